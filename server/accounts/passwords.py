@@ -1,0 +1,50 @@
+"""Password hashing: argon2id at (at least) the OWASP profile, always off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
+
+# OWASP: m=19 MiB, t=2, p=1. Hashing takes tens of milliseconds, so it must never run on the loop.
+MEMORY_KIB = 19 * 1024
+TIME_COST = 2
+PARALLELISM = 1
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=TIME_COST,
+        memory_cost=MEMORY_KIB,
+        parallelism=PARALLELISM,
+        hash_len=32,
+        salt_len=16,
+        type=RFC_9106_LOW_MEMORY.type,
+    )
+
+
+def hash_password_sync(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password_sync(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(None, hash_password_sync, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    return await asyncio.get_running_loop().run_in_executor(None, verify_password_sync, password_hash, password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)

@@ -1,0 +1,226 @@
+"""Command line: `python -m server COMMAND`.
+
+run             development: embedded Redis, emulators, migrations, demo data once, the job worker and the server
+serve           the HTTP server only (production: WORKERS processes)
+worker          the job worker only
+migrate         apply committed migrations
+makemigrations  write migrations for model changes (development)
+seed-demo       create the demo data (refused in production)
+export-openapi  write app_api_docs/openapi.json from the code
+emulators       the WeChat and Aliyun emulators in the foreground
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from server.common.logging import configure_logging
+from server.config import Settings, get_settings, reset_settings
+
+log = logging.getLogger("server.cli")
+
+
+def _out(text: str = "") -> None:
+    """Console output meant for a person (banners), as opposed to log lines."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def cmd_migrate(settings: Settings) -> None:
+    from server import db
+
+    asyncio.run(db.migrate_db(settings))
+    log.info("migrations applied", extra={"database": _safe_url(settings.effective_database_url)})
+
+
+def cmd_makemigrations(settings: Settings, name: str | None) -> None:
+    from tortoise.cli.cli import main as tortoise_main
+
+    sys.argv = ["tortoise", "-c", "server.db.TORTOISE_ORM", "makemigrations", *(["-n", name] if name else [])]
+    tortoise_main()
+
+
+def cmd_seed_demo(settings: Settings) -> list[Any]:
+    if settings.is_production:
+        raise SystemExit("seed-demo is for development only")
+    from server import db, demo
+
+    async def go() -> list[Any]:
+        await db.init_db(settings)
+        try:
+            return await demo.seed_demo()
+        finally:
+            await db.close_db()
+
+    return asyncio.run(go())
+
+
+def cmd_export_openapi() -> None:
+    from server import openapi
+
+    path = asyncio.run(openapi.export())
+    log.info("OpenAPI written", extra={"path": str(path)})
+
+
+def cmd_serve(settings: Settings) -> None:
+    from functools import partial
+
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
+
+    from server.app import create_app
+
+    workers = settings.workers
+    if settings.is_sqlite and workers > 1:
+        # Two processes writing one SQLite file answer "database is locked" under load: one writer only.
+        log.warning("SQLite runs one worker; set DATABASE_URL to PostgreSQL for more", extra={"asked": workers})
+        workers = 1
+    if workers > 1:
+        prom_dir = settings.data_dir / "prometheus"
+        shutil.rmtree(prom_dir, ignore_errors=True)
+        prom_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(prom_dir)
+    loader = AppLoader(factory=partial(create_app))
+    app = loader.load()
+    app.prepare(
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        single_process=workers == 1,
+        access_log=False,
+        motd=False,
+    )
+    Sanic.serve(primary=app, app_loader=loader)
+
+
+def cmd_worker(settings: Settings) -> None:
+    from server.worker import run_worker
+
+    run_worker()
+
+
+def cmd_emulators(settings: Settings) -> None:
+    from server.emulators import DEV_CONFIG, run_forever
+
+    run_forever("127.0.0.1", settings.emulator_port, **DEV_CONFIG)
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url:
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def cmd_run(settings: Settings) -> None:
+    """Everything in one process tree, on embedded defaults, for a newcomer's machine."""
+    started = time.monotonic()
+    if settings.is_production:
+        raise SystemExit("`run` is the development command; use `serve` and `worker` in production")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    stack: list[Any] = []
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        if not settings.redis_url:
+            from server.redis import EmbeddedRedis
+
+            redis_server = EmbeddedRedis(settings.data_dir / "redis", persist=True)
+            os.environ["REDIS_URL"] = redis_server.start()
+            stack.append(redis_server)
+        if settings.emulators_enabled:
+            from server.emulators import DEV_CONFIG, EmulatorServer
+
+            emulators = EmulatorServer("127.0.0.1", settings.emulator_port, **DEV_CONFIG)
+            emulators.start()
+            stack.append(emulators)
+            os.environ.setdefault("WECHAT_API_BASE", emulators.base_url)
+            os.environ.setdefault("ALIYUN_SMS_ENDPOINT", emulators.address)
+            os.environ.setdefault("ALIYUN_PUSH_ENDPOINT", emulators.address)
+            os.environ.setdefault("ALIYUN_PROTOCOL", "http")
+        reset_settings()
+        settings = get_settings()
+
+        cmd_migrate(settings)
+        accounts = cmd_seed_demo(settings)
+
+        if settings.run_worker_in_process:
+            worker = subprocess.Popen([sys.executable, "-m", "server", "worker"], env=os.environ.copy())
+
+        _print_banner(settings, accounts, time.monotonic() - started)
+        cmd_serve(settings)
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        for item in reversed(stack):
+            item.stop()
+
+
+def _print_banner(settings: Settings, accounts: list[Any], elapsed: float) -> None:
+    from server.demo import DEMO_PASSWORD
+
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        "",
+        "医师服务 · development server",
+        f"  API            {base}",
+        f"  API docs       {base}/docs",
+        f"  Health         {base}/healthz   {base}/readyz",
+    ]
+    if settings.emulators_enabled:
+        emu = f"http://127.0.0.1:{settings.emulator_port}"
+        lines.append(f"  SMS inbox      {emu}/_emulator/   (every SMS the emulator receives; JSON at /_emulator/sms)")
+    lines += [
+        f"  Database       {_safe_url(settings.effective_database_url)}",
+        f"  Redis          {_safe_url(os.environ.get('REDIS_URL', settings.redis_url))}",
+        "",
+        f"Demo accounts (password for all: {DEMO_PASSWORD}; physicians log in with their phone):",
+    ]
+    lines += [f"  {a.login:<14} {a.role:<22} {a.description}" for a in accounts]
+    lines += ["", f"Prepared in {elapsed:.1f}s; starting the server (Ctrl-C stops everything)…", ""]
+    _out("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m server", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("run", "serve", "worker", "migrate", "seed-demo", "export-openapi", "emulators"):
+        sub.add_parser(name)
+    mk = sub.add_parser("makemigrations")
+    mk.add_argument("-n", "--name")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    match args.command:
+        case "run":
+            cmd_run(settings)
+        case "serve":
+            cmd_serve(settings)
+        case "worker":
+            cmd_worker(settings)
+        case "migrate":
+            cmd_migrate(settings)
+        case "makemigrations":
+            cmd_makemigrations(settings, args.name)
+        case "seed-demo":
+            for account in cmd_seed_demo(settings):
+                _out(f"{account.login:<14} {account.role:<22} {account.description}")
+        case "export-openapi":
+            cmd_export_openapi()
+        case "emulators":
+            cmd_emulators(settings)

@@ -1,0 +1,104 @@
+"""The one error handler, request ids and request logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from sanic import Request, Sanic
+from sanic import exceptions as sx
+from sanic.handlers import ErrorHandler
+from sanic.response import HTTPResponse, json
+
+from server.common import metrics
+from server.common.logging import request_id_var
+from server.errors import (
+    AppError,
+    InternalError,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+log = logging.getLogger("server.http")
+access_log = logging.getLogger("server.access")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def error_response(err: AppError) -> HTTPResponse:
+    metrics.APP_ERRORS.labels(err.code).inc()
+    return json(err.to_dict(), status=err.status, headers=err.headers or None, ensure_ascii=False)
+
+
+class AppErrorHandler(ErrorHandler):
+    """Renders every exception in the one JSON shape; anything unexpected is a logged 500 with no detail."""
+
+    def default(self, request: Request, exception: Exception) -> HTTPResponse:
+        return error_response(to_app_error(exception, request))
+
+
+def to_app_error(exception: BaseException, request: Request | None = None) -> AppError:
+    if isinstance(exception, AppError):
+        return exception
+    if isinstance(exception, sx.NotFound):
+        return NotFound("请求的地址不存在")
+    if isinstance(exception, sx.MethodNotAllowed):
+        return MethodNotAllowed()
+    if isinstance(exception, sx.PayloadTooLarge):
+        return PayloadTooLarge()
+    if isinstance(exception, sx.RequestTimeout):
+        return AppError("请求超时，请重试")
+    if isinstance(exception, sx.HeaderNotFound | sx.InvalidHeader | sx.InvalidUsage):
+        return ValidationFailed("请求格式不正确")
+    if isinstance(exception, sx.ServiceUnavailable):
+        return ServiceUnavailable()
+    if isinstance(exception, sx.SanicException) and 400 <= exception.status_code < 500:
+        err = AppError("请求格式不正确")
+        return err
+    log.error(
+        "unhandled error",
+        exc_info=(type(exception), exception, exception.__traceback__),
+        extra={"path": request.path if request else None},
+    )
+    return InternalError()
+
+
+def install(app: Sanic) -> None:
+    app.error_handler = AppErrorHandler()
+
+    @app.on_request(priority=100)  # type: ignore[call-arg]
+    async def start_request(request: Request) -> None:
+        incoming = request.headers.get("x-request-id", "")
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.ctx.request_id = rid
+        request.ctx.started = time.perf_counter()
+        request_id_var.set(rid)
+
+    @app.on_response(priority=100)
+    async def finish_request(request: Request, response: HTTPResponse) -> None:
+        rid = getattr(request.ctx, "request_id", None)
+        if rid is None:  # the request failed before our middleware ran (e.g. a routing error)
+            rid = uuid.uuid4().hex
+        response.headers["X-Request-ID"] = rid
+        started = getattr(request.ctx, "started", None)
+        elapsed = time.perf_counter() - started if started else 0.0
+        route = request.route.path if request.route else "<unmatched>"
+        metrics.REQUESTS.labels(request.method, route, str(response.status)).inc()
+        metrics.LATENCY.labels(request.method, route).observe(elapsed)
+        fields: dict[str, Any] = {
+            "request_id": rid,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status,
+            "ms": round(elapsed * 1000, 1),
+        }
+        principal = getattr(request.ctx, "principal", None)
+        if principal is not None:
+            fields["user_id"] = principal.user_id
+        access_log.info("request", extra=fields)

@@ -1,0 +1,38 @@
+"""Field helpers and enums shared by every part's models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+
+
+class Role(StrEnum):
+    PHYSICIAN = "physician"
+    INSTITUTION_REVIEWER = "institution_reviewer"
+    OFFICE_REVIEWER = "office_reviewer"
+    COMMISSION_REVIEWER = "commission_reviewer"
+    ADMIN = "admin"
+
+
+REVIEWER_ROLES = frozenset({Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER, Role.COMMISSION_REVIEWER})
+
+
+class Category(StrEnum):
+    CLINICAL = "clinical"
+    DENTAL = "dental"
+    PUBLIC_HEALTH = "public_health"
+    TCM = "tcm"
+
+
+class Level(StrEnum):
+    PRACTITIONER = "practitioner"
+    ASSISTANT = "assistant"
+
+
+def created_at() -> fields.DatetimeField:
+    return fields.DatetimeField(auto_now_add=True)
+
+
+def updated_at() -> fields.DatetimeField:
+    return fields.DatetimeField(auto_now=True)

@@ -1,0 +1,129 @@
+"""Input parsing: pydantic models for bodies and query strings, failures in the one error shape."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from sanic import Request
+from sanic_ext import openapi
+
+from server.errors import AppError, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class InvalidJson(AppError):
+    code, status, message = "INVALID_JSON", 400, "请求内容不是有效的 JSON"
+
+
+_REASONS = {
+    "missing": "不能为空",
+    "string_too_short": "长度不足",
+    "string_too_long": "长度超出限制",
+    "string_pattern_mismatch": "格式不正确",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为是或否",
+    "bool_type": "应为是或否",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
+    "too_short": "数量不足",
+    "too_long": "数量超出限制",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式不正确",
+    "extra_forbidden": "是不支持的字段",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+}
+
+
+def validation_error(exc: PydanticValidationError) -> ValidationFailed:
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    first = errors[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    reason = _REASONS.get(first["type"])
+    if reason is None:
+        # Custom validators raise ValueError with a Chinese message of their own.
+        msg = str(first.get("msg", ""))
+        reason = msg.removeprefix("Value error, ") if msg.startswith("Value error, ") else "格式不正确"
+    message = f"{field}：{reason}" if field else reason
+    details = {"errors": [{"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in errors]}
+    return ValidationFailed(message, field=field, details=details)
+
+
+def parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def parse_json(request: Request, model: type[M]) -> M:
+    raw = request.body
+    if not raw:
+        data: Any = {}
+    else:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise InvalidJson() from None
+    if not isinstance(data, dict):
+        raise InvalidJson("请求内容应为 JSON 对象")
+    return parse(model, data)
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    data: dict[str, Any] = {}
+    for key, values in request.args.items():
+        data[key] = values if len(values) > 1 else values[0]
+    return parse(model, data)
+
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
+    """Validate the JSON body into ``model`` and pass it as ``body=``; documents it in OpenAPI."""
+
+    def decorator(fn: Handler) -> Handler:
+        @wraps(fn)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            return await fn(request, *args, body=parse_json(request, model), **kwargs)
+
+        return openapi.body({"application/json": model}, required=True)(wrapper)
+
+    return decorator
+
+
+def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
+    """Validate the query string into ``model`` and pass it as ``query=``."""
+
+    def decorator(fn: Handler) -> Handler:
+        @wraps(fn)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            return await fn(request, *args, query=parse_query(request, model), **kwargs)
+
+        for name, field in model.model_fields.items():
+            kind: type = field.annotation if field.annotation in (str, int, bool) else str  # type: ignore[assignment]
+            wrapper = openapi.parameter(
+                name,
+                kind,
+                "query",
+                required=field.is_required(),
+                description=field.description or "",
+            )(wrapper)
+        return wrapper
+
+    return decorator

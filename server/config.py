@@ -1,0 +1,132 @@
+"""Settings, loaded once from environment variables.
+
+Every value has a safe development default so that ``make run`` works on a fresh machine. In production
+(``APP_ENV=production``) the process refuses to start while any secret still has its development value, or while
+``DATABASE_URL`` / ``REDIS_URL`` are unset: an embedded SQLite file and an embedded Redis are for development only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from server.emulators import DEV_CONFIG as EMULATOR_DEV
+from server.emulators import DEV_SMS_TEMPLATE_CODES, DEV_SUBSCRIBE_TEMPLATE_IDS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Development values: public on purpose, and refused in production.
+DEV_SECRET_KEY = "dev-secret-key-not-for-production-0000000000000000"
+DEV_DATA_KEY = "ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="  # base64 of 32 bytes
+DEV_BLIND_INDEX_KEY = "dev-blind-index-key-not-for-production-000000000"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    app_env: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64)
+    public_base_url: str = ""
+    data_dir: Path = ROOT / "var"
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    # Storage
+    database_url: str = ""
+    db_pool_max: int = Field(default=20, ge=1, le=500)
+    redis_url: str = ""
+    trusted_proxies: str = ""  # comma-separated addresses whose X-Forwarded-For is believed
+    request_max_size: int = 10 * 1024 * 1024
+
+    # Secrets
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    data_key: SecretStr = SecretStr(DEV_DATA_KEY)
+    blind_index_key: SecretStr = SecretStr(DEV_BLIND_INDEX_KEY)
+
+    # Tokens
+    jwt_issuer: str = "yishi-platform"
+    jwt_audience: str = "yishi-api"
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+
+    # WeChat mini-program (wechat_api_base empty = the real api.weixin.qq.com)
+    wechat_app_id: str = EMULATOR_DEV["wechat_app_id"]
+    wechat_app_secret: SecretStr = SecretStr(EMULATOR_DEV["wechat_app_secret"])
+    wechat_api_base: str = ""
+
+    # Aliyun SMS and mobile push (endpoints empty = the real hosts)
+    aliyun_access_key_id: str = EMULATOR_DEV["aliyun_access_key_id"]
+    aliyun_access_key_secret: SecretStr = SecretStr(EMULATOR_DEV["aliyun_access_key_secret"])
+    aliyun_region_id: str = "cn-hangzhou"
+    aliyun_sms_endpoint: str = ""
+    aliyun_push_endpoint: str = ""
+    aliyun_protocol: Literal["http", "https"] = "https"
+    sms_sign_name: str = EMULATOR_DEV["sms_sign_name"]
+    push_app_key: str = EMULATOR_DEV["push_app_key"]
+
+    # Emulators (development and tests): started by `run`, the SDKs pointed at them
+    emulators_enabled: bool = True
+    emulator_port: int = 8900
+
+    # Provider templates by purpose (JSON objects in the environment), defaulting to the emulator's
+    sms_templates: dict[str, str] = Field(default_factory=lambda: dict(DEV_SMS_TEMPLATE_CODES))
+    subscribe_templates: dict[str, str] = Field(default_factory=lambda: dict(DEV_SUBSCRIBE_TEMPLATE_IDS))
+
+    # Jobs
+    run_worker_in_process: bool = True
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{self.data_dir / 'yishi.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_dev_values_in_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        problems = []
+        for name, dev in (
+            ("SECRET_KEY", DEV_SECRET_KEY),
+            ("DATA_KEY", DEV_DATA_KEY),
+            ("BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEY),
+            ("WECHAT_APP_SECRET", EMULATOR_DEV["wechat_app_secret"]),
+            ("ALIYUN_ACCESS_KEY_SECRET", EMULATOR_DEV["aliyun_access_key_secret"]),
+        ):
+            value = getattr(self, name.lower()).get_secret_value()
+            if value == dev or len(value) < 16:
+                problems.append(f"{name} is unset, a development value or shorter than 16 characters")
+        if not self.database_url:
+            problems.append("DATABASE_URL must be set (SQLite is for development only)")
+        if not self.redis_url:
+            problems.append("REDIS_URL must be set (the embedded Redis is for development only)")
+        if self.emulators_enabled:
+            problems.append("EMULATORS_ENABLED must be false")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI change the environment before starting a server)."""
+    get_settings.cache_clear()

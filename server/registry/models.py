@@ -1,0 +1,125 @@
+"""Registry: regions, institutions, departments, qualifications and practice registrations."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.common.models import Category, Level, created_at, updated_at
+
+if TYPE_CHECKING:
+    from server.accounts.models import User
+
+
+class RegionLevel(StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class RegistrationStatus(StrEnum):
+    ACTIVE = "active"
+    TRANSFERRED_OUT = "transferred_out"
+    FILED = "filed"
+    CANCELLED = "cancelled"
+
+
+class Region(Model):
+    """Administrative division, GB/T 2260 code (province 110000, city 110100, county 110105)."""
+
+    code = fields.CharField(max_length=12, primary_key=True)
+    name = fields.CharField(max_length=64)
+    level = fields.CharEnumField(RegionLevel, max_length=16)
+    parent_code = fields.CharField(max_length=12, null=True, db_index=True)
+    province_code = fields.CharField(max_length=12, db_index=True)
+
+    class Meta:
+        table = "region"
+
+
+class Institution(Model):
+    id = fields.BigIntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)  # 登记号 / 统一社会信用代码
+    name = fields.CharField(max_length=128)
+    region_code = fields.CharField(max_length=12, db_index=True)  # county
+    province_code = fields.CharField(max_length=12, db_index=True)
+    # 审批机关 per physician category, e.g. {"clinical": "北京市东城区卫生健康委员会"}
+    approval_authorities: dict[str, str] = fields.JSONField(default=dict)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    class Meta:
+        table = "institution"
+
+
+class Department(Model):
+    id = fields.BigIntField(primary_key=True)
+    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+        "registry.Institution", related_name="departments", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=64)
+    sort_order = fields.IntField(default=0)
+
+    class Meta:
+        table = "department"
+        unique_together = (("institution", "name"),)
+
+
+class Qualification(Model):
+    """资格信息: earned by exam, never changed by the physician."""
+
+    id = fields.BigIntField(primary_key=True)
+    qualification_cert_no = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=64)
+    id_type = fields.CharField(max_length=16, default="resident_id")
+    id_number_enc = fields.TextField()
+    id_number_index = fields.CharField(max_length=64, db_index=True)
+    category = fields.CharEnumField(Category, max_length=16)
+    level = fields.CharEnumField(Level, max_length=16)
+    obtained_on = fields.DateField()
+    obtained_by = fields.CharField(max_length=32, default="exam")
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="qualifications", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = created_at()
+
+    class Meta:
+        table = "qualification"
+
+
+class PracticeRegistration(Model):
+    """执业信息: where and what the physician may practise."""
+
+    id = fields.BigIntField(primary_key=True)
+    practice_cert_no = fields.CharField(max_length=32, null=True, unique=True)
+    qualification: fields.ForeignKeyRelation[Qualification] = fields.ForeignKeyField(
+        "registry.Qualification", related_name="registrations", on_delete=fields.RESTRICT
+    )
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="registrations", null=True, on_delete=fields.SET_NULL
+    )
+    main_institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
+        "registry.Institution", related_name="registrations", null=True, on_delete=fields.RESTRICT
+    )
+    department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "registry.Department", related_name="registrations", null=True, on_delete=fields.SET_NULL
+    )
+    practice_region_code = fields.CharField(max_length=12)  # province for practitioners, county for assistants
+    category = fields.CharEnumField(Category, max_length=16)
+    level = fields.CharEnumField(Level, max_length=16)
+    practice_scopes: list[str] = fields.JSONField(default=list)  # at most 3, e.g. ["内科专业"]
+    status = fields.CharEnumField(RegistrationStatus, max_length=16, default=RegistrationStatus.ACTIVE, db_index=True)
+    approval_authority = fields.CharField(max_length=128, null=True)
+    approved_on = fields.DateField(null=True)
+    title = fields.CharField(max_length=32, null=True)  # 任职资格
+    education = fields.CharField(max_length=32, null=True)
+    school = fields.CharField(max_length=128, null=True)
+    major = fields.CharField(max_length=64, null=True)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    class Meta:
+        table = "practice_registration"

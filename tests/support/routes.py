@@ -1,0 +1,71 @@
+"""Routes that exist only in the test app, to exercise the foundation's mechanisms through real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+
+from server.common.auth import Principal, require
+from server.common.models import Role
+from server.common.validation import body
+from server.db import run_atomic
+from server.registry.models import Region, RegionLevel
+
+bp = Blueprint("test_support", url_prefix="/_test")
+
+
+async def _insert(n: int, pause: float) -> list[str]:
+    codes = []
+    for _ in range(n):
+        code = uuid.uuid4().hex[:12]
+        await Region.create(code=code, name="测试", level=RegionLevel.COUNTY, province_code="990000")
+        codes.append(code)
+        if pause:
+            await asyncio.sleep(pause)
+    return codes
+
+
+@bp.post("/write")
+async def write(request: Request) -> HTTPResponse:
+    codes = await run_atomic(_insert, 2, 0.0)
+    return json({"codes": codes})
+
+
+@bp.post("/slow-write")
+async def slow_write(request: Request) -> HTTPResponse:
+    codes = await run_atomic(_insert, 3, 0.01)
+    return json({"codes": codes})
+
+
+class EchoIn(BaseModel):
+    name: str = Field(min_length=2, max_length=8)
+    age: int = Field(ge=0, le=150)
+
+
+@bp.post("/echo")
+@body(EchoIn)
+async def echo(request: Request, body: EchoIn) -> HTTPResponse:
+    return json(body.model_dump())
+
+
+@bp.get("/boom")
+async def boom(request: Request) -> HTTPResponse:
+    raise RuntimeError("secret internal detail")
+
+
+@bp.get("/me")
+@require()
+async def me(request: Request, principal: Principal) -> HTTPResponse:
+    return json({"user_id": principal.user_id, "role": principal.role.value})
+
+
+@bp.get("/admin-only")
+@require(Role.ADMIN)
+async def admin_only(request: Request, principal: Principal) -> HTTPResponse:
+    data: dict[str, Any] = {"ok": True}
+    return json(data)

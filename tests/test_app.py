@@ -1,0 +1,94 @@
+"""The foundation through real HTTP: health, readiness, metrics, request ids and the one error shape."""
+
+from __future__ import annotations
+
+import httpx
+
+from server.registry.models import Region
+
+
+async def test_healthz_answers_ok(client: httpx.AsyncClient) -> None:
+    r = await client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_database_and_redis(client: httpx.AsyncClient) -> None:
+    r = await client.get("/readyz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+async def test_request_id_is_generated_and_echoed(client: httpx.AsyncClient) -> None:
+    generated = (await client.get("/healthz")).headers["x-request-id"]
+    assert len(generated) == 32
+    mine = "req-0123456789abcdef"
+    assert (await client.get("/healthz", headers={"X-Request-ID": mine})).headers["x-request-id"] == mine
+    # A header that could inject into logs is replaced, not echoed.
+    bad = (await client.get("/healthz", headers={"X-Request-ID": "x y\tz<script>"})).headers["x-request-id"]
+    assert bad != "x y\tz<script>" and len(bad) == 32
+
+
+async def test_unknown_path_is_404_in_the_error_shape(client: httpx.AsyncClient) -> None:
+    r = await client.get("/no/such/thing")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "NOT_FOUND"
+    assert r.headers["x-request-id"]
+
+
+async def test_wrong_method_is_405_in_the_error_shape(client: httpx.AsyncClient) -> None:
+    r = await client.delete("/healthz")
+    assert r.status_code == 405
+    assert r.json() == {"error": {"code": "METHOD_NOT_ALLOWED", "message": "不支持该请求方法"}}
+
+
+async def test_oversized_body_is_413_in_the_error_shape(client: httpx.AsyncClient) -> None:
+    r = await client.post("/_test/echo", content=b"x" * (3 * 1024 * 1024))
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_validation_failure_names_the_field_in_chinese(client: httpx.AsyncClient) -> None:
+    r = await client.post("/_test/echo", json={"name": "张", "age": 30})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "VALIDATION_FAILED"
+    assert err["field"] == "name"
+    assert "长度不足" in err["message"]
+    r = await client.post("/_test/echo", json={"name": "张三"})
+    assert r.json()["error"]["field"] == "age"
+
+
+async def test_invalid_json_is_a_clear_400(client: httpx.AsyncClient) -> None:
+    r = await client.post("/_test/echo", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "INVALID_JSON"
+    r = await client.post("/_test/echo", json=[1, 2])
+    assert r.json()["error"]["code"] == "INVALID_JSON"
+
+
+async def test_valid_body_passes(client: httpx.AsyncClient) -> None:
+    r = await client.post("/_test/echo", json={"name": "张三", "age": 30})
+    assert r.status_code == 200
+    assert r.json() == {"name": "张三", "age": 30}
+
+
+async def test_unexpected_error_is_a_bare_500(client: httpx.AsyncClient) -> None:
+    r = await client.get("/_test/boom")
+    assert r.status_code == 500
+    assert r.json() == {"error": {"code": "INTERNAL", "message": "服务器内部错误，请稍后再试"}}
+    assert "secret" not in r.text
+
+
+async def test_metrics_count_requests_by_route(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    text = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="healthz",status="200"}' in text
+    assert "http_request_duration_seconds_bucket" in text
+
+
+async def test_writes_go_through_and_bad_input_changes_nothing(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/_test/write")).status_code == 200
+    assert await Region.filter(province_code="990000").count() == 2
+    await client.post("/_test/echo", json={"name": ""})
+    assert await Region.filter(province_code="990000").count() == 2

@@ -1,0 +1,99 @@
+"""The two faults the foundation closes: cancelled transactions, and SQLite under concurrent writes."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from tortoise import connections
+
+from server.db import run_atomic
+from server.registry.models import Region, RegionLevel
+
+
+async def _idle_in_transaction() -> int:
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(
+        "SELECT count(*) AS n FROM pg_stat_activity "
+        "WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+    )
+    return int(rows[0]["n"])
+
+
+async def _settled_leaks(is_postgres: bool) -> int:
+    """Give shielded transactions time to finish, then count connections left inside a transaction."""
+    if not is_postgres:
+        return 0
+    for _ in range(40):
+        leaked = await _idle_in_transaction()
+        if leaked == 0:
+            return 0
+        await asyncio.sleep(0.05)
+    return leaked
+
+
+async def _disconnecting_burst(base_url: str, path: str, n: int) -> None:
+    """n clients that send a request and hang up at once: Sanic cancels each handler mid-flight."""
+    parts = urlsplit(base_url)
+
+    async def one() -> None:
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode())
+        await writer.drain()
+        await asyncio.sleep(random.uniform(0, 0.02))
+        writer.transport.abort()
+
+    await asyncio.gather(*(one() for _ in range(n)))
+
+
+async def test_disconnects_mid_transaction_leave_no_connection_inside_a_transaction(
+    client: httpx.AsyncClient, server: str, is_postgres: bool
+) -> None:
+    for _ in range(10):
+        await _disconnecting_burst(server, "/_test/slow-write", 20)
+    assert await _settled_leaks(is_postgres) == 0
+    # Every transaction that started ran to its end: rows come in whole groups of three.
+    assert await Region.filter(province_code="990000").count() % 3 == 0
+    # And the database still takes writes (SQLite: the write lock was released).
+    r = await client.post("/_test/write")
+    assert r.status_code == 200
+
+
+async def test_cancelling_callers_at_random_points_never_cuts_a_transaction(db: None, is_postgres: bool) -> None:
+    async def work() -> None:
+        for i in range(2):
+            await Region.create(
+                code=f"c{random.getrandbits(40)}{i}", name="x", level=RegionLevel.COUNTY, province_code="990001"
+            )
+            await asyncio.sleep(0)
+
+    tasks = []
+    for _ in range(60):
+        task = asyncio.ensure_future(run_atomic(work))
+        tasks.append(task)
+        await asyncio.sleep(random.uniform(0, 0.003))
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert await _settled_leaks(is_postgres) == 0
+    await asyncio.sleep(0.2)
+    assert await Region.filter(province_code="990001").count() % 2 == 0
+
+
+async def test_concurrent_writes_all_succeed(client: httpx.AsyncClient) -> None:
+    """On SQLite one worker in WAL mode with a busy timeout: 50 concurrent writers, no 'database is locked'."""
+    responses = await asyncio.gather(*(client.post("/_test/write") for _ in range(50)))
+    assert [r.status_code for r in responses] == [200] * 50
+    assert await Region.filter(province_code="990000").count() == 100
+
+
+async def test_failed_transaction_rolls_back_whole(db: None) -> None:
+    async def half() -> None:
+        await Region.create(code="r1", name="x", level=RegionLevel.COUNTY, province_code="990002")
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        await run_atomic(half)
+    assert not await Region.filter(province_code="990002").exists()

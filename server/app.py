@@ -63,6 +63,7 @@ def _add_connection_listeners(app: Sanic, settings: Settings) -> None:
     @app.before_server_start
     async def connect(app: Sanic) -> None:
         await db.init_db(settings)
+        await db.ping_db()  # connect now, not inside the first request (which a disconnect could cancel)
         if settings.redis_url:
             set_redis(create_client(settings.redis_url))
         else:

@@ -42,11 +42,31 @@ def cmd_migrate(settings: Settings) -> None:
     log.info("migrations applied", extra={"database": _safe_url(settings.effective_database_url)})
 
 
-def cmd_makemigrations(settings: Settings, name: str | None) -> None:
+def cmd_makemigrations(settings: Settings, name: str | None, *, check: bool = False) -> None:
+    if check:
+        pending = asyncio.run(_pending_migrations(settings))
+        if pending:
+            raise SystemExit("models changed without a migration: " + ", ".join(pending))
+        log.info("migrations match the models")
+        return
     from tortoise.cli.cli import main as tortoise_main
 
     sys.argv = ["tortoise", "-c", "server.db.TORTOISE_ORM", "makemigrations", *(["-n", name] if name else [])]
     tortoise_main()
+
+
+async def _pending_migrations(settings: Settings) -> list[str]:
+    """Migrations `makemigrations` would write now; empty when the committed ones match the models."""
+    from tortoise.cli.cli import tortoise_cli_context
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    from server.db import tortoise_config
+
+    config = tortoise_config(settings, url="sqlite://:memory:")
+    async with tortoise_cli_context(config) as ctx:
+        assert ctx.apps is not None
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    return [f"{w.app_label}.{w.name}" for w in writers]
 
 
 def cmd_seed_demo(settings: Settings) -> list[Any]:
@@ -64,9 +84,15 @@ def cmd_seed_demo(settings: Settings) -> list[Any]:
     return asyncio.run(go())
 
 
-def cmd_export_openapi() -> None:
+def cmd_export_openapi(*, check: bool = False) -> None:
     from server import openapi
 
+    if check:
+        current = openapi.render(asyncio.run(openapi.build_spec()))
+        if not openapi.SPEC_PATH.exists() or openapi.SPEC_PATH.read_text(encoding="utf-8") != current:
+            raise SystemExit(f"{openapi.SPEC_PATH} is stale: run `make openapi` and commit it")
+        log.info("OpenAPI document is current")
+        return
     path = asyncio.run(openapi.export())
     log.info("OpenAPI written", extra={"path": str(path)})
 
@@ -198,10 +224,13 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m server", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "serve", "worker", "migrate", "seed-demo", "export-openapi", "emulators"):
+    for name in ("run", "serve", "worker", "migrate", "seed-demo", "emulators"):
         sub.add_parser(name)
+    ex = sub.add_parser("export-openapi")
+    ex.add_argument("--check", action="store_true", help="fail when the committed document is stale")
     mk = sub.add_parser("makemigrations")
     mk.add_argument("-n", "--name")
+    mk.add_argument("--check", action="store_true", help="fail when the models need a migration")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -216,11 +245,11 @@ def main(argv: list[str] | None = None) -> None:
         case "migrate":
             cmd_migrate(settings)
         case "makemigrations":
-            cmd_makemigrations(settings, args.name)
+            cmd_makemigrations(settings, args.name, check=args.check)
         case "seed-demo":
             for account in cmd_seed_demo(settings):
                 _out(f"{account.login:<14} {account.role:<22} {account.description}")
         case "export-openapi":
-            cmd_export_openapi()
+            cmd_export_openapi(check=args.check)
         case "emulators":
             cmd_emulators(settings)

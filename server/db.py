@@ -88,7 +88,9 @@ async def migrate_db(settings: Settings | None = None, *, url: str | None = None
 
 
 async def ping_db() -> None:
-    await connections.get("default").execute_query("SELECT 1")
+    # Shielded: a cancelled caller (client gone, probe time-out) must not cut a query in half, which can leave
+    # tortoise's SQLite client holding its connection lock for good.
+    await asyncio.shield(connections.get("default").execute_query("SELECT 1"))
 
 
 def _log_orphan_failure(task: asyncio.Task[Any]) -> None:

@@ -7,6 +7,7 @@ Isolation: every test that asks for ``db`` (``client`` does) starts with empty t
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -111,7 +112,10 @@ async def server() -> AsyncIterator[str]:
 
     app = create_app(name="yishi_test")
     app.blueprint(test_bp)
-    srv = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel (Sanic reads port=0 as its default, 8000)
+    sock.listen(512)
+    srv = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
     assert srv is not None
     await srv.startup()
     await srv.before_start()

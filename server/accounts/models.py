@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -32,6 +32,10 @@ class User(Model):
     id_number_enc = fields.TextField(null=True)
     id_number_index = fields.CharField(max_length=64, null=True, db_index=True)
     is_active = fields.BooleanField(default=True)
+    # The user agreement and privacy policy versions accepted at registration, and when
+    agreement_version = fields.CharField(max_length=32, null=True)
+    privacy_version = fields.CharField(max_length=32, null=True)
+    agreement_accepted_at = fields.DatetimeField(null=True)
     created_at = created_at()
     updated_at = updated_at()
 
@@ -40,3 +44,54 @@ class User(Model):
 
     def __str__(self) -> str:
         return f"User({self.id}, {self.role})"
+
+
+class UserSession(Model):
+    """One log-in on one device. The access token names it, Redis keeps it alive, this row lets users list it."""
+
+    id = fields.CharField(max_length=32, primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    # HMAC of the current refresh token only (rotated on every refresh)
+    refresh_hash = fields.CharField(max_length=64)
+    user_agent = fields.CharField(max_length=255, default="")
+    ip = fields.CharField(max_length=64, default="")
+    created_at = created_at()
+    last_used_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "user_session"
+
+
+class WechatBinding(Model):
+    """A WeChat mini-program identity (openid, unionid when the app has one) bound to a user."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="wechat_bindings", on_delete=fields.CASCADE
+    )
+    openid = fields.CharField(max_length=64, unique=True)
+    unionid = fields.CharField(max_length=64, null=True)
+    created_at = created_at()
+
+    class Meta:
+        table = "wechat_binding"
+
+
+class AuditEntry(Model):
+    """A security-relevant event: log-ins, failures, lock-outs, password and phone changes, sessions ended."""
+
+    id = fields.BigIntField(primary_key=True)
+    action = fields.CharField(max_length=64, db_index=True)
+    # Not a foreign key: the trail outlives the accounts it mentions
+    actor_id = fields.BigIntField(null=True, db_index=True)
+    subject_type = fields.CharField(max_length=32, null=True)
+    subject_id = fields.CharField(max_length=64, null=True)
+    ip = fields.CharField(max_length=64, null=True)
+    details: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "audit_entry"

@@ -1,0 +1,103 @@
+"""Errors of the accounts part, each with a stable code and a Chinese message.
+
+AppError
+├── SmsCodeInvalid             400 SMS_CODE_INVALID           wrong, used or expired code (field sms_code)
+├── SmsCodeAttemptsExceeded    400 SMS_CODE_ATTEMPTS_EXCEEDED five wrong tries: the code is void
+├── SmsSendLimited             429 SMS_SEND_LIMITED           1/min, 5/hour, 10/day per phone and per IP
+├── SmsNotConfigured           503 SMS_NOT_CONFIGURED         no template for the purpose
+├── PasswordWeak               422 PASSWORD_WEAK              length, common or derived from personal data
+├── PasswordUnchanged          422 PASSWORD_UNCHANGED         the new password equals the old one
+├── OldPasswordWrong           400 OLD_PASSWORD_WRONG         (field old_password)
+├── InvalidCredentials         401 INVALID_CREDENTIALS        unknown login or wrong password, alike
+├── CaptchaRequired            401 CAPTCHA_REQUIRED           five failures in a row: a captcha is needed
+├── CaptchaInvalid             400 CAPTCHA_INVALID            wrong, used or expired captcha
+├── AccountLocked              423 ACCOUNT_LOCKED             ten failures in a row: locked 15 minutes
+├── AccountDisabled            403 ACCOUNT_DISABLED
+├── PhoneTaken                 409 PHONE_TAKEN                only after the SMS code proved the phone
+├── RefreshTokenInvalid        401 REFRESH_TOKEN_INVALID
+├── RefreshTokenReused         401 REFRESH_TOKEN_REUSED       an old refresh token came back: session ended
+├── SessionNotFound            404 SESSION_NOT_FOUND
+├── WechatTicketInvalid        400 WECHAT_TICKET_INVALID
+├── WechatAlreadyBound         409 WECHAT_ALREADY_BOUND
+└── WechatNotBound             404 WECHAT_NOT_BOUND
+"""
+
+from __future__ import annotations
+
+from server.errors import AppError
+
+
+class SmsCodeInvalid(AppError):
+    code, status, message = "SMS_CODE_INVALID", 400, "验证码错误或已过期"
+
+
+class SmsCodeAttemptsExceeded(AppError):
+    code, status, message = "SMS_CODE_ATTEMPTS_EXCEEDED", 400, "验证码错误次数过多，请重新获取"
+
+
+class SmsSendLimited(AppError):
+    code, status, message = "SMS_SEND_LIMITED", 429, "验证码发送过于频繁，请稍后再试"
+
+
+class SmsNotConfigured(AppError):
+    code, status, message = "SMS_NOT_CONFIGURED", 503, "短信服务暂时不可用，请稍后再试"
+
+
+class PasswordWeak(AppError):
+    code, status, message = "PASSWORD_WEAK", 422, "密码强度不足"
+
+
+class PasswordUnchanged(AppError):
+    code, status, message = "PASSWORD_UNCHANGED", 422, "新密码不能与原密码相同"
+
+
+class OldPasswordWrong(AppError):
+    code, status, message = "OLD_PASSWORD_WRONG", 400, "原密码不正确"
+
+
+class InvalidCredentials(AppError):
+    code, status, message = "INVALID_CREDENTIALS", 401, "账号或密码错误"
+
+
+class CaptchaRequired(AppError):
+    code, status, message = "CAPTCHA_REQUIRED", 401, "请输入图形验证码"
+
+
+class CaptchaInvalid(AppError):
+    code, status, message = "CAPTCHA_INVALID", 400, "图形验证码错误或已过期"
+
+
+class AccountLocked(AppError):
+    code, status, message = "ACCOUNT_LOCKED", 423, "登录失败次数过多，账号已临时锁定"
+
+
+class AccountDisabled(AppError):
+    code, status, message = "ACCOUNT_DISABLED", 403, "账号已停用"
+
+
+class PhoneTaken(AppError):
+    code, status, message = "PHONE_TAKEN", 409, "该手机号已注册，请直接登录"
+
+
+class RefreshTokenInvalid(AppError):
+    code, status, message = "REFRESH_TOKEN_INVALID", 401, "登录已失效，请重新登录"
+
+
+class RefreshTokenReused(AppError):
+    code, status, message = "REFRESH_TOKEN_REUSED", 401, "登录凭证已被使用，为安全起见已退出该登录，请重新登录"
+
+
+class SessionNotFound(AppError):
+    code, status, message = "SESSION_NOT_FOUND", 404, "登录设备不存在"
+
+
+class WechatTicketInvalid(AppError):
+    code, status, message = "WECHAT_TICKET_INVALID", 400, "微信授权已过期，请重新登录"
+
+
+class WechatAlreadyBound(AppError):
+    code, status, message = "WECHAT_ALREADY_BOUND", 409, "该微信已绑定其他账号"
+
+
+class WechatNotBound(AppError):
+    code, status, message = "WECHAT_NOT_BOUND", 404, "当前账号未绑定微信"

@@ -1,0 +1,296 @@
+"""HTTP routes of the accounts part: /api/v1/auth/*, /api/v1/me/*, /api/v1/admin/audit."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from server.accounts import audit, captchas, service
+from server.accounts.schemas import (
+    AcceptedOut,
+    AuditEntryOut,
+    AuditPageOut,
+    AuditQuery,
+    CaptchaOut,
+    ChangePasswordIn,
+    ChangePhoneIn,
+    EndedOut,
+    LoginIn,
+    MeOut,
+    OkOut,
+    RefreshIn,
+    RegisterIn,
+    ResetPasswordIn,
+    SessionListOut,
+    SessionOut,
+    SmsCodeIn,
+    SmsLoginIn,
+    TokensOut,
+    WechatLoginIn,
+    WechatLoginOut,
+    WechatRegisterIn,
+)
+from server.common.auth import Principal, authenticate, require
+from server.common.masking import mask_phone
+from server.common.models import Role
+from server.common.validation import body, query
+
+bp = Blueprint("accounts", url_prefix="/api/v1")
+
+
+def _ip(request: Request) -> str:
+    return request.remote_addr or request.ip or ""
+
+
+def _ua(request: Request) -> str:
+    return request.headers.get("user-agent", "")
+
+
+def _ok(model: type) -> dict:
+    return {"application/json": model}
+
+
+@bp.post("/auth/sms-codes")
+@openapi.tag("accounts")
+@openapi.summary("发送短信验证码")
+@openapi.response(202, _ok(AcceptedOut))
+@body(SmsCodeIn)
+async def send_sms_code(request: Request, body: SmsCodeIn) -> HTTPResponse:
+    user_id = None
+    if body.purpose == "change_phone":
+        user_id = (await authenticate(request)).user_id
+    await service.send_sms_code(phone=body.phone, purpose=body.purpose, ip=_ip(request), user_id=user_id)
+    return json(AcceptedOut().model_dump(), status=202, ensure_ascii=False)
+
+
+@bp.post("/auth/register")
+@openapi.tag("accounts")
+@openapi.summary("手机号注册")
+@openapi.response(201, _ok(TokensOut))
+@body(RegisterIn)
+async def register(request: Request, body: RegisterIn) -> HTTPResponse:
+    tokens = await service.register(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    return json(tokens.to_dict(), status=201)
+
+
+@bp.post("/auth/login")
+@openapi.tag("accounts")
+@openapi.summary("密码登录（手机号或用户名）")
+@openapi.response(200, _ok(TokensOut))
+@body(LoginIn)
+async def login(request: Request, body: LoginIn) -> HTTPResponse:
+    tokens = await service.log_in_with_password(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    return json(tokens.to_dict())
+
+
+@bp.post("/auth/login/sms")
+@openapi.tag("accounts")
+@openapi.summary("短信验证码登录")
+@openapi.response(200, _ok(TokensOut))
+@body(SmsLoginIn)
+async def login_sms(request: Request, body: SmsLoginIn) -> HTTPResponse:
+    tokens = await service.log_in_with_sms(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    return json(tokens.to_dict())
+
+
+@bp.get("/auth/captcha")
+@openapi.tag("accounts")
+@openapi.summary("获取图形验证码")
+@openapi.response(200, _ok(CaptchaOut))
+async def captcha(request: Request) -> HTTPResponse:
+    captcha_id, image = await captchas.new_captcha()
+    return json({"captcha_id": captcha_id, "image": image}, headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/auth/refresh")
+@openapi.tag("accounts")
+@openapi.summary("刷新登录凭证")
+@openapi.response(200, _ok(TokensOut))
+@body(RefreshIn)
+async def refresh(request: Request, body: RefreshIn) -> HTTPResponse:
+    tokens = await service.refresh_tokens(refresh_token=body.refresh_token, ip=_ip(request))
+    return json(tokens.to_dict())
+
+
+@bp.post("/auth/logout")
+@openapi.tag("accounts")
+@openapi.summary("退出登录")
+@openapi.response(200, _ok(OkOut))
+@require(allow_password_change=True)
+async def logout(request: Request, principal: Principal) -> HTTPResponse:
+    await service.log_out(user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request))
+    return json({"ok": True})
+
+
+@bp.post("/auth/password/reset")
+@openapi.tag("accounts")
+@openapi.summary("通过短信验证码重置密码")
+@openapi.response(200, _ok(OkOut))
+@body(ResetPasswordIn)
+async def reset_password(request: Request, body: ResetPasswordIn) -> HTTPResponse:
+    await service.reset_password(**body.model_dump(), ip=_ip(request))
+    return json({"ok": True})
+
+
+@bp.post("/auth/wechat/login")
+@openapi.tag("accounts")
+@openapi.summary("微信小程序登录")
+@openapi.response(200, _ok(WechatLoginOut))
+@body(WechatLoginIn)
+async def wechat_login(request: Request, body: WechatLoginIn) -> HTTPResponse:
+    result = await service.wechat_log_in(code=body.code, ip=_ip(request), user_agent=_ua(request))
+    if isinstance(result, str):
+        return json({"needs_binding": True, "wechat_ticket": result})
+    return json({"needs_binding": False, **result.to_dict()})
+
+
+@bp.post("/auth/wechat/register")
+@openapi.tag("accounts")
+@openapi.summary("微信手机号快速验证注册（已注册则绑定）")
+@openapi.response(200, _ok(TokensOut))
+@body(WechatRegisterIn)
+async def wechat_register(request: Request, body: WechatRegisterIn) -> HTTPResponse:
+    tokens = await service.wechat_register(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    return json(tokens.to_dict())
+
+
+@bp.get("/me")
+@openapi.tag("accounts")
+@openapi.summary("当前账号信息")
+@openapi.response(200, _ok(MeOut))
+@require(allow_password_change=True)
+async def me(request: Request, principal: Principal) -> HTTPResponse:
+    found = await service.get_me(user_id=principal.user_id)
+    user = found["user"]
+    out = MeOut(
+        id=user.id,
+        phone=mask_phone(user.phone),
+        username=user.username,
+        role=str(user.role),
+        real_name=user.real_name,
+        must_change_password=user.must_change_password,
+        wechat_bound=found["wechat_bound"],
+        agreement_version=user.agreement_version,
+        privacy_version=user.privacy_version,
+    )
+    return json(out.model_dump(), ensure_ascii=False)
+
+
+@bp.post("/me/password")
+@openapi.tag("accounts")
+@openapi.summary("修改密码（其他设备将退出登录）")
+@openapi.response(200, _ok(TokensOut))
+@body(ChangePasswordIn)
+@require(allow_password_change=True)
+async def change_password(request: Request, body: ChangePasswordIn, principal: Principal) -> HTTPResponse:
+    tokens = await service.change_password(
+        user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request), **body.model_dump()
+    )
+    return json(tokens.to_dict())
+
+
+@bp.post("/me/phone")
+@openapi.tag("accounts")
+@openapi.summary("更换绑定手机号（原号码和新号码各需一个验证码）")
+@openapi.response(200, _ok(OkOut))
+@body(ChangePhoneIn)
+@require()
+async def change_phone(request: Request, body: ChangePhoneIn, principal: Principal) -> HTTPResponse:
+    await service.change_phone(
+        user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request), **body.model_dump()
+    )
+    return json({"ok": True})
+
+
+@bp.get("/me/sessions")
+@openapi.tag("accounts")
+@openapi.summary("已登录的设备")
+@openapi.response(200, _ok(SessionListOut))
+@require()
+async def list_sessions(request: Request, principal: Principal) -> HTTPResponse:
+    rows = await service.list_sessions(user_id=principal.user_id)
+    items = [
+        SessionOut(
+            id=s.id,
+            user_agent=s.user_agent,
+            ip=s.ip,
+            created_at=s.created_at,
+            last_used_at=s.last_used_at,
+            current=s.id == principal.session_id,
+        ).model_dump(mode="json")
+        for s in rows
+    ]
+    return json({"items": items}, ensure_ascii=False)
+
+
+@bp.delete("/me/sessions/<sid:str>")
+@openapi.tag("accounts")
+@openapi.summary("退出指定设备")
+@openapi.response(200, _ok(OkOut))
+@require()
+async def end_session(request: Request, sid: str, principal: Principal) -> HTTPResponse:
+    await service.end_session(user_id=principal.user_id, session_id=sid, ip=_ip(request))
+    return json({"ok": True})
+
+
+@bp.delete("/me/sessions")
+@openapi.tag("accounts")
+@openapi.summary("退出其他所有设备")
+@openapi.response(200, _ok(EndedOut))
+@require()
+async def end_other_sessions(request: Request, principal: Principal) -> HTTPResponse:
+    n = await service.end_other_sessions(user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request))
+    return json({"ended": n})
+
+
+@bp.post("/me/wechat")
+@openapi.tag("accounts")
+@openapi.summary("绑定微信")
+@openapi.response(200, _ok(OkOut))
+@body(WechatLoginIn)
+@require()
+async def bind_wechat(request: Request, body: WechatLoginIn, principal: Principal) -> HTTPResponse:
+    await service.bind_wechat(user_id=principal.user_id, code=body.code, ip=_ip(request))
+    return json({"ok": True})
+
+
+@bp.delete("/me/wechat")
+@openapi.tag("accounts")
+@openapi.summary("解绑微信")
+@openapi.response(200, _ok(OkOut))
+@require()
+async def unbind_wechat(request: Request, principal: Principal) -> HTTPResponse:
+    await service.unbind_wechat(user_id=principal.user_id, ip=_ip(request))
+    return json({"ok": True})
+
+
+@bp.get("/admin/audit")
+@openapi.tag("accounts")
+@openapi.summary("安全审计日志（管理员）")
+@openapi.response(200, _ok(AuditPageOut))
+@query(AuditQuery)
+@require(Role.ADMIN)
+async def list_audit(request: Request, query: AuditQuery, principal: Principal) -> HTTPResponse:
+    rows, next_cursor = await audit.list_entries(
+        action=query.action,
+        actor_id=query.actor_id,
+        since=query.since,
+        until=query.until,
+        before_id=query.cursor,
+        limit=query.limit,
+    )
+    items = [
+        AuditEntryOut(
+            id=r.id,
+            action=r.action,
+            actor_id=r.actor_id,
+            subject_type=r.subject_type,
+            subject_id=r.subject_id,
+            ip=r.ip,
+            details=r.details,
+            created_at=r.created_at,
+        ).model_dump(mode="json")
+        for r in rows
+    ]
+    return json({"items": items, "next_cursor": next_cursor}, ensure_ascii=False)

@@ -1,0 +1,166 @@
+"""Request and response bodies of the accounts API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.accounts.sms import SmsPurpose
+
+Phone = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$", description="中国大陆手机号")]
+SmsCode = Annotated[str, Field(pattern=r"^\d{6}$", description="6 位短信验证码")]
+# Length rules (8–64) are checked by the service so the message can say why; this only bounds the input.
+Password = Annotated[str, Field(min_length=1, max_length=128)]
+Version = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SmsCodeIn(_In):
+    phone: Phone
+    purpose: SmsPurpose
+
+
+class AcceptedOut(BaseModel):
+    accepted: bool = True
+    message: str = "如该手机号符合条件，验证码将很快送达"
+
+
+class RegisterIn(_In):
+    phone: Phone
+    sms_code: SmsCode
+    password: Password
+    agreement_version: Version
+    privacy_version: Version
+
+
+class TokensOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    must_change_password: bool = False
+
+
+class LoginIn(_In):
+    login: str = Field(min_length=1, max_length=64, description="手机号或用户名")
+    password: Password
+    captcha_id: str | None = Field(default=None, max_length=64)
+    captcha_answer: str | None = Field(default=None, max_length=16)
+
+
+class SmsLoginIn(_In):
+    phone: Phone
+    sms_code: SmsCode
+
+
+class CaptchaOut(BaseModel):
+    captcha_id: str
+    image: str = Field(description="data: URL（PNG）")
+
+
+class RefreshIn(_In):
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class SessionOut(BaseModel):
+    id: str
+    user_agent: str
+    ip: str
+    created_at: datetime
+    last_used_at: datetime
+    current: bool
+
+
+class SessionListOut(BaseModel):
+    items: list[SessionOut]
+
+
+class EndedOut(BaseModel):
+    ended: int
+
+
+class ChangePasswordIn(_In):
+    old_password: Password
+    new_password: Password
+
+
+class ResetPasswordIn(_In):
+    phone: Phone
+    sms_code: SmsCode
+    new_password: Password
+
+
+class ChangePhoneIn(_In):
+    old_code: SmsCode
+    new_phone: Phone
+    new_code: SmsCode
+
+
+class OkOut(BaseModel):
+    ok: bool = True
+
+
+class WechatLoginIn(_In):
+    code: str = Field(min_length=1, max_length=128)
+
+
+class WechatLoginOut(BaseModel):
+    """Bound: the token fields; not bound: needs_binding and a ticket for /auth/wechat/register."""
+
+    needs_binding: bool
+    wechat_ticket: str | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
+    token_type: str | None = None
+    expires_in: int | None = None
+    must_change_password: bool | None = None
+
+
+class WechatRegisterIn(_In):
+    wechat_ticket: str = Field(min_length=1, max_length=128)
+    phone_code: str = Field(min_length=1, max_length=128)
+    password: Password | None = None
+    agreement_version: Version
+    privacy_version: Version
+
+
+class MeOut(BaseModel):
+    id: int
+    phone: str | None
+    username: str | None
+    role: str
+    real_name: str | None
+    must_change_password: bool
+    wechat_bound: bool
+    agreement_version: str | None
+    privacy_version: str | None
+
+
+class AuditQuery(_In):
+    action: str | None = Field(default=None, max_length=64)
+    actor_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    cursor: int | None = Field(default=None, ge=1)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    action: str
+    actor_id: int | None
+    subject_type: str | None
+    subject_id: str | None
+    ip: str | None
+    details: dict | None
+    created_at: datetime
+
+
+class AuditPageOut(BaseModel):
+    items: list[AuditEntryOut]
+    next_cursor: int | None

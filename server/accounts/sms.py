@@ -1,0 +1,142 @@
+"""SMS verification codes: issue, send, verify. Codes are stored as an HMAC, used once, and die after five misses.
+
+Send limits (1 a minute, 5 an hour, 10 a day) hold per phone and per client IP, counted in Redis by one Lua script
+that checks every window before counting any, so a refused request does not use up the caller's quota.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+
+from server.accounts.errors import SmsCodeAttemptsExceeded, SmsCodeInvalid, SmsNotConfigured, SmsSendLimited
+from server.config import get_settings
+from server.integrations.aliyun import AliyunConfig, SmsClient
+from server.redis import get_redis
+
+log = logging.getLogger(__name__)
+
+CODE_TTL_S = 10 * 60
+MAX_WRONG_TRIES = 5
+# (name, limit, window seconds)
+SEND_LIMITS: tuple[tuple[str, int, int], ...] = (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
+
+_CODE_KEY = "sms:code:{purpose}:{phone}"
+_LIMIT_KEY = "sms:limit:{scope}:{value}:{window}"
+
+# KEYS: counters; ARGV: limit1, window1, limit2, window2 … Answers 0, or the seconds to wait.
+_LIMIT_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  local n = tonumber(redis.call('GET', key) or '0')
+  if n >= tonumber(ARGV[i * 2 - 1]) then
+    local ttl = redis.call('TTL', key)
+    if ttl < 1 then ttl = 1 end
+    return ttl
+  end
+end
+for i, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[i * 2]) end
+end
+return 0
+"""
+
+# KEYS[1]: the code; ARGV: hash, max tries. Answers 1 ok, 0 none, -1 wrong, -2 wrong and now void.
+_VERIFY_SCRIPT = """
+local h = redis.call('HGET', KEYS[1], 'h')
+if not h then return 0 end
+if h == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+local n = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+if n >= tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  return -2
+end
+return -1
+"""
+
+
+class SmsPurpose(StrEnum):
+    REGISTER = "register"
+    LOGIN = "login"
+    RESET_PASSWORD = "reset_password"
+    CHANGE_PHONE = "change_phone"
+
+
+def _code_hash(purpose: str, phone: str, code: str) -> str:
+    key = get_settings().secret_key.get_secret_value().encode()
+    return hmac.new(key, f"sms:{purpose}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+async def take_send_quota(*, phone: str, ip: str | None) -> None:
+    """Count one send against the phone's and the IP's windows, or raise SmsSendLimited with Retry-After."""
+    keys: list[str] = []
+    args: list[str] = []
+    scopes = [("phone", phone)] + ([("ip", ip)] if ip else [])
+    for scope, value in scopes:
+        for window, limit, seconds in SEND_LIMITS:
+            keys.append(_LIMIT_KEY.format(scope=scope, value=value, window=window))
+            args.extend((str(limit), str(seconds)))
+    wait = int(await get_redis().eval(_LIMIT_SCRIPT, len(keys), *keys, *args))  # type: ignore[misc]
+    if wait:
+        raise SmsSendLimited(details={"retry_after_s": wait}, headers={"Retry-After": str(wait)})
+
+
+async def store_code(*, purpose: SmsPurpose, phone: str, code: str) -> None:
+    key = _CODE_KEY.format(purpose=purpose.value, phone=phone)
+    async with get_redis().pipeline(transaction=True) as pipe:
+        pipe.delete(key)
+        pipe.hset(key, mapping={"h": _code_hash(purpose.value, phone, code), "tries": 0})
+        pipe.expire(key, CODE_TTL_S)
+        await pipe.execute()
+
+
+async def verify_code(*, purpose: SmsPurpose, phone: str, code: str, field: str = "sms_code") -> None:
+    """Use up the code if it is right; raise SmsCodeInvalid or SmsCodeAttemptsExceeded otherwise."""
+    key = _CODE_KEY.format(purpose=purpose.value, phone=phone)
+    digest = _code_hash(purpose.value, phone, code)
+    result = int(await get_redis().eval(_VERIFY_SCRIPT, 1, key, digest, str(MAX_WRONG_TRIES)))  # type: ignore[misc]
+    if result == 1:
+        return
+    if result == -2:
+        raise SmsCodeAttemptsExceeded(field=field)
+    raise SmsCodeInvalid(field=field)
+
+
+@lru_cache(maxsize=4)
+def _client(config: AliyunConfig) -> SmsClient:
+    return SmsClient(config)
+
+
+def sms_client() -> SmsClient:
+    s = get_settings()
+    return _client(
+        AliyunConfig(
+            access_key_id=s.aliyun_access_key_id,
+            access_key_secret=s.aliyun_access_key_secret.get_secret_value(),
+            region_id=s.aliyun_region_id,
+            sms_endpoint=s.aliyun_sms_endpoint or None,
+            push_endpoint=s.aliyun_push_endpoint or None,
+            protocol=s.aliyun_protocol,
+            sms_sign_name=s.sms_sign_name,
+            push_app_key=s.push_app_key,
+        )
+    )
+
+
+async def deliver_code(*, purpose: SmsPurpose, phone: str, code: str) -> None:
+    """Send through Aliyun (in a thread); provider errors propagate as their own typed AppErrors."""
+    template = get_settings().sms_templates.get(purpose.value)
+    if not template:
+        raise SmsNotConfigured()
+    await asyncio.to_thread(sms_client().send, phone, template, {"code": code})

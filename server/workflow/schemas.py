@@ -1,0 +1,219 @@
+"""Request and response shapes of the review API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.accounts.models import User
+from server.common import crypto
+from server.common.masking import mask_id_number, mask_name, mask_phone
+from server.workflow.kinds import get_kind
+from server.workflow.models import ReviewAction, ReviewItem
+from server.workflow.service import BatchResult, Stats
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Attachments = list[str]
+
+
+class ApproveIn(_In):
+    comment: str | None = Field(default=None, max_length=500)
+    attachments: Attachments = Field(default_factory=list, max_length=20)
+    version: int | None = Field(default=None, ge=1, description="看到的版本号，不一致时返回 ALREADY_DECIDED")
+
+
+class RejectIn(_In):
+    reason: str = Field(min_length=1, max_length=500)
+    comment: str | None = Field(default=None, max_length=500)
+    attachments: Attachments = Field(default_factory=list, max_length=20)
+    version: int | None = Field(default=None, ge=1)
+
+
+class ReturnIn(_In):
+    reason: str = Field(min_length=1, max_length=500)
+    comment: str | None = Field(default=None, max_length=500)
+    version: int | None = Field(default=None, ge=1)
+
+
+class BatchApproveIn(_In):
+    ids: list[int] = Field(min_length=1, max_length=50)
+
+
+class ResubmitIn(_In):
+    payload: dict[str, Any]
+    attachments: Attachments | None = Field(default=None, max_length=20)
+
+
+class QueueQuery(_In):
+    kind: str | None = Field(default=None, max_length=64, description="事项类型")
+    submitted_from: date | None = Field(default=None, description="提交日期起（含）")
+    submitted_to: date | None = Field(default=None, description="提交日期止（含）")
+    applicant_name: str | None = Field(default=None, max_length=64, description="申请人姓名（包含）")
+    cursor: int | None = Field(default=None, ge=0, description="上一页返回的 next_cursor")
+    limit: int = Field(default=20, ge=1, le=100, description="每页条数")
+
+
+class PageQuery(_In):
+    cursor: int | None = Field(default=None, ge=0, description="上一页返回的 next_cursor")
+    limit: int = Field(default=20, ge=1, le=100, description="每页条数")
+
+
+class ApplicantOut(BaseModel):
+    id: int
+    name: str | None
+    phone: str | None
+    id_number: str | None
+
+    @classmethod
+    def masked(cls, user: User) -> ApplicantOut:
+        number: str | None = None
+        if user.id_number_enc:
+            try:
+                number = mask_id_number(crypto.decrypt(user.id_number_enc, context="id_number"))
+            except Exception:  # noqa: BLE001 - an unreadable number is shown as absent, never in clear
+                number = None
+        return cls(id=user.id, name=mask_name(user.real_name), phone=mask_phone(user.phone), id_number=number)
+
+
+class ItemOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    subject_type: str
+    subject_id: str
+    status: str
+    current_step: int
+    step_count: int
+    current_role: str | None
+    version: int
+    submitted_at: datetime
+    decided_at: datetime | None
+    applicant: ApplicantOut
+
+    @classmethod
+    def of(cls, item: ReviewItem) -> ItemOut:
+        spec = get_kind(item.kind)
+        pending = item.status == "pending"
+        return cls(
+            id=item.id,
+            kind=item.kind,
+            title=spec.title,
+            subject_type=item.subject_type,
+            subject_id=item.subject_id,
+            status=str(item.status),
+            current_step=item.current_step,
+            step_count=len(spec.steps),
+            current_role=spec.steps[item.current_step].role.value if pending else None,
+            version=item.version,
+            submitted_at=item.submitted_at,
+            decided_at=item.decided_at,
+            applicant=ApplicantOut.masked(item.applicant),
+        )
+
+
+class ActionOut(BaseModel):
+    id: int
+    step: int
+    action: str
+    actor_id: int | None
+    actor_name: str | None
+    reason: str | None
+    comment: str | None
+    attachments: list[Any]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, action: ReviewAction) -> ActionOut:
+        actor = action.actor
+        return cls(
+            id=action.id,
+            step=action.step,
+            action=str(action.action),
+            actor_id=action.actor_id,  # type: ignore[attr-defined]
+            actor_name=mask_name(actor.real_name) if actor is not None else None,
+            reason=action.reason,
+            comment=action.comment,
+            attachments=list(action.attachments or []),
+            created_at=action.created_at,
+        )
+
+
+class ItemDetailOut(ItemOut):
+    payload: dict[str, Any]
+    attachments: list[Any]
+    history: list[ActionOut]
+
+
+class ItemPageOut(BaseModel):
+    items: list[ItemOut]
+    next_cursor: int | None
+
+
+class CountsOut(BaseModel):
+    counts: dict[str, int]
+    total: int
+
+
+class DecisionOut(BaseModel):
+    id: int
+    item_id: int
+    kind: str
+    step: int
+    action: str
+    reason: str | None
+    comment: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, action: ReviewAction) -> DecisionOut:
+        return cls(
+            id=action.id,
+            item_id=action.item_id,  # type: ignore[attr-defined]
+            kind=action.item.kind,
+            step=action.step,
+            action=str(action.action),
+            reason=action.reason,
+            comment=action.comment,
+            created_at=action.created_at,
+        )
+
+
+class HistoryPageOut(BaseModel):
+    items: list[DecisionOut]
+    next_cursor: int | None
+
+
+class BatchItemOut(BaseModel):
+    id: int
+    ok: bool
+    code: str | None = None
+    message: str | None = None
+
+    @classmethod
+    def of(cls, result: BatchResult) -> BatchItemOut:
+        return cls(id=result.id, ok=result.ok, code=result.code, message=result.message)
+
+
+class BatchOut(BaseModel):
+    results: list[BatchItemOut]
+    approved: int
+
+
+class StatsOut(BaseModel):
+    pending: int
+    decided_today: int
+    average_decision_hours: float | None
+
+    @classmethod
+    def of(cls, stats: Stats) -> StatsOut:
+        return cls(
+            pending=stats.pending,
+            decided_today=stats.decided_today,
+            average_decision_hours=stats.average_decision_hours,
+        )

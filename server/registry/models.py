@@ -123,3 +123,33 @@ class PracticeRegistration(Model):
 
     class Meta:
         table = "practice_registration"
+
+
+class MultiSiteStatus(StrEnum):
+    FILED = "filed"
+    UNFILED = "unfiled"
+    WITHDRAWN = "withdrawn"
+
+
+class MultiSiteFiling(Model):
+    """多执业机构备案: an extra institution a physician is filed at, besides the main one."""
+
+    id = fields.BigIntField(primary_key=True)
+    registration: fields.ForeignKeyRelation[PracticeRegistration] = fields.ForeignKeyField(
+        "registry.PracticeRegistration", related_name="multi_site_filings", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="multi_site_filings", null=True, on_delete=fields.SET_NULL
+    )
+    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+        "registry.Institution", related_name="multi_site_filings", on_delete=fields.RESTRICT
+    )
+    region_code = fields.CharField(max_length=12, db_index=True)
+    status = fields.CharEnumField(MultiSiteStatus, max_length=16, default=MultiSiteStatus.FILED, db_index=True)
+    filed_on = fields.DateField()
+    ended_on = fields.DateField(null=True)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    class Meta:
+        table = "multi_site_filing"

@@ -12,6 +12,7 @@ from server import db
 from server.common import http, jobs
 from server.common.health import bp as system_bp
 from server.common.logging import configure_logging
+from server.common.looplag import LoopLagMonitor
 from server.config import Settings, get_settings
 from server.redis import create_client, get_redis, set_redis
 
@@ -68,9 +69,13 @@ def _add_connection_listeners(app: Sanic, settings: Settings) -> None:
             set_redis(create_client(settings.redis_url))
         else:
             raise RuntimeError("REDIS_URL is not set: start the server with `python -m server run` or set it")
+        app.ctx.loop_lag = LoopLagMonitor(settings.loop_lag_interval_s)
+        app.ctx.loop_lag.start()
 
     @app.after_server_stop
     async def disconnect(app: Sanic) -> None:
+        if monitor := getattr(app.ctx, "loop_lag", None):
+            await monitor.stop()
         try:
             await get_redis().aclose()
         finally:

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
 
+    # The service agreement and privacy policy a person must accept to register (bump to ask everyone again)
+    agreement_version: str = "2026.1"
+    privacy_version: str = "2026.1"
+
+    # Observability: how often the event-loop lag monitor wakes (finer = more precise, a little more work)
+    loop_lag_interval_s: float = Field(default=0.02, gt=0, le=1)
+
     # WeChat mini-program (wechat_api_base empty = the real api.weixin.qq.com)
     wechat_app_id: str = EMULATOR_DEV["wechat_app_id"]
     wechat_app_secret: SecretStr = SecretStr(EMULATOR_DEV["wechat_app_secret"])

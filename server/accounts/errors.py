@@ -13,6 +13,9 @@ AppError
 ├── CaptchaInvalid             400 CAPTCHA_INVALID            wrong, used or expired captcha
 ├── AccountLocked              423 ACCOUNT_LOCKED             ten failures in a row: locked 15 minutes
 ├── AccountDisabled            403 ACCOUNT_DISABLED
+├── AgreementOutdated          409 AGREEMENT_OUTDATED         the versions accepted are not the current ones
+├── InitialPasswordUsed        401 INITIAL_PASSWORD_USED      an imported initial password logs in once only
+├── UserNotFound               404 USER_NOT_FOUND             admin: no such account
 ├── PhoneTaken                 409 PHONE_TAKEN                only after the SMS code proved the phone
 ├── RefreshTokenInvalid        401 REFRESH_TOKEN_INVALID
 ├── RefreshTokenReused         401 REFRESH_TOKEN_REUSED       an old refresh token came back: session ended
@@ -73,6 +76,18 @@ class AccountLocked(AppError):
 
 class AccountDisabled(AppError):
     code, status, message = "ACCOUNT_DISABLED", 403, "账号已停用"
+
+
+class AgreementOutdated(AppError):
+    code, status, message = "AGREEMENT_OUTDATED", 409, "服务协议或隐私政策已更新，请阅读并同意最新版本"
+
+
+class InitialPasswordUsed(AppError):
+    code, status, message = "INITIAL_PASSWORD_USED", 401, "初始密码只能登录一次，请通过“忘记密码”用短信验证码重设密码"
+
+
+class UserNotFound(AppError):
+    code, status, message = "USER_NOT_FOUND", 404, "用户不存在"
 
 
 class PhoneTaken(AppError):

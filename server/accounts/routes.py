@@ -9,6 +9,7 @@ from sanic_ext import openapi
 from server.accounts import audit, captchas, service
 from server.accounts.schemas import (
     AcceptedOut,
+    AgreementsOut,
     AuditEntryOut,
     AuditPageOut,
     AuditQuery,
@@ -27,6 +28,8 @@ from server.accounts.schemas import (
     SmsCodeIn,
     SmsLoginIn,
     TokensOut,
+    UserStatusIn,
+    UserStatusOut,
     WechatLoginIn,
     WechatLoginOut,
     WechatRegisterIn,
@@ -62,6 +65,14 @@ async def send_sms_code(request: Request, body: SmsCodeIn) -> HTTPResponse:
         user_id = (await authenticate(request)).user_id
     await service.send_sms_code(phone=body.phone, purpose=body.purpose, ip=_ip(request), user_id=user_id)
     return json(AcceptedOut().model_dump(), status=202, ensure_ascii=False)
+
+
+@bp.get("/auth/agreements")
+@openapi.tag("accounts")
+@openapi.summary("当前服务协议与隐私政策版本（注册前展示并同意）")
+@openapi.response(200, _ok(AgreementsOut))
+async def agreements(request: Request) -> HTTPResponse:
+    return json(AgreementsOut(**service.current_agreements()).model_dump())
 
 
 @bp.post("/auth/register")
@@ -294,3 +305,32 @@ async def list_audit(request: Request, query: AuditQuery, principal: Principal) 
         for r in rows
     ]
     return json({"items": items, "next_cursor": next_cursor}, ensure_ascii=False)
+
+
+async def _set_active(
+    request: Request, principal: Principal, user_id: int, body: UserStatusIn, active: bool
+) -> HTTPResponse:
+    user = await service.set_user_active(
+        admin_id=principal.user_id, user_id=user_id, active=active, reason=body.reason, ip=_ip(request)
+    )
+    return json(UserStatusOut(user_id=user.id, is_active=user.is_active).model_dump())
+
+
+@bp.post("/admin/users/<user_id:int>/disable")
+@openapi.tag("accounts")
+@openapi.summary("停用账号（管理员）：该账号的所有登录立即失效")
+@openapi.response(200, _ok(UserStatusOut))
+@body(UserStatusIn)
+@require(Role.ADMIN)
+async def disable_user(request: Request, user_id: int, body: UserStatusIn, principal: Principal) -> HTTPResponse:
+    return await _set_active(request, principal, user_id, body, active=False)
+
+
+@bp.post("/admin/users/<user_id:int>/enable")
+@openapi.tag("accounts")
+@openapi.summary("重新启用账号（管理员）")
+@openapi.response(200, _ok(UserStatusOut))
+@body(UserStatusIn)
+@require(Role.ADMIN)
+async def enable_user(request: Request, user_id: int, body: UserStatusIn, principal: Principal) -> HTTPResponse:
+    return await _set_active(request, principal, user_id, body, active=True)

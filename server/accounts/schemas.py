@@ -141,6 +141,20 @@ class MeOut(BaseModel):
     privacy_version: str | None
 
 
+class AgreementsOut(BaseModel):
+    agreement_version: str = Field(description="当前《用户服务协议》版本，注册时原样提交", examples=["2026.1"])
+    privacy_version: str = Field(description="当前《隐私政策》版本，注册时原样提交", examples=["2026.1"])
+
+
+class UserStatusIn(_In):
+    reason: str = Field(min_length=2, max_length=200, description="停用或启用的原因（写入审计日志）")
+
+
+class UserStatusOut(BaseModel):
+    user_id: int
+    is_active: bool
+
+
 class AuditQuery(_In):
     action: str | None = Field(default=None, max_length=64)
     actor_id: int | None = None

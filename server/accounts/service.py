@@ -21,14 +21,17 @@ from server.accounts import passwords as pw
 from server.accounts.errors import (
     AccountDisabled,
     AccountLocked,
+    AgreementOutdated,
     CaptchaInvalid,
     CaptchaRequired,
+    InitialPasswordUsed,
     InvalidCredentials,
     OldPasswordWrong,
     PasswordUnchanged,
     PasswordWeak,
     PhoneTaken,
     SessionNotFound,
+    UserNotFound,
     WechatAlreadyBound,
     WechatNotBound,
     WechatTicketInvalid,
@@ -128,6 +131,20 @@ async def send_sms_code(*, phone: str, purpose: SmsPurpose, ip: str | None, user
 
 
 # ---- registration ------------------------------------------------------------------------------------------------
+def current_agreements() -> dict[str, str]:
+    """The service agreement and privacy policy versions a new account must accept."""
+    settings = get_settings()
+    return {"agreement_version": settings.agreement_version, "privacy_version": settings.privacy_version}
+
+
+def _check_agreements(agreement_version: str, privacy_version: str) -> None:
+    current = current_agreements()
+    if agreement_version != current["agreement_version"]:
+        raise AgreementOutdated(field="agreement_version", details=current)
+    if privacy_version != current["privacy_version"]:
+        raise AgreementOutdated(field="privacy_version", details=current)
+
+
 async def _create_user(*, phone: str, password: str | None, agreement_version: str, privacy_version: str) -> User:
     if await User.filter(phone=phone).exists():
         raise PhoneTaken(field="phone")
@@ -152,6 +169,7 @@ async def register(
     user_agent: str | None,
 ) -> Tokens:
     """Create a physician account for a phone proven by an SMS code, and log it in."""
+    _check_agreements(agreement_version, privacy_version)
     _password_rules(password, phone=phone, user=None, field="password")
     await sms.verify_code(purpose=SmsPurpose.REGISTER, phone=phone, code=sms_code)
 
@@ -264,7 +282,23 @@ async def log_in_with_password(
     if not ok or user is None or not user.password_hash:
         raise await _count_failure(subject, user=user, ip=ip, method="password")
     await _clear_failures(subject)
+    if user.must_change_password:
+        tokens = await run_atomic(_log_in_with_initial_password, user, ip=ip, user_agent=user_agent)
+        if tokens is None:
+            await audit.record(action="login.initial_password_reused", actor_id=user.id, ip=ip)
+            raise InitialPasswordUsed()
+        return tokens
     return await run_atomic(_log_in, user, ip=ip, user_agent=user_agent, method="password")
+
+
+async def _log_in_with_initial_password(user: User, *, ip: str | None, user_agent: str | None) -> Tokens | None:
+    """An imported initial password opens exactly one session, which may do nothing but change it; None after."""
+    claimed = await User.filter(id=user.id, must_change_password=True, initial_login_at__isnull=True).update(
+        initial_login_at=now()
+    )
+    if not claimed:
+        return None
+    return await _log_in(user, ip=ip, user_agent=user_agent, method="initial_password")
 
 
 async def log_in_with_sms(*, phone: str, sms_code: str, ip: str | None, user_agent: str | None) -> Tokens:
@@ -445,6 +479,7 @@ async def wechat_register(
     user_agent: str | None,
 ) -> Tokens:
     """Register (or bind an existing account) with WeChat's phone-number verification instead of an SMS code."""
+    _check_agreements(agreement_version, privacy_version)
     openid, unionid = await _take_ticket(wechat_ticket)
     phone = await asyncio.to_thread(wechat_client().get_phone_number, phone_code)
     existing = await User.get_or_none(phone=phone)
@@ -527,3 +562,30 @@ async def get_me(*, user_id: int) -> dict[str, Any]:
     user = await User.get(id=user_id)
     bound = await WechatBinding.filter(user_id=user_id).exists()
     return {"user": user, "wechat_bound": bound}
+
+
+# ---- administration ----------------------------------------------------------------------------------------------
+async def set_user_active(*, admin_id: int, user_id: int, active: bool, reason: str, ip: str | None) -> User:
+    """Disable (every session ends at once) or re-enable an account; both are audited with the reason."""
+
+    async def body() -> User:
+        user = await User.select_for_update().get_or_none(id=user_id)
+        if user is None:
+            raise UserNotFound()
+        ended = 0
+        if user.is_active != active:
+            user.is_active = active
+            await user.save(update_fields=["is_active", "updated_at"])
+        if not active:
+            ended = await sessions.end_user_sessions(user_id=user.id)
+        await audit.record(
+            action="account.enabled" if active else "account.disabled",
+            actor_id=admin_id,
+            subject_type="user",
+            subject_id=str(user.id),
+            ip=ip,
+            details={"reason": reason, "sessions_ended": ended},
+        )
+        return user
+
+    return await run_atomic(body)

@@ -14,6 +14,11 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0),
 )
 APP_ERRORS = Counter("app_errors_total", "Client-visible errors by code", ["code"])
+LOOP_LAG = Histogram(
+    "event_loop_lag_seconds",
+    "How late the event loop woke a timer (time it was held by other work)",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
 
 
 def render() -> tuple[bytes, str]:

@@ -10,6 +10,7 @@ import httpx
 from server.redis import get_redis
 
 PASSWORD = "Yishi#2024pass"
+AGREEMENTS = {"agreement_version": "2026.1", "privacy_version": "2026.1"}
 
 
 def sms_code(emulators: Any, phone: str) -> str:
@@ -32,8 +33,7 @@ async def register(client: httpx.AsyncClient, emulators: Any, phone: str, passwo
             "phone": phone,
             "sms_code": sms_code(emulators, phone),
             "password": password,
-            "agreement_version": "2024.1",
-            "privacy_version": "2024.2",
+            **AGREEMENTS,
         },
     )
     assert r.status_code == 201, r.text

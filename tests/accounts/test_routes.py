@@ -16,7 +16,16 @@ from server.common.auth import Principal, issue_access_token
 from server.common.models import Role
 from server.config import get_settings
 from server.redis import get_redis
-from tests.accounts.helpers import PASSWORD, bearer, clear_send_limits, error_code, register, request_code, sms_code
+from tests.accounts.helpers import (
+    AGREEMENTS,
+    PASSWORD,
+    bearer,
+    clear_send_limits,
+    error_code,
+    register,
+    request_code,
+    sms_code,
+)
 
 PHONE = "15100000658"
 
@@ -29,7 +38,7 @@ async def _login(client: httpx.AsyncClient, login: str, password: str, **extra: 
 async def test_register_creates_user_with_agreements_and_tokens_work(client: httpx.AsyncClient, emulators: Any) -> None:
     tokens = await register(client, emulators, PHONE)
     user = await User.get(phone=PHONE)
-    assert user.role == Role.PHYSICIAN and user.agreement_version == "2024.1" and user.privacy_version == "2024.2"
+    assert user.role == Role.PHYSICIAN and user.agreement_version == "2026.1" and user.privacy_version == "2026.1"
     assert user.agreement_accepted_at is not None and user.password_hash and PASSWORD not in user.password_hash
     r = await client.get("/api/v1/me", headers=bearer(tokens))
     assert r.status_code == 200 and r.json()["phone"] == "151****0658"
@@ -46,8 +55,7 @@ async def test_weak_password_is_refused_and_code_kept(client: httpx.AsyncClient,
         "phone": PHONE,
         "sms_code": sms_code(emulators, PHONE),
         "password": password,
-        "agreement_version": "1",
-        "privacy_version": "1",
+        **AGREEMENTS,
     }
     r = await client.post("/api/v1/auth/register", json=body)
     assert r.status_code == 422 and error_code(r) == "PASSWORD_WEAK" and r.json()["error"]["field"] == "password"
@@ -61,8 +69,7 @@ async def test_register_with_wrong_or_reused_code(client: httpx.AsyncClient, emu
         "phone": PHONE,
         "sms_code": "000000",
         "password": PASSWORD,
-        "agreement_version": "1",
-        "privacy_version": "1",
+        **AGREEMENTS,
     }
     code = sms_code(emulators, PHONE)
     if code == "000000":  # pragma: no cover - one chance in a million
@@ -254,8 +261,7 @@ async def test_wechat_login_register_then_login(client: httpx.AsyncClient, emula
     body = {
         "wechat_ticket": ticket,
         "phone_code": emulators.state.issue_phone_code(PHONE),
-        "agreement_version": "1",
-        "privacy_version": "1",
+        **AGREEMENTS,
     }
     r = await client.post("/api/v1/auth/wechat/register", json=body)
     assert r.status_code == 200, r.text

@@ -25,6 +25,9 @@ CODE_TTL_S = 10 * 60
 MAX_WRONG_TRIES = 5
 # (name, limit, window seconds)
 SEND_LIMITS: tuple[tuple[str, int, int], ...] = (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
+# Per client IP the windows are wider: a hospital's NAT or a carrier-grade NAT puts many honest people behind one
+# address, while one script sending to many numbers from one address is still stopped within a minute.
+IP_SEND_LIMITS: tuple[tuple[str, int, int], ...] = (("minute", 10, 60), ("hour", 50, 3600), ("day", 200, 86400))
 
 _CODE_KEY = "sms:code:{purpose}:{phone}"
 _LIMIT_KEY = "sms:limit:{scope}:{value}:{window}"
@@ -82,9 +85,9 @@ async def take_send_quota(*, phone: str, ip: str | None) -> None:
     """Count one send against the phone's and the IP's windows, or raise SmsSendLimited with Retry-After."""
     keys: list[str] = []
     args: list[str] = []
-    scopes = [("phone", phone)] + ([("ip", ip)] if ip else [])
-    for scope, value in scopes:
-        for window, limit, seconds in SEND_LIMITS:
+    scopes = [("phone", phone, SEND_LIMITS)] + ([("ip", ip, IP_SEND_LIMITS)] if ip else [])
+    for scope, value, limits in scopes:
+        for window, limit, seconds in limits:
             keys.append(_LIMIT_KEY.format(scope=scope, value=value, window=window))
             args.extend((str(limit), str(seconds)))
     wait = int(await get_redis().eval(_LIMIT_SCRIPT, len(keys), *keys, *args))  # type: ignore[misc]

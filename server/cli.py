@@ -125,7 +125,12 @@ def cmd_serve(settings: Settings) -> None:
         access_log=False,
         motd=False,
     )
-    Sanic.serve(primary=app, app_loader=loader)
+    if workers == 1:
+        # One process needs no worker manager. Sanic's manager also hangs for good when SIGTERM arrives while it
+        # waits for its worker's start-up acknowledgement (seen when stopping right after /readyz answered).
+        Sanic.serve_single(primary=app)
+    else:
+        Sanic.serve(primary=app, app_loader=loader)
 
 
 def cmd_worker(settings: Settings) -> None:

@@ -76,7 +76,8 @@ async def init_db(settings: Settings | None = None, *, url: str | None = None) -
 
 
 async def close_db() -> None:
-    await connections.close_all()
+    """Close every connection and release the global context, so that a later init_db in this process works."""
+    await Tortoise.close_connections()
 
 
 async def migrate_db(settings: Settings | None = None, *, url: str | None = None) -> None:

@@ -170,13 +170,24 @@ def cmd_run(settings: Settings) -> None:
         if settings.emulators_enabled:
             from server.emulators import DEV_CONFIG, EmulatorServer
 
-            emulators = EmulatorServer("127.0.0.1", settings.emulator_port, **DEV_CONFIG)
+            emulators = EmulatorServer(
+                "127.0.0.1", settings.emulator_port, smtp_port=settings.emulator_smtp_port, **DEV_CONFIG
+            )
             emulators.start()
             stack.append(emulators)
             os.environ.setdefault("WECHAT_API_BASE", emulators.base_url)
             os.environ.setdefault("ALIYUN_SMS_ENDPOINT", emulators.address)
             os.environ.setdefault("ALIYUN_PUSH_ENDPOINT", emulators.address)
             os.environ.setdefault("ALIYUN_PROTOCOL", "http")
+            if "SMTP_HOST" not in os.environ:  # else the developer chose a relay: keep all of its settings
+                os.environ.update(
+                    SMTP_HOST=emulators.host,
+                    SMTP_PORT=str(emulators.smtp_port),
+                    SMTP_SECURITY="none",
+                    SMTP_USERNAME=DEV_CONFIG["smtp_username"],
+                    SMTP_PASSWORD=DEV_CONFIG["smtp_password"],
+                    MAIL_FROM=DEV_CONFIG["mail_from"],
+                )
         reset_settings()
         settings = get_settings()
 

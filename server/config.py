@@ -88,6 +88,20 @@ class Settings(BaseSettings):
     # Jobs
     run_worker_in_process: bool = True
 
+    # E-mail (security verification codes, password recovery) through an SMTP relay. The defaults point at the
+    # SMTP emulator (started by `run` and the tests, which also set its AUTH credentials); production refuses its
+    # sender. SMTP_USERNAME empty = no AUTH. SMTP_SECURITY: "ssl" = implicit TLS (465), "starttls" (587), "none" =
+    # plain text, for the emulator or a relay on this host only.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8925, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    mail_from: str = EMULATOR_DEV["mail_from"]
+    mail_from_name: str = "医师服务"
+    emulator_smtp_port: int = 8925
+
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
@@ -123,9 +137,28 @@ class Settings(BaseSettings):
             problems.append("REDIS_URL must be set (the embedded Redis is for development only)")
         if self.emulators_enabled:
             problems.append("EMULATORS_ENABLED must be false")
+        problems += self._mail_problems_in_production()
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    def _mail_problems_in_production(self) -> list[str]:
+        # A relay on this host (127.0.0.1:25, no AUTH) is a fine production set-up, so the host alone says little:
+        # the emulator's sender and credentials are what give a development configuration away.
+        problems = []
+        host = self.smtp_host.strip().lower()
+        if not host:
+            problems.append("SMTP_HOST must be set (the mail relay)")
+        if self.mail_from == EMULATOR_DEV["mail_from"] or "@" not in self.mail_from:
+            problems.append("MAIL_FROM must be the platform's own sender address, not the SMTP emulator's")
+        if self.smtp_username == EMULATOR_DEV["smtp_username"]:
+            problems.append("SMTP_USERNAME is the SMTP emulator's (set the relay's, or leave it empty for no AUTH)")
+        elif self.smtp_username and self.smtp_password.get_secret_value() in ("", EMULATOR_DEV["smtp_password"]):
+            problems.append("SMTP_PASSWORD is unset or a development value while SMTP_USERNAME is set")
+        if self.smtp_security == "none" and host and host not in ("127.0.0.1", "::1", "localhost"):
+            # Credentials and verification codes would cross the network in clear text.
+            problems.append("SMTP_SECURITY must be ssl or starttls for a relay on another host")
+        return problems
 
 
 @lru_cache(maxsize=1)

@@ -46,6 +46,10 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["ALIYUN_SMS_ENDPOINT"] = emulators.address
     os.environ["ALIYUN_PUSH_ENDPOINT"] = emulators.address
     os.environ["ALIYUN_PROTOCOL"] = "http"
+    os.environ["SMTP_HOST"] = emulators.host
+    os.environ["SMTP_PORT"] = str(emulators.smtp_port)
+    os.environ["SMTP_SECURITY"] = "none"
+    os.environ["MAIL_FROM"] = DEV_CONFIG["mail_from"]
 
     from server.config import reset_settings
 

@@ -17,6 +17,7 @@ GOOD = {
     "wechat_app_secret": "w" * 32,
     "aliyun_access_key_secret": "a" * 32,
     "emulators_enabled": False,
+    "mail_from": "noreply@yishi.example.cn",
 }
 
 

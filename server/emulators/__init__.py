@@ -1,10 +1,12 @@
-"""Loopback emulators of WeChat and Aliyun, so the real SDK clients run in dev and tests on a fresh machine.
+"""Loopback emulators of WeChat, Aliyun and an SMTP relay, so the real SDK and SMTP clients run in dev and tests
+on a fresh machine.
 
 Public face::
 
-    EmulatorServer(host, port, **DEV_CONFIG).start()   # daemon thread; .base_url, .address, .state, .stop()
+    EmulatorServer(host, port, **DEV_CONFIG).start()   # daemon thread; .base_url, .address, .smtp_port, .state
     run_forever(host, port, **DEV_CONFIG)               # foreground, for the CLI
     EmulatorState                                       # what was sent, issued codes, faults (thread-safe)
+    emulators.state.latest_mail("a@b.cn")               # the last e-mail to an address (MailRecord) or None
 
 ``DEV_CONFIG`` holds the credentials and templates the emulators accept in dev. The app's dev settings import the
 same values (and ``DEV_SMS_TEMPLATE_CODES`` / ``DEV_SUBSCRIBE_TEMPLATE_IDS`` to find a template by purpose), so a
@@ -17,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.emulators.server import EmulatorServer, run_forever
-from server.emulators.state import EmulatorState, PushRecord, SmsRecord, SubscribeMessageRecord
+from server.emulators.state import EmulatorState, MailRecord, PushRecord, SmsRecord, SubscribeMessageRecord
 
 DEV_SMS_TEMPLATE_CODES: dict[str, str] = {
     "register": "SMS_900000001",
@@ -40,6 +42,10 @@ DEV_CONFIG: dict[str, Any] = {
     "aliyun_access_key_id": "LTAI5tDevEmulatorOnly0000",
     "aliyun_access_key_secret": "dev-aliyun-secret-emulator-only-0000",
     "push_app_key": "33330001",
+    # SMTP relay: the one sender it accepts (".invalid" can never be a real domain) and its AUTH credentials.
+    "mail_from": "noreply@yishi-dev.invalid",
+    "smtp_username": "noreply@yishi-dev.invalid",
+    "smtp_password": "dev-smtp-password-emulator-only-0000",
     "sms_sign_name": "医师服务",
     "sms_templates": {
         DEV_SMS_TEMPLATE_CODES["register"]: "您正在注册医师服务账号，验证码为${code}，5分钟内有效，请勿泄露于他人。",
@@ -65,6 +71,7 @@ __all__ = [
     "DEV_SUBSCRIBE_TEMPLATE_IDS",
     "EmulatorServer",
     "EmulatorState",
+    "MailRecord",
     "PushRecord",
     "SmsRecord",
     "SubscribeMessageRecord",

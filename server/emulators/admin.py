@@ -3,6 +3,7 @@
 
     GET  /_emulator/                       HTML page: the latest SMS (where a developer reads their code)
     GET  /_emulator/sms?phone=…            SMS newest first: {phone, template_code, params, text, at, …}
+    GET  /_emulator/mail?to=…              e-mail newest first: {mail_from, to, from_header, subject, text, at, …}
     GET  /_emulator/wechat/messages?openid=…   subscribe messages newest first
     GET  /_emulator/pushes                 app pushes newest first
     GET  /_emulator/calls                  request counts per endpoint ("wechat.token": 3, …)
@@ -11,6 +12,7 @@
     POST /_emulator/wechat/subscriptions   {"openid", "template_id", "count"?} -> {"remaining"}
     POST /_emulator/wechat/expire-tokens   {"access_token"?} -> {"expired"}: WeChat then answers 42001
     POST /_emulator/faults                 {"target", "code", "times"?, "http_status"?}
+                                           (smtp.RCPT / smtp.DATA: code is the SMTP reply code, e.g. 550, 451)
     POST /_emulator/time                   {"advance_seconds"}: let codes and tokens expire without waiting
     POST /_emulator/reset                  forget everything
 """
@@ -61,6 +63,7 @@ class AdminApi:
             ("GET", "/_emulator/"): self.page,
             ("GET", "/_emulator"): self.page,
             ("GET", "/_emulator/sms"): self.sms,
+            ("GET", "/_emulator/mail"): self.mail,
             ("GET", "/_emulator/wechat/messages"): self.messages,
             ("GET", "/_emulator/pushes"): self.pushes,
             ("GET", "/_emulator/calls"): self.calls,
@@ -88,6 +91,9 @@ class AdminApi:
     # ---- reading ----------------------------------------------------------------------------------------------
     def sms(self, request: Request) -> Reply:
         return json_reply([r.to_dict() for r in self.state.sms_to(request.query.get("phone") or None)])
+
+    def mail(self, request: Request) -> Reply:
+        return json_reply([r.to_dict() for r in self.state.mails_to(request.query.get("to") or None)])
 
     def messages(self, request: Request) -> Reply:
         return json_reply([r.to_dict() for r in self.state.messages_to(request.query.get("openid") or None)])
@@ -147,6 +153,8 @@ class AdminApi:
             raise BadInput("http_status must be an HTTP status code")
         if times < 1:
             raise BadInput("times must be at least 1")
+        if target.startswith("smtp.") and not (str(code).isdigit() and 400 <= int(code) <= 599):
+            raise BadInput("an SMTP fault's code is a 4xx or 5xx reply code, e.g. 550 or 451")
         self.state.add_fault(target, code, times, status)
         return json_reply({"target": target, "code": str(code), "times": times, "http_status": status}, 201)
 
@@ -170,6 +178,14 @@ class AdminApi:
                 f"<td>{html.escape(record.text)}</td><td><code>{html.escape(record.template_code)}</code></td></tr>"
             )
         table = "".join(rows) or '<tr><td colspan="4">还没有短信。</td></tr>'
+        mail_rows = []
+        for mail in self.state.mails_to()[:20]:
+            at = datetime.fromisoformat(mail.at).astimezone(_SHANGHAI).strftime("%m-%d %H:%M:%S")
+            mail_rows.append(
+                f"<tr><td>{html.escape(at)}</td><td>{html.escape(', '.join(mail.to))}</td>"
+                f"<td>{html.escape(mail.subject)}</td><td><pre>{html.escape(mail.text)}</pre></td></tr>"
+            )
+        mail_table = "".join(mail_rows) or '<tr><td colspan="4">还没有邮件。</td></tr>'
         return html_reply(
             "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
             "<meta http-equiv='refresh' content='5'><title>模拟器 · 短信</title>"
@@ -177,7 +193,9 @@ class AdminApi:
             "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style></head><body>"
             "<h1>最近的短信</h1><p>本页只在开发环境存在，每 5 秒刷新。"
             "JSON：<a href='/_emulator/sms'>短信</a> · <a href='/_emulator/wechat/messages'>订阅消息</a> · "
-            "<a href='/_emulator/pushes'>推送</a></p>"
+            "<a href='/_emulator/pushes'>推送</a> · <a href='/_emulator/mail'>邮件</a></p>"
             f"<table><tr><th>时间</th><th>手机号</th><th>内容</th><th>模板</th></tr>{table}</table>"
+            "<h1>最近的邮件</h1>"
+            f"<table><tr><th>时间</th><th>收件人</th><th>主题</th><th>正文</th></tr>{mail_table}</table>"
             "</body></html>"
         )

@@ -1,5 +1,6 @@
 """One loopback HTTP server that answers like api.weixin.qq.com, like Aliyun's POP gateway and like its own
-/_emulator/ admin API, on one port.
+/_emulator/ admin API, on one port; and beside it the SMTP emulator (``server.emulators.smtp``) on ``smtp_port``,
+started and stopped with it.
 
 It is the standard library's ThreadingHTTPServer in a daemon thread: the SDKs it serves are synchronous and run in
 executor threads, so nothing here touches an event loop. Connections are kept alive (HTTP/1.1) because both SDKs
@@ -18,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from server.emulators._http import Reply, Request, json_reply
 from server.emulators.admin import AdminApi
 from server.emulators.aliyun import AliyunEmulator
+from server.emulators.smtp import SmtpEmulator
 from server.emulators.state import EmulatorState
 from server.emulators.wechat import WeChatEmulator
 
@@ -117,7 +119,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class EmulatorServer:
-    """WeChat + Aliyun emulators on ``http://host:port`` (port 0 picks a free one; read ``base_url``)."""
+    """WeChat + Aliyun emulators on ``http://host:port`` (port 0 picks a free one; read ``base_url``), and the
+    SMTP emulator on ``host:smtp_port`` (0 picks a free one too; read ``.smtp_port``)."""
 
     def __init__(
         self,
@@ -132,6 +135,10 @@ class EmulatorServer:
         sms_sign_name: str,
         sms_templates: dict[str, str],
         subscribe_templates: dict[str, list[str]],
+        mail_from: str,
+        smtp_username: str,
+        smtp_password: str,
+        smtp_port: int = 0,
         log_sms: bool = True,
     ) -> None:
         self.host = host
@@ -150,6 +157,15 @@ class EmulatorServer:
             log_sms=log_sms,
         )
         self.admin = AdminApi(self.state, subscribe_templates=subscribe_templates)
+        self.smtp = SmtpEmulator(
+            self.state,
+            host,
+            smtp_port,
+            sender=mail_from,
+            username=smtp_username,
+            password=smtp_password,
+            log_mail=log_sms,
+        )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -164,6 +180,11 @@ class EmulatorServer:
         """``host:port``, the form aliyunsdkcore takes as an endpoint."""
         return self.base_url.removeprefix("http://")
 
+    @property
+    def smtp_port(self) -> int:
+        """The port the SMTP emulator listens on (host is ``self.host``)."""
+        return self.smtp.port
+
     def _bind(self) -> _Server:
         if self._server is not None:
             raise RuntimeError("emulator already started")
@@ -173,14 +194,30 @@ class EmulatorServer:
     def start(self) -> None:
         """Serve from a daemon thread; returns once the socket is listening."""
         server = self._bind()
+        try:
+            self.smtp.start()
+        except BaseException:
+            self._server = None
+            server.server_close()
+            raise
         self._thread = threading.Thread(target=server.serve_forever, name="emulator-http", daemon=True)
         self._thread.start()
-        log.info("emulators listening on %s (SMS inbox: %s/_emulator/)", self.base_url, self.base_url)
+        self._log_listening()
+
+    def _log_listening(self) -> None:
+        log.info(
+            "emulators listening on %s (SMS and mail inbox: %s/_emulator/), SMTP on %s:%s",
+            self.base_url,
+            self.base_url,
+            self.host,
+            self.smtp_port,
+        )
 
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is None:
             return
+        self.smtp.stop()
         server.shutdown()
         server.close_open_connections()
         server.server_close()
@@ -191,10 +228,12 @@ class EmulatorServer:
     def serve_forever(self) -> None:
         """Serve from the calling thread until interrupted (what ``run_forever`` uses)."""
         server = self._bind()
-        log.info("emulators listening on %s (SMS inbox: %s/_emulator/)", self.base_url, self.base_url)
+        self.smtp.start()
+        self._log_listening()
         try:
             server.serve_forever()
         finally:
+            self.smtp.stop()
             self._server = None
             server.close_open_connections()
             server.server_close()
@@ -207,9 +246,10 @@ class EmulatorServer:
         self.stop()
 
 
-def run_forever(host: str = "127.0.0.1", port: int = 8900, **config: Any) -> None:
-    """Entry point for the CLI: serve the emulators in the foreground until Ctrl-C."""
-    server = EmulatorServer(host, port, **config)
+def run_forever(host: str = "127.0.0.1", port: int = 8900, *, smtp_port: int = 8925, **config: Any) -> None:
+    """Entry point for the CLI: serve the emulators in the foreground until Ctrl-C (SMTP on ``smtp_port``, the
+    settings' default ``EMULATOR_SMTP_PORT``)."""
+    server = EmulatorServer(host, port, smtp_port=smtp_port, **config)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

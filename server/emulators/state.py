@@ -35,6 +35,9 @@ FAULT_TARGETS = frozenset(
         "wechat.token",
         "wechat.jscode2session",
         "wechat.phone",
+        # SMTP: the fault's code is the reply code (e.g. 550, 451) of the next RCPT TO or end of DATA.
+        "smtp.RCPT",
+        "smtp.DATA",
     }
 )
 
@@ -88,6 +91,22 @@ class PushRecord:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class MailRecord:
+    """One message the SMTP emulator accepted: the envelope, and the headers and text body decoded."""
+
+    mail_from: str
+    to: list[str]
+    from_header: str
+    subject: str
+    text: str
+    message_id: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class Fault:
     code: str
@@ -122,6 +141,7 @@ class _Store:
     sms: list[SmsRecord] = field(default_factory=list)
     subscribe_messages: list[SubscribeMessageRecord] = field(default_factory=list)
     pushes: list[PushRecord] = field(default_factory=list)
+    mails: list[MailRecord] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     login_codes: dict[str, _LoginCode] = field(default_factory=dict)
     phone_codes: dict[str, _PhoneCode] = field(default_factory=dict)
@@ -176,6 +196,12 @@ class EmulatorState:
         with self._lock:
             return list(self._s.pushes)
 
+    @property
+    def mails(self) -> list[MailRecord]:
+        """Every accepted e-mail, oldest first."""
+        with self._lock:
+            return list(self._s.mails)
+
     def sms_to(self, phone: str | None = None) -> list[SmsRecord]:
         """SMS sent to ``phone`` (all when None), newest first."""
         with self._lock:
@@ -189,6 +215,20 @@ class EmulatorState:
         """Subscribe messages delivered to ``openid`` (all when None), newest first."""
         with self._lock:
             return [r for r in reversed(self._s.subscribe_messages) if openid is None or r.openid == openid]
+
+    def mails_to(self, address: str | None = None) -> list[MailRecord]:
+        """E-mail whose envelope names ``address`` (case-insensitive; all when None), newest first."""
+        wanted = address.strip().lower() if address else None
+        with self._lock:
+            return [r for r in reversed(self._s.mails) if wanted is None or wanted in (t.lower() for t in r.to)]
+
+    def latest_mail(self, address: str) -> MailRecord | None:
+        found = self.mails_to(address)
+        return found[0] if found else None
+
+    def record_mail(self, record: MailRecord) -> None:
+        with self._lock:
+            self._s.mails.append(record)
 
     def record_sms(self, record: SmsRecord) -> None:
         with self._lock:
@@ -223,6 +263,8 @@ class EmulatorState:
             raise ValueError(f"unknown fault target {target!r}; known: {sorted(FAULT_TARGETS)}")
         if times < 1:
             raise ValueError("times must be at least 1")
+        if target.startswith("smtp.") and not (str(code).isdigit() and 400 <= int(code) <= 599):
+            raise ValueError("an SMTP fault's code is a 4xx or 5xx reply code, e.g. 550 or 451")
         with self._lock:
             self._s.faults.setdefault(target, []).append(Fault(str(code), times, http_status))
 

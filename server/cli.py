@@ -142,7 +142,7 @@ def cmd_worker(settings: Settings) -> None:
 def cmd_emulators(settings: Settings) -> None:
     from server.emulators import DEV_CONFIG, run_forever
 
-    run_forever("127.0.0.1", settings.emulator_port, **DEV_CONFIG)
+    run_forever("127.0.0.1", settings.emulator_port, smtp_port=settings.emulator_smtp_port, **DEV_CONFIG)
 
 
 def _safe_url(url: str) -> str:
@@ -223,7 +223,10 @@ def _print_banner(settings: Settings, accounts: list[Any], elapsed: float) -> No
     ]
     if settings.emulators_enabled:
         emu = f"http://127.0.0.1:{settings.emulator_port}"
-        lines.append(f"  SMS inbox      {emu}/_emulator/   (every SMS the emulator receives; JSON at /_emulator/sms)")
+        lines.append(
+            f"  SMS and mail   {emu}/_emulator/   (every SMS and e-mail the emulators receive; JSON at "
+            "/_emulator/sms and /_emulator/mail)"
+        )
     lines += [
         f"  Database       {_safe_url(settings.effective_database_url)}",
         f"  Redis          {_safe_url(os.environ.get('REDIS_URL', settings.redis_url))}",

@@ -49,14 +49,15 @@ def _postgres_url_for_run() -> str | None:
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_run_starts_everything_and_stops_cleanly(backend: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith(
-        ("WECHAT_", "ALIYUN_"))}
+        ("WECHAT_", "ALIYUN_", "SMTP_", "MAIL_"))}
     if backend == "postgres":
         url = _postgres_url_for_run()
         if url is None:
             pytest.skip("TEST_DATABASE_URL is not a PostgreSQL server (this run is on SQLite)")
         env["DATABASE_URL"] = url
     port, emulator_port = _free_port(), _free_port()
-    env.update(APP_ENV="development", PORT=str(port), EMULATOR_PORT=str(emulator_port), DATA_DIR=str(tmp_path),
+    env.update(APP_ENV="development", PORT=str(port), EMULATOR_PORT=str(emulator_port),
+               EMULATOR_SMTP_PORT=str(_free_port()), DATA_DIR=str(tmp_path),
                LOG_LEVEL="INFO")
     started = time.monotonic()
     log_path = tmp_path / "run.log"

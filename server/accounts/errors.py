@@ -16,6 +16,8 @@ AppError
 ├── AgreementOutdated          409 AGREEMENT_OUTDATED         the versions accepted are not the current ones
 ├── InitialPasswordUsed        401 INITIAL_PASSWORD_USED      an imported initial password logs in once only
 ├── UserNotFound               404 USER_NOT_FOUND             admin: no such account
+├── EmailTaken                 409 EMAIL_TAKEN                another account verified this e-mail
+├── EmailNotBound              404 EMAIL_NOT_BOUND            no security e-mail to remove
 ├── PhoneTaken                 409 PHONE_TAKEN                only after the SMS code proved the phone
 ├── RefreshTokenInvalid        401 REFRESH_TOKEN_INVALID
 ├── RefreshTokenReused         401 REFRESH_TOKEN_REUSED       an old refresh token came back: session ended
@@ -88,6 +90,14 @@ class InitialPasswordUsed(AppError):
 
 class UserNotFound(AppError):
     code, status, message = "USER_NOT_FOUND", 404, "用户不存在"
+
+
+class EmailTaken(AppError):
+    code, status, message = "EMAIL_TAKEN", 409, "该邮箱已被其他账号绑定"
+
+
+class EmailNotBound(AppError):
+    code, status, message = "EMAIL_NOT_BOUND", 404, "当前账号未绑定安全邮箱"
 
 
 class PhoneTaken(AppError):

@@ -17,7 +17,8 @@ class User(Model):
     id = fields.BigIntField(primary_key=True)
     phone = fields.CharField(max_length=20, null=True, unique=True)
     username = fields.CharField(max_length=32, null=True, unique=True)
-    email = fields.CharField(max_length=254, null=True)
+    email = fields.CharField(max_length=254, null=True)  # the security e-mail, set only once verified
+    email_verified_at = fields.DatetimeField(null=True)
     password_hash = fields.CharField(max_length=255, null=True)
     must_change_password = fields.BooleanField(default=False)
     # When an imported initial password was first used: it logs in once, then only a change or a reset helps

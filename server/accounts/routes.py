@@ -16,6 +16,10 @@ from server.accounts.schemas import (
     CaptchaOut,
     ChangePasswordIn,
     ChangePhoneIn,
+    EmailIn,
+    EmailOut,
+    EmailResetIn,
+    EmailVerifyIn,
     EndedOut,
     LoginIn,
     MeOut,
@@ -35,7 +39,7 @@ from server.accounts.schemas import (
     WechatRegisterIn,
 )
 from server.common.auth import Principal, authenticate, require
-from server.common.masking import mask_phone
+from server.common.masking import mask_email, mask_phone
 from server.common.models import Role
 from server.common.validation import body, query
 
@@ -182,6 +186,8 @@ async def me(request: Request, principal: Principal) -> HTTPResponse:
         real_name=user.real_name,
         must_change_password=user.must_change_password,
         wechat_bound=found["wechat_bound"],
+        email=mask_email(user.email),
+        email_verified=user.email_verified_at is not None,
         agreement_version=user.agreement_version,
         privacy_version=user.privacy_version,
     )
@@ -334,3 +340,61 @@ async def disable_user(request: Request, user_id: int, body: UserStatusIn, princ
 @require(Role.ADMIN)
 async def enable_user(request: Request, user_id: int, body: UserStatusIn, principal: Principal) -> HTTPResponse:
     return await _set_active(request, principal, user_id, body, active=True)
+
+
+# ---- security e-mail ---------------------------------------------------------------------------------------------
+@bp.post("/me/email")
+@openapi.tag("accounts")
+@openapi.summary("绑定安全邮箱：向该邮箱发送验证码")
+@openapi.response(202, _ok(AcceptedOut))
+@body(EmailIn)
+@require()
+async def request_email_binding(request: Request, body: EmailIn, principal: Principal) -> HTTPResponse:
+    await service.request_email_binding(user_id=principal.user_id, email=body.email, ip=_ip(request))
+    return json(AcceptedOut(message="验证码已发送至该邮箱，10 分钟内有效").model_dump(), status=202, ensure_ascii=False)
+
+
+@bp.post("/me/email/verify")
+@openapi.tag("accounts")
+@openapi.summary("绑定安全邮箱：提交邮件中的验证码")
+@openapi.response(200, _ok(EmailOut))
+@body(EmailVerifyIn)
+@require()
+async def verify_email_binding(request: Request, body: EmailVerifyIn, principal: Principal) -> HTTPResponse:
+    user = await service.verify_email_binding(
+        user_id=principal.user_id, email=body.email, code=body.code, ip=_ip(request)
+    )
+    assert user.email is not None and user.email_verified_at is not None
+    out = EmailOut(email=mask_email(user.email) or "", verified_at=user.email_verified_at)
+    return json(out.model_dump(mode="json"), ensure_ascii=False)
+
+
+@bp.delete("/me/email")
+@openapi.tag("accounts")
+@openapi.summary("解除安全邮箱")
+@openapi.response(200, _ok(OkOut))
+@require()
+async def remove_email(request: Request, principal: Principal) -> HTTPResponse:
+    await service.remove_email(user_id=principal.user_id, ip=_ip(request))
+    return json(OkOut().model_dump())
+
+
+@bp.post("/auth/email-codes")
+@openapi.tag("accounts")
+@openapi.summary("通过安全邮箱找回密码：发送验证码（无论邮箱是否绑定，回答相同）")
+@openapi.response(202, _ok(AcceptedOut))
+@body(EmailIn)
+async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPResponse:
+    await service.request_reset_by_email(email=body.email, ip=_ip(request))
+    out = AcceptedOut(message="如该邮箱已绑定账号，验证码将很快送达")
+    return json(out.model_dump(), status=202, ensure_ascii=False)
+
+
+@bp.post("/auth/password/reset/email")
+@openapi.tag("accounts")
+@openapi.summary("通过安全邮箱找回密码：提交验证码与新密码（所有设备将退出登录）")
+@openapi.response(200, _ok(OkOut))
+@body(EmailResetIn)
+async def reset_password_by_email(request: Request, body: EmailResetIn) -> HTTPResponse:
+    await service.reset_password_by_email(**body.model_dump(), ip=_ip(request))
+    return json(OkOut().model_dump())

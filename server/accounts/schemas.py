@@ -14,6 +14,16 @@ SmsCode = Annotated[str, Field(pattern=r"^\d{6}$", description="6 位短信验�
 # Length rules (8–64) are checked by the service so the message can say why; this only bounds the input.
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Version = Annotated[str, Field(min_length=1, max_length=32)]
+Email = Annotated[
+    str,
+    Field(
+        max_length=254,
+        pattern=r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+        description="电子邮箱",
+        examples=["zhang.ming@example.cn"],
+    ),
+]
+MailCode = Annotated[str, Field(pattern=r"^\d{6}$", description="邮件中的 6 位验证码")]
 
 
 class _In(BaseModel):
@@ -101,6 +111,26 @@ class ChangePhoneIn(_In):
     new_code: SmsCode
 
 
+class EmailIn(_In):
+    email: Email
+
+
+class EmailVerifyIn(_In):
+    email: Email
+    code: MailCode
+
+
+class EmailResetIn(_In):
+    email: Email
+    code: MailCode
+    new_password: Password
+
+
+class EmailOut(BaseModel):
+    email: str = Field(description="已验证的安全邮箱（脱敏）", examples=["zh***@example.cn"])
+    verified_at: datetime
+
+
 class OkOut(BaseModel):
     ok: bool = True
 
@@ -137,6 +167,8 @@ class MeOut(BaseModel):
     real_name: str | None
     must_change_password: bool
     wechat_bound: bool
+    email: str | None = Field(description="安全邮箱（脱敏），未绑定为空")
+    email_verified: bool
     agreement_version: str | None
     privacy_version: str | None
 

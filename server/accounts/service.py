@@ -16,14 +16,17 @@ from typing import Any
 
 from tortoise.timezone import now
 
-from server.accounts import audit, captchas, sessions, sms
+from server.accounts import audit, captchas, email_codes, sessions, sms
 from server.accounts import passwords as pw
+from server.accounts.email_codes import EmailPurpose
 from server.accounts.errors import (
     AccountDisabled,
     AccountLocked,
     AgreementOutdated,
     CaptchaInvalid,
     CaptchaRequired,
+    EmailNotBound,
+    EmailTaken,
     InitialPasswordUsed,
     InvalidCredentials,
     OldPasswordWrong,
@@ -44,6 +47,7 @@ from server.common.models import Role
 from server.config import get_settings
 from server.db import run_atomic
 from server.errors import AppError
+from server.integrations.mail import MailError
 from server.integrations.wechat import MiniProgramClient, WeChatConfig, WxSession
 from server.redis import get_redis
 
@@ -562,6 +566,84 @@ async def get_me(*, user_id: int) -> dict[str, Any]:
     user = await User.get(id=user_id)
     bound = await WechatBinding.filter(user_id=user_id).exists()
     return {"user": user, "wechat_bound": bound}
+
+
+# ---- security e-mail ---------------------------------------------------------------------------------------------
+async def request_email_binding(*, user_id: int, email: str, ip: str | None) -> None:
+    """Mail a code that proves the signed-in user receives mail at ``email``."""
+    email = email_codes.normalise(email)
+    if await User.filter(email=email).exclude(id=user_id).exists():
+        raise EmailTaken(field="email")
+    await email_codes.take_send_quota(email=email, ip=ip)
+    await email_codes.send_code(purpose=EmailPurpose.BIND_EMAIL, email=email)
+
+
+async def verify_email_binding(*, user_id: int, email: str, code: str, ip: str | None) -> User:
+    """Make ``email`` the account's security e-mail once the mailed code is right."""
+    email = email_codes.normalise(email)
+    await email_codes.verify_code(purpose=EmailPurpose.BIND_EMAIL, email=email, code=code)
+
+    async def body() -> User:
+        if await User.filter(email=email).exclude(id=user_id).exists():
+            raise EmailTaken(field="email")
+        user = await User.select_for_update().get(id=user_id)
+        user.email, user.email_verified_at = email, now()
+        await user.save(update_fields=["email", "email_verified_at", "updated_at"])
+        await audit.record(action="email.bound", actor_id=user_id, subject_type="user", subject_id=str(user_id), ip=ip)
+        return user
+
+    return await run_atomic(body)
+
+
+async def remove_email(*, user_id: int, ip: str | None) -> None:
+    async def body() -> None:
+        changed = await User.filter(id=user_id, email__isnull=False).update(
+            email=None, email_verified_at=None, updated_at=now()
+        )
+        if not changed:
+            raise EmailNotBound()
+        await audit.record(
+            action="email.removed", actor_id=user_id, subject_type="user", subject_id=str(user_id), ip=ip
+        )
+
+    await run_atomic(body)
+
+
+async def request_reset_by_email(*, email: str, ip: str | None) -> None:
+    """Mail a reset code if an account verified ``email``; the answer is the same either way."""
+    email = email_codes.normalise(email)
+    await email_codes.take_send_quota(email=email, ip=ip)
+    if not await User.filter(email=email, email_verified_at__isnull=False).exists():
+        log.info("reset e-mail not sent (no account has verified this address)")
+        return
+    try:
+        await email_codes.send_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email)
+    except MailError as exc:  # an error here would tell a stranger that the address has an account
+        log.warning("reset e-mail could not be sent", extra={"code": exc.code})
+
+
+async def reset_password_by_email(*, email: str, code: str, new_password: str, ip: str | None) -> None:
+    """Set a new password with a code mailed to the verified security e-mail, and end every session."""
+    email = email_codes.normalise(email)
+    user = await User.get_or_none(email=email, email_verified_at__isnull=False)
+    _password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
+    await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code)
+    if user is None:
+        return
+    new_hash = await pw.hash_password(new_password)
+
+    async def body() -> None:
+        assert user is not None
+        await User.filter(id=user.id).update(password_hash=new_hash, must_change_password=False, updated_at=now())
+        ended = await sessions.end_user_sessions(user_id=user.id)
+        await audit.record(
+            action="password.reset", actor_id=user.id, ip=ip, details={"sessions_ended": ended, "via": "email"}
+        )
+
+    await run_atomic(body)
+    subject = _subject(user, email)  # failures are counted per account once the login names one
+    await _clear_failures(subject)
+    await get_redis().delete(_LOCK_KEY.format(subject=subject))
 
 
 # ---- administration ----------------------------------------------------------------------------------------------

@@ -95,7 +95,8 @@ async def take_send_quota(*, phone: str, ip: str | None) -> None:
         raise SmsSendLimited(details={"retry_after_s": wait}, headers={"Retry-After": str(wait)})
 
 
-async def store_code(*, purpose: SmsPurpose, phone: str, code: str) -> None:
+async def store_code(*, purpose: StrEnum, phone: str, code: str) -> None:
+    """Keep the code's HMAC for ``phone`` (any address: e-mail codes use ``mail:<address>``) and ``purpose``."""
     key = _CODE_KEY.format(purpose=purpose.value, phone=phone)
     async with get_redis().pipeline(transaction=True) as pipe:
         pipe.delete(key)
@@ -104,7 +105,7 @@ async def store_code(*, purpose: SmsPurpose, phone: str, code: str) -> None:
         await pipe.execute()
 
 
-async def verify_code(*, purpose: SmsPurpose, phone: str, code: str, field: str = "sms_code") -> None:
+async def verify_code(*, purpose: StrEnum, phone: str, code: str, field: str = "sms_code") -> None:
     """Use up the code if it is right; raise SmsCodeInvalid or SmsCodeAttemptsExceeded otherwise."""
     key = _CODE_KEY.format(purpose=purpose.value, phone=phone)
     digest = _code_hash(purpose.value, phone, code)

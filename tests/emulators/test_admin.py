@@ -134,7 +134,7 @@ def test_run_forever_serves_until_interrupted() -> None:
     code = (
         "import logging; logging.basicConfig(level=logging.INFO);"
         "from server.emulators import DEV_CONFIG, run_forever;"
-        f"run_forever('127.0.0.1', {port}, **DEV_CONFIG)"
+        f"run_forever('127.0.0.1', {port}, smtp_port={free_port()}, **DEV_CONFIG)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE, text=True)

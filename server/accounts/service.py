@@ -413,17 +413,24 @@ async def reset_password(*, phone: str, sms_code: str, new_password: str, ip: st
     await sms.verify_code(purpose=SmsPurpose.RESET_PASSWORD, phone=phone, code=sms_code)
     if user is None:
         return
+    await _set_reset_password(user, new_password, ip=ip, via="sms")
+
+
+async def _set_reset_password(user: User, new_password: str, *, ip: str | None, via: str) -> None:
+    """The end of both recoveries: the new password, every session ended, the failure count and lock cleared."""
     new_hash = await pw.hash_password(new_password)
 
     async def body() -> None:
-        assert user is not None
         await User.filter(id=user.id).update(password_hash=new_hash, must_change_password=False, updated_at=now())
         ended = await sessions.end_user_sessions(user_id=user.id)
-        await audit.record(action="password.reset", actor_id=user.id, ip=ip, details={"sessions_ended": ended})
+        await audit.record(
+            action="password.reset", actor_id=user.id, ip=ip, details={"sessions_ended": ended, "via": via}
+        )
 
     await run_atomic(body)
-    await _clear_failures(_subject(user, phone))
-    await get_redis().delete(_LOCK_KEY.format(subject=_subject(user, phone)))
+    subject = _subject(user, "")  # failures are counted per account once the login names one
+    await _clear_failures(subject)
+    await get_redis().delete(_LOCK_KEY.format(subject=subject))
 
 
 # ---- WeChat ------------------------------------------------------------------------------------------------------
@@ -630,20 +637,7 @@ async def reset_password_by_email(*, email: str, code: str, new_password: str, i
     await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code)
     if user is None:
         return
-    new_hash = await pw.hash_password(new_password)
-
-    async def body() -> None:
-        assert user is not None
-        await User.filter(id=user.id).update(password_hash=new_hash, must_change_password=False, updated_at=now())
-        ended = await sessions.end_user_sessions(user_id=user.id)
-        await audit.record(
-            action="password.reset", actor_id=user.id, ip=ip, details={"sessions_ended": ended, "via": "email"}
-        )
-
-    await run_atomic(body)
-    subject = _subject(user, email)  # failures are counted per account once the login names one
-    await _clear_failures(subject)
-    await get_redis().delete(_LOCK_KEY.format(subject=subject))
+    await _set_reset_password(user, new_password, ip=ip, via="email")
 
 
 # ---- administration ----------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from server.common.auth import Principal, require
 from server.common.models import Role
 from server.common.validation import body, query
 from server.workflow import service
+from server.workflow.models import ActionKind
 from server.workflow.schemas import (
     ActionOut,
     ApproveIn,
@@ -95,6 +96,23 @@ async def review_item(request: Request, item_id: int, principal: Principal) -> H
     return _out(await _detail(principal, item_id))
 
 
+async def _decided(
+    request: Request, principal: Principal, item_id: int, action: ActionKind, body: ApproveIn | RejectIn | ReturnIn
+) -> HTTPResponse:
+    item = await service.decide_step(
+        principal=principal,
+        item_id=item_id,
+        action=action,
+        reason=getattr(body, "reason", None),
+        comment=body.comment,
+        attachments=getattr(body, "attachments", None),
+        expected_version=body.version,
+        ip=_ip(request),
+    )
+    await item.fetch_related("applicant")
+    return _out(ItemOut.of(item))
+
+
 @bp.post("/reviews/items/<item_id:int>/approve")
 @openapi.summary("审核通过当前环节")
 @openapi.tag("reviews")
@@ -103,16 +121,7 @@ async def review_item(request: Request, item_id: int, principal: Principal) -> H
 @body(ApproveIn)
 @require(*REVIEWERS)
 async def approve(request: Request, item_id: int, principal: Principal, body: ApproveIn) -> HTTPResponse:
-    item = await service.approve_step(
-        principal=principal,
-        item_id=item_id,
-        comment=body.comment,
-        attachments=body.attachments,
-        expected_version=body.version,
-        ip=_ip(request),
-    )
-    await item.fetch_related("applicant")
-    return _out(ItemOut.of(item))
+    return await _decided(request, principal, item_id, ActionKind.APPROVE, body)
 
 
 @bp.post("/reviews/items/<item_id:int>/reject")
@@ -123,17 +132,7 @@ async def approve(request: Request, item_id: int, principal: Principal, body: Ap
 @body(RejectIn)
 @require(*REVIEWERS)
 async def reject(request: Request, item_id: int, principal: Principal, body: RejectIn) -> HTTPResponse:
-    item = await service.reject_step(
-        principal=principal,
-        item_id=item_id,
-        reason=body.reason,
-        comment=body.comment,
-        attachments=body.attachments,
-        expected_version=body.version,
-        ip=_ip(request),
-    )
-    await item.fetch_related("applicant")
-    return _out(ItemOut.of(item))
+    return await _decided(request, principal, item_id, ActionKind.REJECT, body)
 
 
 @bp.post("/reviews/items/<item_id:int>/return")
@@ -144,16 +143,7 @@ async def reject(request: Request, item_id: int, principal: Principal, body: Rej
 @body(ReturnIn)
 @require(*REVIEWERS)
 async def return_(request: Request, item_id: int, principal: Principal, body: ReturnIn) -> HTTPResponse:
-    item = await service.return_step(
-        principal=principal,
-        item_id=item_id,
-        reason=body.reason,
-        comment=body.comment,
-        expected_version=body.version,
-        ip=_ip(request),
-    )
-    await item.fetch_related("applicant")
-    return _out(ItemOut.of(item))
+    return await _decided(request, principal, item_id, ActionKind.RETURN, body)
 
 
 @bp.post("/reviews/batch-approve")

@@ -250,17 +250,18 @@ async def resubmit_item(
 # ---------------------------------------------------------------- decisions
 
 
-async def _decide(
+async def decide_step(
     *,
     principal: Principal,
     item_id: int,
     action: ActionKind,
-    reason: str | None,
-    comment: str | None,
-    attachments: list[Any] | None,
-    expected_version: int | None,
-    ip: str | None,
+    reason: str | None = None,
+    comment: str | None = None,
+    attachments: list[Any] | None = None,
+    expected_version: int | None = None,
+    ip: str | None = None,
 ) -> ReviewItem:
+    """One reviewer's decision on the item's current step: approve, reject or return."""
     if action in (ActionKind.REJECT, ActionKind.RETURN) and not (reason and reason.strip()):
         raise ReasonRequired(field="reason")
     item = await ReviewItem.get_or_none(id=item_id)
@@ -362,68 +363,19 @@ async def _decide_tx(
     )
 
 
-async def approve_step(
-    *,
-    principal: Principal,
-    item_id: int,
-    comment: str | None = None,
-    attachments: list[Any] | None = None,
-    expected_version: int | None = None,
-    ip: str | None = None,
-) -> ReviewItem:
-    return await _decide(
-        principal=principal,
-        item_id=item_id,
-        action=ActionKind.APPROVE,
-        reason=None,
-        comment=comment,
-        attachments=attachments,
-        expected_version=expected_version,
-        ip=ip,
-    )
+async def approve_step(*, principal: Principal, item_id: int, **options: Any) -> ReviewItem:
+    """Approve the current step; ``options``: comment, attachments, expected_version, ip."""
+    return await decide_step(principal=principal, item_id=item_id, action=ActionKind.APPROVE, **options)
 
 
-async def reject_step(
-    *,
-    principal: Principal,
-    item_id: int,
-    reason: str,
-    comment: str | None = None,
-    attachments: list[Any] | None = None,
-    expected_version: int | None = None,
-    ip: str | None = None,
-) -> ReviewItem:
-    return await _decide(
-        principal=principal,
-        item_id=item_id,
-        action=ActionKind.REJECT,
-        reason=reason,
-        comment=comment,
-        attachments=attachments,
-        expected_version=expected_version,
-        ip=ip,
-    )
+async def reject_step(*, principal: Principal, item_id: int, reason: str, **options: Any) -> ReviewItem:
+    """Reject the item (a reason is required); the subject stays as it was."""
+    return await decide_step(principal=principal, item_id=item_id, action=ActionKind.REJECT, reason=reason, **options)
 
 
-async def return_step(
-    *,
-    principal: Principal,
-    item_id: int,
-    reason: str,
-    comment: str | None = None,
-    expected_version: int | None = None,
-    ip: str | None = None,
-) -> ReviewItem:
-    return await _decide(
-        principal=principal,
-        item_id=item_id,
-        action=ActionKind.RETURN,
-        reason=reason,
-        comment=comment,
-        attachments=None,
-        expected_version=expected_version,
-        ip=ip,
-    )
+async def return_step(*, principal: Principal, item_id: int, reason: str, **options: Any) -> ReviewItem:
+    """Return the item to the applicant for correction (a reason is required)."""
+    return await decide_step(principal=principal, item_id=item_id, action=ActionKind.RETURN, reason=reason, **options)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from sanic import Blueprint, Sanic
 from sanic_ext import Extend
 
 from server import db
-from server.common import http, jobs
+from server.common import apidoc, http, jobs
 from server.common.health import bp as system_bp
 from server.common.logging import configure_logging
 from server.common.looplag import LoopLagMonitor
@@ -24,6 +24,7 @@ ROUTED_PARTS: tuple[str, ...] = ("workflow", "accounts")
 
 
 def _blueprints() -> list[Blueprint]:
+    apidoc.install()  # before the routes' decorators describe their models
     return [importlib.import_module(f"server.{part}.routes").bp for part in ROUTED_PARTS]
 
 

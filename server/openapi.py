@@ -17,7 +17,9 @@ async def build_spec() -> dict[str, Any]:
     app = create_app(Settings(app_env="test", redis_url="redis://unused"), name="yishi_openapi", connect=False)
     _, response = await app.asgi_client.get("/docs/openapi.json")
     spec: dict[str, Any] = response.json
-    return spec
+    from server.common.apidoc import complete
+
+    return complete(spec, list(app.router.routes))
 
 
 def render(spec: dict[str, Any]) -> str:

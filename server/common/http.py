@@ -49,7 +49,9 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
     if isinstance(exception, sx.NotFound):
         return NotFound("请求的地址不存在")
     if isinstance(exception, sx.MethodNotAllowed):
-        return MethodNotAllowed()
+        # RFC 9110: a 405 names the methods the resource does support
+        allowed = sorted(set(getattr(exception, "allowed_methods", None) or ()))
+        return MethodNotAllowed(headers={"Allow": ", ".join(allowed)} if allowed else None)
     if isinstance(exception, sx.PayloadTooLarge):
         return PayloadTooLarge()
     if isinstance(exception, sx.RequestTimeout):

@@ -102,6 +102,7 @@ def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
             return await fn(request, *args, body=parse_json(request, model), **kwargs)
 
+        wrapper.__api_body__ = model  # type: ignore[attr-defined]
         return openapi.body({"application/json": model}, required=True)(wrapper)
 
     return decorator
@@ -114,6 +115,8 @@ def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
         @wraps(fn)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
             return await fn(request, *args, query=parse_query(request, model), **kwargs)
+
+        wrapper.__api_query__ = model  # type: ignore[attr-defined]
 
         for name, field in model.model_fields.items():
             kind: type = field.annotation if field.annotation in (str, int, bool) else str  # type: ignore[assignment]

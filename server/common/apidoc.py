@@ -1,0 +1,193 @@
+"""The OpenAPI document says exactly what the code accepts and answers.
+
+sanic-ext turns a pydantic model into a schema of its own making and loses what matters to a client: which fields
+are required, that unknown fields are refused, patterns, bounds and examples. Here every pydantic model in a
+``@openapi.body`` / ``@openapi.response`` / ``@body`` / ``@query`` becomes its own JSON Schema (pydantic's, OpenAPI
+3.1 being JSON Schema 2020-12), registered once under ``components/schemas``; query parameters get the schema of
+their field; and every operation lists the error responses it can give, in the one error shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from server.errors import AppError
+
+COMPONENTS: dict[str, dict[str, Any]] = {}
+_OWNERS: dict[str, type[BaseModel]] = {}
+REF = "#/components/schemas/{model}"
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "稳定的错误码（大写），见 app_api_docs/error-codes.md"},
+                "message": {"type": "string", "description": "可直接展示给用户的中文说明"},
+                "field": {"type": "string", "description": "出错的字段（如有）"},
+                "details": {"type": "object", "description": "补充信息，如限制值、测量值、重试等待秒数"},
+            },
+        }
+    },
+    "examples": [{"error": {"code": "SMS_CODE_INVALID", "message": "验证码错误或已过期", "field": "sms_code"}}],
+}
+
+
+def _name(model: type[BaseModel]) -> str:
+    name = model.__name__
+    owner = _OWNERS.get(name)
+    if owner is not None and owner is not model:
+        part = model.__module__.split(".")[1] if model.__module__.startswith("server.") else model.__module__
+        name = f"{part}_{model.__name__}"
+    return name
+
+
+def model_ref(model: type[BaseModel]) -> dict[str, Any]:
+    """Register ``model`` (and the models it uses) as components and return a reference to it."""
+    name = _name(model)
+    if name not in COMPONENTS:
+        schema = model.model_json_schema(ref_template=REF)
+        for sub_name, sub in schema.pop("$defs", {}).items():
+            COMPONENTS.setdefault(sub_name, sub)
+        COMPONENTS[name] = schema
+        _OWNERS[name] = model
+    return {"$ref": REF.format(model=name)}
+
+
+def field_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template=REF)
+    for sub_name, sub in schema.pop("$defs", {}).items():
+        COMPONENTS.setdefault(sub_name, sub)
+    found: dict[str, Any] = schema.get("properties", {}).get(name, {})
+    return found
+
+
+def install() -> None:
+    """Make sanic-ext use pydantic's own schemas for models named in ``@openapi.body`` and ``@openapi.response``."""
+    from sanic_ext.extensions.openapi import definitions
+
+    if getattr(definitions.MediaType.make, "__yishi__", False):
+        return
+    original = definitions.MediaType.make
+
+    def make(value: Any) -> Any:
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return definitions.MediaType(model_ref(value))
+        return original(value)
+
+    make.__yishi__ = True  # type: ignore[attr-defined]
+    definitions.MediaType.make = staticmethod(make)  # type: ignore[method-assign]
+
+
+# ---- declared errors -----------------------------------------------------------------------------------------------
+def raises(*errors: type[AppError]) -> Callable[[Any], Any]:
+    """Name the errors a route can answer beyond the ones every route of its kind has (shown in the OpenAPI)."""
+
+    def decorator(fn: Any) -> Any:
+        fn.__api_raises__ = tuple(getattr(fn, "__api_raises__", ())) + errors
+        return fn
+
+    return decorator
+
+
+def _path_of(uri: str) -> str:
+    return "/" + re.sub(r"<(\w+)(?::[^>]*)?>", r"{\1}", uri.strip("/"))
+
+
+def _describe(errors: list[tuple[str, str]]) -> str:
+    return "；".join(f"`{code}` {message}" for code, message in errors)
+
+
+def _auth_errors() -> list[type[AppError]]:
+    from server.common import auth
+
+    return [auth.TokenMissing, auth.TokenInvalid, auth.TokenExpired, auth.SessionEnded]
+
+
+def _forbidden_errors() -> list[type[AppError]]:
+    from server.common import auth
+
+    return [auth.RoleForbidden, auth.PasswordChangeRequired]
+
+
+def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
+    """Rewrite the sanic-ext document: OpenAPI 3.1, precise query parameters, components, error responses."""
+    from server.common import uploads
+    from server.errors import InternalError, NotFound, PayloadTooLarge, ValidationFailed
+
+    spec["openapi"] = "3.1.0"
+    handlers: dict[tuple[str, str], Any] = {}
+    for route in routes:
+        for method in route.methods:
+            handlers[(_path_of(route.path), method.lower())] = route.handler
+
+    for path, operations in spec.get("paths", {}).items():
+        for method, op in operations.items():
+            if not isinstance(op, dict):
+                continue
+            handler = handlers.get((path, method))
+            query_model = getattr(handler, "__api_query__", None)
+            body_model = getattr(handler, "__api_body__", None)
+            declared: list[type[AppError]] = list(getattr(handler, "__api_raises__", ()))
+            params = []
+            for p in op.get("parameters", []):
+                if p.get("in") == "query" and query_model is not None:
+                    continue
+                if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer":
+                    p["schema"] = {"type": "integer"}
+                params.append(p)
+            if query_model is not None:
+                for name, field in query_model.model_fields.items():
+                    params.append(
+                        {
+                            "in": "query",
+                            "name": field.alias or name,
+                            "required": field.is_required(),
+                            "description": field.description or "",
+                            "schema": field_schema(query_model, name),
+                        }
+                    )
+            if params:
+                op["parameters"] = params
+
+            errors: list[type[AppError]] = []
+            if op.get("security"):
+                errors += _auth_errors() + _forbidden_errors()
+            if any(p.get("in") == "path" for p in params):
+                errors.append(NotFound)
+            if body_model is not None or query_model is not None:
+                errors.append(ValidationFailed)
+            if body_model is not None:
+                from server.common.validation import InvalidJson
+
+                errors += [InvalidJson, PayloadTooLarge]
+            if "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
+                errors += [uploads.UploadMissing, uploads.UploadTypeInvalid, uploads.UploadTooLarge, PayloadTooLarge]
+            errors += declared
+            by_status: dict[int, list[tuple[str, str]]] = {}
+            for err in errors:
+                entry = (err.code, err.message)
+                if entry not in by_status.setdefault(err.status, []):
+                    by_status[err.status].append(entry)
+            responses = op.setdefault("responses", {})
+            error_ref = {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}
+            for status, entries in sorted(by_status.items()):
+                existing = responses.get(str(status))
+                if existing is None:
+                    responses[str(status)] = {"description": _describe(entries), "content": error_ref}
+            responses["default"] = {
+                "description": "其他错误（统一错误格式，见错误码表）；"
+                + _describe([(InternalError.code, InternalError.message)]),
+                "content": error_ref,
+            }
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(COMPONENTS)
+    schemas["Error"] = ERROR_SCHEMA
+    return spec

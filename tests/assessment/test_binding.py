@@ -10,7 +10,7 @@ from server.accounts.models import AuditEntry, User
 from server.assessment.models import AssessmentAccount
 from server.notifications.models import OutboxEvent
 from tests.assessment import factories as af
-from tests.assessment.factories import A, PASSWORD, code
+from tests.assessment.factories import PASSWORD, A, code
 from tests.workflow import factories as f
 
 

@@ -21,7 +21,7 @@ from server.db import run_atomic
 from server.notifications.models import OutboxEvent
 from server.workflow.models import ReviewItem
 from tests.assessment import factories as af
-from tests.assessment.factories import A, PASSWORD, code
+from tests.assessment.factories import PASSWORD, A, code
 
 
 async def _exam(user_id: int, kind: str, score: float, passed: bool, ref: str) -> service.Eligibility:

@@ -53,6 +53,7 @@ bp = Blueprint("assessment", url_prefix="/api/v1")
 P = "/assessment"
 PHYSICIAN = Role.PHYSICIAN
 REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER)
+BINARY = {"type": "string", "format": "binary"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -99,8 +100,8 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.tag("assessment")
 @openapi.summary("绑定定考账号（省份+证件号+姓名+一次性初始密码，并设置新登录密码）")
 @openapi.response(201, _ok(BindingOut))
-@require(PHYSICIAN)
 @body(BindIn)
+@require(PHYSICIAN)
 async def bind(request: Request, principal: Principal, body: BindIn) -> HTTPResponse:
     account = await service.bind(
         user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request), **body.model_dump()
@@ -112,8 +113,8 @@ async def bind(request: Request, principal: Principal, body: BindIn) -> HTTPResp
 @openapi.tag("assessment")
 @openapi.summary("解除定考账号绑定（核验证件号、姓名与登录密码）")
 @openapi.response(200, _ok(BindingOut))
-@require(PHYSICIAN)
 @body(UnbindIn)
+@require(PHYSICIAN)
 async def unbind(request: Request, principal: Principal, body: UnbindIn) -> HTTPResponse:
     await service.unbind(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
     return _out(BindingOut(bound=False))
@@ -132,8 +133,8 @@ async def notice(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.tag("assessment")
 @openapi.summary("同意用户告知书")
 @openapi.response(200, _ok(NoticeOut))
-@require(PHYSICIAN)
 @body(NoticeAcceptIn)
+@require(PHYSICIAN)
 async def accept_notice(request: Request, principal: Principal, body: NoticeAcceptIn) -> HTTPResponse:
     data = await service.accept_notice(user_id=principal.user_id, version=body.version, ip=_ip(request))
     return _out(NoticeOut(**data))
@@ -152,8 +153,8 @@ async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.tag("assessment")
 @openapi.summary("确认信息并提交报名（卫生机构审核、考核机构复核）")
 @openapi.response(201, _ok(AssessmentOut))
-@require(PHYSICIAN)
 @body(EnrolmentIn)
+@require(PHYSICIAN)
 async def submit_enrolment(request: Request, principal: Principal, body: EnrolmentIn) -> HTTPResponse:
     assessment = await service.submit_enrolment(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment), status=201)
@@ -178,8 +179,8 @@ async def procedure_options(request: Request, principal: Principal) -> HTTPRespo
 @openapi.tag("assessment")
 @openapi.summary("选择考核程序（简易程序须勾选条件并上传证明材料）")
 @openapi.response(200, _ok(AssessmentOut))
-@require(PHYSICIAN)
 @body(ProcedureIn)
+@require(PHYSICIAN)
 async def choose_procedure(request: Request, principal: Principal, body: ProcedureIn) -> HTTPResponse:
     assessment = await service.choose_procedure(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment))
@@ -198,8 +199,8 @@ async def self_evaluation(request: Request, principal: Principal) -> HTTPRespons
 @openapi.tag("assessment")
 @openapi.summary("保存自评草稿")
 @openapi.response(200, _ok(SelfEvaluationOut))
-@require(PHYSICIAN)
 @body(SelfEvaluationIn)
+@require(PHYSICIAN)
 async def save_self_evaluation(request: Request, principal: Principal, body: SelfEvaluationIn) -> HTTPResponse:
     assessment = await service.save_self_evaluation(user_id=principal.user_id, draft=body.model_dump())
     return _out(SelfEvaluationOut.of(assessment))
@@ -219,8 +220,8 @@ async def submit_self_evaluation(request: Request, principal: Principal) -> HTTP
 @openapi.tag("assessment")
 @openapi.summary("业务水平测评免考申请（固定理由+证明材料）")
 @openapi.response(201, _ok(AssessmentOut))
-@require(PHYSICIAN)
 @body(ExemptionIn)
+@require(PHYSICIAN)
 async def request_exemption(request: Request, principal: Principal, body: ExemptionIn) -> HTTPResponse:
     assessment = await service.request_exemption(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment), status=201)
@@ -247,6 +248,7 @@ async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:
 @bp.get(f"{P}/proofs/<proof_id:int>")
 @openapi.tag("assessment")
 @openapi.summary("下载证明材料（本人或范围内审核人员）")
+@openapi.response(200, {"application/octet-stream": BINARY}, "文件内容（PDF/JPG/PNG），附 Content-Disposition")
 @require(PHYSICIAN, *REVIEWERS)
 async def download_proof(request: Request, proof_id: int, principal: Principal) -> HTTPResponse:
     proof, data = await service.load_proof(principal=principal, proof_id=proof_id, ip=_ip(request))
@@ -267,6 +269,7 @@ async def result(request: Request, principal: Principal) -> HTTPResponse:
 @bp.get(f"{P}/result/notice.pdf")
 @openapi.tag("assessment")
 @openapi.summary("下载考核结果通知书（PDF）")
+@openapi.response(200, {"application/pdf": BINARY}, "考核结果通知书 PDF")
 @require(PHYSICIAN)
 async def result_notice(request: Request, principal: Principal) -> HTTPResponse:
     data, filename = await service.result_notice_pdf(user_id=principal.user_id)
@@ -288,8 +291,8 @@ async def verify_notice(request: Request, verification_code: str) -> HTTPRespons
 @openapi.tag("assessment-admin")
 @openapi.summary("发放或重置定考账号一次性初始密码")
 @openapi.response(201, _ok(CredentialOut))
-@require(*REVIEWERS)
 @body(CredentialIn)
+@require(*REVIEWERS)
 async def issue_credential(request: Request, principal: Principal, body: CredentialIn) -> HTTPResponse:
     issued = await service.issue_credential(principal=principal, ip=_ip(request), **body.model_dump())
     return _out(CredentialOut.of(issued), status=201)
@@ -309,8 +312,8 @@ async def unhide(request: Request, account_id: int, principal: Principal) -> HTT
 @openapi.tag("assessment-admin")
 @openapi.summary("更正医师报考专业（留审计记录）")
 @openapi.response(200, _ok(AssessmentOut))
-@require(*REVIEWERS)
 @body(SpecialtyIn)
+@require(*REVIEWERS)
 async def correct_specialty(
     request: Request, assessment_id: int, principal: Principal, body: SpecialtyIn
 ) -> HTTPResponse:
@@ -324,8 +327,8 @@ async def correct_specialty(
 @openapi.tag("assessment-admin")
 @openapi.summary("本省考核时间窗口")
 @openapi.response(200, _ok(WindowListOut))
-@require(Role.OFFICE_REVIEWER)
 @query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
 async def list_windows(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
     cycle, windows = await service.list_windows(principal=principal, cycle_id=query.cycle_id)
     province = service.province_of(principal.region_code or "")
@@ -338,8 +341,8 @@ async def list_windows(request: Request, principal: Principal, query: CycleQuery
 @openapi.tag("assessment-admin")
 @openapi.summary("设置考核时间窗口（报名/自评/考试/补考）")
 @openapi.response(200, _ok(WindowOut))
-@require(Role.OFFICE_REVIEWER)
 @body(WindowIn)
+@require(Role.OFFICE_REVIEWER)
 async def set_window(request: Request, principal: Principal, body: WindowIn) -> HTTPResponse:
     window = await service.set_window(principal=principal, ip=_ip(request), **body.model_dump())
     return _out(WindowOut.of(window))
@@ -349,8 +352,8 @@ async def set_window(request: Request, principal: Principal, body: WindowIn) -> 
 @openapi.tag("assessment-admin")
 @openapi.summary("本省分数线")
 @openapi.response(200, _ok(RulesOut))
-@require(Role.OFFICE_REVIEWER)
 @query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
 async def get_rules(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
     cycle, rule = await service.get_rules(principal=principal, cycle_id=query.cycle_id)
     return _out(
@@ -366,8 +369,8 @@ async def get_rules(request: Request, principal: Principal, query: CycleQuery) -
 @openapi.tag("assessment-admin")
 @openapi.summary("设置分数线")
 @openapi.response(200, _ok(RulesOut))
-@require(Role.OFFICE_REVIEWER)
 @body(RulesIn)
+@require(Role.OFFICE_REVIEWER)
 async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HTTPResponse:
     cycle, rule = await service.set_rules(principal=principal, ip=_ip(request), **body.model_dump())
     return _out(
@@ -383,8 +386,8 @@ async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HT
 @openapi.tag("assessment-admin")
 @openapi.summary("各机构考核进度（各步骤人数）")
 @openapi.response(200, _ok(ProgressOut))
-@require(Role.OFFICE_REVIEWER)
 @query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
 async def progress(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
     cycle, rows = await service.progress(principal=principal, cycle_id=query.cycle_id)
     return _out(ProgressOut(cycle=CycleOut.of(cycle), items=[ProgressRowOut(**r) for r in rows]))
@@ -393,8 +396,9 @@ async def progress(request: Request, principal: Principal, query: CycleQuery) ->
 @bp.get(f"{P}/progress.xlsx")
 @openapi.tag("assessment-admin")
 @openapi.summary("导出各机构考核进度（Excel）")
-@require(Role.OFFICE_REVIEWER)
+@openapi.response(200, {XLSX: BINARY}, "Excel 工作簿")
 @query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
 async def progress_xlsx(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
     data, filename = await service.progress_xlsx(principal=principal, cycle_id=query.cycle_id, ip=_ip(request))
     return _file(data, content_type=XLSX, filename=filename)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.errors import AppError, Conflict, NotFound
+from server.errors import AppError, Conflict, NotFound, TooManyRequests
 
 
 class WindowClosed(AppError):
@@ -99,3 +99,7 @@ class CycleNotFound(NotFound):
 
 class WindowInvalid(AppError):
     code, status, message = "WINDOW_INVALID", 422, "结束时间应晚于开始时间"
+
+
+class BindingRateLimited(TooManyRequests):
+    code, message = "BINDING_RATE_LIMITED", "绑定尝试次数过多，请 1 小时后再试"

@@ -11,7 +11,9 @@ from sanic_ext import openapi
 
 from server.assessment import service
 from server.assessment.schemas import (
+    AccountListOut,
     AccountOut,
+    AccountQuery,
     AssessmentOut,
     BindIn,
     BindingOut,
@@ -296,6 +298,17 @@ async def verify_notice(request: Request, verification_code: str) -> HTTPRespons
 async def issue_credential(request: Request, principal: Principal, body: CredentialIn) -> HTTPResponse:
     issued = await service.issue_credential(principal=principal, ip=_ip(request), **body.model_dump())
     return _out(CredentialOut.of(issued), status=201)
+
+
+@bp.get(f"{P}/accounts")
+@openapi.tag("assessment-admin")
+@openapi.summary("按证件号查找本机构/本辖区的定考账号")
+@openapi.response(200, _ok(AccountListOut))
+@query(AccountQuery)
+@require(*REVIEWERS)
+async def find_accounts(request: Request, principal: Principal, query: AccountQuery) -> HTTPResponse:
+    accounts = await service.find_accounts(principal=principal, id_number=query.id_number, ip=_ip(request))
+    return _out(AccountListOut(items=[AccountOut.of(a) for a in accounts]))
 
 
 @bp.post(f"{P}/accounts/<account_id:int>/unhide")

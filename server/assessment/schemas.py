@@ -352,8 +352,9 @@ class AccountOut(BaseModel):
     id: int
     name: str
     province_code: str
+    institution_id: int
     is_hidden: bool
-    bound: bool
+    bound: bool = Field(description="是否已绑定 App 账号")
 
     @classmethod
     def of(cls, a: AssessmentAccount) -> AccountOut:
@@ -361,9 +362,20 @@ class AccountOut(BaseModel):
             id=a.id,
             name=a.name,
             province_code=a.province_code,
+            institution_id=a.institution_id,  # type: ignore[attr-defined]
             is_hidden=a.is_hidden,
             bound=a.user_id is not None,  # type: ignore[attr-defined]
         )
+
+
+class AccountQuery(_In):
+    id_number: str = Field(min_length=15, max_length=18, description="居民身份证号码")
+
+    _check_id = field_validator("id_number")(_id_number)
+
+
+class AccountListOut(BaseModel):
+    items: list[AccountOut]
 
 
 class SpecialtyIn(_In):

@@ -27,6 +27,7 @@ from server.assessment.errors import (
     AlreadyBound,
     AssessmentNotFound,
     BindingFailed,
+    BindingRateLimited,
     CredentialExpired,
     CycleNotFound,
     ExamNotAllowed,
@@ -72,6 +73,7 @@ from server.db import run_atomic
 from server.errors import AppError, Forbidden
 from server.integrations import storage
 from server.notifications.outbox import emit
+from server.redis import get_redis
 from server.registry.models import Institution
 from server.workflow import service as workflow_service
 from server.workflow.service import region_covers
@@ -224,6 +226,26 @@ def new_credential() -> str:
     return "".join(secrets.choice(_CREDENTIAL_ALPHABET) for _ in range(10))
 
 
+BIND_FAILURES_MAX = 10
+BIND_FAILURES_WINDOW_S = 3600
+_BIND_FAIL_KEY = "assessment:bind:fail:{user_id}"
+
+
+async def _check_bind_attempts(user_id: int) -> None:
+    # Each attempt costs an argon2 verification: cap failures per app account so guessing is slow and cheap to refuse
+    failures = await get_redis().get(_BIND_FAIL_KEY.format(user_id=user_id))
+    if failures is not None and int(failures) >= BIND_FAILURES_MAX:
+        raise BindingRateLimited()
+
+
+async def _count_bind_failure(user_id: int) -> None:
+    key = _BIND_FAIL_KEY.format(user_id=user_id)
+    async with get_redis().pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, BIND_FAILURES_WINDOW_S)
+        await pipe.execute()
+
+
 async def bind(
     *,
     user_id: int,
@@ -239,14 +261,17 @@ async def bind(
     user = await User.get(id=user_id)
     if await AssessmentAccount.filter(user_id=user_id).exists():
         raise AlreadyBound()
+    await _check_bind_attempts(user_id)
     id_number = crypto.normalise_id_number(id_number)
     account = await AssessmentAccount.get_or_none(
         province_code=province_code, id_number_index=crypto.blind_index(id_number)
     )
     if account is None or account.name != name.strip() or not account.credential_hash:
         await pw.hash_password(credential)  # same time whether or not the record exists
+        await _count_bind_failure(user_id)
         raise BindingFailed()
     if not await pw.verify_password(account.credential_hash, credential):
+        await _count_bind_failure(user_id)
         raise BindingFailed()
     if account.is_hidden:
         raise AccountHidden()
@@ -1104,6 +1129,25 @@ async def _account_in_scope(principal: Principal, account_id: int) -> Assessment
     ):
         raise AccountNotFound()
     return account
+
+
+async def find_accounts(*, principal: Principal, id_number: str, ip: str | None = None) -> list[AssessmentAccount]:
+    """Assessment accounts of one ID number within the reviewer's scope (to reset, un-hide or correct)."""
+    rows = await AssessmentAccount.filter(id_number_index=crypto.blind_index(id_number))
+    found = [
+        a
+        for a in rows
+        if _reviewer_covers(principal, institution_id=a.institution_id, region_code=a.region_code)  # type: ignore[attr-defined]
+    ]
+    await run_atomic(
+        audit.record,
+        action="assessment.account_lookup",
+        actor_id=principal.user_id,
+        subject_type="assessment_account",
+        subject_id=",".join(str(a.id) for a in found)[:64] or None,
+        ip=ip,
+    )
+    return found
 
 
 async def set_hidden(

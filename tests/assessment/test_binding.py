@@ -181,3 +181,53 @@ async def test_unhide_scope(client: httpx.AsyncClient) -> None:
     assert await AuditEntry.filter(action="assessment.account_unhidden").exists()
     r = await client.post(f"{A}/accounts/999999/unhide", headers=await w.h(w.office))
     assert r.status_code == 404
+
+
+async def test_bind_failures_are_rate_limited(client: httpx.AsyncClient) -> None:
+    w = await af.world()
+    d = w.doctor
+    credential = await af.issue(w, d)
+    from server.assessment import service
+
+    for _ in range(service.BIND_FAILURES_MAX):
+        r = await client.post(f"{A}/binding", json=_bind_body(d, "WRONGWRONG1"), headers=d.headers)
+        assert code(r) == "BINDING_FAILED"
+    r = await client.post(f"{A}/binding", json=_bind_body(d, credential), headers=d.headers)
+    assert r.status_code == 429 and code(r) == "BINDING_RATE_LIMITED"
+    assert (await _account(d)).user_id is None  # type: ignore[attr-defined]
+    # another app account is not affected
+    other = await f.physician(real_name=d.name, id_number=d.id_number)
+    r = await client.post(f"{A}/binding", json=_bind_body(d, credential), headers=await f.auth_headers(other))
+    assert r.status_code == 201
+
+
+async def test_one_credential_binds_once_under_concurrency(client: httpx.AsyncClient) -> None:
+    import asyncio
+
+    w = await af.world()
+    d = w.doctor
+    credential = await af.issue(w, d)
+    twin = await f.physician(real_name=d.name, id_number=d.id_number)
+    headers = [d.headers, await f.auth_headers(twin)]
+    answers = await asyncio.gather(
+        *(client.post(f"{A}/binding", json=_bind_body(d, credential), headers=h) for h in headers)
+    )
+    assert sorted(r.status_code for r in answers) == [201, 400], [r.text for r in answers]
+    assert await AuditEntry.filter(action="assessment.bind").count() == 1
+
+
+async def test_find_accounts_in_scope(client: httpx.AsyncClient) -> None:
+    w = await af.world()
+    await af.issue(w, w.doctor)
+    params = {"id_number": w.doctor.id_number}
+    r = await client.get(f"{A}/accounts", params=params, headers=await w.h(w.inst_reviewer))
+    assert r.status_code == 200 and [a["name"] for a in r.json()["items"]] == [w.doctor.name]
+    assert r.json()["items"][0]["bound"] is False
+    for who in (w.other_inst_reviewer, w.other_office):
+        r = await client.get(f"{A}/accounts", params=params, headers=await w.h(who))
+        assert r.status_code == 200 and r.json()["items"] == []
+    r = await client.get(f"{A}/accounts", params={"id_number": "123"}, headers=await w.h(w.office))
+    assert r.status_code == 422
+    r = await client.get(f"{A}/accounts", params=params, headers=w.doctor.headers)
+    assert r.status_code == 403
+    assert await AuditEntry.filter(action="assessment.account_lookup").count() == 3

@@ -138,6 +138,8 @@ async def test_general_procedure_with_make_up_end_to_end(client: httpx.AsyncClie
     assert len((await Assessment.get(id=assessment.id)).exam_records) == 2
     r = await client.get(f"{A}/result", headers=d.headers)
     assert r.status_code == 409 and code(r) == "RESULT_NOT_READY"
+    r = await client.get(f"{A}/result/notice.pdf", headers=d.headers)
+    assert r.status_code == 409 and code(r) == "RESULT_NOT_READY"
     await _exam(d.user.id, "humanities", 88, True, "att-3")
     done = await Assessment.get(id=assessment.id)
     assert done.status == AssessmentStatus.PASSED and done.verification_code
@@ -158,6 +160,11 @@ async def test_general_procedure_with_make_up_end_to_end(client: httpx.AsyncClie
     assert r.status_code == 404 and code(r) == "RESULT_NOTICE_NOT_FOUND"
     r = await client.get(f"{A}/home", headers=d.headers)
     assert r.json()["current_step"] == "result"
+    # another physician has no result to print; reviewers cannot use the physician's routes
+    r = await client.get(f"{A}/result/notice.pdf", headers=w.other_doctor.headers)
+    assert r.status_code == 403 and code(r) == "ASSESSMENT_NOT_BOUND"
+    r = await client.get(f"{A}/result/notice.pdf", headers=await w.h(w.office))
+    assert r.status_code == 403 and code(r) == "ROLE_FORBIDDEN"
 
 
 async def test_simplified_procedure_end_to_end(client: httpx.AsyncClient) -> None:

@@ -76,6 +76,7 @@ from server.notifications.outbox import emit
 from server.redis import get_redis
 from server.registry.models import Institution
 from server.workflow import service as workflow_service
+from server.workflow.models import ReviewItem, ReviewStatus
 from server.workflow.service import region_covers
 
 CN_TZ = ZoneInfo("Asia/Shanghai")
@@ -205,7 +206,40 @@ async def _context(user_id: int) -> Context:
 
 
 async def _assessment_of(ctx: Context) -> Assessment | None:
-    return await Assessment.get_or_none(account_id=ctx.account.id, cycle_id=ctx.cycle.id)
+    assessment = await Assessment.get_or_none(account_id=ctx.account.id, cycle_id=ctx.cycle.id)
+    return await _sync_withdrawn(assessment) if assessment is not None else None
+
+
+_WITHDRAWABLE = {
+    AssessmentStatus.ENROLMENT_SUBMITTED: (ENROLMENT_KIND, AssessmentStatus.ENROLMENT_RETURNED),
+    AssessmentStatus.SELF_EVALUATION_SUBMITTED: (SELF_EVALUATION_KIND, AssessmentStatus.SELF_EVALUATION_RETURNED),
+}
+
+
+async def _latest_item_withdrawn(kind: str, assessment_id: int) -> bool:
+    latest = (
+        await ReviewItem.filter(kind=kind, subject_type=SUBJECT_TYPE, subject_id=str(assessment_id))
+        .order_by("-id")
+        .first()
+    )
+    return latest is not None and latest.status == ReviewStatus.WITHDRAWN
+
+
+async def _sync_withdrawn(assessment: Assessment) -> Assessment:
+    """The engine has no withdrawal callback: a submission the physician withdrew becomes editable again."""
+    if assessment.status in _WITHDRAWABLE:
+        kind, back = _WITHDRAWABLE[assessment.status]
+        if await _latest_item_withdrawn(kind, assessment.id):
+            await Assessment.filter(id=assessment.id, status=assessment.status).update(status=back, updated_at=_now())
+            assessment.status = back
+    if assessment.exemption_status == ExemptionStatus.PENDING and await _latest_item_withdrawn(
+        EXEMPTION_KIND, assessment.id
+    ):
+        await Assessment.filter(id=assessment.id, exemption_status=ExemptionStatus.PENDING).update(
+            exemption_status=ExemptionStatus.RETURNED, updated_at=_now()
+        )
+        assessment.exemption_status = ExemptionStatus.RETURNED
+    return assessment
 
 
 async def _require_assessment(ctx: Context) -> Assessment:
@@ -398,12 +432,12 @@ async def accept_notice(*, user_id: int, version: str, ip: str | None = None) ->
 _STEPS: dict[AssessmentStatus, tuple[str, str]] = {
     AssessmentStatus.DRAFT: ("enrolment", "确认个人信息并提交报名"),
     AssessmentStatus.ENROLMENT_SUBMITTED: ("enrolment_review", "报名信息审核中，请等待卫生机构审核、考核机构复核"),
-    AssessmentStatus.ENROLMENT_RETURNED: ("enrolment", "报名信息被退回，请修改后重新提交"),
+    AssessmentStatus.ENROLMENT_RETURNED: ("enrolment", "报名信息已退回或撤回，请核对后重新提交"),
     AssessmentStatus.ENROLMENT_REJECTED: ("enrolment", "报名信息未通过审核，请核对后重新提交"),
     AssessmentStatus.ENROLLED: ("procedure", "选择考核程序（简易程序或一般程序）"),
     AssessmentStatus.PROCEDURE_CHOSEN: ("self_evaluation", "填写执业行为记录、工作成绩、职业道德自评并提交"),
     AssessmentStatus.SELF_EVALUATION_SUBMITTED: ("self_evaluation_review", "自评审核中，请等待审核结果"),
-    AssessmentStatus.SELF_EVALUATION_RETURNED: ("self_evaluation", "自评被退回，请修改后重新提交"),
+    AssessmentStatus.SELF_EVALUATION_RETURNED: ("self_evaluation", "自评已退回或撤回，请修改后重新提交"),
     AssessmentStatus.PASSED: ("result", "考核合格，可下载考核结果通知书"),
     AssessmentStatus.FAILED: ("result", "考核不合格，可下载考核结果通知书"),
 }
@@ -451,6 +485,8 @@ async def home(*, user_id: int) -> dict[str, Any]:
     elif cycle is None:
         data.update(current_step="no_cycle", next_action="当前没有进行中的考核周期")
     assessment = await Assessment.get_or_none(account_id=account.id, cycle_id=cycle.id) if cycle else None
+    if assessment is not None:
+        assessment = await _sync_withdrawn(assessment)
     if "current_step" not in data:
         step, action = current_step(assessment)
         data.update(current_step=step, next_action=action)

@@ -228,3 +228,31 @@ async def test_returned_enrolment_and_self_evaluation_can_be_resubmitted(client:
     await af.review_all(client, w, SELF_EVALUATION_KIND)
     a = await Assessment.get(user_id=d.user.id)
     assert a.status == AssessmentStatus.SELF_EVALUATED and a.self_evaluation["work_performance"] == "详细的工作成绩"
+
+
+async def test_withdrawn_submissions_become_editable_again(client: httpx.AsyncClient) -> None:
+    w = await af.world()
+    d = w.doctor
+    await af.bind(client, w, d)
+    await af.accept(client, d)
+    await client.post(f"{A}/enrolment", json={"data_correct": True, "specialty": "内科"}, headers=d.headers)
+    item = await ReviewItem.get(kind=ENROLMENT_KIND)
+    r = await client.post(f"/api/v1/my/reviews/{item.id}/withdraw", headers=d.headers)
+    assert r.status_code == 200, r.text
+    r = await client.get(f"{A}/home", headers=d.headers)
+    assert r.json()["current_step"] == "enrolment"
+    r = await client.post(f"{A}/enrolment", json={"data_correct": True, "specialty": "内科专业"}, headers=d.headers)
+    assert r.status_code == 201
+    await af.review_all(client, w, ENROLMENT_KIND)
+    await client.put(f"{A}/procedure", json={"procedure": "general"}, headers=d.headers)
+    await client.put(
+        f"{A}/self-evaluation",
+        json={"practice_record": "a", "work_performance": "b", "professional_ethics": "c"},
+        headers=d.headers,
+    )
+    await client.post(f"{A}/self-evaluation", headers=d.headers)
+    item = await ReviewItem.get(kind=SELF_EVALUATION_KIND)
+    await client.post(f"/api/v1/my/reviews/{item.id}/withdraw", headers=d.headers)
+    r = await client.put(f"{A}/self-evaluation", json={"practice_record": "改过"}, headers=d.headers)
+    assert r.status_code == 200 and r.json()["practice_record"] == "改过"
+    assert (await Assessment.get(user_id=d.user.id)).status == AssessmentStatus.SELF_EVALUATION_RETURNED

@@ -231,7 +231,7 @@ async def request_exemption(request: Request, principal: Principal, body: Exempt
 
 @bp.post(f"{P}/proofs")
 @openapi.tag("assessment")
-@openapi.summary("上传证明材料（multipart 字段 file，PDF/JPG/PNG，单个 ≤5 MB，每次最多 5 个、合计 ≤10 MB）")
+@openapi.summary("上传证明材料（multipart 字段 file，PDF/JPG/PNG，单个 ≤4 MB，每次最多 5 个、合计 ≤8 MB）")
 @openapi.response(201, _ok(ProofListOut))
 @require(PHYSICIAN)
 async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:

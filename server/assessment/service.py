@@ -624,9 +624,9 @@ async def submit_enrolment(
 
 
 PROOF_KINDS = ("pdf", "jpg", "png")
-PROOF_MAX_BYTES = 5 * 1024 * 1024
+PROOF_MAX_BYTES = 4 * 1024 * 1024
 PROOF_MAX_FILES = 5
-PROOF_MAX_TOTAL = 10 * 1024 * 1024
+PROOF_MAX_TOTAL = 8 * 1024 * 1024  # under the app-wide request limit (10 MB) with multipart overhead
 
 
 async def upload_proofs(*, user_id: int, uploads: list[Upload], ip: str | None = None) -> list[Proof]:

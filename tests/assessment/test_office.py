@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 
 from server.accounts.models import AuditEntry
@@ -256,3 +257,20 @@ async def test_withdrawn_submissions_become_editable_again(client: httpx.AsyncCl
     r = await client.put(f"{A}/self-evaluation", json={"practice_record": "改过"}, headers=d.headers)
     assert r.status_code == 200 and r.json()["practice_record"] == "改过"
     assert (await Assessment.get(user_id=d.user.id)).status == AssessmentStatus.SELF_EVALUATION_RETURNED
+
+
+async def test_proof_size_limits(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.assessment import service
+
+    w = await af.world()
+    d = w.doctor
+    await af.enrolled(client, w, d)
+    monkeypatch.setattr(service, "PROOF_MAX_BYTES", 100)
+    monkeypatch.setattr(service, "PROOF_MAX_TOTAL", 150)
+    big = af.PDF + b"0" * 200
+    r = await client.post(f"{A}/proofs", files={"file": ("big.pdf", big)}, headers=d.headers)
+    assert r.status_code == 413 and code(r) == "UPLOAD_TOO_LARGE"
+    two = [("file", ("a.pdf", af.PDF + b"0" * 40)), ("file", ("b.pdf", af.PDF + b"0" * 40))]
+    r = await client.post(f"{A}/proofs", files=two, headers=d.headers)
+    assert r.status_code == 413 and r.json()["error"]["details"]["max_total_bytes"] == 150
+    assert not await Proof.exists()

@@ -103,3 +103,7 @@ class WindowInvalid(AppError):
 
 class BindingRateLimited(TooManyRequests):
     code, message = "BINDING_RATE_LIMITED", "绑定尝试次数过多，请 1 小时后再试"
+
+
+class CycleOverlaps(Conflict):
+    code, message = "CYCLE_OVERLAPS", "考核周期与已有周期的时间重叠"

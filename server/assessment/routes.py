@@ -19,6 +19,8 @@ from server.assessment.schemas import (
     BindingOut,
     CredentialIn,
     CredentialOut,
+    CycleIn,
+    CycleListOut,
     CycleOut,
     CycleQuery,
     EnrolmentIn,
@@ -334,6 +336,26 @@ async def correct_specialty(
         principal=principal, assessment_id=assessment_id, ip=_ip(request), **body.model_dump()
     )
     return _out(AssessmentOut.of(assessment))
+
+
+@bp.get(f"{P}/cycles")
+@openapi.tag("assessment-admin")
+@openapi.summary("考核周期列表")
+@openapi.response(200, _ok(CycleListOut))
+@require(*REVIEWERS, Role.ADMIN)
+async def list_cycles(request: Request, principal: Principal) -> HTTPResponse:
+    return _out(CycleListOut(items=[CycleOut.of(c) for c in await service.list_cycles()]))
+
+
+@bp.post(f"{P}/cycles")
+@openapi.tag("assessment-admin")
+@openapi.summary("新建考核周期（平台管理员）")
+@openapi.response(201, _ok(CycleOut))
+@body(CycleIn)
+@require(Role.ADMIN)
+async def create_cycle(request: Request, principal: Principal, body: CycleIn) -> HTTPResponse:
+    cycle = await service.create_cycle(principal=principal, ip=_ip(request), **body.model_dump())
+    return _out(CycleOut.of(cycle), status=201)
 
 
 @bp.get(f"{P}/windows")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -89,6 +89,16 @@ class CycleOut(BaseModel):
     @classmethod
     def of(cls, c: Cycle) -> CycleOut:
         return cls(id=c.id, name=c.name, starts_on=c.starts_on.isoformat(), ends_on=c.ends_on.isoformat())
+
+
+class CycleIn(_In):
+    name: str = Field(min_length=1, max_length=64, examples=["2027—2029年度"])
+    starts_on: date
+    ends_on: date
+
+
+class CycleListOut(BaseModel):
+    items: list[CycleOut]
 
 
 class WindowOut(BaseModel):

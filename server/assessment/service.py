@@ -30,6 +30,7 @@ from server.assessment.errors import (
     BindingRateLimited,
     CredentialExpired,
     CycleNotFound,
+    CycleOverlaps,
     ExamNotAllowed,
     IdentityMismatch,
     InstitutionOutOfScope,
@@ -1232,6 +1233,34 @@ async def correct_specialty(
 
     await run_atomic(tx)
     return await Assessment.get(id=assessment.id)
+
+
+async def list_cycles() -> list[Cycle]:
+    return await Cycle.all().order_by("-starts_on")
+
+
+async def create_cycle(
+    *, principal: Principal, name: str, starts_on: date, ends_on: date, ip: str | None = None
+) -> Cycle:
+    """A new three-year cycle (admin); cycles may not overlap, so "the current cycle" is always one."""
+    if ends_on <= starts_on:
+        raise WindowInvalid("结束日期应晚于开始日期", field="ends_on")
+    if await Cycle.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+        raise CycleOverlaps(field="starts_on")
+
+    async def tx() -> Cycle:
+        cycle = await Cycle.create(name=name, starts_on=starts_on, ends_on=ends_on)
+        await audit.record(
+            action="assessment.cycle_created",
+            actor_id=principal.user_id,
+            subject_type="cycle",
+            subject_id=str(cycle.id),
+            ip=ip,
+            details={"name": name, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+        )
+        return cycle
+
+    return await run_atomic(tx)
 
 
 def _office_province(principal: Principal) -> str:

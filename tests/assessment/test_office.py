@@ -274,3 +274,32 @@ async def test_proof_size_limits(client: httpx.AsyncClient, monkeypatch: pytest.
     r = await client.post(f"{A}/proofs", files=two, headers=d.headers)
     assert r.status_code == 413 and r.json()["error"]["details"]["max_total_bytes"] == 150
     assert not await Proof.exists()
+
+
+async def test_cycles(client: httpx.AsyncClient) -> None:
+    from tests.workflow import factories as f
+
+    w = await af.world()
+    admin = await w.h(await f.admin())
+    body = {"name": "2030—2032年度", "starts_on": "2030-01-01", "ends_on": "2032-12-31"}
+    r = await client.post(f"{A}/cycles", json=body, headers=admin)
+    assert r.status_code == 201 and r.json()["name"] == "2030—2032年度"
+    r = await client.post(f"{A}/cycles", json={**body, "name": "重叠"}, headers=admin)
+    assert r.status_code == 409 and code(r) == "CYCLE_OVERLAPS"
+    r = await client.post(
+        f"{A}/cycles", json={**body, "starts_on": "2040-01-01", "ends_on": "2039-01-01"}, headers=admin
+    )
+    assert r.status_code == 422 and code(r) == "WINDOW_INVALID"
+    r = await client.post(f"{A}/cycles", json={**body, "starts_on": "soon"}, headers=admin)
+    assert r.status_code == 422 and code(r) == "VALIDATION_FAILED"
+    for who in (w.office, w.doctor.user):
+        r = await client.post(
+            f"{A}/cycles", json={**body, "starts_on": "2050-01-01", "ends_on": "2052-12-31"}, headers=await w.h(who)
+        )
+        assert r.status_code == 403
+    from server.assessment.models import Cycle
+
+    assert await Cycle.all().count() == 2
+    r = await client.get(f"{A}/cycles", headers=await w.h(w.office))
+    assert [c["name"] for c in r.json()["items"]] == ["2030—2032年度", w.cycle.name]
+    assert (await client.get(f"{A}/cycles", headers=w.doctor.headers)).status_code == 403

@@ -18,9 +18,9 @@ from tortoise.functions import Count
 from server.accounts import audit, sessions
 from server.accounts import passwords as pw
 from server.accounts import service as accounts_service
-from server.accounts.errors import PasswordWeak
+from server.accounts.errors import OldPasswordWrong, PasswordWeak
 from server.accounts.models import User
-from server.assessment import outcome, registry_adapter
+from server.assessment import documents, outcome, registry_adapter
 from server.assessment.errors import (
     AccountHidden,
     AccountNotFound,
@@ -71,14 +71,14 @@ from server.common.masking import mask_id_number, mask_name
 from server.common.models import Role
 from server.common.uploads import Upload
 from server.db import run_atomic
-from server.errors import AppError, Forbidden
+from server.errors import AppError, Forbidden, ValidationFailed
 from server.integrations import storage
 from server.notifications.outbox import emit
 from server.redis import get_redis
 from server.registry.models import Institution
 from server.workflow import service as workflow_service
 from server.workflow.models import ReviewItem, ReviewStatus
-from server.workflow.service import region_covers
+from server.workflow.service import region_covers, region_prefix
 
 CN_TZ = ZoneInfo("Asia/Shanghai")
 CREDENTIAL_TTL = timedelta(days=7)
@@ -369,8 +369,6 @@ async def unbind(*, user_id: int, id_number: str, name: str, password: str, ip: 
         raise IdentityMismatch()
     user = await User.get(id=user_id)
     if not user.password_hash or not await pw.verify_password(user.password_hash, password):
-        from server.accounts.errors import OldPasswordWrong
-
         raise OldPasswordWrong("登录密码不正确", field="password")
 
     async def tx() -> None:
@@ -735,8 +733,6 @@ async def choose_procedure(
         raise _step_error(assessment, "报名审核通过后、提交自评前才能选择考核程序")
     if procedure == Procedure.SIMPLIFIED:
         if not conditions:
-            from server.errors import ValidationFailed
-
             raise ValidationFailed("conditions：申请简易程序请至少勾选一项符合的条件", field="conditions")
         if not proof_ids:
             raise ProofRequired(field="proof_ids")
@@ -818,8 +814,6 @@ async def submit_self_evaluation(*, user_id: int, ip: str | None = None) -> Asse
         required.append("work_report")
     for part in required:
         if not (assessment.self_evaluation.get(part) or "").strip():
-            from server.errors import ValidationFailed
-
             raise ValidationFailed(f"{part}：请先填写并保存此项", field=part, details={"missing": part})
     payload = {
         "procedure": assessment.procedure.value if assessment.procedure else None,
@@ -1032,8 +1026,6 @@ async def my_result(*, user_id: int) -> tuple[Assessment, Cycle]:
 
 
 async def result_notice_pdf(*, user_id: int) -> tuple[bytes, str]:
-    from server.assessment import documents
-
     assessment, cycle = await my_result(user_id=user_id)
     account = await AssessmentAccount.get(id=assessment.account_id)  # type: ignore[attr-defined]
     names = await _institution_names({assessment.institution_id})
@@ -1078,8 +1070,6 @@ async def _institution_in_scope(principal: Principal, institution_id: int | None
     if principal.role == Role.INSTITUTION_REVIEWER:
         institution_id = principal.institution_id
     if institution_id is None:
-        from server.errors import ValidationFailed
-
         raise ValidationFailed("institution_id：不能为空", field="institution_id")
     institution = await Institution.get_or_none(id=institution_id)
     if institution is None or not _reviewer_covers(
@@ -1393,8 +1383,6 @@ async def progress(*, principal: Principal, cycle_id: int | None) -> tuple[Cycle
     if principal.role != Role.OFFICE_REVIEWER or not principal.region_code:
         raise Forbidden()
     cycle = await _cycle(cycle_id)
-    from server.workflow.service import region_prefix
-
     rows = (
         await Assessment.filter(cycle_id=cycle.id, region_code__startswith=region_prefix(principal.region_code))
         .annotate(n=Count("id"))
@@ -1419,8 +1407,6 @@ async def progress(*, principal: Principal, cycle_id: int | None) -> tuple[Cycle
 
 
 async def progress_xlsx(*, principal: Principal, cycle_id: int | None, ip: str | None = None) -> tuple[bytes, str]:
-    from server.assessment import documents
-
     cycle, rows = await progress(principal=principal, cycle_id=cycle_id)
     data = await asyncio.get_running_loop().run_in_executor(None, documents.render_progress_xlsx, cycle.name, rows)
     await run_atomic(

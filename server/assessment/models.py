@@ -1,13 +1,18 @@
-"""Assessment: three-year cycles and their per-province windows."""
+"""Assessment: cycles and windows, assessment accounts, one assessment per cycle, proofs and rules."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
 
-from server.common.models import created_at
+from server.common.models import created_at, updated_at
+
+if TYPE_CHECKING:
+    from server.accounts.models import User
+    from server.registry.models import Institution
 
 
 class WindowKind(StrEnum):
@@ -41,3 +46,139 @@ class CycleWindow(Model):
     class Meta:
         table = "cycle_window"
         unique_together = (("cycle", "province_code", "kind"),)
+
+
+class AssessmentRule(Model):
+    """The office's rules for one cycle in one province: pass marks of the two exams."""
+
+    id = fields.BigIntField(primary_key=True)
+    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
+        "assessment.Cycle", related_name="rules", on_delete=fields.CASCADE
+    )
+    province_code = fields.CharField(max_length=12)
+    professional_pass_mark = fields.FloatField(default=60)
+    humanities_pass_mark = fields.FloatField(default=60)
+    updated_by_id = fields.BigIntField(null=True)
+    updated_at = updated_at()
+
+    class Meta:
+        table = "assessment_rule"
+        unique_together = (("cycle", "province_code"),)
+
+
+class AssessmentAccount(Model):
+    """定考账号: the assessment record of one person in one province, bound to at most one app account.
+
+    The initial credential is random, hashed with argon2id, single use and expiring.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    province_code = fields.CharField(max_length=12, db_index=True)
+    name = fields.CharField(max_length=64)
+    id_number_enc = fields.TextField()
+    id_number_index = fields.CharField(max_length=64, db_index=True)
+    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+        "registry.Institution", related_name="assessment_accounts", on_delete=fields.RESTRICT
+    )
+    region_code = fields.CharField(max_length=12, db_index=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="assessment_accounts", null=True, on_delete=fields.SET_NULL
+    )
+    bound_at = fields.DatetimeField(null=True)
+    is_hidden = fields.BooleanField(default=False)
+    credential_hash = fields.CharField(max_length=255, null=True)
+    credential_expires_at = fields.DatetimeField(null=True)
+    credential_used_at = fields.DatetimeField(null=True)
+    credential_issued_by_id = fields.BigIntField(null=True)
+    notice_version = fields.CharField(max_length=16, null=True)
+    notice_accepted_at = fields.DatetimeField(null=True)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    class Meta:
+        table = "assessment_account"
+        unique_together = (("province_code", "id_number_index"),)
+
+
+class Procedure(StrEnum):
+    SIMPLIFIED = "simplified"
+    GENERAL = "general"
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    ENROLMENT_SUBMITTED = "enrolment_submitted"
+    ENROLMENT_RETURNED = "enrolment_returned"
+    ENROLMENT_REJECTED = "enrolment_rejected"
+    ENROLLED = "enrolled"
+    PROCEDURE_CHOSEN = "procedure_chosen"
+    SELF_EVALUATION_SUBMITTED = "self_evaluation_submitted"
+    SELF_EVALUATION_RETURNED = "self_evaluation_returned"
+    SELF_EVALUATED = "self_evaluated"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class ExemptionStatus(StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+
+
+class Assessment(Model):
+    """One physician's assessment in one cycle."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[AssessmentAccount] = fields.ForeignKeyField(
+        "assessment.AssessmentAccount", related_name="assessments", on_delete=fields.CASCADE
+    )
+    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
+        "assessment.Cycle", related_name="assessments", on_delete=fields.RESTRICT
+    )
+    user_id = fields.BigIntField(db_index=True)
+    institution_id = fields.BigIntField(db_index=True)
+    region_code = fields.CharField(max_length=12, db_index=True)
+    status = fields.CharEnumField(AssessmentStatus, max_length=32, default=AssessmentStatus.DRAFT, db_index=True)
+    enrolment: dict[str, Any] = fields.JSONField(default=dict)
+    specialty = fields.CharField(max_length=64, null=True)
+    procedure = fields.CharEnumField(Procedure, max_length=16, null=True)
+    simplified_conditions: list[str] = fields.JSONField(default=list)
+    procedure_proof_ids: list[int] = fields.JSONField(default=list)
+    self_evaluation: dict[str, Any] = fields.JSONField(default=dict)
+    exemption_status = fields.CharEnumField(ExemptionStatus, max_length=16, default=ExemptionStatus.NONE)
+    exemption_reason = fields.CharField(max_length=32, null=True)
+    professional_score = fields.FloatField(null=True)
+    professional_passed = fields.BooleanField(null=True)
+    professional_make_up_used = fields.BooleanField(default=False)
+    humanities_score = fields.FloatField(null=True)
+    humanities_passed = fields.BooleanField(null=True)
+    # Every exam result recorded, by attempt_ref, so a repeated report of one attempt changes nothing
+    exam_records: list[dict[str, Any]] = fields.JSONField(default=list)
+    result_decided_at = fields.DatetimeField(null=True)
+    verification_code = fields.CharField(max_length=24, null=True, unique=True)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    class Meta:
+        table = "assessment"
+        unique_together = (("account", "cycle"),)
+
+
+class Proof(Model):
+    """An uploaded proof document, stored under a server-generated key."""
+
+    id = fields.BigIntField(primary_key=True)
+    owner_id = fields.BigIntField(db_index=True)
+    assessment: fields.ForeignKeyRelation[Assessment] = fields.ForeignKeyField(
+        "assessment.Assessment", related_name="proofs", on_delete=fields.CASCADE
+    )
+    storage_key = fields.CharField(max_length=128)
+    kind = fields.CharField(max_length=8)
+    filename = fields.CharField(max_length=128, default="")
+    size = fields.IntField()
+    created_at = created_at()
+
+    class Meta:
+        table = "assessment_proof"

@@ -1,0 +1,44 @@
+"""The assessment demo: after the registry demo, a bound-ready physician whose credential is in the banner."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from server import demo as registry_demo
+from server.accounts.models import User
+from server.assessment import demo
+from server.common import crypto
+from tests.assessment.factories import A
+from tests.workflow.factories import auth_headers
+
+
+async def test_seed_demo_gives_a_working_credential(client: httpx.AsyncClient) -> None:
+    await registry_demo.seed_demo()
+    lines = await demo.seed_demo()
+    text = "\n".join(lines)
+    match = re.search(r"一次性初始密码 (\S+)（", text)
+    assert match, text
+    user = await User.get(phone=demo.DEMO_PHONE)
+    id_number = crypto.decrypt(user.id_number_enc or "", context="id_number")
+    assert id_number in text
+    headers = await auth_headers(user)
+    r = await client.post(
+        f"{A}/binding",
+        json={
+            "province_code": "110000",
+            "id_number": id_number,
+            "name": user.real_name,
+            "credential": match.group(1),
+            "new_password": "Demo-bind-2026x",
+        },
+        headers=headers,
+    )
+    assert r.status_code == 201, r.text
+    r = await client.get(f"{A}/home", headers=headers)
+    assert r.json()["current_step"] == "user_notice"
+    assert all(w["is_open"] for w in r.json()["windows"])
+    # seeding again does not touch a bound account
+    again = await demo.seed_demo()
+    assert "已绑定" in again[0]

@@ -69,15 +69,27 @@ async def _pending_migrations(settings: Settings) -> list[str]:
     return [f"{w.app_label}.{w.name}" for w in writers]
 
 
-def cmd_seed_demo(settings: Settings) -> list[Any]:
+# Parts that add demo data of their own (``server/<part>/demo.py``: ``async def seed_demo() -> list[str]``, lines
+# for the banner), run in this order after the registers and accounts of ``server/demo.py``.
+DEMO_PARTS: tuple[str, ...] = ("assessment",)
+
+
+def cmd_seed_demo(settings: Settings) -> tuple[list[Any], list[str]]:
+    """The demo log-ins and the extra banner lines the parts' demo data print (development only)."""
     if settings.is_production:
         raise SystemExit("seed-demo is for development only")
+    import importlib
+
     from server import db, demo
 
-    async def go() -> list[Any]:
+    async def go() -> tuple[list[Any], list[str]]:
         await db.init_db(settings)
         try:
-            return await demo.seed_demo()
+            accounts = await demo.seed_demo()
+            lines: list[str] = []
+            for part in DEMO_PARTS:
+                lines += await importlib.import_module(f"server.{part}.demo").seed_demo() or []
+            return accounts, lines
         finally:
             await db.close_db()
 
@@ -192,12 +204,12 @@ def cmd_run(settings: Settings) -> None:
         settings = get_settings()
 
         cmd_migrate(settings)
-        accounts = cmd_seed_demo(settings)
+        accounts, demo_lines = cmd_seed_demo(settings)
 
         if settings.run_worker_in_process:
             worker = subprocess.Popen([sys.executable, "-m", "server", "worker"], env=os.environ.copy())
 
-        _print_banner(settings, accounts, time.monotonic() - started)
+        _print_banner(settings, accounts, demo_lines, time.monotonic() - started)
         cmd_serve(settings)
     finally:
         if worker is not None and worker.poll() is None:
@@ -210,7 +222,7 @@ def cmd_run(settings: Settings) -> None:
             item.stop()
 
 
-def _print_banner(settings: Settings, accounts: list[Any], elapsed: float) -> None:
+def _print_banner(settings: Settings, accounts: list[Any], demo_lines: list[str], elapsed: float) -> None:
     from server.demo import DEMO_PASSWORD
 
     base = f"http://{settings.host}:{settings.port}"
@@ -234,6 +246,8 @@ def _print_banner(settings: Settings, accounts: list[Any], elapsed: float) -> No
         f"Demo accounts (password for all: {DEMO_PASSWORD}; physicians log in with their phone):",
     ]
     lines += [f"  {a.login:<14} {a.role:<22} {a.description}" for a in accounts]
+    if demo_lines:
+        lines += ["", "To try the flows:"] + [f"  {line}" for line in demo_lines]
     lines += ["", f"Prepared in {elapsed:.1f}s; starting the server (Ctrl-C stops everything)…", ""]
     _out("\n".join(lines))
 
@@ -266,8 +280,11 @@ def main(argv: list[str] | None = None) -> None:
         case "makemigrations":
             cmd_makemigrations(settings, args.name, check=args.check)
         case "seed-demo":
-            for account in cmd_seed_demo(settings):
+            accounts, demo_lines = cmd_seed_demo(settings)
+            for account in accounts:
                 _out(f"{account.login:<14} {account.role:<22} {account.description}")
+            for line in demo_lines:
+                _out(line)
         case "export-openapi":
             cmd_export_openapi(check=args.check)
         case "emulators":

@@ -23,6 +23,13 @@ API_VERSION = "1.0.0"
 ROUTED_PARTS: tuple[str, ...] = ("workflow", "accounts", "assessment")
 
 
+def _database_int(value: str) -> int:
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError("out of the range of a 64-bit id")
+    return number
+
+
 def _blueprints() -> list[Blueprint]:
     apidoc.install()  # before the routes' decorators describe their models
     return [importlib.import_module(f"server.{part}.routes").bp for part in ROUTED_PARTS]
@@ -47,6 +54,8 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     app.config.HEALTH = False
     app.config.CORS = False
     app.ctx.settings = settings
+    # Integers in paths are database ids: one that no 64-bit column can hold is simply not found (not a 500)
+    app.router.register_pattern("int", _database_int, r"^-?\d{1,19}$")
 
     Extend(app)
     _describe_openapi(app)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,36 +13,7 @@ import httpx
 import pytest
 
 from server.config import ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _postgres_url_for_run() -> str | None:
-    """A database of its own for the run test, so the demo data does not meet the suite's tables."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgres"):
-        return None
-    import asyncio
-
-    import asyncpg
-
-    name = "yishi_cli_run"
-    root, _, _ = base.rpartition("/")
-
-    async def recreate() -> None:
-        conn = await asyncpg.connect(base)
-        try:
-            await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            await conn.execute(f"CREATE DATABASE {name}")
-        finally:
-            await conn.close()
-
-    asyncio.run(recreate())
-    return f"{root}/{name}"
+from tests.support.devserver import free_port, postgres_url_for
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -51,13 +21,13 @@ def test_run_starts_everything_and_stops_cleanly(backend: str, tmp_path: Path) -
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith(
         ("WECHAT_", "ALIYUN_", "SMTP_", "MAIL_"))}
     if backend == "postgres":
-        url = _postgres_url_for_run()
+        url = postgres_url_for("yishi_cli_run")
         if url is None:
             pytest.skip("TEST_DATABASE_URL is not a PostgreSQL server (this run is on SQLite)")
         env["DATABASE_URL"] = url
-    port, emulator_port = _free_port(), _free_port()
+    port, emulator_port = free_port(), free_port()
     env.update(APP_ENV="development", PORT=str(port), EMULATOR_PORT=str(emulator_port),
-               EMULATOR_SMTP_PORT=str(_free_port()), DATA_DIR=str(tmp_path),
+               EMULATOR_SMTP_PORT=str(free_port()), DATA_DIR=str(tmp_path),
                LOG_LEVEL="INFO")
     started = time.monotonic()
     log_path = tmp_path / "run.log"

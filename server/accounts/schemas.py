@@ -57,7 +57,7 @@ class TokensOut(BaseModel):
 
 
 class LoginIn(_In):
-    login: str = Field(min_length=1, max_length=64, description="手机号或用户名")
+    login: str = Field(min_length=1, max_length=32, description="手机号或用户名", examples=["13800000001"])
     password: Password
     captcha_id: str | None = Field(default=None, max_length=64)
     captcha_answer: str | None = Field(default=None, max_length=16)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import time
 from functools import lru_cache
@@ -348,6 +349,8 @@ async def list_sessions(*, user_id: int) -> list[UserSession]:
 
 async def end_session(*, user_id: int, session_id: str, ip: str | None, reason: str = "ended") -> None:
     """End one of the user's own sessions; another user's is not found."""
+    if not re.fullmatch(r"[0-9a-f]{32}", session_id):
+        raise SessionNotFound(field="sid")
 
     async def body() -> None:
         session = await UserSession.get_or_none(id=session_id, user_id=user_id, revoked_at__isnull=True)

@@ -12,6 +12,7 @@ from sanic import Request, Sanic
 from sanic import exceptions as sx
 from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, json
+from tortoise.exceptions import ValidationError as TortoiseValidationError
 
 from server.common import metrics
 from server.common.logging import request_id_var
@@ -50,7 +51,7 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
         return NotFound("请求的地址不存在")
     if isinstance(exception, sx.MethodNotAllowed):
         # RFC 9110: a 405 names the methods the resource does support
-        allowed = sorted(set(getattr(exception, "allowed_methods", None) or ()))
+        allowed = sorted(set(getattr(exception, "allowed_methods", None) or ()) or _allowed_methods(request))
         return MethodNotAllowed(headers={"Allow": ", ".join(allowed)} if allowed else None)
     if isinstance(exception, sx.PayloadTooLarge):
         return PayloadTooLarge()
@@ -60,6 +61,10 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
         return ValidationFailed("请求格式不正确")
     if isinstance(exception, sx.ServiceUnavailable):
         return ServiceUnavailable()
+    if isinstance(exception, TortoiseValidationError):
+        # A value the schema let through but a column cannot hold (too long, out of range): refuse it, change nothing
+        log.warning("value refused by the model", extra={"path": request.path if request else None})
+        return ValidationFailed("提交的数据超出允许的长度或范围")
     if isinstance(exception, sx.SanicException) and 400 <= exception.status_code < 500:
         err = AppError("请求格式不正确")
         return err
@@ -69,6 +74,22 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
         extra={"path": request.path if request else None},
     )
     return InternalError()
+
+
+def _allowed_methods(request: Request | None) -> set[str]:
+    """The methods that do route for this path (the router leaves them out for paths with parameters)."""
+    if request is None:
+        return set()
+    found = set()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            request.app.router.get(request.path, method, request.headers.get("host"))
+        except Exception:  # noqa: BLE001 - not routed for this method
+            continue
+        found.add(method)
+    if "GET" in found:
+        found.add("HEAD")
+    return found | ({"OPTIONS"} if found else set())
 
 
 def install(app: Sanic) -> None:

@@ -7,7 +7,6 @@ import logging
 from typing import Literal
 
 from pydantic import BaseModel, Field
-
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi

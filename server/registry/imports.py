@@ -111,7 +111,7 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "register": self.register,
+            "register_name": self.register,
             "total": self.total,
             "created": self.created,
             "updated": self.updated,

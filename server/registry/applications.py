@@ -272,6 +272,8 @@ async def create_application(*, user_id: int, kind: str, data: dict[str, Any], i
     await _validate(kind, data, person, final=False, attachments=[])
 
     async def tx() -> BusinessApplication:
+        # Serialise this physician's writes (PostgreSQL row lock) so two requests cannot both pass the check
+        await PhysicianAccount.filter(id=person.account.id).select_for_update().first()
         if await _open_of_kind(user_id, kind):
             raise ApplicationAlreadyOpen()
         app = await BusinessApplication.create(
@@ -381,6 +383,7 @@ async def submit_application(*, user_id: int, application_id: int, ip: str | Non
     if status == "draft":
 
         async def tx() -> None:
+            await PhysicianAccount.filter(id=person.account.id).select_for_update().first()
             if await _open_of_kind(user_id, app.kind, exclude_id=app.id):
                 raise ApplicationAlreadyOpen()
             item = await workflow_service.create_item(
@@ -651,8 +654,11 @@ async def apply_approved(item: ReviewItem) -> None:
     inst = await Institution.get_or_none(id=int(data["institution_id"])) if data.get("institution_id") else None
     if app.kind in ("register", "military_transfer_in"):
         account = await PhysicianAccount.get(user_id=app.user_id).prefetch_related("qualification")  # type: ignore[attr-defined]
-        qual = (await base.qualifications_of(account.qualification))[-1]
+        quals = await base.qualifications_of(account.qualification)
+        qual = quals[-1]
         assert inst is not None
+        if await base.active_registration([q.id for q in quals]) is not None:
+            raise ApplicationNotAllowed("该医师已有有效的执业注册，不能批准此项申请")
         new = await PracticeRegistration.create(
             practice_cert_no=_cert_no(inst.region_code, app.id),
             qualification_id=qual.id,
@@ -673,8 +679,9 @@ async def apply_approved(item: ReviewItem) -> None:
         await PhysicianAccount.filter(id=account.id).update(registration_id=new.id, updated_at=now)
         await BusinessApplication.filter(id=app.id).update(registration_id=new.id)
         return
-    if reg is None:
-        return
+    if reg is None or reg.status != RegistrationStatus.ACTIVE:
+        # The register changed since the application was filed (e.g. cancelled meanwhile)
+        raise ApplicationNotAllowed("该医师的执业注册状态已变化，不能批准此项申请")
     if app.kind == "assistant_upgrade":
         account = await PhysicianAccount.get(user_id=app.user_id).prefetch_related("qualification")  # type: ignore[attr-defined]
         quals = await base.qualifications_of(account.qualification)

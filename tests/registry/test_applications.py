@@ -411,3 +411,21 @@ async def test_institution_filing_and_cancellation(client: httpx.AsyncClient, wo
     assert (await _approve(client, world.hb_commission, item_id)).status_code == 404
     assert (await _approve(client, world.bj_commission, item_id)).status_code == 200
     assert (await PracticeRegistration.get(id=who.registration.id)).status == RegistrationStatus.FILED
+
+
+async def test_approval_refused_when_the_register_changed_meanwhile(client: httpx.AsyncClient, world: World) -> None:
+    who = await rf.person(institution=world.dc)
+    user = await rf.activated(who)
+    assert who.registration is not None
+    r = await _create(client, user, kind="change", practice_scopes=["外科专业"])
+    item_id = (await _submit(client, user, r.json()["id"])).json()["review_item_id"]
+    await _approve(client, world.dc_reviewer, item_id)
+    await PracticeRegistration.filter(id=who.registration.id).update(status=RegistrationStatus.CANCELLED)
+    r = await _approve(client, world.bj_commission, item_id)
+    assert r.status_code == 409 and _code(r) == "APPLICATION_NOT_ALLOWED"
+    reg = await PracticeRegistration.get(id=who.registration.id)
+    assert reg.practice_scopes == ["内科专业"]
+    assert (
+        await _status(client, user, r.json() and (await BusinessApplication.get(user_id=user.id)).id)
+        == "institution_confirmed"
+    )

@@ -425,7 +425,5 @@ async def test_approval_refused_when_the_register_changed_meanwhile(client: http
     assert r.status_code == 409 and _code(r) == "APPLICATION_NOT_ALLOWED"
     reg = await PracticeRegistration.get(id=who.registration.id)
     assert reg.practice_scopes == ["内科专业"]
-    assert (
-        await _status(client, user, r.json() and (await BusinessApplication.get(user_id=user.id)).id)
-        == "institution_confirmed"
-    )
+    app_id = (await BusinessApplication.get(user_id=user.id)).id
+    assert await _status(client, user, app_id) == "institution_confirmed"

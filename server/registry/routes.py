@@ -10,6 +10,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
+from server.accounts.schemas import AcceptedOut
 from server.common.auth import Principal, require
 from server.common.models import Role
 from server.common.uploads import UploadMissing, read_file
@@ -313,11 +314,11 @@ async def application_form(request: Request, principal: Principal, application_i
 @bp.post("/recovery/code")
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：核对信息并向新手机号发送验证码")
-@openapi.response(202, _ok(RecoveryOut))
+@openapi.response(202, _ok(AcceptedOut))
 @body(RecoveryCodeIn)
 async def recovery_code(request: Request, body: RecoveryCodeIn) -> HTTPResponse:
     await recovery.send_code(**body.model_dump(), ip=_ip(request))
-    return json({"accepted": True}, status=202)
+    return json(AcceptedOut(message="验证码已发送到新手机号").model_dump(), status=202)
 
 
 @bp.post("/recovery")

@@ -427,3 +427,33 @@ async def test_approval_refused_when_the_register_changed_meanwhile(client: http
     assert reg.practice_scopes == ["内科专业"]
     app_id = (await BusinessApplication.get(user_id=user.id)).id
     assert await _status(client, user, app_id) == "institution_confirmed"
+
+
+async def test_institution_case_form_and_scope(client: httpx.AsyncClient, world: World) -> None:
+    who = await rf.person(institution=world.dc)
+    assert who.registration is not None
+    r = await client.post(
+        f"{R}/institution/filings",
+        json={"registration_id": who.registration.id, "kind": "cancellation", "reason": "two_failed_assessments"},
+        headers=await wf.auth_headers(world.dc_reviewer),
+    )
+    assert r.status_code == 201, r.text  # a physician without an account can still be cancelled
+    app_id = r.json()["id"]
+    r = await client.get(f"{R}/applications/{app_id}/form.pdf", headers=await wf.auth_headers(world.dc_reviewer))
+    assert r.status_code == 200
+    text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+    assert "注销注册" in text and "两次考核不合格" in text
+    assert (
+        await client.get(f"{R}/applications/{app_id}/form.pdf", headers=await wf.auth_headers(world.cy_reviewer))
+    ).status_code == 404
+    # the commission of the region may print it too, another province may not
+    assert (
+        await client.get(f"{R}/applications/{app_id}/form.pdf", headers=await wf.auth_headers(world.bj_commission))
+    ).status_code == 200
+    assert (
+        await client.get(f"{R}/applications/{app_id}/form.pdf", headers=await wf.auth_headers(world.hb_commission))
+    ).status_code == 404
+    listed = await client.get(f"{R}/institution/filings", headers=await wf.auth_headers(world.cy_reviewer))
+    assert listed.json()["items"] == []
+    r = await client.get(f"{R}/institution/filings", headers=await wf.auth_headers(await rf.account()))
+    assert r.status_code == 403

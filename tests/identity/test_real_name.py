@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from server.identity import documents
-from server.registry.models import AccountStatus, PhysicianAccount, RegistrationStatus
+from server.registry.models import AccountStatus, PhysicianAccount, Qualification, RegistrationStatus
 from tests.registry import factories as rf
 from tests.workflow import factories as wf
 
@@ -101,3 +101,17 @@ async def test_checks_are_limited_per_hour(client: httpx.AsyncClient) -> None:
         await client.post(URL, json={"name": "无名", "id_number": "11010519491231002X"}, headers=headers)
     r = await client.post(URL, json={"name": "无名", "id_number": "11010519491231002X"}, headers=headers)
     assert r.status_code == 429 and r.json()["error"]["code"] == "TOO_MANY_TRIES"
+
+
+async def test_passport_holder_is_matched_by_document_type(client: httpx.AsyncClient) -> None:
+    who = await rf.person(name="JOHN SMITH", id_number="E12345678")
+    await Qualification.filter(id=who.qualification.id).update(id_type="passport")
+    user = await rf.account()
+    headers = await wf.auth_headers(user)
+    r = await client.post(URL, json={"name": "JOHN SMITH", "id_number": "E12345678"}, headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "ID_NUMBER_INVALID"  # not a resident ID
+    r = await client.post(
+        URL, json={"name": "JOHN SMITH", "id_type": "passport", "id_number": "e12345678"}, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["next_step"] == "self_activation"

@@ -240,3 +240,28 @@ async def test_institution_physician_list(client: httpx.AsyncClient) -> None:
     assert items[0]["account_status"] == "active" and "*" in items[0]["id_number"]
     r = await client.get(f"{R}/institution/physicians", headers=await wf.auth_headers(await rf.account()))
     assert r.status_code == 403
+
+
+async def test_one_code_two_concurrent_uses_activate_once(client: httpx.AsyncClient) -> None:
+    import asyncio
+
+    inst = await wf.institution("110101")
+    reviewer = await wf.institution_reviewer(inst.id)
+    who = await rf.person(institution=inst)
+    user = await rf.account()
+    await rf.verify(client, user, who)
+    assert who.registration is not None
+    await client.post(
+        f"{R}/institution/activation-codes",
+        json={"registration_ids": [who.registration.id]},
+        headers=await wf.auth_headers(reviewer),
+    )
+    code = await _code_sent(user)
+    headers = await wf.auth_headers(user)
+    results = await asyncio.gather(
+        *[client.post(f"{R}/activation/code", json={"code": code}, headers=headers) for _ in range(4)]
+    )
+    assert sorted(r.status_code for r in results)[0] == 200
+    assert [r.status_code for r in results].count(200) == 1
+    assert all(r.status_code in (200, 400, 409) for r in results), [r.text for r in results]
+    assert await AuditEntry.filter(action="registry.account.activated").count() == 1

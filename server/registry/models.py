@@ -92,6 +92,7 @@ class Qualification(Model):
 
     class Meta:
         table = "qualification"
+        indexes = (("user_id",),)
 
 
 class PracticeRegistration(Model):
@@ -128,6 +129,7 @@ class PracticeRegistration(Model):
 
     class Meta:
         table = "practice_registration"
+        indexes = (("main_institution_id", "status"), ("qualification_id", "status"), ("user_id",))
 
 
 class MultiSiteStatus(StrEnum):
@@ -158,6 +160,7 @@ class MultiSiteFiling(Model):
 
     class Meta:
         table = "multi_site_filing"
+        indexes = (("institution_id", "status"), ("registration_id", "status"))
 
 
 class AccountStatus(StrEnum):
@@ -194,6 +197,7 @@ class PhysicianAccount(Model):
 
     class Meta:
         table = "physician_account"
+        indexes = (("qualification_id", "status"),)
 
 
 class ActivationCode(Model):
@@ -218,6 +222,7 @@ class ActivationCode(Model):
 
     class Meta:
         table = "activation_code"
+        indexes = (("user_id", "used_at"),)
 
 
 class InfoChangeKind(StrEnum):
@@ -244,6 +249,7 @@ class InfoChangeRequest(Model):
 
     class Meta:
         table = "info_change_request"
+        indexes = (("user_id", "kind"),)
 
 
 class BusinessApplication(Model):
@@ -274,3 +280,4 @@ class BusinessApplication(Model):
 
     class Meta:
         table = "business_application"
+        indexes = (("user_id", "kind"), ("institution_id", "kind"), ("registration_id",))

@@ -1,0 +1,232 @@
+"""Info-change requests (education, school, major, title) and ID photos, reviewed by the main institution.
+
+Approval replaces the practice-registration copy of the data; the original qualification record is never changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from server.accounts import audit
+from server.common.auth import Principal
+from server.common.masking import mask_id_number, mask_name
+from server.common.models import Role
+from server.db import run_atomic
+from server.integrations import storage
+from server.proctoring.image import check_id_photo
+from server.registry import service as base
+from server.registry.errors import AccountNotActivated, InfoChangeNotFound, InfoChangePending, NothingToChange
+from server.registry.models import InfoChangeKind, InfoChangeRequest, PracticeRegistration
+from server.registry.review_kinds import INFO_CHANGE_KIND, PHOTO_KIND
+from server.workflow import service as workflow_service
+from server.workflow.errors import NotWithdrawable
+from server.workflow.models import ReviewItem, ReviewStatus
+
+CHANGEABLE = ("education", "school", "major", "title")
+FIELD_LABELS = {"education": "学历", "school": "毕业学校", "major": "所学专业", "title": "任职资格"}
+
+
+async def _my_registration(user_id: int) -> PracticeRegistration:
+    account = await base.active_account(user_id)
+    reg = await base.active_registration([q.id for q in await base.qualifications_of(account.qualification)])
+    if reg is None:
+        raise AccountNotActivated("您没有有效的执业注册，不能修改执业注册信息")
+    return reg
+
+
+async def _pending(user_id: int, kind: InfoChangeKind) -> tuple[InfoChangeRequest, ReviewItem] | None:
+    for req in await InfoChangeRequest.filter(user_id=user_id, kind=kind).order_by("-id").limit(5):
+        if req.review_item_id is None:
+            continue
+        item = await ReviewItem.get_or_none(id=req.review_item_id)
+        if item is not None and item.status == ReviewStatus.PENDING:
+            return req, item
+    return None
+
+
+async def _payload(reg: PracticeRegistration, extra: dict[str, Any]) -> dict[str, Any]:
+    q = await reg.qualification
+    return {
+        "physician": {
+            "name": mask_name(q.name),
+            "id_number": mask_id_number(base.decrypt_id(q.id_number_enc)),
+            "qualification_cert_no": q.qualification_cert_no,
+            "practice_cert_no": reg.practice_cert_no,
+            "level": reg.level.value,
+            "category": reg.category.value,
+        },
+        "current": {f: getattr(reg, f) for f in CHANGEABLE},
+        "original_qualification": {f: getattr(q, f, None) for f in ("education", "school", "major")},
+        **extra,
+    }
+
+
+async def _create(
+    *,
+    user_id: int,
+    reg: PracticeRegistration,
+    kind: InfoChangeKind,
+    changes: dict[str, str],
+    photo_key: str | None,
+    extra: dict[str, Any],
+    ip: str | None,
+) -> InfoChangeRequest:
+    inst = await base.get_institution(reg.main_institution_id)  # type: ignore[attr-defined]
+    payload_base = await _payload(reg, extra)
+
+    async def tx() -> InfoChangeRequest:
+        req = await InfoChangeRequest.create(
+            user_id=user_id, registration_id=reg.id, kind=kind, changes=changes, photo_key=photo_key
+        )
+        payload = {**payload_base, "request_id": req.id}
+        if kind == InfoChangeKind.PHOTO:
+            payload["photo_url"] = f"/api/v1/registry/info-changes/{req.id}/photo"
+        item = await workflow_service.create_item(
+            kind=PHOTO_KIND if kind == InfoChangeKind.PHOTO else INFO_CHANGE_KIND,
+            subject_type="info_change_request",
+            subject_id=str(req.id),
+            applicant_id=user_id,
+            institution_id=inst.id,
+            region_code=inst.region_code,
+            payload=payload,
+            ip=ip,
+        )
+        req.review_item_id = item.id
+        await req.save(update_fields=["review_item_id"])
+        return req
+
+    return await run_atomic(tx)
+
+
+async def submit_info_change(*, user_id: int, changes: dict[str, str | None], ip: str | None = None) -> dict[str, Any]:
+    """Ask to change education, school, major or title of my registration; the institution reviews it."""
+    reg = await _my_registration(user_id)
+    wanted = {
+        k: v.strip() for k, v in changes.items() if k in CHANGEABLE and v and v.strip() != (getattr(reg, k) or "")
+    }
+    if not wanted:
+        raise NothingToChange()
+    if await _pending(user_id, InfoChangeKind.INFO) is not None:
+        raise InfoChangePending()
+    req = await _create(
+        user_id=user_id,
+        reg=reg,
+        kind=InfoChangeKind.INFO,
+        changes=wanted,
+        photo_key=None,
+        extra={"changes": wanted, "labels": {k: FIELD_LABELS[k] for k in wanted}},
+        ip=ip,
+    )
+    return await _out(req)
+
+
+async def upload_photo(*, user_id: int, data: bytes, ip: str | None = None) -> dict[str, Any]:
+    """Upload my ID photo (rules checked one by one); a pending photo is replaced by the new one."""
+    reg = await _my_registration(user_id)
+    loop = asyncio.get_running_loop()
+    checked = await loop.run_in_executor(None, check_id_photo, data)
+    ext = "png" if checked.format == "png" else "jpg"
+    stored = await storage.save(data, purpose="id_photo", ext=ext, encrypt=True)
+    pending = await _pending(user_id, InfoChangeKind.PHOTO)
+    replaced_key = None
+    if pending is not None:
+        old, item = pending
+        try:
+            await workflow_service.withdraw_item(applicant_id=user_id, item_id=item.id, ip=ip)
+            replaced_key = old.photo_key
+        except NotWithdrawable:
+            pass  # a reviewer decided meanwhile: the new photo becomes a new request
+    try:
+        req = await _create(
+            user_id=user_id,
+            reg=reg,
+            kind=InfoChangeKind.PHOTO,
+            changes={},
+            photo_key=stored.key,
+            extra={
+                "photo": {
+                    "width": checked.width,
+                    "height": checked.height,
+                    "size_bytes": checked.size_bytes,
+                    "format": checked.format,
+                }
+            },
+            ip=ip,
+        )
+    except Exception:
+        await storage.delete(stored.key)
+        raise
+    if replaced_key:
+        await storage.delete(replaced_key)
+    out = await _out(req)
+    out["replaced"] = replaced_key is not None
+    return out
+
+
+async def _out(req: InfoChangeRequest, item: ReviewItem | None = None) -> dict[str, Any]:
+    if item is None and req.review_item_id:
+        item = await ReviewItem.get_or_none(id=req.review_item_id)
+    return {
+        "id": req.id,
+        "kind": req.kind.value,
+        "changes": req.changes,
+        "status": item.status.value if item else "pending",
+        "review_item_id": req.review_item_id,
+        "created_at": req.created_at.isoformat(),
+    }
+
+
+async def list_info_changes(*, user_id: int) -> list[dict[str, Any]]:
+    reqs = await InfoChangeRequest.filter(user_id=user_id).order_by("-id").limit(50)
+    items = {i.id: i for i in await ReviewItem.filter(id__in=[r.review_item_id for r in reqs if r.review_item_id])}
+    return [await _out(r, items.get(r.review_item_id or 0)) for r in reqs]
+
+
+async def photo_bytes(*, principal: Principal, request_id: int, ip: str | None = None) -> tuple[bytes, str]:
+    """The photo of a request: for its physician, or a reviewer of the physician's main institution."""
+    req = await InfoChangeRequest.get_or_none(id=request_id, kind=InfoChangeKind.PHOTO).prefetch_related("registration")
+    if req is None or not req.photo_key:
+        raise InfoChangeNotFound()
+    mine = req.user_id == principal.user_id  # type: ignore[attr-defined]
+    reviewer = (
+        principal.role == Role.INSTITUTION_REVIEWER
+        and principal.institution_id is not None
+        and principal.institution_id == req.registration.main_institution_id  # type: ignore[attr-defined]
+    )
+    if not (mine or reviewer):
+        raise InfoChangeNotFound()
+    data = await storage.load(req.photo_key, encrypted=True)
+    if not mine:
+        await run_atomic(
+            audit.record,
+            action="registry.photo.read",
+            actor_id=principal.user_id,
+            subject_type="info_change_request",
+            subject_id=str(req.id),
+            ip=ip,
+        )
+    return data, ("image/png" if req.photo_key.endswith(".png") else "image/jpeg")
+
+
+async def my_photo(*, user_id: int) -> tuple[bytes, str]:
+    """My current (approved) registration photo."""
+    reg = await _my_registration(user_id)
+    if not reg.photo_key:
+        raise InfoChangeNotFound("尚未上传相片或相片未审核通过")
+    return await storage.load(reg.photo_key, encrypted=True), (
+        "image/png" if reg.photo_key.endswith(".png") else "image/jpeg"
+    )
+
+
+async def apply_approved(item: ReviewItem) -> None:
+    """Review callback (inside the deciding transaction): replace the registration copy, never the qualification."""
+    req = await InfoChangeRequest.get(id=int(item.subject_id))
+    if req.kind == InfoChangeKind.PHOTO:
+        await PracticeRegistration.filter(id=req.registration_id).update(  # type: ignore[attr-defined]
+            photo_key=req.photo_key, updated_at=base.now()
+        )
+        return
+    values = {k: v for k, v in req.changes.items() if k in CHANGEABLE}
+    if values:
+        await PracticeRegistration.filter(id=req.registration_id).update(**values, updated_at=base.now())  # type: ignore[attr-defined]

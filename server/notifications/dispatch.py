@@ -31,6 +31,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,7 +67,10 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=120)
 BATCH = 200
-CONCURRENCY = 16
+# Provider calls in flight at once per worker process. The SDKs are synchronous and mostly wait on the network, so
+# they run in a pool of their own (asyncio's default pool has only cpu + 4 threads).
+CONCURRENCY = 32
+_pool: ThreadPoolExecutor | None = None
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_S = 30
 BACKOFF_CAP_S = 3600
@@ -259,6 +263,7 @@ async def deliver_due(*, limit: int = BATCH, now: datetime | None = None) -> int
             if isinstance(result, asyncio.CancelledError):
                 raise result
             log.error("delivery crashed; its row is left for recovery", exc_info=result)
+    await _complete_events({d.event_id for d in claimed})  # type: ignore[attr-defined]
     return len(claimed)
 
 
@@ -306,7 +311,7 @@ async def _deliver_one(delivery: Delivery, token: str, context: _Context, now: d
         return
     delivery.attempts += 1
     try:
-        message_id = await asyncio.to_thread(prepared.call)
+        message_id = await _in_thread(prepared.call)
     except ProviderError as exc:
         outcome = _classify(channel, exc, prepared)
         await _after_refusal(delivery, prepared, exc)
@@ -317,6 +322,17 @@ async def _deliver_one(delivery: Delivery, token: str, context: _Context, now: d
     else:
         outcome = _Outcome(DeliveryStatus.SENT, provider_message_id=message_id)
     await _finish(delivery, token, outcome, now)
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="notify")
+    return _pool
+
+
+async def _in_thread(call: Callable[[], str]) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_executor(), call)
 
 
 def _prepare(
@@ -386,7 +402,8 @@ async def _mark_in_flight(delivery: Delivery, token: str, prepared: _Prepared, n
         return "ok"
 
     try:
-        verdict = await run_atomic(body)
+        # One statement needs no transaction; the WeChat reservation and the switch must commit together.
+        verdict = await (run_atomic(body) if prepared.template_id is not None else body())
     except _LeaseLost:
         log.warning("delivery %s: lease lost before sending", delivery.id)
         return False
@@ -474,14 +491,21 @@ async def _finish(delivery: Delivery, token: str, outcome: _Outcome, now: dateti
     if status == DeliveryStatus.DEAD:
         values["dead_at"] = utcnow()
         log.warning("delivery %s dead-lettered: %s", delivery.id, reason)
-    changed = await Delivery.filter(id=delivery.id, lease_owner=token).update(**values)
-    if changed and status in FINAL_STATUSES:
-        await _complete_event(delivery.event_id)  # type: ignore[attr-defined]
+    await Delivery.filter(id=delivery.id, lease_owner=token).update(**values)
 
 
-async def _complete_event(event_id: int) -> None:
-    if not await Delivery.filter(event_id=event_id).exclude(status__in=FINAL_STATUSES).exists():
-        await OutboxEvent.filter(id=event_id, delivered_at=None).update(delivered_at=utcnow())
+async def _complete_events(event_ids: set[int]) -> None:
+    """Stamp ``delivered_at`` on those of ``event_ids`` whose deliveries are all final."""
+    if not event_ids:
+        return
+    still_open = set(
+        await Delivery.filter(event_id__in=event_ids)
+        .exclude(status__in=FINAL_STATUSES)
+        .values_list("event_id", flat=True)
+    )
+    done = event_ids - still_open
+    if done:
+        await OutboxEvent.filter(id__in=done, delivered_at=None).update(delivered_at=utcnow())
 
 
 # ---------------------------------------------------------------- recovery and the loop
@@ -510,8 +534,7 @@ async def recover_stale(*, now: datetime | None = None) -> int:
         lease_owner=None,
         leased_until=None,
     )
-    for event_id in {e for _, e in stale}:
-        await _complete_event(event_id)
+    await _complete_events({e for _, e in stale})
     log.warning("recovered %s in-flight deliveries of dead workers as %s", changed, OUTCOME_UNKNOWN)
     return changed
 

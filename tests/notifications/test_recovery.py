@@ -65,21 +65,21 @@ async def test_cancelled_worker_mid_call_then_recovery(emu: Any, monkeypatch: py
     await emit_event(user, "account.security", {"action": "password.changed"})
     await dispatch.dispatch_events()
     started = asyncio.Event()
-    real_to_thread = asyncio.to_thread
+    real_in_thread = dispatch._in_thread
 
-    async def slow_to_thread(fn: Any, *args: Any) -> Any:
-        result = await real_to_thread(fn, *args)
+    async def slow_in_thread(call: Any) -> Any:
+        result = await real_in_thread(call)
         started.set()
         await asyncio.sleep(30)
         return result
 
-    monkeypatch.setattr(dispatch.asyncio, "to_thread", slow_to_thread)
+    monkeypatch.setattr(dispatch, "_in_thread", slow_in_thread)
     task = asyncio.create_task(dispatch.deliver_due())
     await asyncio.wait_for(started.wait(), 10)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    monkeypatch.setattr(dispatch.asyncio, "to_thread", real_to_thread)
+    monkeypatch.undo()
     push = await Delivery.get(channel="push")
     assert push.status == DeliveryStatus.IN_FLIGHT
     await dispatch.drain(now=later(dispatch.LEASE.total_seconds() + 1))

@@ -78,6 +78,8 @@ BACKOFF_CAP_S = 3600
 RATE_LIMITED_MIN_S = 600
 
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+# On a cancellation (worker stopping), how long calls already made may take to be recorded
+STOP_GRACE_S = 15.0
 
 
 def utcnow() -> datetime:
@@ -252,16 +254,32 @@ async def deliver_due(*, limit: int = BATCH, now: datetime | None = None) -> int
         return 0
     context = await _Context.load(claimed)
     semaphore = asyncio.Semaphore(CONCURRENCY)
+    stopping = False
 
     async def one(delivery: Delivery) -> None:
         async with semaphore:
+            if stopping:
+                # Not started: hand the row back rather than call a provider while the worker shuts down.
+                await Delivery.filter(id=delivery.id, lease_owner=token, status__in=CLAIMABLE).update(
+                    lease_owner=None, leased_until=None
+                )
+                return
             await _deliver_one(delivery, token, context, now)
 
-    results = await asyncio.gather(*(one(d) for d in claimed), return_exceptions=True)
+    work = asyncio.ensure_future(asyncio.gather(*(one(d) for d in claimed), return_exceptions=True))
+    try:
+        results = await asyncio.shield(work)
+    except asyncio.CancelledError:
+        # The worker is stopping (SIGTERM, deploy). Calls already made are recorded before we go, within the
+        # providers' time-outs, so a restart does not turn them into OUTCOME_UNKNOWN; the rest are handed back.
+        stopping = True
+        try:
+            await asyncio.wait_for(asyncio.shield(work), STOP_GRACE_S)
+        except (TimeoutError, asyncio.CancelledError):
+            log.warning("stopped with deliveries still in flight; recovery will dead-letter them")
+        raise
     for result in results:
         if isinstance(result, BaseException):
-            if isinstance(result, asyncio.CancelledError):
-                raise result
             log.error("delivery crashed; its row is left for recovery", exc_info=result)
     await _complete_events({d.event_id for d in claimed})  # type: ignore[attr-defined]
     return len(claimed)

@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 _running = asyncio.Lock()
 
 
-async def drain_notifications(ctx: dict[str, Any]) -> dict[str, int]:
+async def drain_notifications(ctx: dict[str, Any]) -> None:
     """Deliver everything due; a no-op while this process is already draining."""
     if _running.locked():
-        return {"skipped": 1}
+        return
     async with _running:
         stats = await dispatch.drain(max_seconds=50)
     if stats.dispatched or stats.delivered or stats.recovered:
@@ -32,7 +32,6 @@ async def drain_notifications(ctx: dict[str, Any]) -> dict[str, int]:
             "notifications drained",
             extra={"dispatched": stats.dispatched, "delivered": stats.delivered, "recovered": stats.recovered},
         )
-    return {"dispatched": stats.dispatched, "delivered": stats.delivered, "recovered": stats.recovered}
 
 
 FUNCTIONS: list[Any] = [drain_notifications]

@@ -74,6 +74,7 @@ async def test_cancelled_worker_mid_call_then_recovery(emu: Any, monkeypatch: py
         return result
 
     monkeypatch.setattr(dispatch, "_in_thread", slow_in_thread)
+    monkeypatch.setattr(dispatch, "STOP_GRACE_S", 0.5)
     task = asyncio.create_task(dispatch.deliver_due())
     await asyncio.wait_for(started.wait(), 10)
     task.cancel()
@@ -86,6 +87,37 @@ async def test_cancelled_worker_mid_call_then_recovery(emu: Any, monkeypatch: py
     push = await Delivery.get(channel="push")
     assert push.status == DeliveryStatus.DEAD and push.error_code == dispatch.OUTCOME_UNKNOWN
     assert len(emu.state.pushes) == 1
+
+
+async def test_stopping_worker_records_calls_already_made(emu: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM (arq cancels the job): calls already made are recorded, calls not started are handed back."""
+    users = [await physician() for _ in range(3)]
+    for user in users:
+        await device(user)
+        await emit_event(user, "account.security", {"action": "password.changed"})
+    await dispatch.dispatch_events()
+    monkeypatch.setattr(dispatch, "CONCURRENCY", 1)
+    started = asyncio.Event()
+    real_in_thread = dispatch._in_thread
+
+    async def slow_in_thread(call: Any) -> Any:
+        started.set()
+        await asyncio.sleep(0.5)
+        return await real_in_thread(call)
+
+    monkeypatch.setattr(dispatch, "_in_thread", slow_in_thread)
+    task = asyncio.create_task(dispatch.deliver_due())
+    await asyncio.wait_for(started.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    monkeypatch.undo()
+    statuses = sorted(str(d.status) for d in await Delivery.filter(channel="push"))
+    assert statuses == ["pending", "pending", "sent"]
+    assert await Delivery.filter(channel="push", lease_owner__not_isnull=True).count() == 0
+    await dispatch.drain()  # at once: nothing waits for a lease to run out
+    assert await Delivery.filter(channel="push", status=DeliveryStatus.SENT).count() == 3
+    assert len(emu.state.pushes) == 3
 
 
 async def test_crash_after_claim_before_sending_is_delivered_later(emu: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -100,3 +100,16 @@ async def test_wechat_accepts_every_kind(emu: Any, kind: str, template: str) -> 
         wx = await Delivery.get(event_id=event.id, channel="wechat")
         assert wx.status == DeliveryStatus.SENT, (payload, wx.last_error)
         assert len(emu.state.messages_to(openid)) == 1
+
+
+async def test_demo_seed_is_idempotent(emu: Any) -> None:
+    from server.notifications import demo
+    from server.notifications.models import InboxMessage, OutboxEvent
+
+    await demo.seed_demo()  # no demo physician: nothing
+    assert await OutboxEvent.all().count() == 0
+    await physician(phone=demo.DEMO_PHONE)
+    await demo.seed_demo()
+    await demo.seed_demo()
+    await dispatch.drain()
+    assert await InboxMessage.all().count() == 3

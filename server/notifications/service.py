@@ -222,6 +222,14 @@ async def unregister_session_devices(*, user_id: int, session_id: str) -> int:
     return await PushDevice.filter(user_id=user_id, session_id=session_id).delete()
 
 
+async def unregister_user_devices(*, user_id: int, except_session_id: str | None = None) -> int:
+    """Forget the devices of every session but ``except_session_id`` (all sessions ended); returns how many."""
+    qs = PushDevice.filter(user_id=user_id)
+    if except_session_id is not None:
+        qs = qs.exclude(session_id=except_session_id)
+    return await qs.delete()
+
+
 async def list_push_devices(*, user_id: int) -> list[PushDevice]:
     return list(await PushDevice.filter(user_id=user_id).order_by("id"))
 

@@ -259,6 +259,11 @@ async def test_unregister_session_devices_at_logout(client: httpx.AsyncClient) -
     assert await service.unregister_session_devices(user_id=me.id, session_id=sid1) == 1
     assert list(await PushDevice.all().values_list("device_id", flat=True)) == ["phone-two-0002"]
     assert await service.unregister_session_devices(user_id=me.id + 1, session_id=sid2) == 0
+    await client.post(f"{API}/me/push-devices", json={"device_id": "phone-one-0001", "platform": "android"}, headers=h1)
+    assert await service.unregister_user_devices(user_id=me.id, except_session_id=sid2) == 1
+    assert list(await PushDevice.all().values_list("device_id", flat=True)) == ["phone-two-0002"]
+    assert await service.unregister_user_devices(user_id=me.id) == 1
+    assert await PushDevice.all().count() == 0
 
 
 # ---------------------------------------------------------------- subscriptions

@@ -43,12 +43,12 @@ class Channel(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    IN_FLIGHT = "in_flight"
-    SENT = "sent"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-    DEAD = "dead"
+    PENDING = "pending"  # waiting for its first try
+    IN_FLIGHT = "in_flight"  # committed just before the provider call, until its answer is recorded
+    SENT = "sent"  # the provider accepted it (or the inbox row exists)
+    SKIPPED = "skipped"  # nothing to send to: no device, binding or subscription left, or WeChat 43101
+    FAILED = "failed"  # a try failed, the next one is due at next_attempt_at
+    DEAD = "dead"  # given up: configuration error, refusal, last try failed, or outcome unknown after a crash
 
 
 FINAL_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.SKIPPED, DeliveryStatus.DEAD)

@@ -262,7 +262,8 @@ async def record_subscriptions(*, user_id: int, template_ids: list[str]) -> list
             raise TemplateUnknown(field=f"template_ids.{index}")
 
     async def body() -> None:
-        for template_id in template_ids:
+        # One "accept" is one send, however often the client repeats the id
+        for template_id in dict.fromkeys(template_ids):
             row = await WechatSubscription.get_or_none(user_id=user_id, template_id=template_id)
             if row is None:
                 await WechatSubscription.create(user_id=user_id, template_id=template_id, remaining=1)

@@ -282,6 +282,11 @@ async def test_subscriptions_increment_and_list(client: httpx.AsyncClient) -> No
         rows = {s["purpose"]: s for s in r.json()["subscriptions"]}
         assert rows["review_result"]["remaining"] == expected
     assert (await WechatSubscription.get(user_id=me.id)).remaining == 2
+    r = await client.post(
+        f"{API}/me/subscriptions", json={"template_ids": [REVIEW_TEMPLATE, REVIEW_TEMPLATE]}, headers=h
+    )
+    assert r.status_code == 200
+    assert (await WechatSubscription.get(user_id=me.id)).remaining == 3
 
 
 async def test_subscriptions_bad_input_changes_nothing(client: httpx.AsyncClient) -> None:

@@ -59,6 +59,8 @@ def build_worker(**overrides: Any) -> Worker:
         "job_timeout": 120,
         "keep_result": 3600,
         "handle_signals": True,
+        # On SIGTERM let running jobs finish (the notification drain records provider calls already made)
+        "job_completion_wait": 20,
     }
     options.update(overrides)
     return Worker(**options)

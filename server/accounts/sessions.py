@@ -97,11 +97,19 @@ async def rotate(*, session: UserSession, user: User) -> Tokens:
 
 
 async def end_sessions(sessions: list[UserSession]) -> int:
+    """End the sessions at once (Redis key gone) and forget the push devices registered in them."""
+    from server.notifications import service as notifications_service  # the part that owns push devices
+
     if not sessions:
         return 0
     ids = [s.id for s in sessions]
     await UserSession.filter(id__in=ids, revoked_at__isnull=True).update(revoked_at=now())
     await get_redis().delete(*[SESSION_KEY.format(sid=sid) for sid in ids])
+    for session in sessions:  # a device that logged out must not get this account's pushes
+        await notifications_service.unregister_session_devices(
+            user_id=session.user_id,  # type: ignore[attr-defined]
+            session_id=session.id,
+        )
     return len(ids)
 
 

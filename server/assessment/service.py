@@ -1418,3 +1418,19 @@ async def progress_xlsx(*, principal: Principal, cycle_id: int | None, ip: str |
         ip=ip,
     )
     return data, f"assessment-progress-{cycle.id}.xlsx"
+
+
+# ---- read by other parts -----------------------------------------------------------------------------------------
+async def assessment_summaries(*, user_id: int) -> list[dict[str, Any]]:
+    """The physician's assessments, newest cycle first (shown with their registration data)."""
+    rows = await Assessment.filter(user_id=user_id).prefetch_related("cycle").order_by("-cycle__starts_on")
+    return [
+        {
+            "cycle": a.cycle.name,
+            "status": str(a.status),
+            "procedure": str(a.procedure) if a.procedure else None,
+            "result": str(a.status) if str(a.status) in ("passed", "failed") else None,
+            "result_decided_at": a.result_decided_at.isoformat() if a.result_decided_at else None,
+        }
+        for a in rows
+    ]

@@ -187,6 +187,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
                 + _describe([(InternalError.code, InternalError.message)]),
                 "content": error_ref,
             }
+    if "tags" in spec:  # sanic-ext collects them in no stable order
+        spec["tags"] = sorted(spec["tags"], key=lambda tag: str(tag.get("name", "")))
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(COMPONENTS)
     schemas["Error"] = ERROR_SCHEMA

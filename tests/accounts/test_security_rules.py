@@ -134,3 +134,23 @@ async def test_disabling_is_for_admins_with_a_reason(client: httpx.AsyncClient) 
     assert r.status_code == 404 and error_code(r) == "USER_NOT_FOUND"
     assert (await User.get(id=target.id)).is_active is True
     assert not await AuditEntry.filter(action="account.disabled").exists()
+
+
+# ---- ending a session forgets its push devices ---------------------------------------------------------------------
+async def test_log_out_and_reset_unregister_push_devices(client: httpx.AsyncClient, emulators: Any) -> None:
+    from server.notifications.models import PushDevice
+
+    first = await register(client, emulators, PHONE)
+    second = (await _login(client, PHONE, PASSWORD)).json()
+    for tokens, device in ((first, "device-first-0001"), (second, "device-second-0002")):
+        r = await client.post(
+            "/api/v1/me/push-devices", json={"device_id": device, "platform": "android"}, headers=bearer(tokens)
+        )
+        assert r.status_code in (200, 201), r.text
+    assert await PushDevice.all().count() == 2
+    assert (await client.post("/api/v1/auth/logout", headers=bearer(first))).status_code == 200
+    assert [d.device_id for d in await PushDevice.all()] == ["device-second-0002"]
+    admin_headers = await factories.auth_headers(await factories.admin())
+    user = await User.get(phone=PHONE)
+    await client.post(f"/api/v1/admin/users/{user.id}/disable", json={"reason": "停用测试"}, headers=admin_headers)
+    assert await PushDevice.all().count() == 0

@@ -29,7 +29,9 @@ def ok_frame() -> bytes:
     return frames()["ok_640"]
 
 
-async def registration(user: User, inst: Institution, *, status: RegistrationStatus = RegistrationStatus.ACTIVE) -> None:
+async def registration(
+    user: User, inst: Institution, *, status: RegistrationStatus = RegistrationStatus.ACTIVE
+) -> None:
     """An active practice registration of ``user`` with ``inst`` as main institution."""
     number = f"Q{uuid.uuid4().hex[:14]}"
     qual = await Qualification.create(

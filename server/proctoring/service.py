@@ -66,6 +66,7 @@ CONSENT_PATH: Final = "/api/v1/proctoring/consent"
 SNAPSHOT_EARLY_S: Final = 30  # a snapshot this early still answers its slot; a slot is missed this long after it
 STORAGE_PURPOSE: Final = "face"
 _SWEEP_BATCH: Final = 200
+STALE_ATTEMPT_HOURS: Final = 2  # beyond the snapshot window: no exam lasts this long after its last snapshot
 
 CONSENT_VERSION: Final = "2026-01"
 CONSENT_VIEWERS: Final = ("本人", "您所在地区的医师定期考核机构（考核办公室）")
@@ -478,6 +479,18 @@ async def close_attempt(*, attempt_ref: str, now: datetime | None = None) -> lis
                 )
             )
         return flags
+
+
+async def close_stale_attempts(*, now: datetime | None = None) -> int:
+    """Close attempts left open long after any exam could have ended (a missed close_attempt call). Count."""
+    moment = now or _now()
+    limit = timedelta(seconds=get_settings().face_snapshot_window_s) + timedelta(hours=STALE_ATTEMPT_HOURS)
+    refs = await ProctoredAttempt.filter(closed_at__isnull=True, started_at__lt=moment - limit).values_list(
+        "attempt_ref", flat=True
+    )
+    for ref in refs:
+        await run_atomic(close_attempt, attempt_ref=str(ref), now=moment)
+    return len(refs)
 
 
 # ---------------------------------------------------------------- the assessment office

@@ -1,4 +1,5 @@
-"""Proctoring jobs: the daily deletion of face images past their retention period."""
+"""Proctoring jobs: the daily deletion of face images past their retention period, and closing attempts that the
+exams part never closed (so their missed snapshots are still flagged)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ async def sweep_face_images(ctx: dict[str, Any]) -> int:
     return deleted
 
 
-FUNCTIONS = [sweep_face_images]
+async def close_stale_attempts(ctx: dict[str, Any]) -> int:
+    """Close proctored attempts left open past any exam's end (idempotent)."""
+    return await service.close_stale_attempts()
+
+
+FUNCTIONS = [sweep_face_images, close_stale_attempts]
 # 03:30 every night (server time), away from exam hours
-CRON_JOBS = [cron(sweep_face_images, hour={3}, minute={30}, run_at_startup=False, unique=True)]
+CRON_JOBS = [
+    cron(sweep_face_images, hour={3}, minute={30}, run_at_startup=False, unique=True),
+    cron(close_stale_attempts, minute=set(range(0, 60, 10)), run_at_startup=False, unique=True),
+]

@@ -215,3 +215,29 @@ async def test_snapshot_classification_of_refusals() -> None:
     assert dark_flagged == ("face" not in dark.measurements)
     reasons = sorted(str(r) for r in await ProctorFlag.all().values_list("reason", flat=True))
     assert reasons.count("face_multiple") == 1 and reasons.count("face_missing") >= 1
+
+
+async def test_stale_attempts_are_closed_and_their_missed_snapshots_flagged() -> None:
+    w = await pf.world()
+    stale = await pf.attempt(w.physician, offsets=[100])
+    fresh = await pf.attempt(w.other_physician, offsets=[100])
+    later = stale.started_at + timedelta(seconds=get_settings().face_snapshot_window_s, hours=3)
+    await ProctoredAttempt.filter(id=fresh.id).update(started_at=later - timedelta(minutes=30))
+    assert await service.close_stale_attempts(now=later) == 1
+    assert (await ProctoredAttempt.get(id=stale.id)).closed_at is not None
+    assert (await ProctoredAttempt.get(id=fresh.id)).closed_at is None
+    assert [fl.reason for fl in await ProctorFlag.filter(attempt_id=stale.id)] == [FlagReason.SNAPSHOT_MISSED]
+    assert await service.close_stale_attempts(now=later) == 0
+
+
+async def test_worker_registers_the_proctoring_jobs() -> None:
+    from server.proctoring import tasks
+    from server.worker import _collect
+
+    functions, crons = _collect()
+    assert tasks.sweep_face_images in functions and tasks.close_stale_attempts in functions
+    assert {c.coroutine for c in crons} >= {tasks.sweep_face_images, tasks.close_stale_attempts}
+    w = await pf.world()
+    cap = await pf.capture(w.physician)
+    assert await tasks.sweep_face_images({}) == 0  # nothing is due yet
+    assert await FaceImage.filter(public_id=cap.image_id, deleted_at__isnull=True).exists()

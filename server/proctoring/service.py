@@ -26,6 +26,7 @@ from server.common.models import Role
 from server.config import get_settings
 from server.db import run_atomic
 from server.integrations import storage
+from server.proctoring import hooks
 from server.proctoring.errors import (
     AttemptClosed,
     AttemptNotFound,
@@ -44,7 +45,14 @@ from server.proctoring.errors import (
     ImageTooDark,
     ImageTooLarge,
 )
-from server.proctoring.image import FaceCheck, FaceThresholds, check_face_capture, sniff_format
+from server.proctoring.image import (
+    FaceCheck,
+    FaceThresholds,
+    IdPhotoCheck,
+    check_face_capture,
+    check_id_photo,
+    sniff_format,
+)
 from server.proctoring.models import (
     FaceCapture,
     FaceConsent,
@@ -185,6 +193,11 @@ def face_thresholds() -> FaceThresholds:
 async def check_frame(data: bytes) -> FaceCheck:
     """Run the OpenCV face check in the thread pool, off the event loop."""
     return await asyncio.get_running_loop().run_in_executor(_pool(), check_face_capture, data, face_thresholds())
+
+
+async def check_id_photo_off_loop(data: bytes) -> IdPhotoCheck:
+    """The registry's ID-photo rules (image.check_id_photo), run in the same thread pool."""
+    return await asyncio.get_running_loop().run_in_executor(_pool(), check_id_photo, data)
 
 
 async def _store(data: bytes, fmt: str) -> storage.StoredFile:
@@ -581,7 +594,16 @@ async def decide_flag(
             ip=ip,
             details={"decision": status.value, "reason": reason, "attempt_id": flag.attempt_id},  # type: ignore[attr-defined]
         )
-        return await ProctorFlag.get(id=flag.id).prefetch_related("attempt", "attempt__user")
+        decided = await ProctorFlag.get(id=flag.id).prefetch_related("attempt", "attempt__user")
+        if status == FlagStatus.INVALIDATED:
+            attempt: ProctoredAttempt = decided.attempt
+            await hooks.on_attempt_invalidated(
+                user_id=attempt.user_id,  # type: ignore[attr-defined]
+                attempt_ref=attempt.attempt_ref,
+                flag_id=decided.id,
+                reason=reason,
+            )
+        return decided
 
     return await run_atomic(tx)
 

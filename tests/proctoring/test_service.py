@@ -241,3 +241,46 @@ async def test_worker_registers_the_proctoring_jobs() -> None:
     cap = await pf.capture(w.physician)
     assert await tasks.sweep_face_images({}) == 0  # nothing is due yet
     assert await FaceImage.filter(public_id=cap.image_id, deleted_at__isnull=True).exists()
+
+
+async def test_invalidation_calls_the_hook_inside_the_decision_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.common.auth import Principal
+    from server.common.models import Role
+    from server.proctoring import hooks
+
+    w = await pf.world()
+    attempt = await pf.attempt(w.physician, offsets=[100])
+    await service.close_attempt(attempt_ref=attempt.attempt_ref, now=attempt.started_at + timedelta(hours=1))
+    flag = await ProctorFlag.get(attempt_id=attempt.id)
+    office = Principal(user_id=w.office.id, role=Role.OFFICE_REVIEWER, session_id="s", region_code="110000")
+    calls: list[dict[str, object]] = []
+
+    async def failing(**kwargs: object) -> None:
+        calls.append(kwargs)
+        raise RuntimeError("exams could not invalidate")
+
+    monkeypatch.setattr(hooks, "on_attempt_invalidated", failing)
+    with pytest.raises(RuntimeError):
+        await service.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
+    assert (await ProctorFlag.get(id=flag.id)).status == "open"  # rolled back with the hook
+    assert not await AuditEntry.exists(action="proctoring.flag_decided")
+
+    async def recording(**kwargs: object) -> None:
+        calls.append(kwargs)
+
+    monkeypatch.setattr(hooks, "on_attempt_invalidated", recording)
+    await service.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
+    assert calls[-1] == {
+        "user_id": w.physician.id,
+        "attempt_ref": attempt.attempt_ref,
+        "flag_id": flag.id,
+        "reason": "替考",
+    }
+    assert (await ProctorFlag.get(id=flag.id)).status == "invalidated"
+
+
+async def test_id_photo_check_runs_in_the_pool() -> None:
+    from tests.proctoring import images as img
+
+    check = await service.check_id_photo_off_loop(img.jpeg(img.id_photo(), 85))
+    assert (check.width, check.height) == (354, 472)

@@ -431,3 +431,33 @@ async def test_image_gone_after_retention(client: httpx.AsyncClient, w: World) -
     assert r.status_code == 410 and _code(r) == "FACE_IMAGE_DELETED"
     entry = await AuditEntry.get(action="proctoring.image_deleted")
     assert entry.subject_id == cap.image_id and entry.actor_id is None
+
+
+async def test_a_slow_check_does_not_block_other_requests(
+    client: httpx.AsyncClient, w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+    import time
+
+    started = threading.Event()
+    real = service.check_face_capture
+
+    def slow(data: bytes, thresholds: Any) -> Any:
+        started.set()
+        time.sleep(1.0)  # a check this slow would freeze every request if it ran on the event loop
+        return real(data, thresholds)
+
+    monkeypatch.setattr(service, "check_face_capture", slow)
+    await pf.consent(w.physician)
+    h = await auth_headers(w.physician)
+    upload = asyncio.create_task(
+        client.post(f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()), headers=h)
+    )
+    while not started.is_set():
+        await asyncio.sleep(0.01)
+    t0 = time.perf_counter()
+    r = await client.get(f"{P}/consent", headers=h)
+    assert r.status_code == 200 and time.perf_counter() - t0 < 0.8
+    assert not upload.done()
+    assert (await upload).status_code == 201

@@ -89,10 +89,13 @@ class FaceCapture(Model):
     region_code = fields.CharField(max_length=12, null=True, db_index=True)
     attempt_ref = fields.CharField(max_length=64, null=True, unique=True)
     claimed_at = fields.DatetimeField(null=True)
+    # The client's Idempotency-Key: a retried upload gets the first answer instead of a second capture
+    client_key = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         table = "face_capture"
+        unique_together = (("user", "client_key"),)
 
 
 class ProctoredAttempt(Model):
@@ -133,11 +136,12 @@ class Snapshot(Model):
     image: fields.ForeignKeyNullableRelation[FaceImage] = fields.ForeignKeyField(
         "proctoring.FaceImage", related_name="snapshots", null=True, on_delete=fields.SET_NULL
     )
+    client_key = fields.CharField(max_length=64, null=True)  # the client's Idempotency-Key
     created_at = created_at()
 
     class Meta:
         table = "proctor_snapshot"
-        unique_together = (("attempt", "slot"),)
+        unique_together = (("attempt", "slot"), ("attempt", "client_key"))
 
 
 class ProctorFlag(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -13,6 +14,7 @@ from server.common.auth import Principal, require
 from server.common.models import Role
 from server.common.uploads import UploadMissing, UploadTooMany
 from server.common.validation import body, parse, query
+from server.errors import ValidationFailed
 from server.proctoring import service
 from server.proctoring.schemas import (
     CaptureIn,
@@ -32,6 +34,7 @@ from server.proctoring.schemas import (
 bp = Blueprint("proctoring", url_prefix="/api/v1/proctoring")
 
 IMAGE_FIELD = "image"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Routes with @body/@query put them outside @require (as workflow does) so the OpenAPI body and parameters are
 # recorded on the registered handler; those routes state their bearer security themselves.
 
@@ -48,6 +51,21 @@ def _ok(model: type) -> dict:
     return {"application/json": model}
 
 
+_KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The optional Idempotency-Key header: a retried upload with the same key gets the first answer."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not _KEY_RE.fullmatch(key):
+        raise ValidationFailed(
+            "Idempotency-Key 应为 8–64 位字母、数字或 _ . : -", field=IDEMPOTENCY_HEADER, details={"header": True}
+        )
+    return key
+
+
 def _image(request: Request) -> bytes:
     """The one camera frame sent as multipart field ``image`` (its format is judged by the image check)."""
     files = request.files.getlist(IMAGE_FIELD) if request.files else []
@@ -58,6 +76,7 @@ def _image(request: Request) -> bytes:
     return bytes(files[0].body)
 
 
+_KEY_DOC = "可选：客户端为每次上传生成的唯一键（8–64 位）；网络重试时带相同的键，返回第一次的结果而不重复保存"
 _MULTIPART = {
     "multipart/form-data": {
         "type": "object",
@@ -110,12 +129,17 @@ async def give_consent(request: Request, body: ConsentIn, principal: Principal) 
     "未同意告知书时返回 403 FACE_CONSENT_REQUIRED。"
 )
 @openapi.body(_CAPTURE_FORM, required=True)
+@openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
 @openapi.response(201, _ok(CaptureOut))
 @require(Role.PHYSICIAN)
 async def create_capture(request: Request, principal: Principal) -> HTTPResponse:
     form = parse(CaptureIn, {"exam_kind": request.form.get("exam_kind") if request.form else None})
     result = await service.create_capture(
-        user_id=principal.user_id, exam_kind=form.exam_kind, data=_image(request), ip=_ip(request)
+        user_id=principal.user_id,
+        exam_kind=form.exam_kind,
+        data=_image(request),
+        ip=_ip(request),
+        client_key=_idempotency_key(request),
     )
     return _out(CaptureOut.of(result), 201)
 
@@ -134,10 +158,16 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
 @openapi.tag("proctoring")
 @openapi.summary("考试中拍照上传（未检测到人脸或多张人脸将记录监考异常）")
 @openapi.body(_MULTIPART, required=True)
+@openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
 @openapi.response(201, _ok(SnapshotOut))
 @require(Role.PHYSICIAN)
 async def add_snapshot(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
-    result = await service.add_snapshot(user_id=principal.user_id, attempt_ref=attempt_ref, data=_image(request))
+    result = await service.add_snapshot(
+        user_id=principal.user_id,
+        attempt_ref=attempt_ref,
+        data=_image(request),
+        client_key=_idempotency_key(request),
+    )
     return _out(SnapshotOut.of(result), 201)
 
 

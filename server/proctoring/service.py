@@ -244,9 +244,30 @@ class CaptureResult:
     expires_at: datetime
 
 
-async def create_capture(*, user_id: int, exam_kind: str, data: bytes, ip: str | None = None) -> CaptureResult:
-    """Check one camera frame; when it passes, store it encrypted and return an unguessable capture id."""
+def _capture_result(capture: FaceCapture, image: FaceImage) -> CaptureResult:
+    valid = timedelta(minutes=get_settings().face_capture_valid_minutes)
+    return CaptureResult(
+        capture.capture_id, image.public_id, capture.measurements, capture.created_at, capture.created_at + valid
+    )
+
+
+async def _replayed_capture(user_id: int, client_key: str | None) -> CaptureResult | None:
+    if not client_key:
+        return None
+    capture = await FaceCapture.get_or_none(user_id=user_id, client_key=client_key).prefetch_related("image")
+    return _capture_result(capture, capture.image) if capture is not None else None
+
+
+async def create_capture(
+    *, user_id: int, exam_kind: str, data: bytes, ip: str | None = None, client_key: str | None = None
+) -> CaptureResult:
+    """Check one camera frame; when it passes, store it encrypted and return an unguessable capture id.
+
+    A retry with the same ``client_key`` (the Idempotency-Key header) gets the first capture back.
+    """
     await _require_consent(user_id)
+    if (replay := await _replayed_capture(user_id, client_key)) is not None:
+        return replay
     check = await check_frame(data)  # raises the ImageRejected that says what to fix; nothing stored
     institution_id, region_code = await _scope_of(user_id)
     stored = await _store(data, check.format)
@@ -271,14 +292,17 @@ async def create_capture(*, user_id: int, exam_kind: str, data: bytes, ip: str |
             measurements=check.to_dict(),
             institution_id=institution_id,
             region_code=region_code,
+            client_key=client_key or None,
         )
-        valid = timedelta(minutes=get_settings().face_capture_valid_minutes)
-        return CaptureResult(
-            capture.capture_id, image.public_id, capture.measurements, capture.created_at, capture.created_at + valid
-        )
+        return _capture_result(capture, image)
 
     try:
         return await run_atomic(tx)
+    except IntegrityError:  # the same key uploaded twice at once: the other one won
+        await _discard(stored.key)
+        if (replay := await _replayed_capture(user_id, client_key)) is not None:
+            return replay
+        raise
     except BaseException:
         await _discard(stored.key)
         raise
@@ -389,9 +413,44 @@ def _slot_for(attempt: ProctoredAttempt, taken: set[int], now: datetime) -> int 
     return None
 
 
-async def add_snapshot(*, user_id: int, attempt_ref: str, data: bytes, now: datetime | None = None) -> SnapshotResult:
-    """Check a snapshot taken during the attempt; a missing or second face flags the attempt for the office."""
+def _message_for(code: str) -> str | None:
+    """The Chinese instruction of a refusal code (to answer a replayed upload as the first time)."""
+    pending: list[type[ImageRejected]] = [ImageRejected]
+    while pending:
+        cls = pending.pop()
+        if cls.code == code:
+            return cls.message
+        pending.extend(cls.__subclasses__())
+    return None
+
+
+async def _replayed_snapshot(attempt_id: int, client_key: str | None) -> SnapshotResult | None:
+    if not client_key:
+        return None
+    snap = await Snapshot.get_or_none(attempt_id=attempt_id, client_key=client_key).prefetch_related("image")
+    if snap is None:
+        return None
+    flagged = await ProctorFlag.exists(snapshot_id=snap.id)
+    accepted = snap.outcome == "ok"
+    image_id = snap.image.public_id if snap.image is not None else None
+    return SnapshotResult(snap, accepted, flagged, None if accepted else _message_for(snap.outcome), image_id)
+
+
+async def add_snapshot(
+    *,
+    user_id: int,
+    attempt_ref: str,
+    data: bytes,
+    now: datetime | None = None,
+    client_key: str | None = None,
+) -> SnapshotResult:
+    """Check a snapshot taken during the attempt; a missing or second face flags the attempt for the office.
+
+    A retry with the same ``client_key`` (the Idempotency-Key header) gets the first answer, flags no twice.
+    """
     attempt = await _own_attempt(user_id, attempt_ref)
+    if (replay := await _replayed_snapshot(attempt.id, client_key)) is not None:
+        return replay
     if attempt.closed_at is not None:
         raise AttemptClosed()
     check: FaceCheck | None = None
@@ -431,11 +490,21 @@ async def add_snapshot(*, user_id: int, attempt_ref: str, data: bytes, now: date
         try:
             async with in_transaction():
                 snap = await Snapshot.create(
-                    attempt_id=attempt.id, slot=slot, outcome=outcome, measurements=measurements, image=image
+                    attempt_id=attempt.id,
+                    slot=slot,
+                    outcome=outcome,
+                    measurements=measurements,
+                    image=image,
+                    client_key=client_key or None,
                 )
         except IntegrityError:  # the same slot answered by a concurrent upload: this one is an extra
             snap = await Snapshot.create(
-                attempt_id=attempt.id, slot=None, outcome=outcome, measurements=measurements, image=image
+                attempt_id=attempt.id,
+                slot=None,
+                outcome=outcome,
+                measurements=measurements,
+                image=image,
+                client_key=client_key or None,
             )
         if reason is not None:
             await ProctorFlag.create(
@@ -456,6 +525,12 @@ async def add_snapshot(*, user_id: int, attempt_ref: str, data: bytes, now: date
 
     try:
         return await run_atomic(tx)
+    except IntegrityError:  # the same key uploaded twice at once: the other one won
+        if stored is not None:
+            await _discard(stored.key)
+        if (replay := await _replayed_snapshot(attempt.id, client_key)) is not None:
+            return replay
+        raise
     except BaseException:
         if stored is not None:
             await _discard(stored.key)

@@ -461,3 +461,49 @@ async def test_a_slow_check_does_not_block_other_requests(
     assert r.status_code == 200 and time.perf_counter() - t0 < 0.8
     assert not upload.done()
     assert (await upload).status_code == 201
+
+
+async def test_a_retried_capture_upload_gets_the_first_answer(client: httpx.AsyncClient, w: World) -> None:
+    await pf.consent(w.physician)
+    h = await auth_headers(w.physician)
+    keyed = {**h, "Idempotency-Key": "cap-0001-abcdef"}
+    first = await client.post(
+        f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()), headers=keyed
+    )
+    files_after_first = pf.stored_files()
+    again = await client.post(
+        f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()), headers=keyed
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.json()["capture_id"] == first.json()["capture_id"]
+    assert again.json()["image_id"] == first.json()["image_id"]
+    assert await FaceCapture.all().count() == 1 and await FaceImage.all().count() == 1
+    assert pf.stored_files() == files_after_first
+    # another key (or none) is another capture; another person's same key is theirs alone
+    other = {**await auth_headers(w.other_physician), "Idempotency-Key": "cap-0001-abcdef"}
+    await pf.consent(w.other_physician)
+    r = await client.post(f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()), headers=other)
+    assert r.status_code == 201 and r.json()["capture_id"] != first.json()["capture_id"]
+    r = await client.post(f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()), headers=h)
+    assert r.status_code == 201 and await FaceCapture.all().count() == 3
+    before = await _stored()
+    bad = {**h, "Idempotency-Key": "x y"}
+    r = await client.post(f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()), headers=bad)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "Idempotency-Key"
+    assert await _stored() == before
+
+
+async def test_a_retried_snapshot_upload_flags_once(client: httpx.AsyncClient, w: World) -> None:
+    attempt = await pf.attempt(w.physician)
+    h = {**await auth_headers(w.physician), "Idempotency-Key": "snap-0001-abcdef"}
+    url = f"{P}/attempts/{attempt.attempt_ref}/snapshots"
+    first = await client.post(url, files=_files(pf.frames()["two_faces"]), headers=h)
+    again = await client.post(url, files=_files(pf.frames()["two_faces"]), headers=h)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and first.json()["flagged"] is True and first.json()["message"]
+    assert await Snapshot.all().count() == 1 and await ProctorFlag.all().count() == 1
+    # once the attempt is closed, a retry of a sent snapshot still gets its answer; a new one is refused
+    await service.close_attempt(attempt_ref=attempt.attempt_ref)
+    assert (await client.post(url, files=_files(pf.ok_frame()), headers=h)).json() == first.json()
+    r = await client.post(url, files=_files(pf.ok_frame()), headers={**h, "Idempotency-Key": "snap-0002-abcdef"})
+    assert r.status_code == 409

@@ -57,9 +57,10 @@ class Migration(migrations.Migration):
                 ('region_code', fields.CharField(null=True, db_index=True, max_length=12)),
                 ('attempt_ref', fields.CharField(null=True, unique=True, max_length=64)),
                 ('claimed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('client_key', fields.CharField(null=True, max_length=64)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'face_capture', 'app': 'proctoring', 'pk_attr': 'id', 'table_description': 'An accepted pre-exam face capture. capture_id is a random token, claimed by at most one exam attempt.'},
+            options={'table': 'face_capture', 'app': 'proctoring', 'unique_together': (('user', 'client_key'),), 'pk_attr': 'id', 'table_description': 'An accepted pre-exam face capture. capture_id is a random token, claimed by at most one exam attempt.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -89,9 +90,10 @@ class Migration(migrations.Migration):
                 ('outcome', fields.CharField(max_length=32)),
                 ('measurements', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
                 ('image', fields.ForeignKeyField('proctoring.FaceImage', source_field='image_id', null=True, db_constraint=True, to_field='id', related_name='snapshots', on_delete=OnDelete.SET_NULL)),
+                ('client_key', fields.CharField(null=True, max_length=64)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'proctor_snapshot', 'app': 'proctoring', 'unique_together': (('attempt', 'slot'),), 'pk_attr': 'id', 'table_description': 'One snapshot taken during an attempt, and what the check found on it.'},
+            options={'table': 'proctor_snapshot', 'app': 'proctoring', 'unique_together': (('attempt', 'slot'), ('attempt', 'client_key')), 'pk_attr': 'id', 'table_description': 'One snapshot taken during an attempt, and what the check found on it.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -446,7 +446,7 @@ async def add_snapshot(
 ) -> SnapshotResult:
     """Check a snapshot taken during the attempt; a missing or second face flags the attempt for the office.
 
-    A retry with the same ``client_key`` (the Idempotency-Key header) gets the first answer, flags no twice.
+    A retry with the same ``client_key`` (the Idempotency-Key header) gets the first answer and flags only once.
     """
     attempt = await _own_attempt(user_id, attempt_ref)
     if (replay := await _replayed_snapshot(attempt.id, client_key)) is not None:

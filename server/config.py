@@ -102,6 +102,22 @@ class Settings(BaseSettings):
     mail_from_name: str = "医师服务"
     emulator_smtp_port: int = 8925
 
+    # Proctoring: face capture thresholds (server/proctoring/image.py FaceThresholds), capture validity,
+    # snapshot schedule and face-image retention
+    face_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024)
+    face_min_face_ratio: float = Field(default=0.2, gt=0, lt=1)
+    face_edge_margin: float = Field(default=0.15, ge=0, lt=1)
+    face_max_center_offset: float = Field(default=0.25, gt=0, le=0.5)
+    face_min_brightness: float = Field(default=60.0, ge=0, le=255)
+    face_max_brightness: float = Field(default=200.0, ge=0, le=255)
+    face_min_sharpness: float = Field(default=20.0, ge=0)
+    face_check_threads: int = Field(default=2, ge=1, le=64)
+    face_capture_valid_minutes: int = Field(default=30, ge=1)
+    face_snapshot_count: int = Field(default=3, ge=0, le=20)
+    face_snapshot_window_s: int = Field(default=3300, ge=60)  # offsets fall in [60 s, this] after the start
+    face_snapshot_grace_s: int = Field(default=120, ge=10)  # a snapshot this late still answers its slot
+    face_retention_days: int = Field(default=180, ge=1)
+
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"

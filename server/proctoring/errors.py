@@ -18,13 +18,26 @@ Hierarchy::
         ├── PhotoSizeInvalid         422 PHOTO_SIZE_INVALID     ID photo: not exactly 354×472 px
         └── PhotoBackgroundInvalid   422 PHOTO_BACKGROUND_INVALID  ID photo: background not light and plain
 
-Every error carries in ``details`` what was measured (size, face box, brightness …) and the limit it broke, so
+Errors of the proctoring flow (consent, captures, attempts, flags, images)::
+
+    AppError
+    ├── FaceConsentRequired          403 FACE_CONSENT_REQUIRED   no consent to the current version (how to give it)
+    ├── ConsentVersionMismatch       409 CONSENT_VERSION_MISMATCH accepted a version that is not the current one
+    ├── FaceCaptureRequired          409 FACE_CAPTURE_REQUIRED   no usable capture to start an attempt with
+    ├── AttemptNotFound              404 ATTEMPT_NOT_FOUND       not a proctored attempt of the caller
+    ├── AttemptClosed                409 ATTEMPT_CLOSED          the attempt has ended, no more snapshots
+    ├── FlagNotFound                 404 FLAG_NOT_FOUND          absent or outside the office's region
+    ├── FlagAlreadyDecided           409 FLAG_ALREADY_DECIDED
+    ├── FaceImageNotFound            404 FACE_IMAGE_NOT_FOUND    absent, or not the caller's to see
+    └── FaceImageDeleted             410 FACE_IMAGE_DELETED      removed at the end of its retention period
+
+Every image error carries in ``details`` what was measured (size, face box, brightness …) and the limit it broke, so
 the client can tell the person what to change rather than only that something is wrong.
 """
 
 from __future__ import annotations
 
-from server.errors import AppError
+from server.errors import AppError, NotFound
 
 
 class ImageRejected(AppError):
@@ -83,3 +96,47 @@ class PhotoSizeInvalid(ImageRejected):
 
 class PhotoBackgroundInvalid(ImageRejected):
     code, message = "PHOTO_BACKGROUND_INVALID", "证件照须为浅色纯色背景（如白色或浅蓝色），请更换背景后重新上传"
+
+
+class FaceConsentRequired(AppError):
+    code, status, message = (
+        "FACE_CONSENT_REQUIRED",
+        403,
+        "采集人脸照片前，请先阅读并同意《人脸信息处理告知同意书》",
+    )
+
+
+class ConsentVersionMismatch(AppError):
+    code, status, message = "CONSENT_VERSION_MISMATCH", 409, "告知同意书已更新，请重新阅读后再同意"
+
+
+class FaceCaptureRequired(AppError):
+    code, status, message = (
+        "FACE_CAPTURE_REQUIRED",
+        409,
+        "请先完成考前人脸采集（采集结果 30 分钟内有效，且只能使用一次）",
+    )
+
+
+class AttemptNotFound(NotFound):
+    code, message = "ATTEMPT_NOT_FOUND", "未找到该场考试的监考记录"
+
+
+class AttemptClosed(AppError):
+    code, status, message = "ATTEMPT_CLOSED", 409, "本场考试已结束，无需再拍照"
+
+
+class FlagNotFound(NotFound):
+    code, message = "FLAG_NOT_FOUND", "未找到该监考异常记录"
+
+
+class FlagAlreadyDecided(AppError):
+    code, status, message = "FLAG_ALREADY_DECIDED", 409, "该监考异常已处理，不能重复处理"
+
+
+class FaceImageNotFound(NotFound):
+    code, message = "FACE_IMAGE_NOT_FOUND", "未找到该照片"
+
+
+class FaceImageDeleted(AppError):
+    code, status, message = "FACE_IMAGE_DELETED", 410, "该照片已超过保存期限并被删除"

@@ -1,0 +1,227 @@
+"""Proctoring API: consent, the pre-exam face capture, snapshots, the office's flags, and face images."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json, raw
+from sanic_ext import openapi
+
+from server.common.auth import Principal, require
+from server.common.models import Role
+from server.common.uploads import UploadMissing, UploadTooMany
+from server.common.validation import body, parse, query
+from server.errors import ValidationFailed
+from server.proctoring import service
+from server.proctoring.schemas import (
+    CaptureIn,
+    CaptureOut,
+    ConsentAcceptedOut,
+    ConsentIn,
+    ConsentOut,
+    DecisionIn,
+    FlagDetailOut,
+    FlagOut,
+    FlagPageOut,
+    FlagQuery,
+    ScheduleOut,
+    SnapshotOut,
+)
+
+bp = Blueprint("proctoring", url_prefix="/api/v1/proctoring")
+
+IMAGE_FIELD = "image"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Routes with @body/@query put them outside @require (as workflow does) so the OpenAPI body and parameters are
+# recorded on the registered handler; those routes state their bearer security themselves.
+
+
+def _out(model: BaseModel, status: int = 200) -> HTTPResponse:
+    return json(model.model_dump(mode="json"), status=status, ensure_ascii=False)
+
+
+def _ip(request: Request) -> str | None:
+    return request.remote_addr or request.ip or None
+
+
+def _ok(model: type) -> dict:
+    return {"application/json": model}
+
+
+_KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The optional Idempotency-Key header: a retried upload with the same key gets the first answer."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not _KEY_RE.fullmatch(key):
+        raise ValidationFailed(
+            "Idempotency-Key 应为 8–64 位字母、数字或 _ . : -", field=IDEMPOTENCY_HEADER, details={"header": True}
+        )
+    return key
+
+
+def _image(request: Request) -> bytes:
+    """The one camera frame sent as multipart field ``image`` (its format is judged by the image check)."""
+    files = request.files.getlist(IMAGE_FIELD) if request.files else []
+    if not files or not files[0].body:
+        raise UploadMissing("请上传照片（multipart 字段 image）", field=IMAGE_FIELD)
+    if len(files) > 1:
+        raise UploadTooMany("一次只能上传一张照片", field=IMAGE_FIELD, details={"max_files": 1})
+    return bytes(files[0].body)
+
+
+_KEY_DOC = "可选：客户端为每次上传生成的唯一键（8–64 位）；网络重试时带相同的键，返回第一次的结果而不重复保存"
+_MULTIPART = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {
+            "image": {"type": "string", "format": "binary", "description": "JPEG 或 PNG 照片，最大约 1280×960"},
+        },
+        "required": ["image"],
+    }
+}
+_CAPTURE_FORM = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {
+            **_MULTIPART["multipart/form-data"]["properties"],  # type: ignore[dict-item]
+            "exam_kind": {"type": "string", "enum": ["humanities", "professional"]},
+        },
+        "required": ["image", "exam_kind"],
+    }
+}
+
+
+@bp.get("/consent")
+@openapi.tag("proctoring")
+@openapi.summary("人脸信息处理告知同意书（及本人是否已同意）")
+@openapi.response(200, _ok(ConsentOut))
+@require(Role.PHYSICIAN)
+async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
+    terms, accepted_at = await service.get_consent(user_id=principal.user_id)
+    return _out(ConsentOut.of(terms, accepted_at))
+
+
+@bp.post("/consent")
+@openapi.tag("proctoring")
+@openapi.summary("同意人脸信息处理（记录版本和时间）")
+@openapi.secured("bearer")
+@openapi.response(201, _ok(ConsentAcceptedOut))
+@body(ConsentIn)
+@require(Role.PHYSICIAN)
+async def give_consent(request: Request, body: ConsentIn, principal: Principal) -> HTTPResponse:
+    accepted_at = await service.give_consent(user_id=principal.user_id, version=body.version, ip=_ip(request))
+    return _out(ConsentAcceptedOut(version=body.version, accepted_at=accepted_at), 201)
+
+
+@bp.post("/captures")
+@openapi.tag("proctoring")
+@openapi.summary("考前人脸采集（上传一张照片，检测通过返回 capture_id）")
+@openapi.description(
+    "照片未通过时返回 422/413 错误，code 说明原因（FACE_NOT_FOUND、FACE_MULTIPLE、FACE_TOO_SMALL、FACE_NOT_CENTERED、"
+    "IMAGE_TOO_DARK、IMAGE_TOO_BRIGHT、IMAGE_BLURRY、IMAGE_INVALID、IMAGE_TOO_LARGE），details 带测得的数值与限值；"
+    "未同意告知书时返回 403 FACE_CONSENT_REQUIRED。"
+)
+@openapi.body(_CAPTURE_FORM, required=True)
+@openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
+@openapi.response(201, _ok(CaptureOut))
+@require(Role.PHYSICIAN)
+async def create_capture(request: Request, principal: Principal) -> HTTPResponse:
+    form = parse(CaptureIn, {"exam_kind": request.form.get("exam_kind") if request.form else None})
+    result = await service.create_capture(
+        user_id=principal.user_id,
+        exam_kind=form.exam_kind,
+        data=_image(request),
+        ip=_ip(request),
+        client_key=_idempotency_key(request),
+    )
+    return _out(CaptureOut.of(result), 201)
+
+
+@bp.get("/attempts/<attempt_ref:str>/schedule")
+@openapi.tag("proctoring")
+@openapi.summary("本场考试的随机拍照时间")
+@openapi.response(200, _ok(ScheduleOut))
+@require(Role.PHYSICIAN)
+async def get_schedule(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
+    schedule = await service.get_schedule(user_id=principal.user_id, attempt_ref=attempt_ref)
+    return _out(ScheduleOut.of(schedule, datetime.now(UTC)))
+
+
+@bp.post("/attempts/<attempt_ref:str>/snapshots")
+@openapi.tag("proctoring")
+@openapi.summary("考试中拍照上传（未检测到人脸或多张人脸将记录监考异常）")
+@openapi.body(_MULTIPART, required=True)
+@openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
+@openapi.response(201, _ok(SnapshotOut))
+@require(Role.PHYSICIAN)
+async def add_snapshot(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
+    result = await service.add_snapshot(
+        user_id=principal.user_id,
+        attempt_ref=attempt_ref,
+        data=_image(request),
+        client_key=_idempotency_key(request),
+    )
+    return _out(SnapshotOut.of(result), 201)
+
+
+@bp.get("/flags")
+@openapi.tag("proctoring")
+@openapi.summary("本地区的监考异常（考核机构）")
+@openapi.secured("bearer")
+@openapi.response(200, _ok(FlagPageOut))
+@query(FlagQuery)
+@require(Role.OFFICE_REVIEWER)
+async def list_flags(request: Request, query: FlagQuery, principal: Principal) -> HTTPResponse:
+    flags = await service.list_flags(principal=principal, status=query.status, cursor=query.cursor, limit=query.limit)
+    next_cursor = flags[-1].id if len(flags) == query.limit else None
+    return _out(FlagPageOut(items=[FlagOut.of(f) for f in flags], next_cursor=next_cursor))
+
+
+@bp.get("/flags/<flag_id:int>")
+@openapi.tag("proctoring")
+@openapi.summary("监考异常详情：采集照片、各次拍照及检测数值（查看记入审计）")
+@openapi.response(200, _ok(FlagDetailOut))
+@require(Role.OFFICE_REVIEWER)
+async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTPResponse:
+    detail = await service.get_flag(principal=principal, flag_id=flag_id, ip=_ip(request))
+    return _out(FlagDetailOut.of_detail(detail))
+
+
+@bp.post("/flags/<flag_id:int>/decision")
+@openapi.tag("proctoring")
+@openapi.summary("处理监考异常：排除（cleared）或判定无效（invalidated）")
+@openapi.secured("bearer")
+@openapi.response(200, _ok(FlagOut))
+@body(DecisionIn)
+@require(Role.OFFICE_REVIEWER)
+async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principal: Principal) -> HTTPResponse:
+    flag = await service.decide_flag(
+        principal=principal, flag_id=flag_id, decision=body.decision, reason=body.reason, ip=_ip(request)
+    )
+    return _out(FlagOut.of(flag))
+
+
+@bp.get("/images/<image_id:str>")
+@openapi.tag("proctoring")
+@openapi.summary("查看人脸照片（本人或所在地区考核机构；每次查看记入审计）")
+@openapi.response(200, {"image/jpeg": {"type": "string", "format": "binary"}})
+@require(Role.PHYSICIAN, Role.OFFICE_REVIEWER)
+async def get_image(request: Request, image_id: str, principal: Principal) -> HTTPResponse:
+    image = await service.fetch_image(principal=principal, image_id=image_id, ip=_ip(request))
+    ext = "png" if image.content_type == "image/png" else "jpg"
+    return raw(
+        image.data,
+        content_type=image.content_type,
+        headers={
+            "Content-Disposition": f'inline; filename="face-{image.public_id[:12]}.{ext}"',
+            "Cache-Control": "no-store, private",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

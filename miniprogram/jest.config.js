@@ -4,7 +4,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'jsdom',
       testMatch: ['<rootDir>/test/unit/**/*.test.js', '<rootDir>/test/pages/**/*.test.js'],
-      setupFiles: ['<rootDir>/test/support/setup-unit.js'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/setup-unit.js'],
     },
     {
       displayName: 'e2e',

@@ -37,6 +37,6 @@ module.exports = [
   },
   {
     files: ['test/**/*.js', 'jest.config.js', 'eslint.config.js'],
-    languageOptions: { globals: { ...globals.node, ...globals.jest } },
+    languageOptions: { globals: { ...globals.node, ...globals.jest, ...globals.browser } },
   },
 ]

@@ -10,7 +10,12 @@ const { formatTime } = require('../../utils/ui')
 const { requireLogin, go } = require('../../utils/page')
 
 const WINDOW_TEXT = {
-  enrolment: '报名', self_evaluation: '自评', review: '审核', exam: '考试', make_up: '补考', exemption: '免考申请',
+  enrolment: '报名',
+  self_evaluation: '自评',
+  review: '审核',
+  exam: '考试',
+  make_up: '补考',
+  exemption: '免考申请',
 }
 
 Component({

@@ -43,13 +43,21 @@ Component({
       if (this.data.items[index].read_at) return
       const r = await run(this, () => inbox.markRead(id), { key: 'marking', quiet: true })
       if (r.ok) {
-        this.setData({ [`items[${index}].read_at`]: new Date().toISOString(), [`items[${index}].unread`]: false, unread: Math.max(0, this.data.unread - 1) })
+        this.setData({
+          [`items[${index}].read_at`]: new Date().toISOString(),
+          [`items[${index}].unread`]: false,
+          unread: Math.max(0, this.data.unread - 1),
+        })
       }
     },
 
     async onReadAll() {
       const r = await run(this, () => inbox.markAllRead(), { key: 'marking', success: '已全部标为已读' })
-      if (r.ok) this.setData({ items: this.data.items.map((m) => ({ ...m, unread: false, read_at: m.read_at || 'now' })), unread: 0 })
+      if (r.ok)
+        this.setData({
+          items: this.data.items.map((m) => ({ ...m, unread: false, read_at: m.read_at || 'now' })),
+          unread: 0,
+        })
     },
 
     async onDelete(e) {

@@ -19,7 +19,12 @@ function rows(prefs) {
   const out = []
   const channels = prefs.channels || {}
   Object.keys(channels).forEach((c) =>
-    out.push({ path: `channels.${c}`, title: CHANNEL_TEXT[c] || c, value: Boolean(channels[c]), locked: c === 'inbox' }),
+    out.push({
+      path: `channels.${c}`,
+      title: CHANNEL_TEXT[c] || c,
+      value: Boolean(channels[c]),
+      locked: c === 'inbox',
+    }),
   )
   const kinds = prefs.kinds || {}
   Object.keys(kinds).forEach((k) =>

@@ -7,7 +7,16 @@ const { formMethods } = require('../../utils/page')
 const PHONE = /^1[3-9]\d{9}$/
 
 Component({
-  data: { oldPhone: '', oldCode: '', newPhone: '', newCode: '', loading: false, sendingOld: false, sendingNew: false, error: '' },
+  data: {
+    oldPhone: '',
+    oldCode: '',
+    newPhone: '',
+    newCode: '',
+    loading: false,
+    sendingOld: false,
+    sendingNew: false,
+    error: '',
+  },
   methods: {
     ...formMethods,
     async sendTo(which) {

@@ -20,7 +20,11 @@ Component({
       const r = await run(this, () => account.listSessions(), { quiet: true })
       if (r.ok) {
         this.setData({
-          items: r.result.map((s) => ({ ...s, device: deviceName(s.user_agent), lastUsed: formatTime(s.last_used_at) })),
+          items: r.result.map((s) => ({
+            ...s,
+            device: deviceName(s.user_agent),
+            lastUsed: formatTime(s.last_used_at),
+          })),
         })
       }
     },

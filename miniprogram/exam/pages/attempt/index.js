@@ -55,7 +55,9 @@ Component({
       }
       this.session = r.result
       rememberCurrent(this.session.ref)
-      this.session.onChange((s) => this.setData({ saveState: s.state, pendingCount: s.pendingCount, saveMessage: s.lastError }))
+      this.session.onChange((s) =>
+        this.setData({ saveState: s.state, pendingCount: s.pendingCount, saveMessage: s.lastError }),
+      )
       this.render(0)
       this.tick()
       this.timer = setInterval(() => this.tick(), 1000)
@@ -84,7 +86,10 @@ Component({
         sections: sections.map((k) => ({ key: k, title: SECTION_TEXT[k] || k, current: k === current })),
         currentSection: current,
         isLastSection: !sections.length || sections.indexOf(current) === sections.length - 1,
-        questions: questions.map((x) => ({ ref: x.question_ref, answered: Boolean((s.answers[x.question_ref] || []).length) })),
+        questions: questions.map((x) => ({
+          ref: x.question_ref,
+          answered: Boolean((s.answers[x.question_ref] || []).length),
+        })),
         index: i,
         answeredCount: questions.filter((x) => (s.answers[x.question_ref] || []).length).length,
         question: q
@@ -149,7 +154,9 @@ Component({
       const unanswered = this.data.questions.length - this.data.answeredCount
       const ok = await confirm({
         title: '完成本部分',
-        content: unanswered ? `还有 ${unanswered} 题未作答，完成后不能再修改本部分答案。` : '完成后不能再修改本部分答案。',
+        content: unanswered
+          ? `还有 ${unanswered} 题未作答，完成后不能再修改本部分答案。`
+          : '完成后不能再修改本部分答案。',
       })
       if (!ok) return
       const r = await run(this, () => this.session.finishSection(this.data.currentSection), { key: 'finishing' })

@@ -23,7 +23,8 @@ Component({
     async onLoad(query) {
       this.setData({ kind: query.kind })
       const r = await run(this, () => proctoring.consent(), { quiet: true })
-      if (r.ok) this.setData({ consented: Boolean(r.result.accepted || r.result.consented), consentText: r.result.text || '' })
+      if (r.ok)
+        this.setData({ consented: Boolean(r.result.accepted || r.result.consented), consentText: r.result.text || '' })
     },
 
     async onConsent() {

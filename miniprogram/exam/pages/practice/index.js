@@ -3,7 +3,17 @@ const exams = require('../../../services/exam')
 const { run } = require('../../../utils/ui')
 
 Component({
-  data: { kind: '', questions: [], index: 0, question: null, chosen: [], verdict: null, loading: false, checking: false, error: '' },
+  data: {
+    kind: '',
+    questions: [],
+    index: 0,
+    question: null,
+    chosen: [],
+    verdict: null,
+    loading: false,
+    checking: false,
+    error: '',
+  },
   methods: {
     async onLoad(query) {
       this.setData({ kind: query.kind })
@@ -15,18 +25,33 @@ Component({
     },
     show(i) {
       const q = this.data.questions[i]
-      this.setData({ index: i, question: q ? { ...q, options: q.options.map((o) => ({ ...o, checked: false })) } : null, chosen: [], verdict: null })
+      this.setData({
+        index: i,
+        question: q ? { ...q, options: q.options.map((o) => ({ ...o, checked: false })) } : null,
+        chosen: [],
+        verdict: null,
+      })
     },
     onSelect(e) {
       if (this.data.verdict) return
       const id = e.currentTarget.dataset.id
       const q = this.data.question
-      const chosen = q.type === 'multiple' ? (this.data.chosen.includes(id) ? this.data.chosen.filter((x) => x !== id) : this.data.chosen.concat(id)) : [id]
-      this.setData({ chosen, 'question.options': q.options.map((o) => ({ ...o, checked: chosen.includes(o.option_id) })) })
+      const chosen =
+        q.type === 'multiple'
+          ? this.data.chosen.includes(id)
+            ? this.data.chosen.filter((x) => x !== id)
+            : this.data.chosen.concat(id)
+          : [id]
+      this.setData({
+        chosen,
+        'question.options': q.options.map((o) => ({ ...o, checked: chosen.includes(o.option_id) })),
+      })
     },
     async onCheck() {
       if (!this.data.chosen.length) return
-      const r = await run(this, () => exams.checkPractice(this.data.question.question_ref, this.data.chosen), { key: 'checking' })
+      const r = await run(this, () => exams.checkPractice(this.data.question.question_ref, this.data.chosen), {
+        key: 'checking',
+      })
       if (r.ok) this.setData({ verdict: r.result })
     },
     onNext() {

@@ -46,8 +46,16 @@ Component({
       if (!r.ok) return
       const item = r.result
       this.setData({
-        item: { ...item, statusText: reviews.STATUS_TEXT[item.status] || item.status, submitted: formatTime(item.submitted_at) },
-        fields: Object.keys(item.payload || {}).map((k) => ({ key: k, label: FIELD_TEXT[k] || k, value: show(item.payload[k]) })),
+        item: {
+          ...item,
+          statusText: reviews.STATUS_TEXT[item.status] || item.status,
+          submitted: formatTime(item.submitted_at),
+        },
+        fields: Object.keys(item.payload || {}).map((k) => ({
+          key: k,
+          label: FIELD_TEXT[k] || k,
+          value: show(item.payload[k]),
+        })),
         attachments: (item.attachments || []).map((a, i) => ({
           index: i,
           name: (a && (a.name || a.filename)) || `附件 ${i + 1}`,
@@ -81,7 +89,10 @@ Component({
         reject: () => reviews.reject(item.id, opts),
         return: () => reviews.returnForCorrection(item.id, opts),
       }[action]
-      const r = await run(this, call, { key: 'deciding', success: { approve: '已通过', reject: '已驳回', return: '已退回' }[action] })
+      const r = await run(this, call, {
+        key: 'deciding',
+        success: { approve: '已通过', reject: '已驳回', return: '已退回' }[action],
+      })
       if (r.ok) {
         this.setData({ action: '' })
         wx.navigateBack()

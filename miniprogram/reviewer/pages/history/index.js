@@ -18,7 +18,8 @@ Component({
     async loadMore() {
       if (!this.data.nextCursor || this.data.loadingMore) return
       const r = await run(this, () => reviews.history({ cursor: this.data.nextCursor }), { key: 'loadingMore' })
-      if (r.ok) this.setData({ items: this.data.items.concat(r.result.items.map(view)), nextCursor: r.result.next_cursor })
+      if (r.ok)
+        this.setData({ items: this.data.items.concat(r.result.items.map(view)), nextCursor: r.result.next_cursor })
     },
   },
 })

@@ -45,15 +45,27 @@ Component({
       const tabs = [{ kind: '', title: '全部', count: counts.total }].concat(
         Object.keys(counts.counts).map((k) => ({ kind: k, title: titleOf(page.items, k), count: counts.counts[k] })),
       )
-      this.setData({ tabs, items: page.items.map(view), nextCursor: page.next_cursor, stats, selected: {}, selectedCount: 0 })
+      this.setData({
+        tabs,
+        items: page.items.map(view),
+        nextCursor: page.next_cursor,
+        stats,
+        selected: {},
+        selectedCount: 0,
+      })
     },
 
     async loadMore() {
       if (!this.data.nextCursor || this.data.loadingMore) return
-      const r = await run(this, () => reviews.queue({ kind: this.data.kind || undefined, cursor: this.data.nextCursor }), {
-        key: 'loadingMore',
-      })
-      if (r.ok) this.setData({ items: this.data.items.concat(r.result.items.map(view)), nextCursor: r.result.next_cursor })
+      const r = await run(
+        this,
+        () => reviews.queue({ kind: this.data.kind || undefined, cursor: this.data.nextCursor }),
+        {
+          key: 'loadingMore',
+        },
+      )
+      if (r.ok)
+        this.setData({ items: this.data.items.concat(r.result.items.map(view)), nextCursor: r.result.next_cursor })
     },
 
     onTab(e) {
@@ -90,7 +102,10 @@ Component({
         batchResult: { approved: r.result.approved, failed: failed.map((f) => ({ id: f.id, message: f.message })) },
         batchMode: failed.length > 0,
       })
-      wx.showToast({ title: `已通过 ${r.result.approved} 项${failed.length ? `，${failed.length} 项未通过` : ''}`, icon: 'none' })
+      wx.showToast({
+        title: `已通过 ${r.result.approved} 项${failed.length ? `，${failed.length} 项未通过` : ''}`,
+        icon: 'none',
+      })
       await this.reload()
     },
 

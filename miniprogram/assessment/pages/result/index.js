@@ -1,0 +1,20 @@
+/** The assessment result and the printable result notice (PDF). */
+const assessment = require('../../../services/assessment')
+const { run } = require('../../../utils/ui')
+
+Component({
+  data: { result: null, loading: false, downloading: false, error: '' },
+  methods: {
+    async onLoad() {
+      const r = await run(this, () => assessment.result(), { quiet: true })
+      if (r.ok)
+        this.setData({
+          result: { ...r.result, resultText: { passed: '合格', failed: '不合格' }[r.result.result] || '尚未出结果' },
+        })
+    },
+    async onNotice() {
+      const r = await run(this, () => assessment.downloadResultNotice(), { key: 'downloading' })
+      if (r.ok) wx.openDocument({ filePath: r.result, fileType: 'pdf', showMenu: true })
+    },
+  },
+})

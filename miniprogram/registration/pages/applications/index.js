@@ -1,0 +1,31 @@
+/** Business applications: my applications with their status, and the nine kinds to start one. */
+const registration = require('../../../services/registration')
+const reviews = require('../../../services/reviews')
+const { run, formatTime } = require('../../../utils/ui')
+const { go } = require('../../../utils/page')
+
+Component({
+  data: { kinds: registration.APPLICATION_KINDS, items: [], loading: false, error: '' },
+  methods: {
+    async onShow() {
+      const r = await run(this, () => reviews.mine({}), { quiet: true })
+      if (r.ok) {
+        this.setData({
+          items: r.result.items.map((i) => ({
+            ...i,
+            statusText: reviews.STATUS_TEXT[i.status] || i.status,
+            time: formatTime(i.submitted_at),
+          })),
+        })
+      }
+    },
+    onNew(e) {
+      go(`/registration/pages/application-form/index?kind=${e.currentTarget.dataset.kind}`)
+    },
+    async onWithdraw(e) {
+      const id = e.currentTarget.dataset.id
+      const r = await run(this, () => reviews.withdraw(id), { key: 'withdrawing', success: '已撤回' })
+      if (r.ok) this.onShow()
+    },
+  },
+})

@@ -1,0 +1,42 @@
+/** My registration data: qualification, practice registrations, multi-site filings (as the server returns them). */
+const registration = require('../../../services/registration')
+const { run } = require('../../../utils/ui')
+
+const LABELS = {
+  name: '姓名',
+  id_number: '身份证号',
+  qualification_cert_no: '医师资格证书编码',
+  practice_cert_no: '医师执业证书编码',
+  category: '医师类别',
+  level: '级别',
+  practice_scopes: '执业范围',
+  main_institution: '主执业机构',
+  title: '职称',
+  education: '学历',
+  status: '注册状态',
+}
+
+function flatten(obj, prefix = '') {
+  const out = []
+  Object.keys(obj || {}).forEach((k) => {
+    const v = obj[k]
+    if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...flatten(v, `${prefix}${k}.`))
+    else
+      out.push({
+        key: prefix + k,
+        label: LABELS[k] || k,
+        value: Array.isArray(v) ? v.join('、') : v === null ? '—' : String(v),
+      })
+  })
+  return out
+}
+
+Component({
+  data: { rows: [], loading: false, error: '' },
+  methods: {
+    async onShow() {
+      const r = await run(this, () => registration.myData(), { quiet: true })
+      if (r.ok) this.setData({ rows: flatten(r.result) })
+    },
+  },
+})

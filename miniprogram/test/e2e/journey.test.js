@@ -19,6 +19,9 @@ let http
 let auth
 let account
 let reviews
+let inbox
+let proctoring
+let ExamSession
 
 const DEMO_PASSWORD = 'Yishi-Demo-2026'
 
@@ -34,6 +37,9 @@ beforeAll(async () => {
   auth = require('../../services/auth')
   account = require('../../services/account')
   reviews = require('../../services/reviews')
+  inbox = require('../../services/inbox')
+  proctoring = require('../../services/proctoring')
+  ExamSession = require('../../services/exam-session').ExamSession
 })
 
 afterAll(async () => {
@@ -81,7 +87,7 @@ test('WeChat log-in: unknown WeChat user signs up with phone quick verification,
   expect(store.isLoggedIn()).toBe(true)
 })
 
-test('a used phone code is refused with the server message, and nothing is signed in', async () => {
+test('a used WeChat ticket is refused with the server message, and nothing is signed in', async () => {
   signOutLocally()
   bridge.useOpenid('e2e-openid-physician-2')
   const first = await auth.logInWithWechat()
@@ -145,7 +151,7 @@ test('token refresh: a dead access token is refreshed once for concurrent reques
   global.wx.setStorageSync('auth', { ...saved, accessToken: `${saved.accessToken}x` })
 
   const [a, b, c] = await Promise.all([auth.loadMe(), account.listSessions(), auth.loadMe()])
-  expect(a.id).toBe(b.length ? a.id : -1)
+  expect(b.length).toBeGreaterThan(0)
   expect(c.id).toBe(a.id)
   expect(store.refreshToken()).not.toBe(before) // rotated exactly once: a second use would end the session
   const sessions = await account.listSessions()
@@ -265,4 +271,79 @@ test('reviewer: queue with counts, detail, return, resubmit, approve at both ste
   const rejected = await reviews.reject(second, { reason: '材料不全' })
   expect(rejected.status).toBe('rejected')
   expect((await reviews.stats()).decided_today).toBeGreaterThanOrEqual(2)
+})
+
+/*
+ * The parts below use server parts that land later (notifications, proctoring, exams; pinned contracts in the
+ * team's COMMON brief). Each runs as soon as its routes exist on the server, and is skipped until then.
+ */
+async function physicianSignedIn(phone = '13800000001') {
+  signOutLocally()
+  await auth.logInWithPassword({ login: phone, password: DEMO_PASSWORD })
+  return store.accessToken()
+}
+
+async function poll(fn, { timeoutMs = 20000, everyMs = 500 } = {}) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const value = await fn()
+    if (value) return value
+    if (Date.now() > until) return null
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+test('inbox: the review decisions reach the physician as inbox messages (when notifications exist)', async () => {
+  const token = await physicianSignedIn()
+  if (!(await server.hasRoute('GET', '/inbox/unread-count', token))) {
+    console.warn('skipped: the server has no /inbox yet') // eslint-disable-line no-console
+    return
+  }
+  const page = await poll(async () => {
+    const p = await inbox.list({})
+    return p.items.length >= 2 ? p : null
+  })
+  expect(page).not.toBeNull()
+  expect(await inbox.unreadCount()).toBeGreaterThanOrEqual(2)
+  await inbox.markRead(page.items[0].id)
+  await inbox.markAllRead()
+  expect(await inbox.unreadCount()).toBe(0)
+})
+
+test('face capture and exam: refused capture with reasons, accepted capture, answers saved, resume, submit (when exams exist)', async () => {
+  const token = await physicianSignedIn()
+  if (
+    !(await server.hasRoute('GET', '/proctoring/consent', token)) ||
+    !(await server.hasRoute('GET', '/exams', token))
+  ) {
+    console.warn('skipped: the server has no proctoring / exams routes yet') // eslint-disable-line no-console
+    return
+  }
+  const frames = await server.cameraFrames()
+  await proctoring.giveConsent()
+  const refused = await proctoring.uploadCapture({ filePath: frames.noface, examKind: 'humanities' })
+  expect(refused.accepted).toBe(false)
+  expect(refused.reasons.join('')).toMatch(/[\u4e00-\u9fa5]/)
+  const capture = await proctoring.uploadCapture({ filePath: frames.face, examKind: 'humanities' })
+  expect(capture.accepted).toBe(true)
+
+  const deviceId = 'e2e-device-1'
+  const session = await ExamSession.start('humanities', { captureId: capture.capture_id, deviceId })
+  expect(session.remainingMs()).toBeGreaterThan(0)
+  const firstQuestions = session.questionsOf(session.attempt.current_section).slice(0, 3)
+  for (const q of firstQuestions) await session.answer(q.question_ref, [q.options[0].option_id])
+  expect(session.state).toBe('saved')
+  const ref = session.ref
+  session.dispose() // the app is killed
+
+  const resumed = await ExamSession.resume(ref, { deviceId })
+  firstQuestions.forEach((q) => expect(resumed.answers[q.question_ref]).toEqual([q.options[0].option_id]))
+  expect(resumed.remainingMs()).toBeGreaterThan(0)
+  await resumed.submit()
+  const exams = require('../../services/exam')
+  const results = await poll(async () => {
+    const list = await exams.results()
+    return list.find((r) => r.attempt_ref === ref) || null
+  })
+  expect(results).not.toBeNull()
 })

@@ -5,6 +5,8 @@ that part: it registers one review kind with the enrolment's chain (institution,
 
     python review_fixture.py run            is `python -m server run` with that kind registered
     python review_fixture.py submit PHONE   submits one pending item for the physician with that phone
+    python review_fixture.py frames DIR     writes face.jpg and noface.jpg (camera frames built from the
+                                            scikit-image astronaut, as tests/proctoring does) into DIR
 
 Both share DATA_DIR (and any DATABASE_URL) from the environment. Once the assessment part submits real
 enrolments, the journey test uses those and this file goes.
@@ -58,6 +60,16 @@ async def submit(phone: str) -> int:
         await db.close_db()
 
 
+def frames(directory: str) -> None:
+    from pathlib import Path
+
+    from tests.proctoring.images import face_frame, jpeg, no_face_frame
+
+    out = Path(directory)
+    (out / "face.jpg").write_bytes(jpeg(face_frame()))
+    (out / "noface.jpg").write_bytes(jpeg(no_face_frame()))
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["run"]:
         from server.cli import main
@@ -65,5 +77,7 @@ if __name__ == "__main__":
         main(["run"])
     elif sys.argv[1:2] == ["submit"] and len(sys.argv) == 3:
         sys.stdout.write(json.dumps({"item_id": asyncio.run(submit(sys.argv[2]))}) + "\n")
+    elif sys.argv[1:2] == ["frames"] and len(sys.argv) == 3:
+        frames(sys.argv[2])
     else:
         raise SystemExit(__doc__)

@@ -43,7 +43,8 @@ function baseEnv(dataDir, port, emulatorPort) {
     PORT: String(port),
     EMULATOR_PORT: String(emulatorPort),
     EMULATORS_ENABLED: 'true',
-    RUN_WORKER_IN_PROCESS: process.env.E2E_WORKER === '1' ? 'true' : 'false',
+    // The worker delivers notifications (inbox messages) from the outbox, as in `make run`.
+    RUN_WORKER_IN_PROCESS: process.env.E2E_WORKER === '0' ? 'false' : 'true',
     LOG_LEVEL: 'WARNING',
     TRUSTED_PROXIES: '127.0.0.1',
     PYTHONPATH: REPO,
@@ -119,7 +120,36 @@ async function startServer({ timeoutMs = 120000 } = {}) {
     })
   }
 
-  return { baseUrl, emulatorBase: `http://127.0.0.1:${emulatorPort}`, stop, submitReviewItem, log }
+  /** Camera frames for the face capture: {face, noface} paths of JPEG files. */
+  function cameraFrames() {
+    return new Promise((resolve, reject) => {
+      execFile(PYTHON, [FIXTURE, 'frames', dataDir], { cwd: REPO, env }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${err.message}\n${stderr}`))
+        resolve({ face: path.join(dataDir, 'face.jpg'), noface: path.join(dataDir, 'noface.jpg') })
+      })
+    })
+  }
+
+  /** True when the server has this route (an unknown path answers 404 NOT_FOUND 「请求的地址不存在」). */
+  async function hasRoute(method, apiPath, token) {
+    const r = await fetch(`${baseUrl}/api/v1${apiPath}`, {
+      method,
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    })
+    if (r.status !== 404) return true
+    const body = await r.json().catch(() => ({}))
+    return !(body.error && body.error.message === '请求的地址不存在')
+  }
+
+  return {
+    baseUrl,
+    emulatorBase: `http://127.0.0.1:${emulatorPort}`,
+    stop,
+    submitReviewItem,
+    cameraFrames,
+    hasRoute,
+    log,
+  }
 }
 
 module.exports = { startServer, REPO }

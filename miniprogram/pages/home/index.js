@@ -30,6 +30,7 @@ Component({
     windows: [],
     nextStep: null,
     unread: 0,
+    unreadError: '',
     pendingReviews: 0,
     resumeRef: null,
   },
@@ -59,11 +60,11 @@ Component({
     async loadUnread() {
       try {
         const unread = await inbox.unreadCount()
-        this.setData({ unread: unread || 0 })
+        this.setData({ unread: unread || 0, unreadError: '' })
         if (unread) wx.setTabBarBadge({ index: 1, text: String(Math.min(unread, 99)) })
         else wx.removeTabBarBadge({ index: 1 })
       } catch (err) {
-        this.setData({ unread: 0 })
+        this.setData({ unread: 0, unreadError: messageOf(err) })
       }
     },
 

@@ -7,7 +7,7 @@
 const { ExamSession, rememberCurrent, forgetCurrent } = require('../../../services/exam-session')
 const inbox = require('../../../services/inbox')
 const { deviceId } = require('../../../utils/device')
-const { run, confirm } = require('../../../utils/ui')
+const { run, confirm, toast } = require('../../../utils/ui')
 const { messageOf } = require('../../../utils/errors')
 
 const SECTION_TEXT = { law: '法律法规', professional: '专业知识', humanities: '人文医学' }
@@ -165,8 +165,9 @@ Component({
 
     async onSubmit() {
       // WeChat allows the subscribe prompt only right after a tap: ask first, before anything else.
-      const subscription = inbox.requestSubscription(['assessment_result'])
-      await subscription
+      const subscription = await inbox.requestSubscription(['assessment_result'])
+      // Not recorded: the result still comes to the inbox; say so rather than fail silently.
+      if (subscription.error) toast(`订阅消息未能开启：${messageOf(subscription.error)}`)
       const unanswered = this.data.questions.length - this.data.answeredCount
       const ok = await confirm({
         title: '交卷',

@@ -1,0 +1,154 @@
+const { loadPage, installFakeWx, settle, text } = require('../support/load-page')
+
+test('reviewer pages are shown by role: home and settings of a reviewer lead to the queue', async () => {
+  const fake = installFakeWx()
+  fake.signIn({ id: 5, role: 'office_reviewer' })
+  fake.route('GET', '/inbox/unread-count', { count: 0 })
+  fake.route('GET', '/reviews/queue/counts', { counts: { e2e_enrolment: 6 }, total: 6 })
+  fake.route('GET', '/me', { id: 5, role: 'office_reviewer', username: 'bj_office', phone: null })
+  const home = await loadPage('pages/home/index', { fake })
+  expect(text(home.comp)).toContain('审核工作台')
+  expect(home.page.data.pendingReviews).toBe(6)
+  expect(text(home.comp)).toContain('待审核6')
+  expect(text(home.comp)).not.toContain('定期考核')
+  expect(fake.requests.map((r) => r.path)).not.toContain('/assessment/home')
+
+  const settings = await loadPage('pages/settings/index', { fake })
+  expect(text(settings.comp)).toContain('审核工作台')
+  expect(text(settings.comp)).not.toContain('我的申请')
+})
+
+test('a physician sees no reviewer entry; log-out ends the session and goes to log-in', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/me', { id: 1, role: 'physician', real_name: '张三', phone: '138****0001' })
+  fake.route('POST', '/auth/logout', { ok: true })
+  const { page, comp } = await loadPage('pages/settings/index', { fake })
+  expect(text(comp)).toContain('张三')
+  expect(text(comp)).toContain('我的申请')
+  expect(text(comp)).not.toContain('审核工作台')
+  await page.onLogout()
+  expect(fake.requests.map((r) => r.path)).toContain('/auth/logout')
+  expect(fake.wx.getStorageSync('auth')).toBe('')
+  expect(fake.calls).toContainEqual(['reLaunch', '/pages/login/index'])
+})
+
+test('my applications: status from /my/reviews, withdraw a pending one, the nine kinds to start', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let withdrawn = false
+  fake.route('GET', '/my/reviews', () => ({
+    items: [
+      {
+        id: 8,
+        title: '多执业机构备案',
+        status: withdrawn ? 'withdrawn' : 'pending',
+        current_step: 0,
+        submitted_at: '2026-06-01T02:00:00Z',
+      },
+    ],
+    next_cursor: null,
+  }))
+  fake.route('POST', '/my/reviews/8/withdraw', () => {
+    withdrawn = true
+    return { id: 8, status: 'withdrawn' }
+  })
+  const { page, comp } = await loadPage('registration/pages/applications/index', { fake })
+  expect(text(comp)).toContain('多执业机构备案待审核')
+  expect(page.data.kinds).toHaveLength(9)
+  await page.onWithdraw({ currentTarget: { dataset: { id: 8 } } })
+  await settle()
+  expect(text(comp)).toContain('已撤回')
+  page.onNew({ currentTarget: { dataset: { kind: 'cancel' } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/application-form/index?kind=cancel'])
+})
+
+test('application form: required fields named, then submitted with its kind', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let body = null
+  fake.route('POST', '/registry/applications', (req) => {
+    body = req.data
+    return { statusCode: 201, data: { id: 3 } }
+  })
+  const { page, comp } = await loadPage('registration/pages/application-form/index', {
+    fake,
+    query: { kind: 'cancel' },
+  })
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请填写原因')
+  page.onField({ currentTarget: { dataset: { key: 'reason' } }, detail: { value: '退休' } })
+  await page.onSubmit()
+  expect(body).toEqual({ kind: 'cancel', form: { reason: '退休' } })
+})
+
+test('exams list: start goes to the face capture; an unfinished attempt offers resume', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.wx.setStorageSync('exam:current', 'att-3')
+  fake.route('GET', '/exams', {
+    items: [
+      {
+        kind: 'humanities',
+        title: '人文医学测评',
+        status: 'available',
+        window: { opens_at: '2026-06-01T00:00:00Z', closes_at: '2026-06-30T00:00:00Z' },
+        best_score: null,
+      },
+      { kind: 'professional', title: '业务水平测评', status: 'passed', window: null, best_score: 86 },
+    ],
+  })
+  const { page, comp } = await loadPage('exam/pages/index/index', { fake })
+  expect(text(comp)).toContain('继续作答')
+  expect(text(comp)).toContain('最高分：86')
+  expect(page.data.items.map((e) => e.canStart)).toEqual([true, false])
+  page.onStart({ currentTarget: { dataset: { kind: 'humanities' } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/exam/pages/capture/index?kind=humanities'])
+  page.onResume()
+  expect(fake.calls).toContainEqual(['navigateTo', '/exam/pages/attempt/index?ref=att-3'])
+})
+
+test('practice: answer checked at once, never timed', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/exams/practice/questions', [
+    {
+      question_ref: 'p1',
+      type: 'single',
+      stem: '练习题一',
+      options: [
+        { option_id: 'a', text: 'A' },
+        { option_id: 'b', text: 'B' },
+      ],
+    },
+  ])
+  fake.route('POST', '/exams/practice/questions/p1/check', (req) => ({
+    correct: req.data.option_ids[0] === 'b',
+    correct_option_ids: ['b'],
+    explanation: '依据《医师法》第二十三条',
+  }))
+  const { page, comp } = await loadPage('exam/pages/practice/index', { fake, query: { kind: 'humanities' } })
+  expect(text(comp)).toContain('练习题一')
+  page.onSelect({ currentTarget: { dataset: { id: 'a' } } })
+  await page.onCheck()
+  await settle()
+  expect(text(comp)).toContain('回答错误')
+  expect(text(comp)).toContain('依据《医师法》第二十三条')
+})
+
+test('assessment home: not yet bound shows the binding form; steps with their state', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/assessment/home', {
+    bound: false,
+    cycle_name: '2024—2026年度',
+    steps: { notice: 'done', enrolment: 'pending' },
+  })
+  fake.route('POST', '/assessment/binding', { bound: true })
+  const { page, comp } = await loadPage('assessment/pages/index/index', { fake })
+  expect(text(comp)).toContain('绑定定期考核账号')
+  expect(page.data.steps.find((s) => s.key === 'enrolment').stateText).toBe('审核中')
+  await page.onBind()
+  expect(fake.requests.find((r) => r.path === '/assessment/binding')).toBeTruthy()
+})

@@ -12,21 +12,24 @@ const PATHS = {
   subscriptions: '/me/subscriptions',
 }
 
-/** {items, next_cursor} newest first. */
+/** {items: [{id, kind, title, body, link, data, read, read_at, created_at}], next_cursor, unread}, newest first. */
 function list({ cursor = null, limit = 20 } = {}) {
   return http.get(PATHS.inbox, { cursor, limit })
 }
 
+/** → number ({unread}). */
 async function unreadCount() {
   const res = await http.get(PATHS.unread)
-  return typeof res === 'number' ? res : res.count !== undefined ? res.count : res.unread
+  return res.unread
 }
 
 const markRead = (id) => http.post(PATHS.read(id), {})
 const markAllRead = () => http.post(PATHS.readAll, {})
 const remove = (id) => http.del(PATHS.message(id))
+/** {preferences: [{kind, label, channels: [{channel, enabled, mandatory}]}]}. */
 const preferences = () => http.get(PATHS.preferences)
-const savePreferences = (prefs) => http.put(PATHS.preferences, prefs)
+/** body {preferences: [{kind, channel, enabled}]} → the whole list again. */
+const savePreferences = (body) => http.put(PATHS.preferences, body)
 
 /**
  * Ask for consent to subscribe messages right before the action that will produce them (WeChat only allows

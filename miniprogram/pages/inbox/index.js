@@ -40,7 +40,7 @@ Component({
       const index = this.data.items.findIndex((m) => m.id === id)
       if (index < 0) return
       this.setData({ openId: this.data.openId === id ? null : id })
-      if (this.data.items[index].read_at) return
+      if (!this.data.items[index].unread) return
       const r = await run(this, () => inbox.markRead(id), { key: 'marking', quiet: true })
       if (r.ok) {
         this.setData({
@@ -55,7 +55,7 @@ Component({
       const r = await run(this, () => inbox.markAllRead(), { key: 'marking', success: '已全部标为已读' })
       if (r.ok)
         this.setData({
-          items: this.data.items.map((m) => ({ ...m, unread: false, read_at: m.read_at || 'now' })),
+          items: this.data.items.map((m) => ({ ...m, unread: false })),
           unread: 0,
         })
     },
@@ -69,5 +69,5 @@ Component({
 })
 
 function view(m) {
-  return { ...m, unread: !m.read_at, time: formatTime(m.created_at) }
+  return { ...m, unread: !(m.read || m.read_at), time: formatTime(m.created_at) }
 }

@@ -79,29 +79,42 @@ test('a must-change password: after the change, on to the start page', async () 
   expect(fake.calls).toContainEqual(['reLaunch', '/reviewer/pages/queue/index'])
 })
 
-test('notification preferences: switches from the server document; a failed save shows what is stored', async () => {
+test('notification preferences: per kind and channel; mandatory locked; a failed save shows what is stored', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('GET', '/me/notification-preferences', { channels: { inbox: true, wechat: true, sms: false } })
+  const prefs = (sms) => ({
+    preferences: [
+      {
+        kind: 'exam.scored',
+        label: '测评成绩',
+        channels: [
+          { channel: 'inbox', enabled: true, mandatory: true },
+          { channel: 'sms', enabled: sms, mandatory: false },
+        ],
+      },
+    ],
+  })
+  fake.route('GET', '/me/notification-preferences', prefs(false))
   let saved = null
   fake.route('PUT', '/me/notification-preferences', (req) => {
     saved = req.data
-    return req.data
+    return prefs(true)
   })
   const { page, comp } = await loadPage('pages/settings/notifications', { fake })
-  expect(text(comp)).toContain('微信订阅消息')
-  expect(page.data.rows.find((r) => r.path === 'channels.inbox').locked).toBe(true)
-  await page.onToggle({ currentTarget: { dataset: { path: 'channels.sms' } }, detail: { value: true } })
-  expect(saved).toEqual({ channels: { inbox: true, wechat: true, sms: true } })
+  expect(text(comp)).toContain('测评成绩')
+  expect(text(comp)).toContain('站内消息（必需）')
+  await page.onToggle({ currentTarget: { dataset: { kind: 'exam.scored', channel: 'sms' } }, detail: { value: true } })
+  expect(saved).toEqual({ preferences: [{ kind: 'exam.scored', channel: 'sms', enabled: true }] })
+  expect(page.data.kinds[0].channels[1].enabled).toBe(true)
 
   fake.route(
     'PUT',
     '/me/notification-preferences',
     fake.error(503, 'SERVICE_UNAVAILABLE', '服务暂时不可用，请稍后再试'),
   )
-  await page.onToggle({ currentTarget: { dataset: { path: 'channels.wechat' } }, detail: { value: false } })
+  await page.onToggle({ currentTarget: { dataset: { kind: 'exam.scored', channel: 'sms' } }, detail: { value: false } })
   await settle()
-  expect(page.data.prefs.channels.wechat).toBe(true)
+  expect(page.data.kinds[0].channels[1].enabled).toBe(true)
   expect(text(comp)).toContain('服务暂时不可用')
 })
 
@@ -109,7 +122,7 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
   const fake = installFakeWx()
   fake.signIn()
   fake.route('GET', '/inbox', (req) =>
-    req.query.cursor === '2'
+    req.query.cursor === 'aWQ6Mg'
       ? {
           items: [
             { id: 1, title: '旧消息', body: '……', created_at: '2026-05-01T00:00:00Z', read_at: '2026-05-02T00:00:00Z' },
@@ -133,13 +146,14 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
               read_at: null,
             },
           ],
-          next_cursor: 2,
+          next_cursor: 'aWQ6Mg',
+          unread: 2,
         },
   )
-  fake.route('GET', '/inbox/unread-count', { count: 2 })
+  fake.route('GET', '/inbox/unread-count', { unread: 2 })
   fake.route('POST', '/inbox/3/read', { ok: true })
-  fake.route('POST', '/inbox/read-all', { ok: true })
-  fake.route('DELETE', '/inbox/2', { ok: true })
+  fake.route('POST', '/inbox/read-all', { updated: 1 })
+  fake.route('DELETE', '/inbox/2', { statusCode: 204, data: '' })
   const { page, comp } = await loadPage('pages/inbox/index', { fake })
   expect(text(comp)).toContain('2 条未读')
   await page.onOpen({ currentTarget: { dataset: { id: 3 } } })
@@ -158,7 +172,7 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
 test('home: each block loads on its own; a part that fails says so and the rest still shows', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('GET', '/inbox/unread-count', { count: 4 })
+  fake.route('GET', '/inbox/unread-count', { unread: 4 })
   fake.route('GET', '/registry/me', fake.error(503, 'SERVICE_UNAVAILABLE', '服务暂时不可用，请稍后再试'))
   fake.route('GET', '/assessment/home', {
     cycle_name: '2024—2026年度',

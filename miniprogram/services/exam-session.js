@@ -17,6 +17,8 @@ const RETRY_MS = [1000, 2000, 5000, 10000, 20000, 30000]
 // The attempt no longer takes answers: stop retrying, let the page show the result / closed state.
 const CLOSED_CODES = new Set([
   'ATTEMPT_CLOSED',
+  'ATTEMPT_NOT_FOUND',
+  'EXAM_DEVICE_MISMATCH',
   'ATTEMPT_SUBMITTED',
   'ATTEMPT_EXPIRED',
   'ATTEMPT_NOT_ACTIVE',

@@ -15,6 +15,7 @@ const PATHS = {
 
 const KIND_TEXT = { humanities: '人文医学测评', professional: '业务水平测评' }
 
+/** [{exam_kind, title, status, reason, duration_minutes, question_count, window_closes_at, is_make_up, best_score, attempt_ref}] */
 async function list() {
   const res = await http.get(PATHS.exams)
   return Array.isArray(res) ? res : res.items
@@ -51,8 +52,9 @@ async function results() {
   return Array.isArray(res) ? res : res.items
 }
 
-async function practiceQuestions({ kind, limit = 20 } = {}) {
-  const res = await http.get(PATHS.practice, { exam_kind: kind, limit })
+/** Law-section practice questions (untimed, unscored). */
+async function practiceQuestions({ limit = 10 } = {}) {
+  const res = await http.get(PATHS.practice, { limit })
   return Array.isArray(res) ? res : res.items
 }
 

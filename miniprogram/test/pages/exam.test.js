@@ -11,7 +11,10 @@ function attemptJson(extra = {}) {
     deadline_at: '2026-06-01T03:00:00Z',
     server_time: '2026-06-01T02:30:00Z',
     current_section: 'law',
-    sections: ['law', 'humanities'],
+    sections: [
+      { section: 'law', title: '法律法规', question_count: 2, pass_mark: 60, status: 'open', score: null },
+      { section: 'humanities', title: '人文医学', question_count: 1, pass_mark: 60, status: 'locked', score: null },
+    ],
     questions: [
       {
         question_ref: 'q1',
@@ -229,4 +232,26 @@ test('capture refused with accepted: false shows the reasons the server listed',
   await settle()
   expect(text(comp)).toContain('光线过暗，请到明亮处拍摄')
   expect(fake.calls.find((c) => c[0] === 'redirectTo')).toBeUndefined()
+})
+
+test('a law section not passed ends the attempt: on to the results', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const server = examServer(fake, attemptJson())
+  fake.route('POST', '/exams/attempts/att-9/sections/law/finish', () => {
+    server.attempt = {
+      ...server.attempt,
+      status: 'scored',
+      end_reason: 'law_gate',
+      current_section: null,
+      score: 40,
+      passed: false,
+    }
+    return server.attempt
+  })
+  const { page } = await loadPage('exam/pages/attempt/index', { fake, query: { kind: 'humanities', capture: 'cap-1' } })
+  await page.onFinishSection()
+  await settle()
+  expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/results/index?ref=att-9'])
+  expect(fake.wx.getStorageSync('exam:current')).toBe('')
 })

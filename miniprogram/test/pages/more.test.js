@@ -83,25 +83,36 @@ test('application form: required fields named, then submitted with its kind', as
   expect(body).toEqual({ kind: 'cancel', form: { reason: '退休' } })
 })
 
-test('exams list: start goes to the face capture; an unfinished attempt offers resume', async () => {
+test('exams list: start goes to the face capture; the attempt in progress (known to the server) offers resume', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.wx.setStorageSync('exam:current', 'att-3')
+  const exam = (extra) => ({
+    title: '人文医学测评',
+    reason: null,
+    duration_minutes: 60,
+    question_count: 50,
+    window_closes_at: '2026-06-30T00:00:00Z',
+    is_make_up: false,
+    best_score: null,
+    attempt_ref: null,
+    ...extra,
+  })
   fake.route('GET', '/exams', {
     items: [
-      {
-        kind: 'humanities',
-        title: '人文医学测评',
-        status: 'available',
-        window: { opens_at: '2026-06-01T00:00:00Z', closes_at: '2026-06-30T00:00:00Z' },
-        best_score: null,
-      },
-      { kind: 'professional', title: '业务水平测评', status: 'passed', window: null, best_score: 86 },
+      exam({ exam_kind: 'humanities', status: 'available' }),
+      exam({
+        exam_kind: 'professional',
+        title: '业务水平测评',
+        status: 'in_progress',
+        attempt_ref: 'att-3',
+        best_score: 52,
+      }),
     ],
   })
   const { page, comp } = await loadPage('exam/pages/index/index', { fake })
   expect(text(comp)).toContain('继续作答')
-  expect(text(comp)).toContain('最高分：86')
+  expect(text(comp)).toContain('最高分：52')
+  expect(text(comp)).toContain('截止 2026-06-30 08:00 · 60 分钟 · 50 题')
   expect(page.data.items.map((e) => e.canStart)).toEqual([true, false])
   page.onStart({ currentTarget: { dataset: { kind: 'humanities' } } })
   expect(fake.calls).toContainEqual(['navigateTo', '/exam/pages/capture/index?kind=humanities'])
@@ -112,23 +123,25 @@ test('exams list: start goes to the face capture; an unfinished attempt offers r
 test('practice: answer checked at once, never timed', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('GET', '/exams/practice/questions', [
-    {
-      question_ref: 'p1',
-      type: 'single',
-      stem: '练习题一',
-      options: [
-        { option_id: 'a', text: 'A' },
-        { option_id: 'b', text: 'B' },
-      ],
-    },
-  ])
+  fake.route('GET', '/exams/practice/questions', {
+    items: [
+      {
+        question_ref: 'p1',
+        type: 'single',
+        stem: '练习题一',
+        options: [
+          { option_id: 'a', text: 'A' },
+          { option_id: 'b', text: 'B' },
+        ],
+      },
+    ],
+  })
   fake.route('POST', '/exams/practice/questions/p1/check', (req) => ({
     correct: req.data.option_ids[0] === 'b',
     correct_option_ids: ['b'],
     explanation: '依据《医师法》第二十三条',
   }))
-  const { page, comp } = await loadPage('exam/pages/practice/index', { fake, query: { kind: 'humanities' } })
+  const { page, comp } = await loadPage('exam/pages/practice/index', { fake })
   expect(text(comp)).toContain('练习题一')
   page.onSelect({ currentTarget: { dataset: { id: 'a' } } })
   await page.onCheck()

@@ -11,7 +11,7 @@ const { run, confirm, toast } = require('../../../utils/ui')
 const { messageOf } = require('../../../utils/errors')
 
 const SECTION_TEXT = { law: '法律法规', professional: '专业知识', humanities: '人文医学' }
-const TYPE_TEXT = { single: '单选题', multiple: '多选题', judge: '判断题' }
+const TYPE_TEXT = { single: '单选题', multiple: '多选题', true_false: '判断题' }
 
 function sectionKey(s) {
   return typeof s === 'string' ? s : s.section || s.key || s.name
@@ -75,7 +75,13 @@ Component({
 
     render(index) {
       const s = this.session
-      const sections = (s.attempt.sections || []).map(sectionKey)
+      const sectionList = s.attempt.sections || []
+      const sections = sectionList.map(sectionKey)
+      const titles = {}
+      sectionList.forEach(
+        (x) =>
+          (titles[sectionKey(x)] = (typeof x === 'object' && x.title) || SECTION_TEXT[sectionKey(x)] || sectionKey(x)),
+      )
       const current = s.attempt.current_section || sections[0] || ''
       const questions = s.questionsOf(current || null)
       const i = Math.max(0, Math.min(index, questions.length - 1))
@@ -83,7 +89,7 @@ Component({
       const chosen = q ? s.answers[q.question_ref] || [] : []
       this.setData({
         ref: s.ref,
-        sections: sections.map((k) => ({ key: k, title: SECTION_TEXT[k] || k, current: k === current })),
+        sections: sections.map((k) => ({ key: k, title: titles[k], current: k === current })),
         currentSection: current,
         isLastSection: !sections.length || sections.indexOf(current) === sections.length - 1,
         questions: questions.map((x) => ({
@@ -160,7 +166,15 @@ Component({
       })
       if (!ok) return
       const r = await run(this, () => this.session.finishSection(this.data.currentSection), { key: 'finishing' })
-      if (r.ok) this.render(0)
+      if (!r.ok) return
+      if (this.session.state === 'closed') {
+        // The law section was not passed: the attempt ends here (end_reason law_gate) and is scored.
+        forgetCurrent()
+        if (this.timer) clearInterval(this.timer)
+        wx.redirectTo({ url: `/exam/pages/results/index?ref=${encodeURIComponent(this.session.ref)}` })
+        return
+      }
+      this.render(0)
     },
 
     async onSubmit() {

@@ -17,7 +17,7 @@ Component({
   methods: {
     async onLoad(query) {
       this.setData({ kind: query.kind })
-      const r = await run(this, () => exams.practiceQuestions({ kind: query.kind }), { quiet: true })
+      const r = await run(this, () => exams.practiceQuestions({}), { quiet: true })
       if (r.ok) {
         this.setData({ questions: r.result })
         this.show(0)

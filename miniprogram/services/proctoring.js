@@ -4,11 +4,14 @@ const http = require('../utils/request')
 const PATHS = {
   consent: '/proctoring/consent',
   captures: '/proctoring/captures',
+  schedule: (ref) => `/proctoring/attempts/${encodeURIComponent(ref)}/schedule`,
   snapshots: (ref) => `/proctoring/attempts/${encodeURIComponent(ref)}/snapshots`,
 }
 
+/** {version, purpose, retention, retention_days, viewers, text, accepted, accepted_at}. */
 const consent = () => http.get(PATHS.consent)
-const giveConsent = () => http.post(PATHS.consent, { accepted: true })
+/** Accept the version that was shown (GET's version). */
+const giveConsent = ({ version }) => http.post(PATHS.consent, { version })
 
 /**
  * Upload a camera photo. Resolves to {capture_id, accepted, measurements, reasons}: `reasons` is the list of
@@ -39,8 +42,11 @@ function reasonsOf(res) {
   return list.length ? list.map((r) => (typeof r === 'string' ? r : r.message)) : ['照片不符合要求，请重新拍摄']
 }
 
+/** {offsets_s, due_at, taken_slots, grace_s, server_time, closed}: when the exam page should take snapshots. */
+const schedule = (attemptRef) => http.get(PATHS.schedule(attemptRef))
+
 function uploadSnapshot({ attemptRef, filePath }) {
   return http.upload({ path: PATHS.snapshots(attemptRef), filePath, name: 'image' })
 }
 
-module.exports = { PATHS, consent, giveConsent, uploadCapture, uploadSnapshot }
+module.exports = { PATHS, consent, giveConsent, uploadCapture, schedule, uploadSnapshot }

@@ -320,7 +320,7 @@ test('face capture and exam: refused capture with reasons, accepted capture, ans
     return
   }
   const frames = await server.cameraFrames()
-  await proctoring.giveConsent()
+  await proctoring.giveConsent({ version: (await proctoring.consent()).version })
   const refused = await proctoring.uploadCapture({ filePath: frames.noface, examKind: 'humanities' })
   expect(refused.accepted).toBe(false)
   expect(refused.reasons.join('')).toMatch(/[\u4e00-\u9fa5]/)

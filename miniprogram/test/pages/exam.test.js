@@ -187,8 +187,21 @@ test('capture: consent first; a refused photo shows the server reasons; an accep
   jest.useRealTimers()
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('GET', '/proctoring/consent', { accepted: false })
-  fake.route('POST', '/proctoring/consent', { accepted: true })
+  fake.route('GET', '/proctoring/consent', {
+    version: '2026-01',
+    purpose: '考前核验本人身份',
+    retention: '考试结束后 180 天删除',
+    retention_days: 180,
+    viewers: ['考核机构'],
+    text: '为确认本人参加考试……',
+    accepted: false,
+    accepted_at: null,
+  })
+  let consentBody = null
+  fake.route('POST', '/proctoring/consent', (req) => {
+    consentBody = req.data
+    return { statusCode: 201, data: { version: '2026-01', accepted_at: '2026-06-01T02:00:00Z' } }
+  })
   fake.route(
     'POST',
     '/proctoring/captures',
@@ -199,8 +212,10 @@ test('capture: consent first; a refused photo shows the server reasons; an accep
   const { page, comp } = await loadPage('exam/pages/capture/index', { fake, query: { kind: 'humanities' } })
   expect(text(comp)).toContain('人脸采集告知')
   expect(comp.querySelector('.camera')).toBeFalsy()
+  expect(text(comp)).toContain('考试结束后 180 天删除')
   await page.onConsent()
   await settle()
+  expect(consentBody).toEqual({ version: '2026-01' })
   expect(comp.querySelector('.camera')).toBeTruthy()
 
   await page.onCapture()

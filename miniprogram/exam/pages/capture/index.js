@@ -10,7 +10,7 @@ Component({
   data: {
     kind: '',
     consented: false,
-    consentText: '',
+    consent: null,
     cameraReady: false,
     cameraError: '',
     photo: '',
@@ -23,12 +23,12 @@ Component({
     async onLoad(query) {
       this.setData({ kind: query.kind })
       const r = await run(this, () => proctoring.consent(), { quiet: true })
-      if (r.ok)
-        this.setData({ consented: Boolean(r.result.accepted || r.result.consented), consentText: r.result.text || '' })
+      if (r.ok) this.setData({ consented: Boolean(r.result.accepted), consent: r.result })
     },
 
     async onConsent() {
-      const r = await run(this, () => proctoring.giveConsent())
+      const version = this.data.consent && this.data.consent.version
+      const r = await run(this, () => proctoring.giveConsent({ version }))
       if (r.ok) this.setData({ consented: true })
     },
 

@@ -13,6 +13,7 @@ const PATHS = {
   photo: '/registry/photo',
   applications: '/registry/applications',
   application: (id) => `/registry/applications/${id}`,
+  submit: (id) => `/registry/applications/${id}/submit`,
 }
 
 // The ID-photo rules, shown BEFORE the picker opens (the server checks the same ones: proctoring/image.py).
@@ -36,38 +37,63 @@ const APPLICATION_KINDS = [
   { kind: 'multi_site_withdraw', title: '取消多地点执业' },
 ]
 
-// Fields each application form asks for (a first cut; the server's schema decides).
+// Fields each application form asks for (the registry's ApplicationData; the server decides what is required).
 const APPLICATION_FIELDS = {
-  register: ['institution_code', 'practice_scope', 'practice_region'],
-  assistant_upgrade: ['qualification_cert_no', 'practice_scope'],
-  military_transfer_in: ['institution_code', 'practice_scope'],
-  military_transfer_out: ['reason'],
-  change: ['institution_code', 'practice_scope', 'practice_region'],
+  register: ['institution_id', 'practice_region_code', 'practice_scopes', 'title'],
+  assistant_upgrade: ['practice_scopes'],
+  military_transfer_in: ['institution_id', 'practice_region_code', 'practice_scopes'],
+  military_transfer_out: ['military_unit', 'reason'],
+  change: ['institution_id', 'practice_region_code', 'practice_scopes'],
   cancel: ['reason'],
-  multi_site_file: ['institution_code', 'practice_scope'],
-  multi_site_unfile: ['institution_code', 'reason'],
+  multi_site_file: ['institution_id', 'practice_scopes'],
+  multi_site_unfile: ['filing_id', 'reason'],
   multi_site_withdraw: ['reason'],
 }
 
 const FIELD_LABELS = {
-  institution_code: '机构代码',
-  practice_scope: '执业范围',
-  practice_region: '执业地点',
-  qualification_cert_no: '医师资格证书编码',
-  reason: '原因',
+  institution_id: '执业机构编号',
+  practice_region_code: '执业地点（行政区划代码）',
+  practice_scopes: '执业范围（多个用顿号分隔）',
+  title: '任职资格',
+  military_unit: '军队单位',
+  reason: '申请原因',
+  filing_id: '多执业机构备案编号',
 }
 
+/** Form strings → the API's types (ids are numbers, scopes a list). */
+function applicationBody(kind, form) {
+  const body = { kind }
+  Object.keys(form).forEach((k) => {
+    const v = typeof form[k] === 'string' ? form[k].trim() : form[k]
+    if (v === '' || v === undefined || v === null) return
+    if (k === 'institution_id' || k === 'filing_id') body[k] = Number(v)
+    else if (k === 'practice_scopes')
+      body[k] = String(v)
+        .split(/[、,，\s]+/)
+        .filter(Boolean)
+    else body[k] = v
+  })
+  return body
+}
+
+/** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
 const realNameCheck = ({ name, idNumber }) => http.post(PATHS.realNameCheck, { name, id_number: idNumber })
 const activateByCode = ({ code }) => http.post(PATHS.activateByCode, { code })
 const activateSelf = ({ qualificationCertNo }) =>
   http.post(PATHS.activateSelf, { qualification_cert_no: qualificationCertNo })
 const myData = () => http.get(PATHS.me)
+/** changes: any of {education, school, major, title}; the institution reviews them. */
 const requestInfoChange = (changes) => http.post(PATHS.infoChanges, changes)
 const infoChanges = () => http.get(PATHS.infoChanges)
 const uploadPhoto = ({ filePath }) => http.upload({ path: PATHS.photo, filePath, name: 'photo' })
+/** {items: [{id, kind, kind_title, status, status_label, data, review_item_id, submitted_at, …}]}. */
 const applications = () => http.get(PATHS.applications)
 const application = (id) => http.get(PATHS.application(id))
-const submitApplication = ({ kind, form }) => http.post(PATHS.applications, { kind, form })
+/** Create the application (a draft) and submit it for review: two calls, as the registry has them. */
+async function submitApplication({ kind, form }) {
+  const draft = await http.post(PATHS.applications, applicationBody(kind, form))
+  return http.post(PATHS.submit(draft.id), {})
+}
 
 module.exports = {
   PATHS,
@@ -75,6 +101,7 @@ module.exports = {
   APPLICATION_KINDS,
   APPLICATION_FIELDS,
   FIELD_LABELS,
+  applicationBody,
   realNameCheck,
   activateByCode,
   activateSelf,

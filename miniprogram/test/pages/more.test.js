@@ -33,54 +33,63 @@ test('a physician sees no reviewer entry; log-out ends the session and goes to l
   expect(fake.calls).toContainEqual(['reLaunch', '/pages/login/index'])
 })
 
-test('my applications: status from /my/reviews, withdraw a pending one, the nine kinds to start', async () => {
+test('my applications: status from the registry, withdraw via the review engine, the nine kinds to start', async () => {
   const fake = installFakeWx()
   fake.signIn()
   let withdrawn = false
-  fake.route('GET', '/my/reviews', () => ({
+  fake.route('GET', '/registry/applications', () => ({
     items: [
       {
         id: 8,
-        title: '多执业机构备案',
-        status: withdrawn ? 'withdrawn' : 'pending',
-        current_step: 0,
+        kind: 'multi_site_file',
+        kind_title: '多执业机构备案',
+        status: withdrawn ? 'withdrawn' : 'submitted',
+        status_label: withdrawn ? '已撤回' : '待机构确认',
+        data: {},
+        attachments: [],
+        review_item_id: 31,
         submitted_at: '2026-06-01T02:00:00Z',
+        created_at: '2026-06-01T01:00:00Z',
+        updated_at: '2026-06-01T02:00:00Z',
       },
     ],
-    next_cursor: null,
   }))
-  fake.route('POST', '/my/reviews/8/withdraw', () => {
+  fake.route('POST', '/my/reviews/31/withdraw', () => {
     withdrawn = true
-    return { id: 8, status: 'withdrawn' }
+    return { id: 31, status: 'withdrawn' }
   })
   const { page, comp } = await loadPage('registration/pages/applications/index', { fake })
-  expect(text(comp)).toContain('多执业机构备案待审核')
+  expect(text(comp)).toContain('多执业机构备案待机构确认')
   expect(page.data.kinds).toHaveLength(9)
-  await page.onWithdraw({ currentTarget: { dataset: { id: 8 } } })
+  await page.onWithdraw({ currentTarget: { dataset: { reviewId: 31 } } })
   await settle()
   expect(text(comp)).toContain('已撤回')
   page.onNew({ currentTarget: { dataset: { kind: 'cancel' } } })
   expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/application-form/index?kind=cancel'])
 })
 
-test('application form: required fields named, then submitted with its kind', async () => {
+test('application form: required fields named, then created as a draft and submitted, with typed values', async () => {
   const fake = installFakeWx()
   fake.signIn()
   let body = null
   fake.route('POST', '/registry/applications', (req) => {
     body = req.data
-    return { statusCode: 201, data: { id: 3 } }
+    return { statusCode: 201, data: { id: 3, status: 'draft' } }
   })
+  fake.route('POST', '/registry/applications/3/submit', { id: 3, status: 'submitted' })
   const { page, comp } = await loadPage('registration/pages/application-form/index', {
     fake,
-    query: { kind: 'cancel' },
+    query: { kind: 'multi_site_file' },
   })
   await page.onSubmit()
   await settle()
-  expect(text(comp)).toContain('请填写原因')
-  page.onField({ currentTarget: { dataset: { key: 'reason' } }, detail: { value: '退休' } })
+  expect(text(comp)).toContain('请填写执业机构编号')
+  page.onField({ currentTarget: { dataset: { key: 'institution_id' } }, detail: { value: '12' } })
+  page.onField({ currentTarget: { dataset: { key: 'practice_scopes' } }, detail: { value: '内科专业、外科专业' } })
   await page.onSubmit()
-  expect(body).toEqual({ kind: 'cancel', form: { reason: '退休' } })
+  expect(body).toEqual({ kind: 'multi_site_file', institution_id: 12, practice_scopes: ['内科专业', '外科专业'] })
+  expect(fake.requests.map((r) => r.path)).toContain('/registry/applications/3/submit')
+  expect(fake.calls).toContainEqual(['navigateBack'])
 })
 
 test('exams list: start goes to the face capture; the attempt in progress (known to the server) offers resume', async () => {

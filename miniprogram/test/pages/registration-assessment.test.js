@@ -25,7 +25,14 @@ test('ID photo: the rules are shown before the picker opens; too large is refuse
 test('real-name check: the ID checksum is checked before the request', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('POST', '/identity/real-name-check', (req) => ({ matched: true, message: '实名认证通过', echo: req.data }))
+  fake.route('POST', '/identity/real-name-check', {
+    qualification_found: true,
+    registration_found: true,
+    registration_status: 'active',
+    next_step: 'activation_code',
+    institution_name: '东城区示范医院',
+    message: '已查询到您的执业注册，请向主执业机构申领激活码',
+  })
   const { page, comp } = await loadPage('registration/pages/real-name/index', { fake })
   page.setData({ name: '张三', idNumber: '110101199003070012' })
   await page.onSubmit()
@@ -36,7 +43,8 @@ test('real-name check: the ID checksum is checked before the request', async () 
   await page.onSubmit()
   await settle()
   expect(fake.requests[0].data).toEqual({ name: '张三', id_number: '11010519491231002X' })
-  expect(text(comp)).toContain('实名认证通过')
+  expect(text(comp)).toContain('请向主执业机构申领激活码')
+  expect(text(comp)).toContain('使用激活码激活')
 })
 
 test('activation by code and by qualification number', async () => {
@@ -116,4 +124,21 @@ test('exemption: reason and proof upload required, then submitted with the proof
   await page.onAddProof()
   await page.onSubmit()
   expect(body).toEqual({ reason: '援外医疗', proof_ids: ['pf-1'] })
+})
+
+test('info change: only the filled fields are sent, flat, as the registry takes them', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let body = null
+  fake.route('POST', '/registry/info-changes', (req) => {
+    body = req.data
+    return { statusCode: 201, data: { id: 1, kind: 'info', changes: req.data, status: 'pending' } }
+  })
+  const { page, comp } = await loadPage('registration/pages/info-change/index', { fake })
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请至少填写一项要修改的信息')
+  page.onField({ currentTarget: { dataset: { key: 'title' } }, detail: { value: '副主任医师' } })
+  await page.onSubmit()
+  expect(body).toEqual({ title: '副主任医师' })
 })

@@ -7,11 +7,11 @@ const FIELDS = [
   { key: 'education', label: '学历' },
   { key: 'school', label: '毕业学校' },
   { key: 'major', label: '所学专业' },
-  { key: 'title', label: '职称' },
+  { key: 'title', label: '任职资格' },
 ]
 
 Component({
-  data: { fields: FIELDS, values: {}, reason: '', loading: false, error: '', submitted: null },
+  data: { fields: FIELDS, values: {}, loading: false, error: '', submitted: null },
   methods: {
     ...formMethods,
     onField(e) {
@@ -23,7 +23,7 @@ Component({
         if (this.data.values[k] && this.data.values[k].trim()) changes[k] = this.data.values[k].trim()
       })
       if (!Object.keys(changes).length) return this.setData({ error: '请至少填写一项要修改的信息' })
-      const r = await run(this, () => registration.requestInfoChange({ changes, reason: this.data.reason }), {
+      const r = await run(this, () => registration.requestInfoChange(changes), {
         success: '已提交，等待机构审核',
       })
       if (r.ok) this.setData({ submitted: r.result })

@@ -26,6 +26,9 @@ Component({
       if (r.ok) this.setData({ result: r.result })
       return undefined
     },
+    goActivation() {
+      wx.navigateTo({ url: '/registration/pages/activation/index' })
+    },
   },
 })
 

@@ -90,11 +90,17 @@ Component({
         const home = await assessment.home()
         const windows = (home.windows || []).map((w) => ({
           ...w,
-          title: WINDOW_TEXT[w.kind] || w.kind,
+          title: w.label || WINDOW_TEXT[w.kind] || w.kind,
           opens: formatTime(w.opens_at),
           closes: formatTime(w.closes_at),
         }))
-        this.setData({ assessment: home, windows, nextStep: home.next_step || null, assessmentError: '' })
+        const page = assessment.STEP_PAGES[home.current_step] || '/assessment/pages/index/index'
+        this.setData({
+          assessment: { ...home, cycleName: home.cycle ? home.cycle.name : '' },
+          windows,
+          nextStep: home.next_action ? { title: home.next_action, page } : null,
+          assessmentError: '',
+        })
       } catch (err) {
         this.setData({ assessment: null, assessmentError: messageOf(err) })
       }

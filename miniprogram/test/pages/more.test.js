@@ -159,18 +159,44 @@ test('practice: answer checked at once, never timed', async () => {
   expect(text(comp)).toContain('依据《医师法》第二十三条')
 })
 
-test('assessment home: not yet bound shows the binding form; steps with their state', async () => {
+test('assessment home: not yet bound shows the binding form; bound shows the steps up to the current one', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('GET', '/assessment/home', {
-    bound: false,
-    cycle_name: '2024—2026年度',
-    steps: { notice: 'done', enrolment: 'pending' },
+  let bound = false
+  fake.route('GET', '/assessment/home', () => ({
+    bound,
+    current_step: bound ? 'enrolment_review' : 'binding',
+    next_action: bound ? '等待单位审核报名信息' : '绑定定期考核账号',
+    cycle: { id: 1, name: '2024—2026年度' },
+    windows: [],
+  }))
+  let body = null
+  fake.route('POST', '/assessment/binding', (req) => {
+    body = req.data
+    bound = true
+    return { bound: true }
   })
-  fake.route('POST', '/assessment/binding', { bound: true })
   const { page, comp } = await loadPage('assessment/pages/index/index', { fake })
   expect(text(comp)).toContain('绑定定期考核账号')
-  expect(page.data.steps.find((s) => s.key === 'enrolment').stateText).toBe('审核中')
   await page.onBind()
-  expect(fake.requests.find((r) => r.path === '/assessment/binding')).toBeTruthy()
+  await settle()
+  expect(text(comp)).toContain('请填写全部绑定信息')
+  page.setData({ name: '张三', idNumber: '11010519491231002x', credential: 'Init-1234', newPassword: 'Xin-Mima-2026' })
+  await page.onBind()
+  await settle()
+  expect(body).toEqual({
+    province_code: '110000',
+    id_number: '11010519491231002X',
+    name: '张三',
+    credential: 'Init-1234',
+    new_password: 'Xin-Mima-2026',
+  })
+  expect(text(comp)).toContain('下一步：等待单位审核报名信息')
+  const states = Object.fromEntries(page.data.steps.map((s) => [s.key, s.state]))
+  expect(states).toMatchObject({
+    user_notice: 'done',
+    enrolment: 'done',
+    enrolment_review: 'current',
+    procedure: 'locked',
+  })
 })

@@ -68,7 +68,20 @@ test('self-evaluation: draft saved after typing stops, submit sends it for revie
   jest.useFakeTimers()
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('GET', '/assessment/self-evaluation', { practice_record: '已有草稿', updated_at: '2026-06-01T00:00:00Z' })
+  fake.route('GET', '/assessment/self-evaluation', {
+    status: 'procedure_chosen',
+    procedure: 'general',
+    practice_record: '已有草稿',
+    work_performance: null,
+    professional_ethics: null,
+    work_report: null,
+    work_report_required: true,
+  })
+  let submitted = false
+  fake.route('POST', '/assessment/self-evaluation', () => {
+    submitted = true
+    return { id: 1, status: 'self_evaluated' }
+  })
   const puts = []
   fake.route('PUT', '/assessment/self-evaluation', (req) => {
     puts.push(req.data)
@@ -80,7 +93,8 @@ test('self-evaluation: draft saved after typing stops, submit sends it for revie
   expect(text(comp)).toContain('未保存')
   jest.advanceTimersByTime(1500)
   await settle()
-  expect(puts[0]).toMatchObject({ work_performance: '完成门诊 3000 人次', submit: false })
+  expect(puts[0]).toMatchObject({ work_performance: '完成门诊 3000 人次', practice_record: '已有草稿' })
+  expect(puts[0].submit).toBeUndefined()
   expect(text(comp)).toContain('草稿已保存')
 
   await page.onSubmit()
@@ -89,17 +103,28 @@ test('self-evaluation: draft saved after typing stops, submit sends it for revie
   page.onField({ currentTarget: { dataset: { key: 'professional_ethics' } }, detail: { value: '良好' } })
   page.onField({ currentTarget: { dataset: { key: 'work_report' } }, detail: { value: '述职' } })
   await page.onSubmit()
-  expect(puts[puts.length - 1]).toMatchObject({ submit: true, work_report: '述职' })
+  expect(puts[puts.length - 1]).toMatchObject({ work_report: '述职', professional_ethics: '良好' })
+  expect(submitted).toBe(true)
   jest.useRealTimers()
 })
 
 test('result notice PDF downloads with the token and opens', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('GET', '/assessment/result', { result: 'passed', verification_code: 'K8Q2-77XM' })
+  fake.route('GET', '/assessment/result', {
+    cycle: { id: 1, name: '2024—2026年度', starts_on: '2024-01-01', ends_on: '2026-12-31' },
+    assessment: {
+      id: 1,
+      result: 'passed',
+      verification_code: 'K8Q2-77XM',
+      professional_score: 82,
+      humanities_score: 76,
+    },
+  })
   fake.route('GET', '/assessment/result/notice.pdf', { statusCode: 200, data: '' })
   const { page, comp } = await loadPage('assessment/pages/result/index', { fake })
   expect(text(comp)).toContain('考核结果：合格')
+  expect(text(comp)).toContain('K8Q2-77XM')
   await page.onNotice()
   expect(fake.requests.find((r) => r.path === '/assessment/result/notice.pdf').header.Authorization).toBe('Bearer at-1')
   expect(fake.wx.openDocument).toHaveBeenCalledWith(
@@ -107,23 +132,85 @@ test('result notice PDF downloads with the token and opens', async () => {
   )
 })
 
-test('exemption: reason and proof upload required, then submitted with the proof ids', async () => {
+test('exemption: a reason from the server list and a proof upload are required, then submitted by code and ids', async () => {
   const fake = installFakeWx()
   fake.signIn()
-  fake.route('POST', '/assessment/proofs', { statusCode: 201, data: { id: 'pf-1' } })
+  fake.route('GET', '/assessment/procedure/options', {
+    simplified_conditions: [],
+    exemption_reasons: [{ code: 'senior_title', label: '具有高级专业技术职务任职资格' }],
+  })
+  fake.route('POST', '/assessment/proofs', {
+    statusCode: 201,
+    data: { items: [{ id: 41, kind: 'jpg', filename: '职称证书.jpg', size: 1000 }] },
+  })
   let body = null
   fake.route('POST', '/assessment/exemption', (req) => {
     body = req.data
     return { statusCode: 201, data: { id: 1 } }
   })
   const { page, comp } = await loadPage('assessment/pages/exemption/index', { fake })
-  page.setData({ reason: '援外医疗' })
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请选择免考理由')
+  page.onReason({ detail: { value: '0' } })
   await page.onSubmit()
   await settle()
   expect(text(comp)).toContain('请上传证明材料')
   await page.onAddProof()
+  await settle()
+  expect(text(comp)).toContain('职称证书.jpg')
   await page.onSubmit()
-  expect(body).toEqual({ reason: '援外医疗', proof_ids: ['pf-1'] })
+  expect(body).toEqual({ reason: 'senior_title', proof_ids: [41] })
+})
+
+test('procedure: simplified needs a condition; sent by PUT with conditions and proof ids', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/assessment/procedure/options', {
+    simplified_conditions: [{ code: 'good_record_5y', label: '具有5年以上执业经历' }],
+    exemption_reasons: [],
+  })
+  let body = null
+  fake.route('PUT', '/assessment/procedure', (req) => {
+    body = req.data
+    return { id: 1, procedure: 'simplified' }
+  })
+  const { page, comp } = await loadPage('assessment/pages/procedure/index', { fake })
+  page.onChoose({ detail: { value: 'simplified' } })
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请选择所符合的简易程序条件')
+  page.onConditions({ detail: { value: ['good_record_5y'] } })
+  await page.onSubmit()
+  expect(body).toEqual({ procedure: 'simplified', conditions: ['good_record_5y'], proof_ids: [] })
+})
+
+test('enrolment: confirm the data and the specialty, submitted as the assessment part takes it', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/assessment/enrolment', {
+    cycle: { id: 1, name: '2024—2026年度' },
+    window: null,
+    status: 'notice_accepted',
+    personal: { name: '张*丰', id_number: '1101**********1014', province: '北京市' },
+    registry: { practice_scopes: ['内科专业'], institution_name: '东城区示范医院' },
+    registry_found: true,
+    specialty: '内科专业',
+    info_change_hint: '信息有误请在“医师电子化注册”中提交信息修改申请',
+  })
+  let body = null
+  fake.route('POST', '/assessment/enrolment', (req) => {
+    body = req.data
+    return { id: 1, status: 'enrolment_submitted' }
+  })
+  const { page, comp } = await loadPage('assessment/pages/enrolment/index', { fake })
+  expect(text(comp)).toContain('东城区示范医院')
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请先确认以上信息无误')
+  page.onConfirm({ detail: { value: ['yes'] } })
+  await page.onSubmit()
+  expect(body).toEqual({ data_correct: true, specialty: '内科专业' })
 })
 
 test('info change: only the filled fields are sent, flat, as the registry takes them', async () => {

@@ -175,17 +175,29 @@ test('home: each block loads on its own; a part that fails says so and the rest 
   fake.route('GET', '/inbox/unread-count', { unread: 4 })
   fake.route('GET', '/registry/me', fake.error(503, 'SERVICE_UNAVAILABLE', '服务暂时不可用，请稍后再试'))
   fake.route('GET', '/assessment/home', {
-    cycle_name: '2024—2026年度',
-    status: 'enrolled',
-    status_text: '已报名，待选择考核程序',
-    next_step: { title: '选择考核程序', page: '/assessment/pages/procedure/index' },
-    windows: [{ kind: 'exam', opens_at: '2026-06-01T00:00:00Z', closes_at: '2026-07-01T00:00:00Z' }],
+    bound: true,
+    current_step: 'procedure',
+    next_action: '选择考核程序（简易程序或一般程序）',
+    province_code: '110000',
+    cycle: { id: 1, name: '2024—2026年度', starts_on: '2024-01-01', ends_on: '2026-12-31' },
+    windows: [
+      {
+        kind: 'exam',
+        label: '考试',
+        opens_at: '2026-06-01T00:00:00Z',
+        closes_at: '2026-07-01T00:00:00Z',
+        is_open: true,
+      },
+    ],
+    assessment: null,
+    previous: [],
   })
   const { page, comp } = await loadPage('pages/home/index', { fake })
   const t = text(comp)
   expect(t).toContain('4 条未读')
   expect(t).toContain('服务暂时不可用')
-  expect(t).toContain('已报名，待选择考核程序')
+  expect(t).toContain('选择考核程序（简易程序或一般程序）')
+  expect(t).toContain('2024—2026年度')
   expect(t).toContain('考试')
   expect(t).toContain('2026-06-01 08:00 至 2026-07-01 08:00')
   page.goNext()

@@ -4,9 +4,16 @@ const { run } = require('../../../utils/ui')
 const { formMethods } = require('../../../utils/page')
 
 Component({
-  data: { reason: '', proofs: [], loading: false, uploading: false, error: '' },
+  data: { reasons: [], reasonIndex: -1, proofs: [], loading: false, uploading: false, error: '' },
   methods: {
     ...formMethods,
+    async onLoad() {
+      const r = await run(this, () => assessment.procedureOptions(), { quiet: true })
+      if (r.ok) this.setData({ reasons: r.result.exemption_reasons })
+    },
+    onReason(e) {
+      this.setData({ reasonIndex: Number(e.detail.value) })
+    },
     pick() {
       return new Promise((resolve, reject) => {
         wx.chooseMedia({ count: 1, mediaType: ['image'], success: (r) => resolve(r.tempFiles[0]), fail: reject })
@@ -20,21 +27,18 @@ Component({
         return
       }
       const r = await run(this, () => assessment.uploadProof({ filePath: file.tempFilePath }), { key: 'uploading' })
-      if (r.ok)
-        this.setData({
-          proofs: this.data.proofs.concat({ id: r.result.id || r.result.proof_id, path: file.tempFilePath }),
-        })
+      if (r.ok) this.setData({ proofs: this.data.proofs.concat(r.result) })
     },
     onRemove(e) {
       this.setData({ proofs: this.data.proofs.filter((p) => p.id !== e.currentTarget.dataset.id) })
     },
     async onSubmit() {
-      if (!this.data.reason.trim()) return this.setData({ error: '请填写免考原因' })
+      const reason = this.data.reasons[this.data.reasonIndex]
+      if (!reason) return this.setData({ error: '请选择免考理由' })
       if (!this.data.proofs.length) return this.setData({ error: '请上传证明材料' })
       const r = await run(
         this,
-        () =>
-          assessment.requestExemption({ reason: this.data.reason.trim(), proofIds: this.data.proofs.map((p) => p.id) }),
+        () => assessment.requestExemption({ reason: reason.code, proofIds: this.data.proofs.map((p) => p.id) }),
         { success: '已提交，等待审核' },
       )
       if (r.ok) wx.navigateBack()

@@ -7,10 +7,15 @@ Component({
   methods: {
     async onLoad() {
       const r = await run(this, () => assessment.result(), { quiet: true })
-      if (r.ok)
-        this.setData({
-          result: { ...r.result, resultText: { passed: '合格', failed: '不合格' }[r.result.result] || '尚未出结果' },
-        })
+      if (!r.ok) return
+      const a = r.result.assessment || {}
+      this.setData({
+        result: {
+          ...a,
+          cycleName: r.result.cycle ? r.result.cycle.name : '',
+          resultText: { passed: '合格', failed: '不合格' }[a.result] || '尚未出结果',
+        },
+      })
     },
     async onNotice() {
       const r = await run(this, () => assessment.downloadResultNotice(), { key: 'downloading' })

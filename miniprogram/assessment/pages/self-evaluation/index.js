@@ -23,7 +23,14 @@ Component({
       if (r.ok && r.result) {
         const values = {}
         this.data.parts.forEach((p) => (values[p.key] = r.result[p.key] || ''))
-        this.setData({ values, draftState: r.result.updated_at ? '草稿已保存' : '' })
+        const required = r.result.work_report_required !== false
+        this.setData({
+          values,
+          draftState: '',
+          parts: required
+            ? this.data.parts
+            : this.data.parts.map((p) => (p.key === 'work_report' ? { ...p, optional: true } : p)),
+        })
       }
     },
     onUnload() {
@@ -47,14 +54,19 @@ Component({
       this.setData({ draftState: r.ok ? '草稿已保存' : `草稿未保存：${r.message}` })
     },
     async onSubmit() {
-      const empty = this.data.parts.filter((p) => !(this.data.values[p.key] || '').trim())
+      const empty = this.data.parts.filter((p) => !p.optional && !(this.data.values[p.key] || '').trim())
       if (empty.length) return this.setData({ error: `请填写${empty.map((p) => p.title).join('、')}` })
       if (this.draftTimer) clearTimeout(this.draftTimer)
       this.draftTimer = null
-      const r = await run(this, () => assessment.submitSelfEvaluation(this.data.values), {
-        key: 'submitting',
-        success: '已提交，等待审核',
-      })
+      // What is submitted is what the server holds: save the latest text first, then submit it.
+      const r = await run(
+        this,
+        () => assessment.saveSelfEvaluationDraft(this.data.values).then(() => assessment.submitSelfEvaluation()),
+        {
+          key: 'submitting',
+          success: '已提交，等待审核',
+        },
+      )
       if (r.ok) wx.navigateBack()
       return undefined
     },

@@ -77,6 +77,26 @@ function applicationBody(kind, form) {
 }
 
 /** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
+const ACCOUNT_STATUS_TEXT = {
+  unverified: '未实名认证',
+  verified: '已实名，待激活',
+  active: '已激活',
+  revoked: '已停用',
+}
+const REGISTRATION_STATUS_TEXT = { active: '有效', transferred_out: '变更出', filed: '备案', cancelled: '注销' }
+
+/** What home and the menu show of MyDataOut {account_status, registration, …}. */
+function summary(data) {
+  const reg = data && data.registration
+  return {
+    accountText: ACCOUNT_STATUS_TEXT[data && data.account_status] || (data && data.account_status) || '',
+    activated: Boolean(data && data.account_status === 'active'),
+    statusText: reg ? REGISTRATION_STATUS_TEXT[reg.status] || reg.status : '无有效执业注册',
+    institution: reg ? reg.main_institution_name || '' : '',
+  }
+}
+
+/** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
 const realNameCheck = ({ name, idNumber }) => http.post(PATHS.realNameCheck, { name, id_number: idNumber })
 const activateByCode = ({ code }) => http.post(PATHS.activateByCode, { code })
 const activateSelf = ({ qualificationCertNo }) =>
@@ -102,6 +122,9 @@ module.exports = {
   APPLICATION_FIELDS,
   FIELD_LABELS,
   applicationBody,
+  summary,
+  ACCOUNT_STATUS_TEXT,
+  REGISTRATION_STATUS_TEXT,
   realNameCheck,
   activateByCode,
   activateSelf,

@@ -79,7 +79,7 @@ Component({
 
     async loadRegistration() {
       try {
-        this.setData({ registration: await registration.myData(), registrationError: '' })
+        this.setData({ registration: registration.summary(await registration.myData()), registrationError: '' })
       } catch (err) {
         this.setData({ registration: null, registrationError: messageOf(err) })
       }

@@ -51,7 +51,11 @@ test('activation by code and by qualification number', async () => {
   const fake = installFakeWx()
   fake.signIn()
   fake.route('POST', '/registry/activation/code', fake.error(400, 'ACTIVATION_CODE_INVALID', '激活码错误或已过期'))
-  fake.route('POST', '/registry/activation/self', { activated: true, institution_name: '东城区示范医院' })
+  fake.route('POST', '/registry/activation/self', {
+    account_status: 'active',
+    activated_via: 'self',
+    registration: { id: 1, status: 'active', main_institution_name: '东城区示范医院' },
+  })
   const { page, comp } = await loadPage('registration/pages/activation/index', { fake })
   page.setData({ code: '123456' })
   await page.onSubmit()
@@ -228,4 +232,26 @@ test('info change: only the filled fields are sent, flat, as the registry takes 
   page.onField({ currentTarget: { dataset: { key: 'title' } }, detail: { value: '副主任医师' } })
   await page.onSubmit()
   expect(body).toEqual({ title: '副主任医师' })
+})
+
+test('my registration data: nested qualification and registration shown with Chinese labels, ids hidden', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/registry/me', {
+    account_status: 'active',
+    name: '张*',
+    qualifications: [{ id: 3, qualification_cert_no: '201011010100001', level: 'practitioner' }],
+    registration: {
+      id: 1,
+      status: 'active',
+      main_institution_name: '东城区示范医院',
+      practice_scopes: ['内科专业', '儿科专业'],
+    },
+  })
+  const { comp } = await loadPage('registration/pages/profile/index', { fake })
+  const t = text(comp)
+  expect(t).toContain('医师资格证书编码201011010100001')
+  expect(t).toContain('主执业机构东城区示范医院')
+  expect(t).toContain('执业范围内科专业、儿科专业')
+  expect(t).not.toMatch(/(^|\s)id\b/)
 })

@@ -174,6 +174,7 @@ test('home: each block loads on its own; a part that fails says so and the rest 
   fake.signIn()
   fake.route('GET', '/inbox/unread-count', { unread: 4 })
   fake.route('GET', '/registry/me', fake.error(503, 'SERVICE_UNAVAILABLE', '服务暂时不可用，请稍后再试'))
+  fake.route('GET', '/exams', { items: [] })
   fake.route('GET', '/assessment/home', {
     bound: true,
     current_step: 'procedure',
@@ -209,4 +210,33 @@ test('home without a session goes to log-in', async () => {
   const fake = installFakeWx()
   await loadPage('pages/home/index', { fake })
   expect(fake.calls).toContainEqual(['reLaunch', '/pages/login/index'])
+})
+
+test('home shows the registration state from the registry', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/inbox/unread-count', { unread: 0 })
+  fake.route('GET', '/assessment/home', {
+    bound: false,
+    current_step: 'binding',
+    next_action: '绑定定期考核账号',
+    windows: [],
+  })
+  fake.route('GET', '/registry/me', {
+    account_status: 'active',
+    activated_via: 'code',
+    name: '张*',
+    phone: '138****0001',
+    qualifications: [],
+    registration: { id: 1, status: 'active', main_institution_name: '东城区示范医院', practice_scopes: ['内科专业'] },
+    registrations: [],
+    multi_site_filings: [],
+    assessments: [],
+  })
+  const { comp } = await loadPage('pages/home/index', { fake })
+  const t = text(comp)
+  expect(t).toContain('已激活')
+  expect(t).toContain('执业注册有效')
+  expect(t).toContain('东城区示范医院')
+  expect(t).toContain('下一步绑定定期考核账号')
 })

@@ -9,7 +9,7 @@ Component({
     async onShow() {
       if (!requireLogin()) return
       const r = await run(this, () => registration.myData(), { quiet: true })
-      if (r.ok) this.setData({ data: r.result })
+      if (r.ok) this.setData({ data: { ...registration.summary(r.result), name: r.result.name } })
     },
     onGo(e) {
       go(`/registration/pages/${e.currentTarget.dataset.page}/index`)

@@ -14,13 +14,23 @@ const LABELS = {
   title: '职称',
   education: '学历',
   status: '注册状态',
+  account_status: '账号状态',
+  main_institution_name: '主执业机构',
+  practice_region_name: '执业地点',
+  department_name: '科室',
+  phone: '手机号',
 }
+// Ids are for the app, not for people.
+const HIDDEN = /(^|_)id$/
 
 function flatten(obj, prefix = '') {
   const out = []
   Object.keys(obj || {}).forEach((k) => {
     const v = obj[k]
-    if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...flatten(v, `${prefix}${k}.`))
+    if (HIDDEN.test(k)) return
+    if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) {
+      v.forEach((x, i) => out.push(...flatten(x, `${prefix}${k}.${i}.`)))
+    } else if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...flatten(v, `${prefix}${k}.`))
     else
       out.push({
         key: prefix + k,

@@ -1,5 +1,8 @@
 /** Small helpers shared by pages (all pages are built with Component(), so they also load in tests). */
 const store = require('./auth-store')
+const inbox = require('../services/inbox')
+const { messageOf } = require('./errors')
+const { toast } = require('./ui')
 
 /** Bind `<input data-field="phone" bindinput="onInput">` to this.data.phone. */
 const formMethods = {
@@ -31,4 +34,15 @@ function homeFor(user) {
   return '/pages/home/index'
 }
 
-module.exports = { formMethods, requireLogin, go, homeFor }
+/**
+ * Ask for subscribe-message consent right before a submit that will produce a result (WeChat shows the prompt
+ * only from a tap, so call this first in the tap handler, after the synchronous checks). Never blocks the
+ * submit; a failure to record the consent is said, not hidden.
+ */
+async function askSubscription(purposes) {
+  const res = await inbox.requestSubscription(purposes)
+  if (res.error) toast(`订阅消息未能开启：${messageOf(res.error)}`)
+  return res
+}
+
+module.exports = { formMethods, requireLogin, go, homeFor, askSubscription }

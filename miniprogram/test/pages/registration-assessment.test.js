@@ -215,6 +215,13 @@ test('enrolment: confirm the data and the specialty, submitted as the assessment
   page.onConfirm({ detail: { value: ['yes'] } })
   await page.onSubmit()
   expect(body).toEqual({ data_correct: true, specialty: '内科专业' })
+  // Consent to the review-result message is asked right before the submit that will produce it.
+  expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledWith(
+    expect.objectContaining({ tmplIds: ['dev-review-result-tmpl-0000000000000000001'] }),
+  )
+  expect(fake.requests.find((r) => r.path === '/me/subscriptions').data).toEqual({
+    template_ids: ['dev-review-result-tmpl-0000000000000000001'],
+  })
 })
 
 test('info change: only the filled fields are sent, flat, as the registry takes them', async () => {

@@ -1,7 +1,7 @@
 /** Enrolment: confirm personal, practice and multi-site data (from e-registration), choose the specialty, submit. */
 const assessment = require('../../../services/assessment')
 const { run } = require('../../../utils/ui')
-const { formMethods, go } = require('../../../utils/page')
+const { formMethods, go, askSubscription } = require('../../../utils/page')
 
 const LABELS = {
   name: '姓名',
@@ -67,6 +67,7 @@ Component({
     async onSubmit() {
       if (!this.data.confirmed) return this.setData({ error: '请先确认以上信息无误；信息有误请先提交信息修改申请' })
       if (!this.data.specialty.trim()) return this.setData({ error: '请填写报考专业' })
+      await askSubscription(['review_result'])
       const r = await run(
         this,
         () => assessment.submitEnrolment({ dataCorrect: true, specialty: this.data.specialty.trim() }),

@@ -1,7 +1,7 @@
 /** Ask to be exempt from the professional exam, with a reason and proof files (uploaded one by one). */
 const assessment = require('../../../services/assessment')
 const { run } = require('../../../utils/ui')
-const { formMethods } = require('../../../utils/page')
+const { formMethods, askSubscription } = require('../../../utils/page')
 
 Component({
   data: { reasons: [], reasonIndex: -1, proofs: [], loading: false, uploading: false, error: '' },
@@ -36,6 +36,7 @@ Component({
       const reason = this.data.reasons[this.data.reasonIndex]
       if (!reason) return this.setData({ error: '请选择免考理由' })
       if (!this.data.proofs.length) return this.setData({ error: '请上传证明材料' })
+      await askSubscription(['review_result'])
       const r = await run(
         this,
         () => assessment.requestExemption({ reason: reason.code, proofIds: this.data.proofs.map((p) => p.id) }),

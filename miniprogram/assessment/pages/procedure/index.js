@@ -1,6 +1,7 @@
 /** Choose the simplified procedure (a condition and its proof) or the general one. */
 const assessment = require('../../../services/assessment')
 const { run } = require('../../../utils/ui')
+const { askSubscription } = require('../../../utils/page')
 
 Component({
   data: {
@@ -41,6 +42,7 @@ Component({
       const { chosen, picked, proofs } = this.data
       if (!chosen) return this.setData({ error: '请选择考核程序' })
       if (chosen === 'simplified' && !picked.length) return this.setData({ error: '请选择所符合的简易程序条件' })
+      await askSubscription(['review_result'])
       const r = await run(
         this,
         () =>

@@ -4,6 +4,7 @@
  */
 const assessment = require('../../../services/assessment')
 const { run } = require('../../../utils/ui')
+const { askSubscription } = require('../../../utils/page')
 
 const DRAFT_DELAY_MS = 1500
 
@@ -59,6 +60,7 @@ Component({
       if (this.draftTimer) clearTimeout(this.draftTimer)
       this.draftTimer = null
       // What is submitted is what the server holds: save the latest text first, then submit it.
+      await askSubscription(['review_result'])
       const r = await run(
         this,
         () => assessment.saveSelfEvaluationDraft(this.data.values).then(() => assessment.submitSelfEvaluation()),

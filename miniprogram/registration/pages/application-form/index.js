@@ -1,6 +1,7 @@
 /** The form of one business application kind. */
 const registration = require('../../../services/registration')
 const { run } = require('../../../utils/ui')
+const { askSubscription } = require('../../../utils/page')
 
 Component({
   data: { kind: '', title: '', fields: [], values: {}, loading: false, error: '' },
@@ -21,6 +22,7 @@ Component({
     async onSubmit() {
       const missing = this.data.fields.filter((f) => !(this.data.values[f.key] || '').trim())
       if (missing.length) return this.setData({ error: `请填写${missing.map((f) => f.label).join('、')}` })
+      await askSubscription(['review_result'])
       const r = await run(
         this,
         () => registration.submitApplication({ kind: this.data.kind, form: this.data.values }),

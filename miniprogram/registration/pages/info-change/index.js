@@ -1,7 +1,7 @@
 /** Ask for a change of education, school, title, major (the institution reviews it). */
 const registration = require('../../../services/registration')
 const { run } = require('../../../utils/ui')
-const { formMethods } = require('../../../utils/page')
+const { formMethods, askSubscription } = require('../../../utils/page')
 
 const FIELDS = [
   { key: 'education', label: '学历' },
@@ -23,6 +23,7 @@ Component({
         if (this.data.values[k] && this.data.values[k].trim()) changes[k] = this.data.values[k].trim()
       })
       if (!Object.keys(changes).length) return this.setData({ error: '请至少填写一项要修改的信息' })
+      await askSubscription(['review_result'])
       const r = await run(this, () => registration.requestInfoChange(changes), {
         success: '已提交，等待机构审核',
       })

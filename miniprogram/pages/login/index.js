@@ -147,6 +147,10 @@ Component({
       if (r.ok) this.setData({ captchaId: r.result.captcha_id, captchaImage: r.result.image, captchaAnswer: '' })
     },
 
+    goReset() {
+      wx.navigateTo({ url: '/pages/login/reset' })
+    },
+
     enter(user) {
       wx.reLaunch({ url: homeFor(user) })
     },

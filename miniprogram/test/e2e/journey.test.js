@@ -354,3 +354,18 @@ test('face capture and exam: refused capture with reasons, accepted capture, ans
   })
   expect(results).not.toBeNull()
 })
+
+test('forgotten password: reset with an SMS code, the old password no longer works', async () => {
+  signOutLocally()
+  const phone = '13800000002'
+  bridge.useClientIp('10.1.0.22')
+  await auth.sendSmsCode({ phone, purpose: 'reset_password' })
+  await expectApiError(
+    auth.resetPassword({ phone, smsCode: '000000', newPassword: 'Zhaohui-Mima-2026' }),
+    'SMS_CODE_INVALID',
+  )
+  await auth.resetPassword({ phone, smsCode: await bridge.smsCode(phone), newPassword: 'Zhaohui-Mima-2026' })
+  await expectApiError(auth.logInWithPassword({ login: phone, password: DEMO_PASSWORD }), 'INVALID_CREDENTIALS')
+  const me = await auth.logInWithPassword({ login: phone, password: 'Zhaohui-Mima-2026' })
+  expect(me.role).toBe('physician')
+})

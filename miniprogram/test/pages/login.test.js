@@ -131,3 +131,25 @@ test('password log-in asks for a captcha when the server requires one', async ()
   // A 401 on log-in is a refusal, not an expired session: no refresh, no sign-out redirect.
   expect(fake.requests.filter((r) => r.path === '/auth/refresh')).toHaveLength(0)
 })
+
+test('forgotten password: SMS code and a new password, no call to the institution', async () => {
+  const fake = installFakeWx()
+  fake.route('POST', '/auth/sms-codes', { statusCode: 202, data: { accepted: true } })
+  let body = null
+  fake.route('POST', '/auth/password/reset', (req) => {
+    body = req.data
+    return { ok: true }
+  })
+  const { page, comp } = await loadPage('pages/login/reset', { fake })
+  page.setData({ phone: '13800000001' })
+  await page.onSendSms()
+  expect(fake.requests[0].data).toEqual({ phone: '13800000001', purpose: 'reset_password' })
+  page.setData({ smsCode: '123456', newPassword: 'Xin-Mima-2026', confirmPassword: 'Xin-Mima-2027' })
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('两次输入的新密码不一致')
+  page.setData({ confirmPassword: 'Xin-Mima-2026' })
+  await page.onSubmit()
+  expect(body).toEqual({ phone: '13800000001', sms_code: '123456', new_password: 'Xin-Mima-2026' })
+  expect(fake.calls).toContainEqual(['navigateBack'])
+})

@@ -1,0 +1,46 @@
+/** The devices signed in to this account; end one, or all the others. */
+const account = require('../../services/account')
+const { run, formatTime, confirm } = require('../../utils/ui')
+
+function deviceName(ua) {
+  if (!ua) return '未知设备'
+  if (/MicroMessenger/i.test(ua)) return /miniProgram/i.test(ua) ? '微信小程序' : '微信'
+  if (/iPhone|iPad/i.test(ua)) return 'iPhone / iPad'
+  if (/Android/i.test(ua)) return 'Android 手机'
+  return ua.slice(0, 40)
+}
+
+Component({
+  data: { items: [], loading: false, ending: false, error: '' },
+  methods: {
+    onShow() {
+      return this.reload()
+    },
+    async reload() {
+      const r = await run(this, () => account.listSessions(), { quiet: true })
+      if (r.ok) {
+        this.setData({
+          items: r.result.map((s) => ({
+            ...s,
+            device: deviceName(s.user_agent),
+            lastUsed: formatTime(s.last_used_at),
+          })),
+        })
+      }
+    },
+    async onEnd(e) {
+      const id = e.currentTarget.dataset.id
+      if (!(await confirm({ title: '退出该设备', content: '该设备需重新登录。' }))) return
+      const r = await run(this, () => account.endSession(id), { key: 'ending', success: '已退出该设备' })
+      if (r.ok) this.setData({ items: this.data.items.filter((s) => s.id !== id) })
+    },
+    async onEndOthers() {
+      if (!(await confirm({ title: '退出其他设备', content: '除本机外的所有设备都需重新登录。' }))) return
+      const r = await run(this, () => account.endOtherSessions(), { key: 'ending' })
+      if (r.ok) {
+        wx.showToast({ title: `已退出 ${r.result} 台设备`, icon: 'none' })
+        this.setData({ items: this.data.items.filter((s) => s.current) })
+      }
+    },
+  },
+})

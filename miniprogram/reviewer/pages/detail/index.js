@@ -1,0 +1,116 @@
+/**
+ * One item: who applied, what they submitted (payload and attachments), the history, and the decision:
+ * approve (optional comment), reject with reason, return for correction with reason. The version seen is
+ * sent along, so a decision made meanwhile by a colleague is refused (ALREADY_DECIDED) instead of overwritten.
+ */
+const reviews = require('../../../services/reviews')
+const { run, formatTime } = require('../../../utils/ui')
+const { formMethods } = require('../../../utils/page')
+
+// Payload field names as a reviewer reads them (unknown keys are shown as they are).
+const FIELD_TEXT = {
+  name: '姓名',
+  real_name: '姓名',
+  procedure: '考核程序',
+  institution_name: '机构',
+  practice_scope: '执业范围',
+  title: '职称',
+  education: '学历',
+  reason: '原因',
+  note: '说明',
+}
+
+Component({
+  data: {
+    id: null,
+    item: null,
+    fields: [],
+    attachments: [],
+    history: [],
+    action: '', // '' | approve | reject | return
+    reason: '',
+    comment: '',
+    loading: false,
+    deciding: false,
+    error: '',
+  },
+  methods: {
+    ...formMethods,
+    onLoad(query) {
+      this.setData({ id: Number(query.id) })
+      return this.reload()
+    },
+
+    async reload() {
+      const r = await run(this, () => reviews.item(this.data.id), { quiet: true })
+      if (!r.ok) return
+      const item = r.result
+      this.setData({
+        item: {
+          ...item,
+          statusText: reviews.STATUS_TEXT[item.status] || item.status,
+          submitted: formatTime(item.submitted_at),
+        },
+        fields: Object.keys(item.payload || {}).map((k) => ({
+          key: k,
+          label: FIELD_TEXT[k] || k,
+          value: show(item.payload[k]),
+        })),
+        attachments: (item.attachments || []).map((a, i) => ({
+          index: i,
+          name: (a && (a.name || a.filename)) || `附件 ${i + 1}`,
+          url: a && a.url,
+        })),
+        history: (item.history || []).map((h) => ({
+          ...h,
+          actionText: reviews.ACTION_TEXT[h.action] || h.action,
+          time: formatTime(h.created_at),
+        })),
+      })
+    },
+
+    choose(e) {
+      this.setData({ action: e.currentTarget.dataset.action, reason: '', comment: '', error: '' })
+    },
+
+    cancel() {
+      this.setData({ action: '' })
+    },
+
+    async onDecide() {
+      const { action, reason, comment, item } = this.data
+      if ((action === 'reject' || action === 'return') && !reason.trim()) {
+        this.setData({ error: '请填写原因' })
+        return
+      }
+      const opts = { reason: reason.trim(), comment: comment.trim() || null, version: item.version }
+      const call = {
+        approve: () => reviews.approve(item.id, opts),
+        reject: () => reviews.reject(item.id, opts),
+        return: () => reviews.returnForCorrection(item.id, opts),
+      }[action]
+      const r = await run(this, call, {
+        key: 'deciding',
+        success: { approve: '已通过', reject: '已驳回', return: '已退回' }[action],
+      })
+      if (r.ok) {
+        this.setData({ action: '' })
+        wx.navigateBack()
+      } else if (r.error.code === 'ALREADY_DECIDED') {
+        await this.reload()
+      }
+    },
+
+    onPreview(e) {
+      const a = this.data.attachments[e.currentTarget.dataset.index]
+      if (a && a.url && /\.(jpg|jpeg|png)$/i.test(a.url)) wx.previewImage({ urls: [a.url] })
+    },
+  },
+})
+
+function show(v) {
+  if (v === null || v === undefined) return '—'
+  if (Array.isArray(v)) return v.map(show).join('、')
+  if (typeof v === 'object') return JSON.stringify(v)
+  return String(v)
+}

@@ -1,0 +1,138 @@
+/**
+ * E-registration: real-name check, activation, my registration data, info changes, ID photo, business
+ * applications. The registry part lands later: every path is here, in one table, to align with it.
+ */
+const http = require('../utils/request')
+
+const PATHS = {
+  realNameCheck: '/identity/real-name-check',
+  activateByCode: '/registry/activation/code',
+  activateSelf: '/registry/activation/self',
+  me: '/registry/me',
+  infoChanges: '/registry/info-changes',
+  photo: '/registry/photo',
+  applications: '/registry/applications',
+  application: (id) => `/registry/applications/${id}`,
+  submit: (id) => `/registry/applications/${id}/submit`,
+}
+
+// The ID-photo rules, shown BEFORE the picker opens (the server checks the same ones: proctoring/image.py).
+const PHOTO_RULES = [
+  '尺寸 354×472 像素（宽×高）',
+  '格式 JPG、JPEG 或 PNG',
+  '文件不超过 80 KB',
+  '白色或浅色纯色背景，本人近期免冠正面照',
+]
+
+// The nine business applications (GLOSSARY).
+const APPLICATION_KINDS = [
+  { kind: 'register', title: '注册' },
+  { kind: 'assistant_upgrade', title: '助理升执业' },
+  { kind: 'military_transfer_in', title: '军队变更入' },
+  { kind: 'military_transfer_out', title: '变更到军队' },
+  { kind: 'change', title: '变更' },
+  { kind: 'cancel', title: '注销' },
+  { kind: 'multi_site_file', title: '多执业机构备案' },
+  { kind: 'multi_site_unfile', title: '多执业机构取消备案' },
+  { kind: 'multi_site_withdraw', title: '取消多地点执业' },
+]
+
+// Fields each application form asks for (the registry's ApplicationData; the server decides what is required).
+const APPLICATION_FIELDS = {
+  register: ['institution_id', 'practice_region_code', 'practice_scopes', 'title'],
+  assistant_upgrade: ['practice_scopes'],
+  military_transfer_in: ['institution_id', 'practice_region_code', 'practice_scopes'],
+  military_transfer_out: ['military_unit', 'reason'],
+  change: ['institution_id', 'practice_region_code', 'practice_scopes'],
+  cancel: ['reason'],
+  multi_site_file: ['institution_id', 'practice_scopes'],
+  multi_site_unfile: ['filing_id', 'reason'],
+  multi_site_withdraw: ['reason'],
+}
+
+const FIELD_LABELS = {
+  institution_id: '执业机构编号',
+  practice_region_code: '执业地点（行政区划代码）',
+  practice_scopes: '执业范围（多个用顿号分隔）',
+  title: '任职资格',
+  military_unit: '军队单位',
+  reason: '申请原因',
+  filing_id: '多执业机构备案编号',
+}
+
+/** Form strings → the API's types (ids are numbers, scopes a list). */
+function applicationBody(kind, form) {
+  const body = { kind }
+  Object.keys(form).forEach((k) => {
+    const v = typeof form[k] === 'string' ? form[k].trim() : form[k]
+    if (v === '' || v === undefined || v === null) return
+    if (k === 'institution_id' || k === 'filing_id') body[k] = Number(v)
+    else if (k === 'practice_scopes')
+      body[k] = String(v)
+        .split(/[、,，\s]+/)
+        .filter(Boolean)
+    else body[k] = v
+  })
+  return body
+}
+
+/** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
+const ACCOUNT_STATUS_TEXT = {
+  unverified: '未实名认证',
+  verified: '已实名，待激活',
+  active: '已激活',
+  revoked: '已停用',
+}
+const REGISTRATION_STATUS_TEXT = { active: '有效', transferred_out: '变更出', filed: '备案', cancelled: '注销' }
+
+/** What home and the menu show of MyDataOut {account_status, registration, …}. */
+function summary(data) {
+  const reg = data && data.registration
+  return {
+    accountText: ACCOUNT_STATUS_TEXT[data && data.account_status] || (data && data.account_status) || '',
+    activated: Boolean(data && data.account_status === 'active'),
+    statusText: reg ? REGISTRATION_STATUS_TEXT[reg.status] || reg.status : '无有效执业注册',
+    institution: reg ? reg.main_institution_name || '' : '',
+  }
+}
+
+/** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
+const realNameCheck = ({ name, idNumber }) => http.post(PATHS.realNameCheck, { name, id_number: idNumber })
+const activateByCode = ({ code }) => http.post(PATHS.activateByCode, { code })
+const activateSelf = ({ qualificationCertNo }) =>
+  http.post(PATHS.activateSelf, { qualification_cert_no: qualificationCertNo })
+const myData = () => http.get(PATHS.me)
+/** changes: any of {education, school, major, title}; the institution reviews them. */
+const requestInfoChange = (changes) => http.post(PATHS.infoChanges, changes)
+const infoChanges = () => http.get(PATHS.infoChanges)
+const uploadPhoto = ({ filePath }) => http.upload({ path: PATHS.photo, filePath, name: 'photo' })
+/** {items: [{id, kind, kind_title, status, status_label, data, review_item_id, submitted_at, …}]}. */
+const applications = () => http.get(PATHS.applications)
+const application = (id) => http.get(PATHS.application(id))
+/** Create the application (a draft) and submit it for review: two calls, as the registry has them. */
+async function submitApplication({ kind, form }) {
+  const draft = await http.post(PATHS.applications, applicationBody(kind, form))
+  return http.post(PATHS.submit(draft.id), {})
+}
+
+module.exports = {
+  PATHS,
+  PHOTO_RULES,
+  APPLICATION_KINDS,
+  APPLICATION_FIELDS,
+  FIELD_LABELS,
+  applicationBody,
+  summary,
+  ACCOUNT_STATUS_TEXT,
+  REGISTRATION_STATUS_TEXT,
+  realNameCheck,
+  activateByCode,
+  activateSelf,
+  myData,
+  requestInfoChange,
+  infoChanges,
+  uploadPhoto,
+  applications,
+  application,
+  submitApplication,
+}

@@ -1,0 +1,103 @@
+/** Reviewer API of the review engine (/reviews/*) and the applicant's own items (/my/reviews/*). */
+const http = require('../utils/request')
+
+const PATHS = {
+  queue: '/reviews/queue',
+  counts: '/reviews/queue/counts',
+  item: (id) => `/reviews/items/${id}`,
+  approve: (id) => `/reviews/items/${id}/approve`,
+  reject: (id) => `/reviews/items/${id}/reject`,
+  return: (id) => `/reviews/items/${id}/return`,
+  batch: '/reviews/batch-approve',
+  history: '/reviews/history',
+  stats: '/reviews/stats',
+  mine: '/my/reviews',
+  myItem: (id) => `/my/reviews/${id}`,
+  withdraw: (id) => `/my/reviews/${id}/withdraw`,
+  resubmit: (id) => `/my/reviews/${id}/resubmit`,
+}
+
+// The workflow's status words as a person reads them.
+const STATUS_TEXT = {
+  pending: '待审核',
+  approved: '已通过',
+  rejected: '未通过',
+  returned: '已退回',
+  withdrawn: '已撤回',
+}
+const ACTION_TEXT = {
+  submit: '提交',
+  approve: '通过',
+  reject: '不通过',
+  return: '退回修改',
+  resubmit: '重新提交',
+  withdraw: '撤回',
+}
+
+/** {items, next_cursor}. filters: kind, submitted_from, submitted_to, applicant_name. */
+function queue({ kind, submittedFrom, submittedTo, applicantName, cursor, limit = 20 } = {}) {
+  return http.get(PATHS.queue, {
+    kind,
+    submitted_from: submittedFrom,
+    submitted_to: submittedTo,
+    applicant_name: applicantName,
+    cursor,
+    limit,
+  })
+}
+
+/** {counts: {kind: n}, total}. */
+const counts = () => http.get(PATHS.counts)
+const item = (id) => http.get(PATHS.item(id))
+const stats = () => http.get(PATHS.stats)
+const history = ({ cursor, limit = 20 } = {}) => http.get(PATHS.history, { cursor, limit })
+
+// `version` is the one the reviewer saw: the server refuses (ALREADY_DECIDED) if someone decided meanwhile.
+function approve(id, { comment = null, version = null } = {}) {
+  return http.post(PATHS.approve(id), clean({ comment, version }))
+}
+
+function reject(id, { reason, comment = null, version = null }) {
+  return http.post(PATHS.reject(id), clean({ reason, comment, version }))
+}
+
+function returnForCorrection(id, { reason, comment = null, version = null }) {
+  return http.post(PATHS.return(id), clean({ reason, comment, version }))
+}
+
+/** {results: [{id, ok, code, message}], approved}: each item succeeds or fails on its own. */
+function batchApprove(ids) {
+  return http.post(PATHS.batch, { ids })
+}
+
+const mine = ({ cursor, limit = 20 } = {}) => http.get(PATHS.mine, { cursor, limit })
+const myItem = (id) => http.get(PATHS.myItem(id))
+const withdraw = (id) => http.post(PATHS.withdraw(id), {})
+const resubmit = (id, { payload, attachments }) => http.post(PATHS.resubmit(id), clean({ payload, attachments }))
+
+function clean(obj) {
+  const out = {}
+  Object.keys(obj).forEach((k) => {
+    if (obj[k] !== null && obj[k] !== undefined && obj[k] !== '') out[k] = obj[k]
+  })
+  return out
+}
+
+module.exports = {
+  PATHS,
+  STATUS_TEXT,
+  ACTION_TEXT,
+  queue,
+  counts,
+  item,
+  stats,
+  history,
+  approve,
+  reject,
+  returnForCorrection,
+  batchApprove,
+  mine,
+  myItem,
+  withdraw,
+  resubmit,
+}

@@ -1,0 +1,272 @@
+const { loadPage, installFakeWx, settle, text } = require('../support/load-page')
+
+const T0 = Date.parse('2026-06-01T02:00:00Z')
+
+function attemptJson(extra = {}) {
+  return {
+    attempt_ref: 'att-9',
+    exam_kind: 'humanities',
+    status: 'in_progress',
+    started_at: '2026-06-01T02:00:00Z',
+    deadline_at: '2026-06-01T03:00:00Z',
+    server_time: '2026-06-01T02:30:00Z',
+    current_section: 'law',
+    sections: [
+      { section: 'law', title: '法律法规', question_count: 2, pass_mark: 60, status: 'open', score: null },
+      { section: 'humanities', title: '人文医学', question_count: 1, pass_mark: 60, status: 'locked', score: null },
+    ],
+    questions: [
+      {
+        question_ref: 'q1',
+        section: 'law',
+        type: 'single',
+        stem: '医师法施行日期？',
+        options: [
+          { option_id: 'a', text: 'A. 2022年3月1日' },
+          { option_id: 'b', text: 'B. 2021年' },
+        ],
+      },
+      {
+        question_ref: 'q2',
+        section: 'law',
+        type: 'multiple',
+        stem: '多选题',
+        options: [
+          { option_id: 'a', text: 'A' },
+          { option_id: 'b', text: 'B' },
+        ],
+      },
+      {
+        question_ref: 'q3',
+        section: 'humanities',
+        type: 'single',
+        stem: '人文题',
+        options: [{ option_id: 'a', text: 'A' }],
+      },
+    ],
+    answers: [],
+    ...extra,
+  }
+}
+
+function examServer(fake, attempt) {
+  const state = { attempt, saves: [] }
+  fake.route('POST', '/exams/humanities/attempts', (req) => {
+    state.startBody = req.data
+    return { statusCode: 201, data: state.attempt }
+  })
+  fake.route('GET', '/exams/attempts/att-9', (req) => {
+    state.resumeDevice = req.header['X-Device-Id']
+    return state.attempt
+  })
+  fake.route('PUT', /^\/exams\/attempts\/att-9\/answers\//, (req) => {
+    const q = req.path.split('/').pop()
+    state.saves.push({ q, ...req.data, device: req.header['X-Device-Id'] })
+    return {
+      question_ref: q,
+      seq: req.data.seq,
+      saved_at: 'x',
+      server_time: '2026-06-01T02:31:00Z',
+      deadline_at: '2026-06-01T03:00:00Z',
+    }
+  })
+  fake.route('POST', '/exams/attempts/att-9/sections/law/finish', () => {
+    state.attempt = { ...state.attempt, current_section: 'humanities' }
+    return { current_section: 'humanities' }
+  })
+  fake.route('POST', '/exams/attempts/att-9/submit', { status: 'submitted' })
+  fake.route('POST', '/me/subscriptions', (req) => {
+    state.subscribed = req.data
+    return { ok: true }
+  })
+  return state
+}
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 })
+})
+afterEach(() => jest.useRealTimers())
+
+test('starts with the capture id, counts down from the server deadline by the server clock', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const server = examServer(fake, attemptJson())
+  const { page, comp } = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'humanities', capture: 'cap-1' },
+  })
+  expect(server.startBody.capture_id).toBe('cap-1')
+  expect(server.startBody.device_id).toMatch(/^mp-/)
+  // Server time 02:30, deadline 03:00 → 30 minutes, whatever the phone's clock says (02:00).
+  expect(page.data.remainingMs).toBe(30 * 60000)
+  expect(text(comp)).toContain('剩余 30:00')
+  jest.advanceTimersByTime(5000)
+  expect(text(comp)).toContain('剩余 29:55')
+  expect(text(comp)).toContain('医师法施行日期？')
+  expect(fake.wx.getStorageSync('exam:current')).toBe('att-9')
+  page.onUnload()
+})
+
+test('an answer shows at once and is saved; offline shows the offline state and retries', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const server = examServer(fake, attemptJson())
+  const { page, comp } = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'humanities', capture: 'cap-1' },
+  })
+  page.onSelect({ currentTarget: { dataset: { id: 'a' } } })
+  await settle()
+  expect(page.data.question.options[0].checked).toBe(true)
+  expect(server.saves).toEqual([{ q: 'q1', option_ids: ['a'], seq: 1, device: server.startBody.device_id }])
+  expect(text(comp)).toContain('已保存')
+
+  fake.setOffline(true)
+  page.onSelect({ currentTarget: { dataset: { id: 'b' } } })
+  await settle()
+  expect(page.data.question.options[1].checked).toBe(true)
+  expect(text(comp)).toContain('网络已断开，答案保存在本机，联网后自动提交（1 题待保存）')
+
+  fake.setOffline(false)
+  jest.advanceTimersByTime(1000)
+  await settle()
+  expect(server.saves[1]).toMatchObject({ q: 'q1', option_ids: ['b'], seq: 2 })
+  expect(text(comp)).toContain('已保存')
+  page.onUnload()
+})
+
+test('section gate: the law section is finished before the next opens; then submit asks for the result message', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const server = examServer(fake, attemptJson())
+  const { page, comp } = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'humanities', capture: 'cap-1' },
+  })
+  expect(comp.querySelector('#finish-section')).toBeTruthy()
+  expect(comp.querySelector('#submit')).toBeFalsy()
+  await page.onFinishSection()
+  await settle()
+  expect(page.data.currentSection).toBe('humanities')
+  expect(text(comp)).toContain('人文题')
+  expect(comp.querySelector('#submit')).toBeTruthy()
+
+  await page.onSubmit()
+  await settle()
+  expect(fake.wx.requestSubscribeMessage).toHaveBeenCalled()
+  expect(server.subscribed.template_ids).toEqual(['dev-assessment-result-tmpl-00000000000001'])
+  expect(fake.requests.map((r) => r.path)).toContain('/exams/attempts/att-9/submit')
+  expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/results/index?ref=att-9'])
+  expect(fake.wx.getStorageSync('exam:current')).toBe('')
+})
+
+test('resume after the app was killed: server answers shown, the queued answer sent with the device id', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const server = examServer(fake, attemptJson({ answers: [{ question_ref: 'q1', option_ids: ['a'], seq: 1 }] }))
+  fake.wx.setStorageSync('exam:attempt:att-9', { pending: { q2: { option_ids: ['b'], seq: 2 } }, seq: 2 })
+  fake.wx.setStorageSync('device_id', 'mp-dev-1')
+  const { page } = await loadPage('exam/pages/attempt/index', { fake, query: { ref: 'att-9' } })
+  await settle()
+  expect(server.resumeDevice).toBe('mp-dev-1')
+  expect(page.data.question.options[0].checked).toBe(true)
+  expect(server.saves).toEqual([{ q: 'q2', option_ids: ['b'], seq: 2, device: 'mp-dev-1' }])
+  expect(page.data.answeredCount).toBe(2)
+  page.onUnload()
+})
+
+test('no usable face capture: back to the capture page', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('POST', '/exams/humanities/attempts', fake.error(409, 'FACE_CAPTURE_REQUIRED', '请先完成考前人脸采集'))
+  await loadPage('exam/pages/attempt/index', { fake, query: { kind: 'humanities', capture: 'old' } })
+  expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/capture/index?kind=humanities'])
+})
+
+test('capture: consent first; a refused photo shows the server reasons; an accepted one starts the exam', async () => {
+  jest.useRealTimers()
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/proctoring/consent', {
+    version: '2026-01',
+    purpose: '考前核验本人身份',
+    retention: '考试结束后 180 天删除',
+    retention_days: 180,
+    viewers: ['考核机构'],
+    text: '为确认本人参加考试……',
+    accepted: false,
+    accepted_at: null,
+  })
+  let consentBody = null
+  fake.route('POST', '/proctoring/consent', (req) => {
+    consentBody = req.data
+    return { statusCode: 201, data: { version: '2026-01', accepted_at: '2026-06-01T02:00:00Z' } }
+  })
+  fake.route(
+    'POST',
+    '/proctoring/captures',
+    fake.error(422, 'FACE_NOT_FOUND', '未检测到人脸，请正对摄像头并适当靠近，保持面部完整、清晰、光线充足', {
+      details: { faces: 0 },
+    }),
+  )
+  const { page, comp } = await loadPage('exam/pages/capture/index', { fake, query: { kind: 'humanities' } })
+  expect(text(comp)).toContain('人脸采集告知')
+  expect(comp.querySelector('.camera')).toBeFalsy()
+  expect(text(comp)).toContain('考试结束后 180 天删除')
+  await page.onConsent()
+  await settle()
+  expect(consentBody).toEqual({ version: '2026-01' })
+  expect(comp.querySelector('.camera')).toBeTruthy()
+
+  await page.onCapture()
+  await settle()
+  expect(text(comp)).toContain('未检测到人脸，请正对摄像头')
+  expect(text(comp)).toContain('重新拍摄')
+  const upload = fake.requests.find((r) => r.path === '/proctoring/captures')
+  expect(upload.data).toEqual({ filePath: '/tmp/face.jpg', name: 'image', formData: { exam_kind: 'humanities' } })
+
+  fake.route('POST', '/proctoring/captures', {
+    statusCode: 201,
+    data: { capture_id: 'cap-7', accepted: true, measurements: {} },
+  })
+  await page.onCapture()
+  expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/attempt/index?kind=humanities&capture=cap-7'])
+})
+
+test('capture refused with accepted: false shows the reasons the server listed', async () => {
+  jest.useRealTimers()
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/proctoring/consent', { accepted: true })
+  fake.route('POST', '/proctoring/captures', {
+    statusCode: 201,
+    data: { capture_id: 'cap-8', accepted: false, measurements: { reasons: ['光线过暗，请到明亮处拍摄'] } },
+  })
+  const { page, comp } = await loadPage('exam/pages/capture/index', { fake, query: { kind: 'professional' } })
+  await page.onCapture()
+  await settle()
+  expect(text(comp)).toContain('光线过暗，请到明亮处拍摄')
+  expect(fake.calls.find((c) => c[0] === 'redirectTo')).toBeUndefined()
+})
+
+test('a law section not passed ends the attempt: on to the results', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const server = examServer(fake, attemptJson())
+  fake.route('POST', '/exams/attempts/att-9/sections/law/finish', () => {
+    server.attempt = {
+      ...server.attempt,
+      status: 'scored',
+      end_reason: 'law_gate',
+      current_section: null,
+      score: 40,
+      passed: false,
+    }
+    return server.attempt
+  })
+  const { page } = await loadPage('exam/pages/attempt/index', { fake, query: { kind: 'humanities', capture: 'cap-1' } })
+  await page.onFinishSection()
+  await settle()
+  expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/results/index?ref=att-9'])
+  expect(fake.wx.getStorageSync('exam:current')).toBe('')
+})

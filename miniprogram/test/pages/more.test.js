@@ -1,0 +1,202 @@
+const { loadPage, installFakeWx, settle, text } = require('../support/load-page')
+
+test('reviewer pages are shown by role: home and settings of a reviewer lead to the queue', async () => {
+  const fake = installFakeWx()
+  fake.signIn({ id: 5, role: 'office_reviewer' })
+  fake.route('GET', '/inbox/unread-count', { unread: 0 })
+  fake.route('GET', '/reviews/queue/counts', { counts: { e2e_enrolment: 6 }, total: 6 })
+  fake.route('GET', '/me', { id: 5, role: 'office_reviewer', username: 'bj_office', phone: null })
+  const home = await loadPage('pages/home/index', { fake })
+  expect(text(home.comp)).toContain('审核工作台')
+  expect(home.page.data.pendingReviews).toBe(6)
+  expect(text(home.comp)).toContain('待审核6')
+  expect(text(home.comp)).not.toContain('定期考核')
+  expect(fake.requests.map((r) => r.path)).not.toContain('/assessment/home')
+
+  const settings = await loadPage('pages/settings/index', { fake })
+  expect(text(settings.comp)).toContain('审核工作台')
+  expect(text(settings.comp)).not.toContain('我的申请')
+})
+
+test('a physician sees no reviewer entry; log-out ends the session and goes to log-in', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/me', { id: 1, role: 'physician', real_name: '张三', phone: '138****0001' })
+  fake.route('POST', '/auth/logout', { ok: true })
+  const { page, comp } = await loadPage('pages/settings/index', { fake })
+  expect(text(comp)).toContain('张三')
+  expect(text(comp)).toContain('我的申请')
+  expect(text(comp)).not.toContain('审核工作台')
+  await page.onLogout()
+  expect(fake.requests.map((r) => r.path)).toContain('/auth/logout')
+  expect(fake.wx.getStorageSync('auth')).toBe('')
+  expect(fake.calls).toContainEqual(['reLaunch', '/pages/login/index'])
+})
+
+test('my applications: status from the registry, withdraw via the review engine, the nine kinds to start', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let withdrawn = false
+  fake.route('GET', '/registry/applications', () => ({
+    items: [
+      {
+        id: 8,
+        kind: 'multi_site_file',
+        kind_title: '多执业机构备案',
+        status: withdrawn ? 'withdrawn' : 'submitted',
+        status_label: withdrawn ? '已撤回' : '待机构确认',
+        data: {},
+        attachments: [],
+        review_item_id: 31,
+        submitted_at: '2026-06-01T02:00:00Z',
+        created_at: '2026-06-01T01:00:00Z',
+        updated_at: '2026-06-01T02:00:00Z',
+      },
+    ],
+  }))
+  fake.route('POST', '/my/reviews/31/withdraw', () => {
+    withdrawn = true
+    return { id: 31, status: 'withdrawn' }
+  })
+  const { page, comp } = await loadPage('registration/pages/applications/index', { fake })
+  expect(text(comp)).toContain('多执业机构备案待机构确认')
+  expect(page.data.kinds).toHaveLength(9)
+  await page.onWithdraw({ currentTarget: { dataset: { reviewId: 31 } } })
+  await settle()
+  expect(text(comp)).toContain('已撤回')
+  page.onNew({ currentTarget: { dataset: { kind: 'cancel' } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/application-form/index?kind=cancel'])
+})
+
+test('application form: required fields named, then created as a draft and submitted, with typed values', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let body = null
+  fake.route('POST', '/registry/applications', (req) => {
+    body = req.data
+    return { statusCode: 201, data: { id: 3, status: 'draft' } }
+  })
+  fake.route('POST', '/registry/applications/3/submit', { id: 3, status: 'submitted' })
+  const { page, comp } = await loadPage('registration/pages/application-form/index', {
+    fake,
+    query: { kind: 'multi_site_file' },
+  })
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请填写执业机构编号')
+  page.onField({ currentTarget: { dataset: { key: 'institution_id' } }, detail: { value: '12' } })
+  page.onField({ currentTarget: { dataset: { key: 'practice_scopes' } }, detail: { value: '内科专业、外科专业' } })
+  await page.onSubmit()
+  expect(body).toEqual({ kind: 'multi_site_file', institution_id: 12, practice_scopes: ['内科专业', '外科专业'] })
+  expect(fake.requests.map((r) => r.path)).toContain('/registry/applications/3/submit')
+  expect(fake.calls).toContainEqual(['navigateBack'])
+})
+
+test('exams list: start goes to the face capture; the attempt in progress (known to the server) offers resume', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const exam = (extra) => ({
+    title: '人文医学测评',
+    reason: null,
+    duration_minutes: 60,
+    question_count: 50,
+    window_closes_at: '2026-06-30T00:00:00Z',
+    is_make_up: false,
+    best_score: null,
+    attempt_ref: null,
+    ...extra,
+  })
+  fake.route('GET', '/exams', {
+    items: [
+      exam({ exam_kind: 'humanities', status: 'available' }),
+      exam({
+        exam_kind: 'professional',
+        title: '业务水平测评',
+        status: 'in_progress',
+        attempt_ref: 'att-3',
+        best_score: 52,
+      }),
+    ],
+  })
+  const { page, comp } = await loadPage('exam/pages/index/index', { fake })
+  expect(text(comp)).toContain('继续作答')
+  expect(text(comp)).toContain('最高分：52')
+  expect(text(comp)).toContain('截止 2026-06-30 08:00 · 60 分钟 · 50 题')
+  expect(page.data.items.map((e) => e.canStart)).toEqual([true, false])
+  page.onStart({ currentTarget: { dataset: { kind: 'humanities' } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/exam/pages/capture/index?kind=humanities'])
+  page.onResume()
+  expect(fake.calls).toContainEqual(['navigateTo', '/exam/pages/attempt/index?ref=att-3'])
+})
+
+test('practice: answer checked at once, never timed', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/exams/practice/questions', {
+    items: [
+      {
+        question_ref: 'p1',
+        type: 'single',
+        stem: '练习题一',
+        options: [
+          { option_id: 'a', text: 'A' },
+          { option_id: 'b', text: 'B' },
+        ],
+      },
+    ],
+  })
+  fake.route('POST', '/exams/practice/questions/p1/check', (req) => ({
+    correct: req.data.option_ids[0] === 'b',
+    correct_option_ids: ['b'],
+    explanation: '依据《医师法》第二十三条',
+  }))
+  const { page, comp } = await loadPage('exam/pages/practice/index', { fake })
+  expect(text(comp)).toContain('练习题一')
+  page.onSelect({ currentTarget: { dataset: { id: 'a' } } })
+  await page.onCheck()
+  await settle()
+  expect(text(comp)).toContain('回答错误')
+  expect(text(comp)).toContain('依据《医师法》第二十三条')
+})
+
+test('assessment home: not yet bound shows the binding form; bound shows the steps up to the current one', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let bound = false
+  fake.route('GET', '/assessment/home', () => ({
+    bound,
+    current_step: bound ? 'enrolment_review' : 'binding',
+    next_action: bound ? '等待单位审核报名信息' : '绑定定期考核账号',
+    cycle: { id: 1, name: '2024—2026年度' },
+    windows: [],
+  }))
+  let body = null
+  fake.route('POST', '/assessment/binding', (req) => {
+    body = req.data
+    bound = true
+    return { bound: true }
+  })
+  const { page, comp } = await loadPage('assessment/pages/index/index', { fake })
+  expect(text(comp)).toContain('绑定定期考核账号')
+  await page.onBind()
+  await settle()
+  expect(text(comp)).toContain('请填写全部绑定信息')
+  page.setData({ name: '张三', idNumber: '11010519491231002x', credential: 'Init-1234', newPassword: 'Xin-Mima-2026' })
+  await page.onBind()
+  await settle()
+  expect(body).toEqual({
+    province_code: '110000',
+    id_number: '11010519491231002X',
+    name: '张三',
+    credential: 'Init-1234',
+    new_password: 'Xin-Mima-2026',
+  })
+  expect(text(comp)).toContain('下一步：等待单位审核报名信息')
+  const states = Object.fromEntries(page.data.steps.map((s) => [s.key, s.state]))
+  expect(states).toMatchObject({
+    user_notice: 'done',
+    enrolment: 'done',
+    enrolment_review: 'current',
+    procedure: 'locked',
+  })
+})

@@ -1,0 +1,184 @@
+const { loadPage, installFakeWx, settle, text } = require('../support/load-page')
+
+const REVIEWER = { id: 5, role: 'institution_reviewer', phone: null }
+
+function item(id, extra = {}) {
+  return {
+    id,
+    kind: 'info_change',
+    title: '信息修改申请',
+    subject_type: 'info_change_request',
+    subject_id: String(id),
+    status: 'pending',
+    current_step: 0,
+    step_count: 1,
+    current_role: 'institution_reviewer',
+    version: 1,
+    submitted_at: '2026-06-01T02:00:00Z',
+    decided_at: null,
+    applicant: { id: 9, name: '张三', phone: '138****0001', id_number: '1101**********0012' },
+    ...extra,
+  }
+}
+
+function queueServer(fake) {
+  fake.route('GET', '/reviews/queue/counts', { counts: { info_change: 2, e2e_enrolment: 1 }, total: 3 })
+  fake.route('GET', '/reviews/queue', (req) => ({
+    items:
+      req.query.kind === 'e2e_enrolment'
+        ? [item(3, { kind: 'e2e_enrolment', title: '定期考核报名' })]
+        : [item(1), item(2)],
+    next_cursor: null,
+  }))
+  fake.route('GET', '/reviews/stats', { pending: 3, decided_today: 4, average_decision_hours: 1.5 })
+}
+
+test('queue: counts as tabs, items, stats; a tab filters by kind', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  queueServer(fake)
+  const { page, comp } = await loadPage('reviewer/pages/queue/index', { fake })
+  expect(page.data.tabs.map((t) => [t.kind, t.count])).toEqual([
+    ['', 3],
+    ['info_change', 2],
+    ['e2e_enrolment', 1],
+  ])
+  expect(text(comp)).toContain('今日已审')
+  expect(text(comp)).toContain('张三')
+  await page.onTab({ currentTarget: { dataset: { kind: 'e2e_enrolment' } } })
+  await settle()
+  expect(page.data.items.map((i) => i.id)).toEqual([3])
+  page.onOpen({ currentTarget: { dataset: { id: 3 } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/reviewer/pages/detail/index?id=3'])
+})
+
+test('batch approve: select, confirm, per-item failures shown with the server reason', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  queueServer(fake)
+  fake.route('POST', '/reviews/batch-approve', (req) => {
+    expect(req.data).toEqual({ ids: [1, 2] })
+    return {
+      results: [
+        { id: 1, ok: true },
+        { id: 2, ok: false, code: 'ALREADY_DECIDED', message: '该事项已被处理，请刷新后查看' },
+      ],
+      approved: 1,
+    }
+  })
+  const { page, comp } = await loadPage('reviewer/pages/queue/index', { fake })
+  page.toggleBatch()
+  page.onOpen({ currentTarget: { dataset: { id: 1 } } })
+  page.onOpen({ currentTarget: { dataset: { id: 2 } } })
+  expect(page.data.selectedCount).toBe(2)
+  await page.onBatchApprove()
+  await settle()
+  expect(text(comp)).toContain('已通过 1 项')
+  expect(text(comp)).toContain('#2：该事项已被处理，请刷新后查看')
+})
+
+test('queue: a physician is refused with the server message', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/reviews/queue/counts', fake.error(403, 'ROLE_FORBIDDEN', '当前账号无权使用此功能'))
+  const { comp } = await loadPage('reviewer/pages/queue/index', { fake })
+  expect(text(comp)).toContain('当前账号无权使用此功能')
+})
+
+function detailServer(fake) {
+  fake.route('GET', '/reviews/items/1', {
+    ...item(1),
+    payload: { education: '硕士', school: '北京大学医学部' },
+    attachments: [{ name: '学历证书.jpg', url: 'https://x/1.jpg' }],
+    history: [
+      {
+        id: 1,
+        step: 0,
+        action: 'submit',
+        actor_id: 9,
+        actor_name: '张三',
+        reason: null,
+        comment: null,
+        attachments: [],
+        created_at: '2026-06-01T02:00:00Z',
+      },
+    ],
+  })
+}
+
+test('detail: payload, attachments, history; reject needs a reason; the version seen is sent', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  detailServer(fake)
+  let body = null
+  fake.route('POST', '/reviews/items/1/reject', (req) => {
+    body = req.data
+    return { ...item(1), status: 'rejected' }
+  })
+  const { page, comp } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '1' } })
+  const t = text(comp)
+  expect(t).toContain('学历')
+  expect(t).toContain('硕士')
+  expect(t).toContain('学历证书.jpg')
+  expect(t).toContain('提交 · 张三')
+  expect(t).toContain('1101**********0012')
+
+  page.choose({ currentTarget: { dataset: { action: 'reject' } } })
+  await page.onDecide()
+  await settle()
+  expect(text(comp)).toContain('请填写原因')
+  expect(body).toBeNull()
+
+  page.onInput({ currentTarget: { dataset: { field: 'reason' } }, detail: { value: '学历证书不清晰' } })
+  await page.onDecide()
+  expect(body).toEqual({ reason: '学历证书不清晰', version: 1 })
+  expect(fake.calls).toContainEqual(['navigateBack'])
+})
+
+test('detail: approve and return; a colleague deciding first shows the message and reloads', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  detailServer(fake)
+  fake.route('POST', '/reviews/items/1/approve', fake.error(409, 'ALREADY_DECIDED', '该事项已被处理，请刷新后查看'))
+  const { page } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '1' } })
+  page.choose({ currentTarget: { dataset: { action: 'approve' } } })
+  await page.onDecide()
+  await settle()
+  expect(fake.calls).toContainEqual(['toast', '该事项已被处理，请刷新后查看'])
+  expect(fake.requests.filter((r) => r.path === '/reviews/items/1')).toHaveLength(2)
+
+  let returned = null
+  fake.route('POST', '/reviews/items/1/return', (req) => {
+    returned = req.data
+    return { ...item(1), status: 'returned' }
+  })
+  page.choose({ currentTarget: { dataset: { action: 'return' } } })
+  page.onInput({ currentTarget: { dataset: { field: 'reason' } }, detail: { value: '请补充毕业证' } })
+  await page.onDecide()
+  expect(returned).toEqual({ reason: '请补充毕业证', version: 1 })
+  expect(fake.calls).toContainEqual(['toast', '已退回'])
+})
+
+test('history: my decisions with reasons', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  fake.route('GET', '/reviews/history', {
+    items: [
+      {
+        id: 4,
+        item_id: 1,
+        kind: 'info_change',
+        step: 0,
+        action: 'reject',
+        reason: '材料不全',
+        comment: null,
+        created_at: '2026-06-01T02:00:00Z',
+      },
+    ],
+    next_cursor: null,
+  })
+  const { comp } = await loadPage('reviewer/pages/history/index', { fake })
+  expect(text(comp)).toContain('不通过')
+  expect(text(comp)).toContain('原因：材料不全')
+  expect(text(comp)).toContain('2026-06-01 10:00') // Asia/Shanghai
+})

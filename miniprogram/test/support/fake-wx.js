@@ -1,0 +1,115 @@
+/**
+ * A `wx` for unit and page tests: storage in memory, UI calls recorded, and a small router standing in for
+ * the server behind wx.request / wx.uploadFile (answers in the server's real shapes, including its error body).
+ */
+const env = require('../../config/env')
+
+function createFakeWx() {
+  const storage = new Map()
+  const calls = []
+  const routes = []
+  const requests = []
+  let offline = false
+
+  const answer = (method, url, data, header) => {
+    const path = url.replace(env.baseUrl() + env.API_PREFIX, '').split('?')[0]
+    const query = Object.fromEntries(new URLSearchParams(url.split('?')[1] || ''))
+    const req = { method, path, query, data, header }
+    requests.push(req)
+    const route = routes.find(
+      (r) => r.method === method && (r.path instanceof RegExp ? r.path.test(path) : r.path === path),
+    )
+    if (!route) return { statusCode: 404, data: { error: { code: 'NOT_FOUND', message: '请求的内容不存在' } } }
+    const out = route.handler(req)
+    if (out && out.statusCode) return out
+    return { statusCode: 200, data: out }
+  }
+
+  const later = (fn) => Promise.resolve().then(fn)
+
+  const wx = {
+    getStorageSync: (k) => (storage.has(k) ? JSON.parse(storage.get(k)) : ''),
+    setStorageSync: (k, v) => storage.set(k, JSON.stringify(v)),
+    removeStorageSync: (k) => storage.delete(k),
+    getAccountInfoSync: () => ({ miniProgram: { envVersion: 'develop' } }),
+    request({ url, method = 'GET', data, header, success, fail }) {
+      later(() => {
+        if (offline) return fail({ errMsg: 'request:fail net::ERR_INTERNET_DISCONNECTED' })
+        const res = answer(method, url, data, header)
+        return success(res)
+      })
+    },
+    uploadFile({ url, filePath, name, formData, header, success, fail }) {
+      later(() => {
+        if (offline) return fail({ errMsg: 'uploadFile:fail' })
+        const res = answer('POST', url, { filePath, name, formData }, header)
+        success({ statusCode: res.statusCode, data: JSON.stringify(res.data) })
+      })
+    },
+    downloadFile({ url, header, success }) {
+      later(() => {
+        const res = answer('GET', url, null, header)
+        success({ statusCode: res.statusCode, tempFilePath: '/tmp/fake-download.pdf' })
+      })
+    },
+    getFileSystemManager: () => ({ readFileSync: () => '' }),
+    login: jest.fn(({ success }) => later(() => success({ code: 'wx-code-1' }))),
+    requestSubscribeMessage: jest.fn(({ tmplIds, success }) => {
+      const res = {}
+      tmplIds.forEach((id) => (res[id] = 'accept'))
+      later(() => success(res))
+    }),
+    createCameraContext: jest.fn(() => ({
+      takePhoto: ({ success }) => later(() => success({ tempImagePath: '/tmp/face.jpg' })),
+    })),
+    chooseMedia: jest.fn(({ success }) =>
+      later(() => success({ tempFiles: [{ tempFilePath: '/tmp/photo.jpg', size: 50000 }] })),
+    ),
+    openDocument: jest.fn(({ success }) => success && later(() => success({}))),
+    showToast: jest.fn((o) => calls.push(['toast', o.title])),
+    showLoading: jest.fn(),
+    hideLoading: jest.fn(),
+    showModal: jest.fn((o) => {
+      calls.push(['modal', o.title, o.content])
+      if (o.success) later(() => o.success({ confirm: true, content: o.editable ? 'reason' : undefined }))
+    }),
+    reLaunch: jest.fn((o) => calls.push(['reLaunch', o.url])),
+    navigateTo: jest.fn((o) => calls.push(['navigateTo', o.url])),
+    redirectTo: jest.fn((o) => calls.push(['redirectTo', o.url])),
+    navigateBack: jest.fn(() => calls.push(['navigateBack'])),
+    switchTab: jest.fn((o) => calls.push(['switchTab', o.url])),
+    stopPullDownRefresh: jest.fn(),
+    setNavigationBarTitle: jest.fn(),
+    setTabBarBadge: jest.fn(),
+    removeTabBarBadge: jest.fn(),
+  }
+
+  return {
+    wx,
+    calls,
+    requests,
+    storage,
+    route(method, path, handler) {
+      routes.unshift({ method, path, handler: typeof handler === 'function' ? handler : () => handler })
+    },
+    setOffline(value) {
+      offline = value
+    },
+    error(status, code, message, extra = {}) {
+      return { statusCode: status, data: { error: { code, message, ...extra } } }
+    },
+    signIn(user = { id: 1, role: 'physician', phone: '138****0001' }) {
+      storage.set(
+        'auth',
+        JSON.stringify({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: Date.now() + 9e5, user }),
+      )
+    },
+  }
+}
+
+/** Resolve pending promise chains (fake network answers are a few microtasks away). */
+async function settle(times = 50) {
+  for (let i = 0; i < times; i += 1) await Promise.resolve()
+}
+
+module.exports = { createFakeWx, settle }

@@ -1,0 +1,155 @@
+/**
+ * Start the real server for the end-to-end test: `python -m server run` (through test/e2e/review_fixture.py,
+ * which adds one review kind) on free ports with a temp DATA_DIR, embedded Redis, the emulators; wait for
+ * /readyz; stop it (its whole process group) afterwards.
+ */
+const { spawn, execFile } = require('child_process')
+const fs = require('fs')
+const net = require('net')
+const os = require('os')
+const path = require('path')
+
+const REPO = path.resolve(__dirname, '..', '..', '..')
+const PYTHON = process.env.E2E_PYTHON || path.join(REPO, '.venv', 'bin', 'python')
+const FIXTURE = path.join(__dirname, '..', 'e2e', 'review_fixture.py')
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+function baseEnv(dataDir, port, emulatorPort) {
+  const env = { ...process.env }
+  ;[
+    'DATABASE_URL',
+    'REDIS_URL',
+    'WECHAT_API_BASE',
+    'ALIYUN_SMS_ENDPOINT',
+    'ALIYUN_PUSH_ENDPOINT',
+    'TEST_DATABASE_URL',
+    'TEST_REDIS_URL',
+  ].forEach((k) => delete env[k])
+  return {
+    ...env,
+    APP_ENV: 'development',
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    EMULATOR_PORT: String(emulatorPort),
+    EMULATORS_ENABLED: 'true',
+    // The worker delivers notifications (inbox messages) from the outbox, as in `make run`.
+    RUN_WORKER_IN_PROCESS: process.env.E2E_WORKER === '0' ? 'false' : 'true',
+    LOG_LEVEL: 'WARNING',
+    TRUSTED_PROXIES: '127.0.0.1',
+    PYTHONPATH: REPO,
+    PYTHONUNBUFFERED: '1',
+  }
+}
+
+async function waitReady(url, proc, timeoutMs) {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    if (proc.exitCode !== null) throw new Error(`server exited early with ${proc.exitCode}`)
+    try {
+      const r = await fetch(url)
+      if (r.status === 200) return
+    } catch (e) {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  throw new Error(`server not ready at ${url} after ${timeoutMs} ms`)
+}
+
+async function startServer({ timeoutMs = 120000 } = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yishi-mp-e2e-'))
+  const port = await freePort()
+  const emulatorPort = await freePort()
+  const env = baseEnv(dataDir, port, emulatorPort)
+  const log = []
+  const proc = spawn(PYTHON, [FIXTURE, 'run'], { cwd: REPO, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  proc.stdout.on('data', (d) => log.push(d.toString()))
+  proc.stderr.on('data', (d) => log.push(d.toString()))
+  const baseUrl = `http://127.0.0.1:${port}`
+  try {
+    await waitReady(`${baseUrl}/readyz`, proc, timeoutMs)
+  } catch (err) {
+    stop()
+    err.message += `\n--- server output ---\n${log.join('').slice(-4000)}`
+    throw err
+  }
+
+  function stop() {
+    if (proc.exitCode === null) {
+      try {
+        process.kill(-proc.pid, 'SIGTERM')
+      } catch (e) {
+        // already gone
+      }
+    }
+    return new Promise((resolve) => {
+      if (proc.exitCode !== null) return resolve()
+      const t = setTimeout(() => {
+        try {
+          process.kill(-proc.pid, 'SIGKILL')
+        } catch (e) {
+          // already gone
+        }
+        resolve()
+      }, 10000)
+      proc.on('exit', () => {
+        clearTimeout(t)
+        resolve()
+      })
+    }).then(() => fs.rmSync(dataDir, { recursive: true, force: true }))
+  }
+
+  /** Submit a pending review item for the physician with this phone (see review_fixture.py). */
+  function submitReviewItem(phone) {
+    return new Promise((resolve, reject) => {
+      execFile(PYTHON, [FIXTURE, 'submit', phone], { cwd: REPO, env }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${err.message}\n${stderr}`))
+        resolve(JSON.parse(stdout.trim().split('\n').pop()).item_id)
+      })
+    })
+  }
+
+  /** Camera frames for the face capture: {face, noface} paths of JPEG files. */
+  function cameraFrames() {
+    return new Promise((resolve, reject) => {
+      execFile(PYTHON, [FIXTURE, 'frames', dataDir], { cwd: REPO, env }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${err.message}\n${stderr}`))
+        resolve({ face: path.join(dataDir, 'face.jpg'), noface: path.join(dataDir, 'noface.jpg') })
+      })
+    })
+  }
+
+  /** True when the server has this route (an unknown path answers 404 NOT_FOUND 「请求的地址不存在」). */
+  async function hasRoute(method, apiPath, token) {
+    const r = await fetch(`${baseUrl}/api/v1${apiPath}`, {
+      method,
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    })
+    if (r.status !== 404) return true
+    const body = await r.json().catch(() => ({}))
+    return !(body.error && body.error.message === '请求的地址不存在')
+  }
+
+  return {
+    baseUrl,
+    emulatorBase: `http://127.0.0.1:${emulatorPort}`,
+    stop,
+    submitReviewItem,
+    cameraFrames,
+    hasRoute,
+    log,
+  }
+}
+
+module.exports = { startServer, REPO }

@@ -16,7 +16,7 @@ from server.redis import create_client, get_redis, set_redis
 log = logging.getLogger(__name__)
 
 # Parts that define jobs in `tasks.py` as FUNCTIONS (list of coroutines) and optionally CRON_JOBS.
-TASK_PARTS: tuple[str, ...] = ()
+TASK_PARTS: tuple[str, ...] = ("exams",)
 
 
 def _collect() -> tuple[list[Any], list[Any]]:

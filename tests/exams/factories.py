@@ -20,8 +20,12 @@ SMALL_RULES = {
         {"section": "professional", "specialty": None, "counts": {"single": 2, "multiple": 2}, "pass_mark": 50.0},
     ],
     "humanities": [
-        {"section": "humanities", "specialty": None, "counts": {"single": 2, "multiple": 1, "true_false": 1},
-         "pass_mark": 60.0},
+        {
+            "section": "humanities",
+            "specialty": None,
+            "counts": {"single": 2, "multiple": 1, "true_false": 1},
+            "pass_mark": 60.0,
+        },
     ],
 }
 

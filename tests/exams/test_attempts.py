@@ -26,7 +26,13 @@ async def start(client: httpx.AsyncClient, w: ExamWorld, kind: str = "profession
 
 
 async def save(
-    client: httpx.AsyncClient, w: ExamWorld, ref: str, qref: str, option_ids: list[str], seq: int, device: str = "phone-1"
+    client: httpx.AsyncClient,
+    w: ExamWorld,
+    ref: str,
+    qref: str,
+    option_ids: list[str],
+    seq: int,
+    device: str = "phone-1",
 ) -> httpx.Response:
     return await client.put(
         f"/api/v1/exams/attempts/{ref}/answers/{qref}",
@@ -52,7 +58,7 @@ async def test_start_gives_own_paper_without_answers(client: httpx.AsyncClient, 
     assert [q["section"] for q in body["questions"]] == ["law"] * 3
     assert [s["status"] for s in body["sections"]] == ["open", "locked"]
     text = r.text
-    assert "answer\"" not in text.replace('"answers"', "") and "explanation" not in text and "解析" not in text
+    assert 'answer"' not in text.replace('"answers"', "") and "explanation" not in text and "解析" not in text
     started = datetime.fromisoformat(body["started_at"])
     assert datetime.fromisoformat(body["deadline_at"]) - started == timedelta(hours=1)
     attempt = await Attempt.get(ref=body["attempt_ref"])
@@ -205,7 +211,9 @@ async def test_law_gate_blocks_then_opens_professional(client: httpx.AsyncClient
     prof = next(q for q, k in key.items() if k["section"] == "professional")
     r = await save(client, world, ref, prof, key[prof]["right"], 1)
     assert r.status_code == 409 and r.json()["error"]["code"] == "SECTION_LOCKED"
-    r = await client.post(f"/api/v1/exams/attempts/{ref}/sections/professional/finish", headers={**world.headers, **DEV})
+    r = await client.post(
+        f"/api/v1/exams/attempts/{ref}/sections/professional/finish", headers={**world.headers, **DEV}
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "SECTION_NOT_CURRENT"
     await answer_section(client, world, ref, "law", right=True)
     r = await client.post(f"/api/v1/exams/attempts/{ref}/sections/law/finish", headers={**world.headers, **DEV})
@@ -359,9 +367,7 @@ async def _office_headers() -> dict[str, str]:
     return await f.auth_headers(await f.office_reviewer("110000"))
 
 
-async def test_concurrent_saves_never_lose_an_acknowledged_answer(
-    client: httpx.AsyncClient, world: ExamWorld
-) -> None:
+async def test_concurrent_saves_never_lose_an_acknowledged_answer(client: httpx.AsyncClient, world: ExamWorld) -> None:
     ref = (await start(client, world, kind="humanities")).json()["attempt_ref"]
     key = await ef.answer_key(ref)
     refs = list(key)

@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 GRACE_S = 60  # in-flight saves are accepted this long after the deadline, never longer
 AUTO_SUBMIT_JOB = "auto_submit_attempt"
 STATE_KEY = "exam:attempt:{ref}"
+PAPER_KEY = "exam:paper:{ref}"  # the immutable hot state a save needs (owner, device, deadline, option ids)
+PAPER_TTL_S = 2 * 86400
 TITLES = {ExamKind.HUMANITIES: "人文医学测评", ExamKind.PROFESSIONAL: "业务水平测评"}
 SECTION_TITLES = {Section.LAW: "法律法规", Section.HUMANITIES: "人文医学", Section.PROFESSIONAL: "专业知识"}
 
@@ -254,9 +256,36 @@ def _remember(state: AttemptState) -> None:
         _cache.popitem(last=False)
 
 
+def _state_blob(state: AttemptState) -> bytes:
+    return orjson.dumps(
+        {
+            "id": state.id,
+            "user_id": state.user_id,
+            "device_id": state.device_id,
+            "deadline_ts": state.deadline_ts,
+            "questions": {ref: [sec, qtype, sorted(opts)] for ref, (sec, qtype, opts) in state.questions.items()},
+        }
+    )
+
+
 async def _state(attempt_ref: str) -> AttemptState | None:
+    """The immutable part of an attempt: process memory, else Redis (one GET), else the database."""
     state = _cache.get(attempt_ref)
     if state is not None:
+        return state
+    redis = get_redis()
+    blob = await redis.get(PAPER_KEY.format(ref=attempt_ref))
+    if blob:
+        doc = orjson.loads(blob)
+        state = AttemptState(
+            id=doc["id"],
+            ref=attempt_ref,
+            user_id=doc["user_id"],
+            device_id=doc["device_id"],
+            deadline_ts=doc["deadline_ts"],
+            questions={ref: (sec, qtype, frozenset(opts)) for ref, (sec, qtype, opts) in doc["questions"].items()},
+        )
+        _remember(state)
         return state
     attempt = await Attempt.get_or_none(ref=attempt_ref)
     if attempt is None:
@@ -277,7 +306,14 @@ async def _state(attempt_ref: str) -> AttemptState | None:
         closed=attempt.status != AttemptStatus.IN_PROGRESS,
     )
     _remember(state)
+    await redis.set(PAPER_KEY.format(ref=attempt_ref), _state_blob(state), ex=PAPER_TTL_S)
     return state
+
+
+async def forget_cached_state(*, attempt_ref: str) -> None:
+    """Drop this process's and Redis's copy of an attempt's hot state (after its deadline was changed)."""
+    _cache.pop(attempt_ref, None)
+    await get_redis().delete(PAPER_KEY.format(ref=attempt_ref))
 
 
 async def _publish_state(attempt: Attempt) -> None:
@@ -428,6 +464,7 @@ async def start_attempt(
     finally:
         await get_redis().delete(lock_key)
     await _publish_state(attempt)
+    await _state(attempt.ref)  # loads it once from the database into Redis and this process
     await schedule_auto_submit(attempt)
     return attempt, True
 

@@ -174,3 +174,53 @@ def writer() -> AnswerWriter:
     if _writer is None:
         _writer = AnswerWriter()
     return _writer
+
+
+class SessionProbe:
+    """Coalesces the "is this session still alive" checks of concurrent saves into one Redis MGET per loop tick.
+
+    The answer is as fresh as a per-request EXISTS (each request waits for a read made after it arrived); only the
+    round trips are shared, which on a busy process is most of what a save costs besides the database.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, list[asyncio.Future[bool]]] = {}
+        self._scheduled = False
+
+    async def alive(self, key: str) -> bool:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[bool] = loop.create_future()
+        self._pending.setdefault(key, []).append(fut)
+        if not self._scheduled:
+            self._scheduled = True
+            loop.create_task(self._flush())
+        return await asyncio.shield(fut)
+
+    async def _flush(self) -> None:
+        from server.redis import get_redis
+
+        await asyncio.sleep(0)
+        pending, self._pending, self._scheduled = self._pending, {}, False
+        keys = list(pending)
+        try:
+            values = await get_redis().mget(keys)
+        except Exception as exc:
+            for futures in pending.values():
+                for f in futures:
+                    if not f.done():
+                        f.set_exception(exc)
+            return
+        for key, value in zip(keys, values, strict=True):
+            for f in pending[key]:
+                if not f.done():
+                    f.set_result(value is not None)
+
+
+_probe: SessionProbe | None = None
+
+
+def session_probe() -> SessionProbe:
+    global _probe
+    if _probe is None:
+        _probe = SessionProbe()
+    return _probe

@@ -25,6 +25,7 @@ from server.common.models import Role
 from server.common.validation import body, parse_json, query
 from server.errors import PayloadTooLarge, ValidationFailed
 from server.exams import bank, hooks, service
+from server.exams.answers import session_probe
 from server.exams.errors import DeviceIdRequired
 from server.exams.models import Attempt, ExamDefinition
 from server.exams.schemas import (
@@ -45,7 +46,6 @@ from server.exams.schemas import (
     SaveAnswerOut,
     StartAttemptIn,
 )
-from server.redis import get_redis
 
 bp = Blueprint("exams", url_prefix="/api/v1/exams")
 hooks.install_from_env()
@@ -76,7 +76,8 @@ def _device(request: Request) -> str:
 
 # Verified tokens of the answer-save hot path: a JWT signature check costs about as much as the rest of a save, and
 # a candidate sends one token a hundred times an exam. The session is still checked in Redis on every save, so a
-# log-out or a disabled account ends saving at once; only the signature check is reused until the token expires.
+# log-out or a disabled account ends saving at once (checks of concurrent saves share one MGET); only the
+# signature check is reused until the token expires.
 _verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 _VERIFIED_MAX = 50000
 
@@ -86,7 +87,7 @@ async def _physician(request: Request) -> Principal:
     hit = _verified.get(token) if token else None
     if hit is not None and hit[1] > time.time():
         principal = hit[0]
-        if not await get_redis().exists(SESSION_KEY.format(sid=principal.session_id)):
+        if not await session_probe().alive(SESSION_KEY.format(sid=principal.session_id)):
             raise SessionEnded()
         request.ctx.principal = principal
     else:

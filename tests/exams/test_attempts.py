@@ -398,3 +398,26 @@ async def test_concurrent_saves_never_lose_an_acknowledged_answer(client: httpx.
         assert status in (200, 409)
         if status == 200:
             assert stored[qref] >= seq
+
+
+async def test_save_needs_a_live_physician_session(client: httpx.AsyncClient, world: ExamWorld) -> None:
+    from server.common.auth import SESSION_KEY, decode_access_token
+    from server.redis import get_redis
+
+    ref = (await start(client, world)).json()["attempt_ref"]
+    key = await ef.answer_key(ref)
+    qref = next(q for q, k in key.items() if k["section"] == "law")
+    assert (await save(client, world, ref, qref, key[qref]["right"], 1)).status_code == 200
+    # log-out ends saving at once, although the token's signature was verified before
+    sid = decode_access_token(world.headers["Authorization"].split()[1]).session_id
+    await get_redis().delete(SESSION_KEY.format(sid=sid))
+    r = await save(client, world, ref, qref, key[qref]["wrong"], 2)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "SESSION_ENDED"
+    office = await _office_headers()
+    r = await client.put(
+        f"/api/v1/exams/attempts/{ref}/answers/{qref}", json={"option_ids": [], "seq": 3}, headers={**office, **DEV}
+    )
+    assert r.status_code == 403
+    r = await client.put(f"/api/v1/exams/attempts/{ref}/answers/{qref}", json={"option_ids": [], "seq": 3})
+    assert r.status_code == 401
+    assert (await Answer.get(attempt__ref=ref, question_ref=qref)).seq == 1

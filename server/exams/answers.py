@@ -197,13 +197,11 @@ class SessionProbe:
         return await asyncio.shield(fut)
 
     async def _flush(self) -> None:
-        from server.redis import get_redis
-
         await asyncio.sleep(0)
         pending, self._pending, self._scheduled = self._pending, {}, False
         keys = list(pending)
         try:
-            values = await get_redis().mget(keys)
+            values = await hot_redis().mget(keys)
         except Exception as exc:
             for futures in pending.values():
                 for f in futures:
@@ -224,3 +222,23 @@ def session_probe() -> SessionProbe:
     if _probe is None:
         _probe = SessionProbe()
     return _probe
+
+
+_hot: Any = None
+
+
+def hot_redis() -> Any:
+    """A single-connection Redis client for the save path's batched reads.
+
+    The shared pool checks every connection it hands out for stray data (a zero-timeout read per command), which
+    costs about as much as the command itself; one dedicated connection per process skips that, and the batched
+    reads never need more than one connection.
+    """
+    global _hot
+    if _hot is None:
+        import redis.asyncio as aioredis
+
+        from server.config import get_settings
+
+        _hot = aioredis.Redis.from_url(get_settings().redis_url, single_connection_client=True)
+    return _hot

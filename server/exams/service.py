@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from server.common import jobs
 from server.db import run_atomic
 from server.errors import AppError
 from server.exams import hooks
-from server.exams.answers import writer
+from server.exams.answers import hot_redis, writer
 from server.exams.errors import (
     AttemptClosed,
     AttemptNotFound,
@@ -243,6 +244,10 @@ class AttemptState:
     deadline_ts: float
     questions: dict[str, tuple[str, str, frozenset[str]]]  # ref -> (section, type, option ids)
     closed: bool = False
+    deadline_iso: str = ""
+
+    def __post_init__(self) -> None:
+        self.deadline_iso = datetime.fromtimestamp(self.deadline_ts, UTC).isoformat()
 
 
 _cache: OrderedDict[str, AttemptState] = OrderedDict()
@@ -274,7 +279,7 @@ async def _state(attempt_ref: str) -> AttemptState | None:
     if state is not None:
         return state
     redis = get_redis()
-    blob = await redis.get(PAPER_KEY.format(ref=attempt_ref))
+    blob = await hot_redis().get(PAPER_KEY.format(ref=attempt_ref))
     if blob:
         doc = orjson.loads(blob)
         state = AttemptState(
@@ -596,10 +601,9 @@ async def save_answer(
     section, qtype, valid = question
     if len(set(option_ids)) != len(option_ids) or not valid.issuperset(option_ids):
         raise OptionInvalid(field="option_ids")
-    if qtype != QuestionType.MULTIPLE and len(option_ids) > 1:
+    if len(option_ids) > 1 and qtype != "multiple":
         raise OptionInvalid("单选题和判断题只能选择一个选项", field="option_ids")
-    current = now()
-    if state.closed or current.timestamp() > state.deadline_ts + GRACE_S:
+    if state.closed or time.time() > state.deadline_ts + GRACE_S:
         raise AttemptClosed()
     outcome, saved_at = await writer().save(
         attempt_id=state.id,
@@ -616,7 +620,7 @@ async def save_answer(
         "applied": outcome == "applied",
         "saved_at": saved_at.isoformat(),
         "server_time": now().isoformat(),
-        "deadline_at": datetime.fromtimestamp(state.deadline_ts, UTC).isoformat(),
+        "deadline_at": state.deadline_iso,
     }
 
 

@@ -129,7 +129,7 @@ async def load(args: argparse.Namespace) -> dict[str, Any]:
     errors = 0
     acks: list[tuple[int, str, int]] = []
     seqs = [int(time.time() * 1000) * 1000] * len(plan)  # later runs always carry a higher seq
-    hello = f"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    hello = f"GET {args.path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
 
     async def connection(index: int) -> None:
         nonlocal errors
@@ -188,8 +188,10 @@ async def load(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def run_load(target: str, seconds: float, connections: int, plan: str = "", acks: str = "") -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, __file__, "--load", "--target", target, "--seconds", str(seconds)]
+def run_load(
+    target: str, seconds: float, connections: int, plan: str = "", acks: str = "", path: str = "/"
+) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, __file__, "--load", "--target", target, "--seconds", str(seconds), "--path", path]
     cmd += ["--connections", str(connections)]
     if plan:
         cmd += ["--plan", plan]
@@ -345,6 +347,7 @@ def main() -> None:
     parser.add_argument("--target", default="")
     parser.add_argument("--plan", default="")
     parser.add_argument("--acks", default="")
+    parser.add_argument("--path", default="/", help="the GET path of a plan-less load run")
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=15)

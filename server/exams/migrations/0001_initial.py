@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name='Answer',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('attempt', fields.ForeignKeyField('exams.Attempt', source_field='attempt_id', db_constraint=True, to_field='id', related_name='answers', on_delete=OnDelete.CASCADE)),
+                ('attempt', fields.ForeignKeyField('exams.Attempt', source_field='attempt_id', db_constraint=False, to_field='id', related_name='answers', on_delete=OnDelete.CASCADE)),
                 ('question_ref', fields.CharField(max_length=32)),
                 ('option_ids', fields.TextField(unique=False)),
                 ('seq', fields.BigIntField()),

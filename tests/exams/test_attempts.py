@@ -398,6 +398,11 @@ async def test_concurrent_saves_never_lose_an_acknowledged_answer(client: httpx.
         assert status in (200, 409)
         if status == 200:
             assert stored[qref] >= seq
+    # the score was taken from exactly the answers stored (none slipped in after it)
+    from server.exams import service
+
+    attempt = await Attempt.get(ref=ref)
+    assert await service._section_scores(attempt) == attempt.section_scores
 
 
 async def test_save_needs_a_live_physician_session(client: httpx.AsyncClient, world: ExamWorld) -> None:

@@ -116,11 +116,18 @@ async def _write(batch: list[_Save], now: datetime) -> dict[tuple[int, str], Out
 
 
 class AnswerWriter:
-    """Per-process group commit of answer saves (one writer loop, one statement per batch)."""
+    """Per-process group commit of answer saves: at most two statements in flight, each taking every save queued.
+
+    Two in flight, not one, so that a slow commit (an fsync spike) does not hold every later save behind it; the
+    ``seq`` guard in the statement makes the order in which two batches commit irrelevant.
+    """
+
+    MAX_IN_FLIGHT = 2
 
     def __init__(self) -> None:
         self._pending: list[_Save] = []
-        self._task: asyncio.Task[None] | None = None
+        self._in_flight = 0
+        self._scheduled = False
 
     async def save(
         self, *, attempt_id: int, question_ref: str, option_ids: str, seq: int, section: str
@@ -128,16 +135,26 @@ class AnswerWriter:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[tuple[Outcome, datetime]] = loop.create_future()
         self._pending.append(_Save(attempt_id, question_ref, option_ids, seq, section, fut))
-        if self._task is None or self._task.done():
-            self._task = loop.create_task(self._run())
+        self._kick()
         # Shielded: a client that hangs up must not cancel the shared future (the write goes on regardless).
         return await asyncio.shield(fut)
 
-    async def _run(self) -> None:
-        while self._pending:
+    def _kick(self) -> None:
+        if self._pending and not self._scheduled and self._in_flight < self.MAX_IN_FLIGHT:
+            self._scheduled = True
+            self._in_flight += 1
+            asyncio.get_running_loop().create_task(self._run_one())
+
+    async def _run_one(self) -> None:
+        try:
             await asyncio.sleep(0)  # let the saves already parsed in this loop tick join the batch
+            self._scheduled = False
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            await self._flush(batch)
+            if batch:
+                await self._flush(batch)
+        finally:
+            self._in_flight -= 1
+            self._kick()
 
     async def _flush(self, batch: list[_Save]) -> None:
         # One row per (attempt, question) per statement (ON CONFLICT cannot touch a row twice): the highest seq

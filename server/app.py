@@ -15,6 +15,7 @@ from server.common.logging import configure_logging
 from server.common.looplag import LoopLagMonitor
 from server.config import Settings, get_settings
 from server.redis import create_client, get_redis, set_redis
+from server.wiring import wire_parts
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ ROUTED_PARTS: tuple[str, ...] = (
     "assessment",
     "notifications",
     "proctoring",
+    "exams",
 )
 
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     app.blueprint(system_bp)
     for bp in _blueprints():
         app.blueprint(bp)
+    wire_parts()
 
     if connect:
         _add_connection_listeners(app, settings)

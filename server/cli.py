@@ -71,7 +71,7 @@ async def _pending_migrations(settings: Settings) -> list[str]:
 
 # Parts that add demo data of their own (``server/<part>/demo.py``: ``async def seed_demo() -> list[str]``, lines
 # for the banner), run in this order after the registers and accounts of ``server/demo.py``.
-DEMO_PARTS: tuple[str, ...] = ("assessment", "notifications")
+DEMO_PARTS: tuple[str, ...] = ("exams", "assessment", "notifications")
 
 
 def cmd_seed_demo(settings: Settings) -> tuple[list[Any], list[str]]:

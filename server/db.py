@@ -22,7 +22,7 @@ from server.config import Settings, get_settings
 log = logging.getLogger(__name__)
 
 # Parts that own tables, in dependency order. A part joins this list when it gets its first model.
-MODEL_APPS: tuple[str, ...] = ("accounts", "registry", "assessment", "workflow", "notifications", "proctoring")
+MODEL_APPS: tuple[str, ...] = ("accounts", "registry", "assessment", "workflow", "notifications", "proctoring", "exams")
 
 P = ParamSpec("P")
 T = TypeVar("T")

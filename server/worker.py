@@ -16,7 +16,7 @@ from server.redis import create_client, get_redis, set_redis
 log = logging.getLogger(__name__)
 
 # Parts that define jobs in `tasks.py` as FUNCTIONS (list of coroutines) and optionally CRON_JOBS.
-TASK_PARTS: tuple[str, ...] = ("notifications", "proctoring")
+TASK_PARTS: tuple[str, ...] = ("notifications", "proctoring", "exams")
 
 
 def _collect() -> tuple[list[Any], list[Any]]:
@@ -30,6 +30,9 @@ def _collect() -> tuple[list[Any], list[Any]]:
 
 
 async def _startup(ctx: dict[str, Any]) -> None:
+    from server.wiring import wire_parts
+
+    wire_parts()
     await db.init_db()
     set_redis(create_client(get_settings().redis_url))
     log.info("worker started")

@@ -1,0 +1,188 @@
+"""Request and response models of the exams API (the Out models are the public contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ExamKindName = Literal["humanities", "professional"]
+SectionName = Literal["law", "humanities", "professional"]
+
+
+class StartAttemptIn(BaseModel):
+    capture_id: str = Field(min_length=1, max_length=128, description="已通过的头像采集编号")
+    device_id: str = Field(min_length=1, max_length=128, description="本设备的稳定标识，一场考试只能在一台设备上进行")
+
+
+class SaveAnswerIn(BaseModel):
+    option_ids: list[str] = Field(max_length=6, description="所选选项编号（空列表表示清除作答）")
+    seq: int = Field(ge=0, le=2**62, description="客户端递增序号；较小序号的迟到保存不会覆盖较新的答案")
+
+
+class CheckPracticeIn(BaseModel):
+    option_ids: list[str] = Field(min_length=1, max_length=6, description="所选选项编号")
+
+
+class PracticeQuery(BaseModel):
+    limit: int = Field(default=10, ge=1, le=50)
+
+
+class OptionOut(BaseModel):
+    option_id: str = Field(description="本场考试内随机生成的选项编号，不包含正误信息", examples=["Zk3x9Q2a"])
+    text: str = Field(description="选项内容")
+
+
+class QuestionOut(BaseModel):
+    question_ref: str = Field(description="本场考试内的题目编号（不透明）")
+    section: SectionName
+    type: Literal["single", "multiple", "true_false"]
+    stem: str = Field(description="题干")
+    options: list[OptionOut]
+
+
+class AnswerOut(BaseModel):
+    question_ref: str
+    option_ids: list[str]
+    seq: int
+
+
+class SectionOut(BaseModel):
+    section: SectionName
+    title: str = Field(examples=["法律法规"])
+    question_count: int
+    pass_mark: float = Field(description="本部分合格分（百分制）")
+    status: Literal["open", "locked", "finished"]
+    score: float | None = Field(default=None, description="本部分得分（离开该部分后给出）")
+
+
+class AttemptOut(BaseModel):
+    attempt_ref: str = Field(description="考试记录编号")
+    exam_kind: ExamKindName
+    title: str = Field(examples=["业务水平测评"])
+    status: Literal["in_progress", "scored"]
+    is_make_up: bool
+    started_at: str
+    deadline_at: str = Field(description="交卷截止时间（以服务器时间为准）")
+    server_time: str = Field(description="服务器当前时间，客户端据此计算剩余时间")
+    current_section: SectionName | None
+    sections: list[SectionOut]
+    questions: list[QuestionOut] = Field(description="已开放部分的题目（不含答案）")
+    answers: list[AnswerOut] = Field(description="已确认保存的答案")
+    score: float | None = None
+    passed: bool | None = None
+    end_reason: Literal["submitted", "deadline", "law_gate"] | None = None
+
+
+class SaveAnswerOut(BaseModel):
+    question_ref: str
+    seq: int
+    applied: bool = Field(description="false 表示已有相同或更新序号的答案，本次保存未覆盖")
+    saved_at: str
+    server_time: str
+    deadline_at: str
+
+
+class MyExamOut(BaseModel):
+    exam_kind: ExamKindName
+    title: str
+    status: Literal["not_available", "available", "make_up_available", "in_progress", "passed", "failed"]
+    reason: str | None = Field(default=None, description="不能参加时的原因")
+    duration_minutes: int
+    question_count: int
+    window_closes_at: str | None
+    is_make_up: bool
+    best_score: float | None
+    attempt_ref: str | None = Field(default=None, description="进行中的考试记录编号")
+
+
+class MyExamListOut(BaseModel):
+    items: list[MyExamOut]
+
+
+class ResultOut(BaseModel):
+    attempt_ref: str
+    exam_kind: ExamKindName
+    title: str
+    is_make_up: bool
+    score: float | None
+    passed: bool | None
+    section_scores: dict[str, float]
+    end_reason: str | None
+    started_at: str
+    ended_at: str | None
+
+
+class ResultListOut(BaseModel):
+    items: list[ResultOut]
+
+
+class PracticeOptionOut(BaseModel):
+    option_id: str = Field(examples=["a"])
+    text: str
+
+
+class PracticeQuestionOut(BaseModel):
+    question_ref: str
+    type: Literal["single", "multiple", "true_false"]
+    stem: str
+    options: list[PracticeOptionOut]
+
+
+class PracticeListOut(BaseModel):
+    items: list[PracticeQuestionOut]
+
+
+class PracticeCheckOut(BaseModel):
+    question_ref: str
+    correct: bool
+    correct_option_ids: list[str]
+    explanation: str
+
+
+class SectionRuleIn(BaseModel):
+    section: SectionName
+    specialty: str | None = Field(default=None, max_length=64)
+    counts: dict[Literal["single", "multiple", "true_false"], int] = Field(description="各题型题量")
+    pass_mark: float = Field(ge=0, le=100, description="合格分（百分制）")
+
+
+class DefinitionIn(BaseModel):
+    cycle_id: int = Field(ge=1)
+    province_code: str = Field(pattern=r"^\d{2}0000$")
+    exam_kind: ExamKindName
+    title: str | None = Field(default=None, max_length=64)
+    duration_minutes: int = Field(ge=1, le=600)
+    sections: list[SectionRuleIn] = Field(min_length=1, max_length=3)
+    attempts_allowed: int = Field(default=1, ge=1, le=5)
+    make_up_allowed: bool = True
+
+
+class DefinitionOut(BaseModel):
+    id: int
+    cycle_id: int
+    province_code: str
+    exam_kind: ExamKindName
+    title: str
+    duration_minutes: int
+    sections: list[SectionRuleIn]
+    attempts_allowed: int
+    make_up_allowed: bool
+
+
+class DefinitionListOut(BaseModel):
+    items: list[DefinitionOut]
+
+
+class DefinitionQuery(BaseModel):
+    cycle_id: int | None = None
+
+
+class ImportOut(BaseModel):
+    created: int
+    updated: int
+
+
+class ExportQuery(BaseModel):
+    format: Literal["json", "xlsx"] = "json"
+    section: SectionName | None = None

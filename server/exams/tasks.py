@@ -1,0 +1,22 @@
+"""Exam jobs: auto-submit at the deadline (queued at start) and a sweep for attempts whose job was lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq.cron import cron
+
+from server.exams import service as exam_service
+
+
+async def auto_submit_attempt(ctx: dict[str, Any], attempt_ref: str) -> str:
+    """Score an attempt left open at its deadline (idempotent: a scored attempt is left alone)."""
+    return await exam_service.auto_submit(attempt_ref=attempt_ref)
+
+
+async def sweep_overdue_attempts(ctx: dict[str, Any]) -> int:
+    return await exam_service.sweep_overdue()
+
+
+FUNCTIONS = [auto_submit_attempt]
+CRON_JOBS = [cron(sweep_overdue_attempts, minute=set(range(0, 60, 5)), run_at_startup=False)]

@@ -1,0 +1,115 @@
+"""Exam test helpers: a small bank with known answers, hooks that tests control, answer keys of a paper."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from server.exams.errors import ExamNotAvailable, FaceCaptureRequired
+from server.exams.hooks import Eligibility
+from server.exams.models import AttemptQuestion, ExamDefinition, Question
+
+_seq = itertools.count(1)
+
+# Small papers keep the tests fast: professional = 3 law + 4 professional, humanities = 4.
+SMALL_RULES = {
+    "professional": [
+        {"section": "law", "specialty": None, "counts": {"single": 2, "true_false": 1}, "pass_mark": 60.0},
+        {"section": "professional", "specialty": None, "counts": {"single": 2, "multiple": 2}, "pass_mark": 50.0},
+    ],
+    "humanities": [
+        {
+            "section": "humanities",
+            "specialty": None,
+            "counts": {"single": 2, "multiple": 1, "true_false": 1},
+            "pass_mark": 60.0,
+        },
+    ],
+}
+
+
+async def question(section: str, qtype: str = "single", *, specialty: str | None = None) -> Question:
+    n = next(_seq)
+    if qtype == "true_false":
+        options, answer = ["正确", "错误"], [0]
+    elif qtype == "multiple":
+        options, answer = [f"选项{i}" for i in range(4)], [0, 2]
+    else:
+        options, answer = [f"选项{i}" for i in range(4)], [1]
+    return await Question.create(
+        ref=f"t-{section}-{n}",
+        section=section,
+        specialty=specialty,
+        type=qtype,
+        stem=f"测试题干{n}",
+        options=options,
+        answer=answer,
+        explanation=f"解析{n}",
+        difficulty=1,
+    )
+
+
+async def small_bank(per_type: int = 4) -> None:
+    for section in ("law", "humanities", "professional"):
+        for qtype in ("single", "multiple", "true_false"):
+            for _ in range(per_type):
+                await question(section, qtype)
+
+
+async def small_definitions(cycle_id: int = 1, province_code: str = "110000", **extra: Any) -> None:
+    for kind, sections in SMALL_RULES.items():
+        await ExamDefinition.create(
+            cycle_id=cycle_id,
+            province_code=province_code,
+            exam_kind=kind,
+            title="测试" + kind,
+            duration_s=3600,
+            sections=sections,
+            **extra,
+        )
+
+
+@dataclass
+class Hooks:
+    """Hook implementations a test steers: eligibility on/off, make-up flag, accepted captures, results seen."""
+
+    eligible: bool = True
+    is_make_up: bool = False
+    cycle_id: int = 1
+    province_code: str = "110000"
+    window_closes_at: datetime | None = None
+    accepted_captures: set[str] = field(default_factory=lambda: {"cap-ok"})
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    async def check_eligibility(self, *, user_id: int, exam_kind: str) -> Eligibility:
+        if not self.eligible:
+            raise ExamNotAvailable("考试窗口未开放")
+        return Eligibility(
+            assessment_id=100 + user_id,
+            cycle_id=self.cycle_id,
+            province_code=self.province_code,
+            region_code="110105",
+            institution_id=None,
+            is_make_up=self.is_make_up,
+            window_closes_at=self.window_closes_at,
+        )
+
+    async def claim_capture(self, *, user_id: int, capture_id: str, attempt_ref: str) -> None:
+        if capture_id not in self.accepted_captures:
+            raise FaceCaptureRequired()
+
+    async def on_result(self, **kwargs: Any) -> None:
+        self.results.append(kwargs)
+
+
+async def answer_key(attempt_ref: str) -> dict[str, dict[str, Any]]:
+    """question_ref -> {section, type, right: [option ids], wrong: [option ids]} read from the database."""
+    rows = await AttemptQuestion.filter(attempt__ref=attempt_ref).prefetch_related("question")
+    key = {}
+    for r in rows:
+        right = [o["id"] for o in r.options if o["index"] in r.question.answer]
+        wrong = [o["id"] for o in r.options if o["index"] not in r.question.answer][:1]
+        key[r.ref] = {"section": r.section, "type": str(r.question.type), "right": right, "wrong": wrong}
+    return key

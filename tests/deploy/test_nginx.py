@@ -243,7 +243,6 @@ def test_json_is_compressed(site: dict[str, str]) -> None:
         response = client.get(f"{site['https']}/api/v1/big", headers={"Accept-Encoding": "gzip"})
         assert response.headers.get("content-encoding") == "gzip"
         assert len(response.json()["filler"]) == 200
-        streamed = client.build_request("GET", f"{site['https']}/api/v1/big", headers={"Accept-Encoding": "gzip"})
-        with client.send(streamed, stream=True) as raw:
+        with client.stream("GET", f"{site['https']}/api/v1/big", headers={"Accept-Encoding": "gzip"}) as raw:
             wire = b"".join(raw.iter_raw())
     assert len(wire) < len(gzip.decompress(wire)) / 5

@@ -6,7 +6,7 @@ Driven by tests/bench/exam_peak.py (which seeds the accounts, starts the server 
         --host http://127.0.0.1:8000
 
 Paths and JSON fields follow the exams / proctoring contract pinned in the project brief:
-- candidate: POST /auth/login → POST /proctoring/consent → POST /proctoring/captures (a camera frame) →
+- candidate: POST /auth/login → GET/POST /proctoring/consent {version} → POST /proctoring/captures (a camera frame) →
   POST /exams/{kind}/attempts {capture_id, device_id} → PUT …/answers/{question_ref} {option_ids, seq} every few
   seconds (and now and then GET the attempt, as a page reload does) → finish each section → submit → GET results,
   then the next candidate identity takes over.
@@ -132,12 +132,14 @@ class Candidate(_Authenticated):
         STATE["ready"] += 1  # seated: logged in and (with the exams API) the attempt started
 
     def start_attempt(self) -> None:
-        self.client.post(
-            "/api/v1/proctoring/consent",
-            json={"accepted": True},
-            headers=self._headers(),
-            name="POST /proctoring/consent",
-        )
+        consent = self.get("/api/v1/proctoring/consent", name="GET /proctoring/consent")
+        if consent.status_code == 200 and not consent.json().get("accepted"):
+            self.client.post(
+                "/api/v1/proctoring/consent",
+                json={"version": consent.json()["version"]},
+                headers=self._headers(),
+                name="POST /proctoring/consent",
+            )
         body, content_type = _multipart({"exam_kind": EXAM_KIND}, "image", "face.jpg", face_jpeg())
         with self.client.post(
             "/api/v1/proctoring/captures",
@@ -162,7 +164,17 @@ class Candidate(_Authenticated):
                 return
             self.attempt = response.json()
         self.seq = 0
-        self.unanswered = list(self.attempt["questions"])
+        self.answered: set[str] = set()
+
+    def _pending(self) -> list[dict[str, Any]]:
+        """Unanswered questions of the section the server says is current (later sections may be gated)."""
+        assert self.attempt is not None
+        current = self.attempt.get("current_section")
+        return [
+            q
+            for q in self.attempt.get("questions") or []
+            if q["question_ref"] not in self.answered and (current is None or q.get("section") == current)
+        ]
 
     @task(20)
     def save_answer(self) -> None:
@@ -172,10 +184,12 @@ class Candidate(_Authenticated):
         if self.attempt is None:
             self.start_attempt()
             return
-        if not self.unanswered:
-            self.submit()
+        pending = self._pending()
+        if not pending:
+            self.next_section_or_submit()
             return
-        question = self.unanswered.pop(0)
+        question = pending[0]
+        self.answered.add(question["question_ref"])
         self.seq += 1
         options = question.get("options") or [{"option_id": "A"}]
         chosen = [random.choice(options)["option_id"]]
@@ -193,24 +207,35 @@ class Candidate(_Authenticated):
     def reload_page(self) -> None:
         """The app resumes the attempt after a reload or a network change."""
         if STATE["exams"] and self.attempt is not None:
-            self.get(
-                f"/api/v1/exams/attempts/{self.attempt['attempt_ref']}",
-                name="GET /exams/attempts/[ref]",
-                headers={"X-Device-Id": self.device_id},
-            )
+            self.refresh_attempt()
         else:
             self.get("/api/v1/my/reviews", name="GET /my/reviews")
 
-    def submit(self) -> None:
+    def refresh_attempt(self) -> None:
+        assert self.attempt is not None
+        response = self.get(
+            f"/api/v1/exams/attempts/{self.attempt['attempt_ref']}",
+            name="GET /exams/attempts/[ref]",
+            headers={"X-Device-Id": self.device_id},
+        )
+        if response.status_code == 200:
+            self.attempt = response.json()
+
+    def next_section_or_submit(self) -> None:
+        """Finish the current section; submit when no section is left (or the server has none)."""
         assert self.attempt is not None
         ref = self.attempt["attempt_ref"]
-        for section in self.attempt.get("sections") or []:
-            name = section["section"] if isinstance(section, dict) else section
+        current = self.attempt.get("current_section")
+        if current is not None:
             self.client.post(
-                f"/api/v1/exams/attempts/{ref}/sections/{name}/finish",
+                f"/api/v1/exams/attempts/{ref}/sections/{current}/finish",
                 headers=self._headers(),
                 name="POST /exams/attempts/[ref]/sections/[s]/finish",
             )
+            self.refresh_attempt()
+            moved_on = self.attempt.get("current_section") not in (None, current)
+            if moved_on and self.attempt.get("status") not in ("submitted", "scored", "expired"):
+                return
         self.client.post(
             f"/api/v1/exams/attempts/{ref}/submit", headers=self._headers(), name="POST /exams/attempts/[ref]/submit"
         )

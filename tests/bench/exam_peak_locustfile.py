@@ -30,6 +30,8 @@ from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
 
 EXAM_KIND = os.environ.get("BENCH_EXAM_KIND", "humanities")
+# Think times are multiplied by this (tests/deploy runs the scenario against a stand-in server with 0.01).
+WAIT_SCALE = float(os.environ.get("BENCH_WAIT_SCALE", "1"))
 SAVE_NAME = "PUT /exams/attempts/[ref]/answers/[q]"
 STAND_IN_SAVE_NAME = "GET /me (answer-save stand-in)"
 
@@ -117,7 +119,7 @@ class Candidate(_Authenticated):
     """A physician at the exam: one answer save every few seconds, like the mini-program's autosave."""
 
     weight = 50
-    wait_time = between(3, 7)
+    wait_time = between(3 * WAIT_SCALE, 7 * WAIT_SCALE)
     pool_name = "candidates"
 
     def on_start(self) -> None:
@@ -208,7 +210,7 @@ class Candidate(_Authenticated):
         """The app resumes the attempt after a reload or a network change."""
         if STATE["exams"] and self.attempt is not None:
             self.refresh_attempt()
-        else:
+        elif not STATE["exams"]:
             self.get("/api/v1/my/reviews", name="GET /my/reviews")
 
     def refresh_attempt(self) -> None:
@@ -249,7 +251,9 @@ class Reviewer(_Authenticated):
     """An institution or office reviewer going through the queue on the phone."""
 
     weight = 1
-    wait_time = between(2, 5)
+    # How many of the users are reviewers (BENCH_REVIEWERS; the driver sets it per step); 0 = by weight.
+    fixed_count = int(os.environ.get("BENCH_REVIEWERS", "0"))
+    wait_time = between(2 * WAIT_SCALE, 5 * WAIT_SCALE)
     pool_name = "reviewers"
 
     def on_start(self) -> None:

@@ -1,0 +1,481 @@
+"""Exam peak load test: how many candidates one machine carries with answer saves under 200 ms at p99.
+
+Run from the repository root (not collected by pytest: a script)::
+
+    .venv/bin/python tests/bench/exam_peak.py [--steps 50,100,200,400,800] [--step-seconds 60] [--workers 2]
+
+What it does, on this machine only (loopback):
+1. resets the PostgreSQL database BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test_deploy: its
+   `public` schema is DROPPED, give it a database of its own) and flushes the Redis database BENCH_REDIS_URL
+   (default redis://127.0.0.1:6379/6), applies the migrations and seeds candidates and reviewers (a child process:
+   `exam_peak.py --seed-only`);
+2. starts the production-style server (`python -m server serve`, APP_ENV=production with throw-away secrets,
+   WORKERS processes) and the job worker (`python -m server worker`);
+3. runs the locust users of tests/bench/exam_peak_locustfile.py in this process, stepping the number of users up;
+   each step ramps up, then measures for --step-seconds; it stops after the first step whose p99 answer save is
+   over --p99-ms (200) or whose error rate is over --max-error-rate;
+4. prints requests per second, p50/p95/p99 per route and the error rate of every step, then one summary line with
+   the last good step::
+
+       candidates=… rps=… p99_save_ms=… error_rate=… save_route=… workers=… cores=…
+
+Locust runs on the same cores as the server, as the lead's 2-core machine dictates; its own CPU use makes the
+figures conservative. Without the exams API (not merged yet) candidates poll GET /me in place of the saves and the
+summary says `save_route=stand-in`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from base64 import b64encode
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # the repository root, so `server` and `tests` import
+
+PASSWORD = "Bench-Exam-Peak-2026"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/test_deploy"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/6"
+REGION = "110105"  # 朝阳区
+INSTITUTIONS = 10
+
+
+def emit(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Seeding (runs in its own process: asyncio and asyncpg, before locust's gevent monkey-patching exists anywhere)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+async def _reset_database(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        await conn.execute("CREATE SCHEMA public")
+    finally:
+        await conn.close()
+
+
+async def seed_exam_candidates(candidates: list[Any]) -> None:
+    """Make ``candidates`` (physician Users) able to sit the exam: eligibility and what the capture needs.
+
+    TODO(lead): complete after the assessment, exams and proctoring branches are merged. Each candidate needs:
+    - an assessment in the open window of a Cycle for their province, far enough along that
+      `assessment.service.exam_eligibility(user_id=…, exam_kind="humanities")` accepts them (bound, enrolled,
+      procedure chosen, self-evaluation approved), e.g. with the assessment part's demo/factory helpers;
+    - a published humanities paper with questions (the exams part's question-bank import or its demo seed);
+    - proctoring consent is given over HTTP by the locust user (POST /proctoring/consent) and the face capture is
+      uploaded by it too (POST /proctoring/captures with a real face frame), so nothing is needed here for those
+      unless consent must pre-exist.
+    Until then the candidates log in and exercise the stand-in traffic only.
+    """
+    return None
+
+
+async def _seed(count: int, reviewers_per_institution: int) -> dict[str, Any]:
+    from tortoise.transactions import in_transaction
+
+    from server import db
+    from server.accounts.models import User
+    from server.accounts.passwords import hash_password
+    from server.common import crypto
+    from server.common.models import Role
+    from server.identity.idcard import make as make_id_number
+    from server.registry.models import Institution, Region, RegionLevel
+
+    await db.migrate_db()
+    await db.init_db()
+    try:
+        # Importing the routed parts registers their review kinds (the server process does the same).
+        from server.app import _blueprints
+
+        _blueprints()
+        password_hash = await hash_password(PASSWORD)  # one argon2 hash for all: seeding 10 000 takes seconds
+        for code, level, parent in (
+            ("110000", RegionLevel.PROVINCE, None),
+            ("110100", RegionLevel.CITY, "110000"),
+            (REGION, RegionLevel.COUNTY, "110100"),
+        ):
+            await Region.get_or_create(
+                code=code,
+                defaults={"name": f"压测地区{code}", "level": level, "parent_code": parent, "province_code": "110000"},
+            )
+        institutions = [
+            await Institution.create(
+                code=f"BENCH{i:04d}", name=f"压测医院{i}", region_code=REGION, province_code="110000"
+            )
+            for i in range(INSTITUTIONS)
+        ]
+        users = [
+            User(
+                role=Role.PHYSICIAN,
+                phone=f"170{i:08d}",
+                real_name=f"考生{i}",
+                password_hash=password_hash,
+                institution_id=institutions[i % INSTITUTIONS].id,
+                region_code=REGION,
+                id_number_enc=crypto.encrypt(
+                    make_id_number(REGION, date(1970 + i % 30, 1 + i % 12, 1 + i % 28), i % 1000),
+                    context="id_number",
+                ),
+            )
+            for i in range(count)
+        ]
+        await User.bulk_create(users, batch_size=1000)
+        candidates = list(await User.filter(role=Role.PHYSICIAN, phone__startswith="170").order_by("id"))
+        reviewer_logins: list[dict[str, Any]] = []
+        for inst in institutions:
+            for r in range(reviewers_per_institution):
+                await User.create(
+                    role=Role.INSTITUTION_REVIEWER,
+                    username=f"bench_inst_{inst.id}_{r}",
+                    real_name="院内审核员",
+                    password_hash=password_hash,
+                    institution_id=inst.id,
+                    region_code=REGION,
+                )
+                reviewer_logins.append({"login": f"bench_inst_{inst.id}_{r}", "approves": r == 0})
+        await User.create(
+            role=Role.OFFICE_REVIEWER,
+            username="bench_office",
+            real_name="考核办",
+            password_hash=password_hash,
+            region_code="110000",
+        )
+        reviewer_logins.append({"login": "bench_office", "approves": False})
+        items = await _seed_review_items(candidates, in_transaction)
+        await seed_exam_candidates(candidates)
+        return {
+            "password": PASSWORD,
+            "candidates": [{"login": u.phone} for u in candidates],
+            "reviewers": reviewer_logins,
+            "review_items": items,
+        }
+    finally:
+        await db.close_db()
+
+
+async def _seed_review_items(candidates: list[Any], in_transaction: Any) -> int:
+    """Pending items of every registered kind whose first step is the institution's, so queues are not empty."""
+    from server.common.models import Role
+    from server.workflow import service as workflow_service
+    from server.workflow.kinds import all_kinds
+
+    kinds = [k for k in all_kinds() if k.steps[0].role == Role.INSTITUTION_REVIEWER]
+    if not kinds:
+        return 0
+    created = 0
+    async with in_transaction():
+        for i, user in enumerate(candidates[: min(len(candidates), 2000)]):
+            kind = kinds[i % len(kinds)]
+            await workflow_service.create_item(
+                kind=kind.name,
+                subject_type="bench",
+                subject_id=f"bench-{user.id}",
+                applicant_id=user.id,
+                institution_id=user.institution_id,
+                region_code=user.region_code,
+                payload={"note": "压测数据"},
+            )
+            created += 1
+    return created
+
+
+def run_seed(args: argparse.Namespace) -> None:
+    import asyncio
+
+    import redis
+
+    from server.config import get_settings
+
+    settings = get_settings()
+    asyncio.run(_reset_database(settings.database_url))
+    redis.Redis.from_url(settings.redis_url).flushdb()
+    credentials = asyncio.run(_seed(args.candidates, args.reviewers_per_institution))
+    Path(args.credentials).write_text(json.dumps(credentials, ensure_ascii=False), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The server under test and the stepped load
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_environment(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
+    """Production settings with throw-away secrets, pointed at the benchmark's own database and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PROMETHEUS_"))}
+    env.update(
+        APP_ENV="production",
+        HOST="127.0.0.1",
+        PORT=str(args.port),
+        WORKERS=str(args.workers),
+        DB_POOL_MAX=str(args.db_pool),
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        DATA_DIR=str(data_dir),
+        SECRET_KEY=secrets.token_urlsafe(32),
+        DATA_KEY=b64encode(secrets.token_bytes(32)).decode(),
+        BLIND_INDEX_KEY=secrets.token_urlsafe(32),
+        WECHAT_APP_SECRET=secrets.token_urlsafe(24),
+        ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),
+        EMULATORS_ENABLED="false",
+        RUN_WORKER_IN_PROCESS="false",
+        LOG_LEVEL="WARNING",
+        TRUSTED_PROXIES="",
+    )
+    return env
+
+
+class Stack:
+    """The server and the worker as child processes, stopped (by their own pids) whatever happens."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = env
+        self.log_dir = log_dir
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self, base_url: str, timeout: float = 90.0) -> None:
+        import urllib.request
+
+        for command in ("serve", "worker"):
+            log = open(self.log_dir / f"{command}.log", "wb")  # noqa: SIM115 - closed with the process
+            self.procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "server", command],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.procs[0].poll() is not None:
+                raise SystemExit(f"the server exited: see {self.log_dir / 'serve.log'}")
+            try:
+                with urllib.request.urlopen(f"{base_url}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"the server was not ready within {timeout:.0f}s: see {self.log_dir / 'serve.log'}")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _route_rows(stats: Any, seconds: float) -> list[dict[str, Any]]:
+    rows = []
+    for (name, method), entry in sorted(stats.entries.items()):
+        if not entry.num_requests:
+            continue
+        rows.append(
+            {
+                "route": name,
+                "method": method,
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "rps": entry.num_requests / seconds,
+                "p50": entry.get_response_time_percentile(0.50),
+                "p95": entry.get_response_time_percentile(0.95),
+                "p99": entry.get_response_time_percentile(0.99),
+            }
+        )
+    return rows
+
+
+def run_steps(args: argparse.Namespace, base_url: str, credentials: dict[str, Any]) -> list[dict[str, Any]]:
+    import gevent
+    from locust.env import Environment
+
+    from tests.bench import exam_peak_locustfile as scenario
+
+    scenario.configure(credentials)
+    env = Environment(user_classes=[scenario.Candidate, scenario.Reviewer], host=base_url, events=scenario.events)
+    runner = env.create_local_runner()
+    results: list[dict[str, Any]] = []
+    try:
+        for users in args.steps:
+            # Reviewers are few (about one per 25 candidates, at least two), whatever the step.
+            scenario.Reviewer.fixed_count = max(2, users // 25)
+            runner.start(users, spawn_rate=args.spawn_rate)
+            # Measure once everybody is seated: log-ins (argon2) and exam starts are the ramp, not the peak.
+            ramp_deadline = time.monotonic() + users / args.spawn_rate + args.ramp_timeout
+            while scenario.STATE["ready"] < runner.user_count or runner.user_count < users:
+                if time.monotonic() > ramp_deadline:
+                    emit(f"   (ramp not finished after {args.ramp_timeout:.0f}s: measuring anyway)")
+                    break
+                gevent.sleep(0.5)
+            gevent.sleep(args.settle_seconds)
+            env.stats.reset_all()
+            started = time.monotonic()
+            gevent.sleep(args.step_seconds)
+            seconds = time.monotonic() - started
+            rows = _route_rows(env.stats, seconds)
+            total = env.stats.total
+            saves = [r for r in rows if r["route"] in (scenario.SAVE_NAME, scenario.STAND_IN_SAVE_NAME)]
+            step = {
+                "users": users,
+                "candidates": _candidate_count(runner, scenario),
+                "rps": total.num_requests / seconds,
+                "error_rate": total.num_failures / total.num_requests if total.num_requests else 1.0,
+                "p99_save_ms": saves[0]["p99"] if saves else None,
+                "save_route": "exams" if scenario.STATE["exams"] else "stand-in",
+                "rows": rows,
+            }
+            results.append(step)
+            _print_step(step)
+            too_slow = step["p99_save_ms"] is None or step["p99_save_ms"] > args.p99_ms
+            if too_slow or step["error_rate"] > args.max_error_rate:
+                break
+    finally:
+        runner.quit()
+    return results
+
+
+def _candidate_count(runner: Any, scenario: Any) -> int:
+    counts = runner.user_classes_count if hasattr(runner, "user_classes_count") else {}
+    return int(counts.get(scenario.Candidate.__name__, 0))
+
+
+def _print_step(step: dict[str, Any]) -> None:
+    emit(
+        f"\n== {step['users']} users ({step['candidates']} candidates): {step['rps']:.1f} req/s, "
+        f"error rate {step['error_rate']:.4f}, p99 save {step['p99_save_ms']} ms ({step['save_route']})"
+    )
+    emit(f"   {'route':<48} {'reqs':>7} {'fail':>5} {'rps':>7} {'p50':>6} {'p95':>6} {'p99':>6}")
+    for r in step["rows"]:
+        emit(
+            f"   {r['route']:<48.48} {r['requests']:>7} {r['failures']:>5} {r['rps']:>7.1f} "
+            f"{r['p50']:>6.0f} {r['p95']:>6.0f} {r['p99']:>6.0f}"
+        )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", default="50,100,200,400,800,1200", help="user counts, in order")
+    parser.add_argument("--step-seconds", type=float, default=60.0)
+    parser.add_argument("--settle-seconds", type=float, default=5.0)
+    parser.add_argument("--ramp-timeout", type=float, default=120.0, help="extra seconds allowed for seating")
+    parser.add_argument("--spawn-rate", type=float, default=20.0, help="new users per second (log-ins hash argon2)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (the target: one per core)")
+    parser.add_argument("--db-pool", type=int, default=10, help="DB_POOL_MAX per server process")
+    parser.add_argument("--p99-ms", type=float, default=200.0)
+    parser.add_argument("--max-error-rate", type=float, default=0.001)
+    parser.add_argument("--candidates", type=int, default=0, help="identities to seed (default: 2 × last step)")
+    parser.add_argument("--reviewers-per-institution", type=int, default=2)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--credentials", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.steps = [int(s) for s in str(args.steps).split(",") if s.strip()]
+    args.candidates = args.candidates or 2 * max(args.steps)
+    args.port = args.port or _free_port()
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.seed_only:
+        run_seed(args)
+        return
+    # The orchestrating process: import locust (gevent's monkey-patching) before anything opens a socket.
+    import locust  # noqa: F401
+
+    work = Path(tempfile.mkdtemp(prefix="exam-peak-"))
+    env = server_environment(args, work / "data")
+    credentials_path = work / "credentials.json"
+    emit(f"seeding {args.candidates} candidates into {args.database_url} (work files in {work})")
+    started = time.monotonic()
+    seed = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--seed-only",
+            "--credentials",
+            str(credentials_path),
+            "--candidates",
+            str(args.candidates),
+            "--reviewers-per-institution",
+            str(args.reviewers_per_institution),
+            "--steps",
+            ",".join(map(str, args.steps)),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if seed.returncode != 0:
+        raise SystemExit(f"seeding failed:\n{seed.stderr[-4000:]}")
+    credentials = json.loads(credentials_path.read_text(encoding="utf-8"))
+    emit(
+        f"seeded in {time.monotonic() - started:.1f}s: {len(credentials['candidates'])} candidates, "
+        f"{len(credentials['reviewers'])} reviewers, {credentials['review_items']} review items"
+    )
+    base_url = f"http://127.0.0.1:{args.port}"
+    stack = Stack(env, work)
+    try:
+        stack.start(base_url)
+        emit(
+            f"server ready at {base_url} ({args.workers} processes, DB_POOL_MAX={args.db_pool}); stepping {args.steps}"
+        )
+        results = run_steps(args, base_url, credentials)
+    finally:
+        stack.stop()
+    good = [
+        s
+        for s in results
+        if s["p99_save_ms"] is not None and s["p99_save_ms"] <= args.p99_ms and s["error_rate"] <= args.max_error_rate
+    ]
+    last = good[-1] if good else None
+    emit()
+    emit(json.dumps([{k: v for k, v in s.items() if k != "rows"} for s in results], ensure_ascii=False))
+    if last is None:
+        emit(
+            f"candidates=0 rps=0 p99_save_ms={results[0]['p99_save_ms'] if results else 'n/a'} "
+            f"error_rate={results[0]['error_rate'] if results else 'n/a'} save_route=n/a workers={args.workers} "
+            f"cores={os.cpu_count()}"
+        )
+        return
+    emit(
+        f"candidates={last['candidates']} rps={last['rps']:.1f} p99_save_ms={last['p99_save_ms']:.0f} "
+        f"error_rate={last['error_rate']:.4f} save_route={last['save_route']} workers={args.workers} "
+        f"cores={os.cpu_count()}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -12,8 +12,13 @@ from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
 from server import db
-from server.common import metrics
+from server.common import (
+    apidoc,
+    metrics,
+)
 from server.redis import get_redis
+
+apidoc.install()  # pydantic schemas in this module's OpenAPI decorators
 
 bp = Blueprint("system")
 

@@ -92,8 +92,20 @@ def _allowed_methods(request: Request | None) -> set[str]:
     return found | ({"OPTIONS"} if found else set())
 
 
+_FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host")
+
+
 def install(app: Sanic) -> None:
     app.error_handler = AppErrorHandler()
+    trusted = {a.strip() for a in app.ctx.settings.trusted_proxies.split(",") if a.strip()}
+
+    if trusted:  # Sanic then believes X-Forwarded-For from anyone; only the proxy may set it
+
+        @app.on_request(priority=200)  # type: ignore[call-arg]
+        async def distrust_forwarding(request: Request) -> None:
+            if request.ip not in trusted:
+                for name in _FORWARDING_HEADERS:
+                    request.headers.popall(name, None)
 
     @app.on_request(priority=100)  # type: ignore[call-arg]
     async def start_request(request: Request) -> None:

@@ -12,7 +12,10 @@ from pydantic import ValidationError as PydanticValidationError
 from sanic import Request
 from sanic_ext import openapi
 
+from server.common import apidoc  # noqa: E402
 from server.errors import AppError, ValidationFailed
+
+apidoc.install()  # pydantic schemas in this module's OpenAPI decorators
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -71,17 +74,20 @@ def parse(model: type[M], data: Any) -> M:
 
 
 def parse_json(request: Request, model: type[M]) -> M:
+    """The body as ``model``, strictly: a JSON ``false`` is not the id 0 and ``"12"`` is not the number 12."""
     raw = request.body
-    if not raw:
-        data: Any = {}
-    else:
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise InvalidJson() from None
+    if not raw or not raw.strip():
+        raise InvalidJson("请求内容不能为空，应为 JSON 对象")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidJson() from None
     if not isinstance(data, dict):
         raise InvalidJson("请求内容应为 JSON 对象")
-    return parse(model, data)
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except PydanticValidationError as exc:
+        raise validation_error(exc) from None
 
 
 def parse_query(request: Request, model: type[M]) -> M:

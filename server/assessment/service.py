@@ -72,6 +72,7 @@ from server.common.models import Role
 from server.common.uploads import Upload
 from server.db import run_atomic
 from server.errors import AppError, Forbidden, ValidationFailed
+from server.exams.hooks import Eligibility
 from server.integrations import storage
 from server.notifications.outbox import emit
 from server.redis import get_redis
@@ -892,18 +893,7 @@ async def request_exemption(*, user_id: int, reason: str, proof_ids: list[int], 
     return await Assessment.get(id=assessment.id)
 
 
-# ---------------------------------------------------------------- exams (pinned contract with the exams part)
-
-
-@dataclass(frozen=True, slots=True)
-class Eligibility:
-    assessment_id: int | None
-    cycle_id: int | None
-    province_code: str
-    region_code: str | None
-    institution_id: int | None
-    is_make_up: bool
-    window_closes_at: datetime | None
+# ---------------------------------------------------------------- exams (the contract the exams part's hooks define)
 
 
 async def exam_eligibility(*, user_id: int, exam_kind: str) -> Eligibility:

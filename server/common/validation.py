@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import typing
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -90,10 +93,39 @@ def parse_json(request: Request, model: type[M]) -> M:
         raise validation_error(exc) from None
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _temporal_kind(annotation: Any) -> str | None:
+    """'date' or 'datetime' when a field holds one (optionally), else None."""
+    args = typing.get_args(annotation) or (annotation,)
+    if datetime in args:
+        return "datetime"
+    if date in args:
+        return "date"
+    return None
+
+
 def parse_query(request: Request, model: type[M]) -> M:
+    """The query string as ``model``; dates only in ISO 8601 (a bare ``0`` is not 1970-01-01)."""
     data: dict[str, Any] = {}
-    for key, values in request.args.items():
+    for key, values in request.get_args(keep_blank_values=True).items():
         data[key] = values if len(values) > 1 else values[0]
+    for name, field in model.model_fields.items():
+        value = data.get(field.alias or name)
+        kind = _temporal_kind(field.annotation)
+        if kind and isinstance(value, str):
+            pattern = _ISO_DATE if kind == "date" else _ISO_DATETIME
+            if not pattern.match(value) and not (kind == "datetime" and _ISO_DATE.match(value)):
+                reason = (
+                    "日期格式应为 YYYY-MM-DD"
+                    if kind == "date"
+                    else "时间格式应为 ISO 8601，如 2026-11-24T08:00:00+08:00"
+                )
+                raise ValidationFailed(
+                    f"{name}：{reason}", field=name, details={"errors": [{"field": name, "type": f"{kind}_format"}]}
+                )
     return parse(model, data)
 
 

@@ -247,7 +247,7 @@ def _print_banner(settings: Settings, accounts: list[Any], demo_lines: list[str]
     ]
     lines += [f"  {a.login:<14} {a.role:<22} {a.description}" for a in accounts]
     if demo_lines:
-        lines += ["", "To try the flows:"] + [f"  {line}" for line in demo_lines]
+        lines += ["", "Demo data (see README for the flows to try):"] + [f"  {line}" for line in demo_lines]
     lines += ["", f"Prepared in {elapsed:.1f}s; starting the server (Ctrl-C stops everything)…", ""]
     _out("\n".join(lines))
 

@@ -40,23 +40,22 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def _name(model: type[BaseModel]) -> str:
-    name = model.__name__
-    owner = _OWNERS.get(name)
-    if owner is not None and owner is not model:
-        part = model.__module__.split(".")[1] if model.__module__.startswith("server.") else model.__module__
-        name = f"{part}_{model.__name__}"
-    return name
+def _register(name: str, schema: dict[str, Any]) -> None:
+    """One schema per component name: two different models with one name would make the spec lie about one."""
+    known = COMPONENTS.get(name)
+    if known is not None and known != schema:
+        raise ValueError(f"two different models are both named {name!r}: rename one (names are the API's schema names)")
+    COMPONENTS[name] = schema
 
 
 def model_ref(model: type[BaseModel]) -> dict[str, Any]:
     """Register ``model`` (and the models it uses) as components and return a reference to it."""
-    name = _name(model)
-    if name not in COMPONENTS:
+    name = model.__name__
+    if _OWNERS.get(name) is not model:
         schema = model.model_json_schema(ref_template=REF)
         for sub_name, sub in schema.pop("$defs", {}).items():
-            COMPONENTS.setdefault(sub_name, sub)
-        COMPONENTS[name] = schema
+            _register(sub_name, sub)
+        _register(name, schema)
         _OWNERS[name] = model
     return {"$ref": REF.format(model=name)}
 
@@ -64,7 +63,7 @@ def model_ref(model: type[BaseModel]) -> dict[str, Any]:
 def field_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
     schema = model.model_json_schema(ref_template=REF)
     for sub_name, sub in schema.pop("$defs", {}).items():
-        COMPONENTS.setdefault(sub_name, sub)
+        _register(sub_name, sub)
     found: dict[str, Any] = schema.get("properties", {}).get(name, {})
     return found
 

@@ -28,7 +28,7 @@ class PracticeQuery(BaseModel):
     limit: int = Field(default=10, ge=1, le=50)
 
 
-class OptionOut(BaseModel):
+class ExamOptionOut(BaseModel):
     option_id: str = Field(description="本场考试内随机生成的选项编号，不包含正误信息", examples=["Zk3x9Q2a"])
     text: str = Field(description="选项内容")
 
@@ -38,7 +38,7 @@ class QuestionOut(BaseModel):
     section: SectionName
     type: Literal["single", "multiple", "true_false"]
     stem: str = Field(description="题干")
-    options: list[OptionOut]
+    options: list[ExamOptionOut]
 
 
 class AnswerOut(BaseModel):
@@ -100,7 +100,7 @@ class MyExamListOut(BaseModel):
     items: list[MyExamOut]
 
 
-class ResultOut(BaseModel):
+class ExamResultOut(BaseModel):
     attempt_ref: str
     exam_kind: ExamKindName
     title: str
@@ -114,7 +114,7 @@ class ResultOut(BaseModel):
 
 
 class ResultListOut(BaseModel):
-    items: list[ResultOut]
+    items: list[ExamResultOut]
 
 
 class PracticeOptionOut(BaseModel):

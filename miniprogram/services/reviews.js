@@ -17,6 +17,27 @@ const PATHS = {
   resubmit: (id) => `/my/reviews/${id}/resubmit`,
 }
 
+// Review kinds registered on the server (server/assessment/review_kinds.py, server/registry/review_kinds.py),
+// for the queue's tabs; an item carries its own `title`, this names a tab whose items are not on the page.
+const KIND_TITLES = {
+  assessment_enrolment: '定期考核报名（信息确认）',
+  assessment_self_evaluation: '定期考核自评（工作成绩、职业道德）',
+  assessment_exemption: '业务水平测评免考申请',
+  registry_info_change: '医师信息修改',
+  registry_photo: '医师相片更新',
+  registry_register: '注册',
+  registry_assistant_upgrade: '助理医师升执业医师',
+  registry_military_transfer_in: '军队变更入',
+  registry_military_transfer_out: '变更到军队',
+  registry_change: '变更注册',
+  registry_cancel: '注销注册',
+  registry_multi_site_file: '多执业机构备案',
+  registry_multi_site_unfile: '多执业机构取消备案',
+  registry_multi_site_withdraw: '申请取消“多地点执业”',
+  registry_institution_filing: '注册备案（机构申请）',
+  registry_institution_cancellation: '注销注册（机构申请）',
+}
+
 // The workflow's status words as a person reads them.
 const STATUS_TEXT = {
   pending: '待审核',
@@ -85,6 +106,7 @@ function clean(obj) {
 
 module.exports = {
   PATHS,
+  KIND_TITLES,
   STATUS_TEXT,
   ACTION_TEXT,
   queue,

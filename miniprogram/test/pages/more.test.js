@@ -4,7 +4,7 @@ test('reviewer pages are shown by role: home and settings of a reviewer lead to 
   const fake = installFakeWx()
   fake.signIn({ id: 5, role: 'office_reviewer' })
   fake.route('GET', '/inbox/unread-count', { unread: 0 })
-  fake.route('GET', '/reviews/queue/counts', { counts: { e2e_enrolment: 6 }, total: 6 })
+  fake.route('GET', '/reviews/queue/counts', { counts: { assessment_enrolment: 6 }, total: 6 })
   fake.route('GET', '/me', { id: 5, role: 'office_reviewer', username: 'bj_office', phone: null })
   const home = await loadPage('pages/home/index', { fake })
   expect(text(home.comp)).toContain('审核工作台')

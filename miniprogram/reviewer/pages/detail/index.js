@@ -18,7 +18,34 @@ const FIELD_TEXT = {
   education: '学历',
   reason: '原因',
   note: '说明',
+  // assessment payloads (server/assessment/service.py): enrolment, self-evaluation, exemption
+  specialty: '报考专业',
+  contact_phone: '联系电话',
+  registry: '注册信息',
+  practice: '执业注册',
+  qualification: '医师资格',
+  multi_site: '多机构备案',
+  self_evaluation: '自评',
+  practice_record: '执业行为记录',
+  work_performance: '工作成绩',
+  professional_ethics: '职业道德',
+  work_report: '个人述职报告',
+  simplified_conditions: '简易程序条件',
+  category: '执业类别',
+  level: '级别',
+  practice_cert_no: '执业证书编码',
+  practice_region_code: '执业地点',
+  practice_scopes: '执业范围',
+  department: '科室',
+  filed_on: '备案日期',
+  region_code: '行政区划',
+  // registry info changes and applications
+  school: '毕业学校',
+  major: '专业',
+  changes: '修改内容',
 }
+// Internal references a reviewer has no use for.
+const HIDDEN_FIELDS = new Set(['cycle_id', 'user_id', 'institution_id', 'proof_id', 'qualification_id'])
 
 Component({
   data: {
@@ -51,11 +78,13 @@ Component({
           statusText: reviews.STATUS_TEXT[item.status] || item.status,
           submitted: formatTime(item.submitted_at),
         },
-        fields: Object.keys(item.payload || {}).map((k) => ({
-          key: k,
-          label: FIELD_TEXT[k] || k,
-          value: show(item.payload[k]),
-        })),
+        fields: Object.keys(item.payload || {})
+          .filter((k) => !HIDDEN_FIELDS.has(k))
+          .map((k) => ({
+            key: k,
+            label: FIELD_TEXT[k] || k,
+            value: show(item.payload[k]),
+          })),
         attachments: (item.attachments || []).map((a, i) => ({
           index: i,
           name: (a && (a.name || a.filename)) || `附件 ${i + 1}`,
@@ -109,8 +138,15 @@ Component({
 })
 
 function show(v) {
-  if (v === null || v === undefined) return '—'
-  if (Array.isArray(v)) return v.map(show).join('、')
-  if (typeof v === 'object') return JSON.stringify(v)
+  if (v === null || v === undefined || v === '') return '—'
+  if (Array.isArray(v)) return v.length ? v.map(show).join('、') : '—'
+  if (typeof v === 'object') {
+    if (v.label) return String(v.label) // {code, label}: the words, not the code
+    return Object.keys(v)
+      .filter((k) => !HIDDEN_FIELDS.has(k))
+      .map((k) => `${FIELD_TEXT[k] || k}：${show(v[k])}`)
+      .join('；')
+  }
+  if (typeof v === 'boolean') return v ? '是' : '否'
   return String(v)
 }

@@ -246,9 +246,8 @@ class ExamSession {
   async finishSection(section) {
     await this.flush()
     if (Object.keys(this.pending).length) throw clientError('ANSWERS_PENDING')
-    const res = await this.api.finishSection(this.ref, section, { deviceId: this.deviceId })
-    this.syncClock(res)
-    this.load(await this.api.attempt(this.ref, { deviceId: this.deviceId }))
+    // The server answers with the whole attempt (AttemptOut): next section open, or scored after the law gate.
+    this.load(await this.api.finishSection(this.ref, section, { deviceId: this.deviceId }))
     this.emit()
     return this.attempt
   }

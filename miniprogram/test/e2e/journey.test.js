@@ -483,6 +483,25 @@ test('journey 6, exam: answers saved, the app killed and resumed, submitted; the
   })
   expect(message.body).toContain('人文医学')
   expect(message.read).toBe(false)
+  expect(inbox.pageFor(message)).toBe(`/exam/pages/results/index?ref=${encodeURIComponent(ref)}`)
+
+  // Four answers out of fifty fail the humanities exam, which decides the assessment: the result is ready.
+  expect(final.passed).toBe(false)
+  const home = await assessment.home()
+  expect(home.current_step).toBe('result')
+  const result = await assessment.result()
+  expect(result.assessment.result).toBe('failed')
+  const resultMessage = await poll('the assessment result in the inbox', async () => {
+    const page = await inbox.list({ limit: 50 })
+    return page.items.find((m) => m.kind === 'assessment.result_ready') || null
+  })
+  expect(inbox.pageFor(resultMessage)).toBe('/assessment/pages/result/index')
+
+  // Every review decision of the journey reached her inbox too, leading to the assessment pages.
+  const all = await inbox.list({ limit: 50 })
+  const decided = all.items.filter((m) => m.kind === 'review.decided')
+  expect(decided.map((m) => m.data.decision).sort()).toEqual(['approved', 'approved', 'returned'])
+  decided.forEach((m) => expect(inbox.pageFor(m)).toBe('/assessment/pages/index/index'))
   expect(await inbox.unreadCount()).toBeGreaterThanOrEqual(1)
   await inbox.markRead(message.id)
   await inbox.markAllRead()

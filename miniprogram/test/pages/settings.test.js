@@ -133,9 +133,13 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
           items: [
             {
               id: 3,
-              title: '审核结果通知',
+              kind: 'review.decided',
+              title: '医师信息修改已通过',
               body: '您的信息修改申请已通过',
+              link: '/pages/reviews/detail?id=12',
+              data: { item_id: 12, kind: 'registry_info_change', decision: 'approved' },
               created_at: '2026-06-01T02:00:00Z',
+              read: false,
               read_at: null,
             },
             {
@@ -151,7 +155,7 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
         },
   )
   fake.route('GET', '/inbox/unread-count', { unread: 2 })
-  fake.route('POST', '/inbox/3/read', { ok: true })
+  fake.route('POST', '/inbox/3/read', { id: 3, read: true, read_at: '2026-06-01T02:05:00Z' })
   fake.route('POST', '/inbox/read-all', { updated: 1 })
   fake.route('DELETE', '/inbox/2', { statusCode: 204, data: '' })
   const { page, comp } = await loadPage('pages/inbox/index', { fake })
@@ -160,6 +164,8 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
   await settle()
   expect(text(comp)).toContain('您的信息修改申请已通过')
   expect(page.data.unread).toBe(1)
+  page.onGo({ currentTarget: { dataset: { id: 3 } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/info-change/index'])
   await page.onReachBottom()
   await settle()
   expect(page.data.items.map((m) => m.id)).toEqual([3, 2, 1])

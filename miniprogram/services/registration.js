@@ -86,6 +86,18 @@ const ACCOUNT_STATUS_TEXT = {
 const REGISTRATION_STATUS_TEXT = { active: '有效', transferred_out: '变更出', filed: '备案', cancelled: '注销' }
 
 /** What home and the menu show of MyDataOut {account_status, registration, …}. */
+// The registry's enum values (server/common/models.py Category, Level) as a person reads them.
+const CATEGORY_TEXT = { clinical: '临床', dental: '口腔', public_health: '公共卫生', tcm: '中医' }
+const LEVEL_TEXT = { practitioner: '执业医师', assistant: '执业助理医师' }
+
+/** A registry value in words: category and level codes translated, everything else as it is. */
+function valueText(key, value) {
+  if (key === 'category') return CATEGORY_TEXT[value] || value
+  if (key === 'level') return LEVEL_TEXT[value] || value
+  if (key === 'account_status') return ACCOUNT_STATUS_TEXT[value] || value
+  return value
+}
+
 function summary(data) {
   const reg = data && data.registration
   return {
@@ -125,6 +137,9 @@ module.exports = {
   summary,
   ACCOUNT_STATUS_TEXT,
   REGISTRATION_STATUS_TEXT,
+  CATEGORY_TEXT,
+  LEVEL_TEXT,
+  valueText,
   realNameCheck,
   activateByCode,
   activateSelf,

@@ -195,8 +195,8 @@ test('detail: an assessment enrolment shows its nested registry data in words, i
       specialty: '内科专业',
       contact_phone: null,
       registry: {
-        practice: { category: '临床', practice_scopes: ['内科专业', '全科医学专业'], institution_id: 2 },
-        multi_site: [],
+        practice: { category: 'clinical', practice_scopes: ['内科专业', '全科医学专业'], institution_id: 2 },
+        multi_sites: [],
       },
       simplified_conditions: [{ code: 'no_bad_record', label: '连续两个周期考核合格' }],
     },

@@ -4,6 +4,7 @@
  * sent along, so a decision made meanwhile by a colleague is refused (ALREADY_DECIDED) instead of overwritten.
  */
 const reviews = require('../../../services/reviews')
+const { valueText } = require('../../../services/registration')
 const { run, formatTime } = require('../../../utils/ui')
 const { formMethods } = require('../../../utils/page')
 
@@ -12,7 +13,6 @@ const FIELD_TEXT = {
   name: '姓名',
   real_name: '姓名',
   procedure: '考核程序',
-  institution_name: '机构',
   practice_scope: '执业范围',
   title: '职称',
   education: '学历',
@@ -24,7 +24,8 @@ const FIELD_TEXT = {
   registry: '注册信息',
   practice: '执业注册',
   qualification: '医师资格',
-  multi_site: '多机构备案',
+  multi_sites: '多机构备案',
+  institution_name: '机构',
   self_evaluation: '自评',
   practice_record: '执业行为记录',
   work_performance: '工作成绩',
@@ -83,7 +84,7 @@ Component({
           .map((k) => ({
             key: k,
             label: FIELD_TEXT[k] || k,
-            value: show(item.payload[k]),
+            value: show(valueText(k, item.payload[k])),
           })),
         attachments: (item.attachments || []).map((a, i) => ({
           index: i,
@@ -144,7 +145,7 @@ function show(v) {
     if (v.label) return String(v.label) // {code, label}: the words, not the code
     return Object.keys(v)
       .filter((k) => !HIDDEN_FIELDS.has(k))
-      .map((k) => `${FIELD_TEXT[k] || k}：${show(v[k])}`)
+      .map((k) => `${FIELD_TEXT[k] || k}：${show(valueText(k, v[k]))}`)
       .join('；')
   }
   if (typeof v === 'boolean') return v ? '是' : '否'

@@ -76,7 +76,7 @@ test('application form: required fields named, then created as a draft and submi
     body = req.data
     return { statusCode: 201, data: { id: 3, status: 'draft' } }
   })
-  fake.route('POST', '/registry/applications/3/submit', { id: 3, status: 'submitted' })
+  fake.route('POST', '/registry/applications/3/submit', { id: 3, kind: 'multi_site_file', status: 'submitted' })
   const { page, comp } = await loadPage('registration/pages/application-form/index', {
     fake,
     query: { kind: 'multi_site_file' },
@@ -84,12 +84,51 @@ test('application form: required fields named, then created as a draft and submi
   await page.onSubmit()
   await settle()
   expect(text(comp)).toContain('请填写执业机构编号')
+  expect(page.data.fields.map((f) => f.key)).toEqual(['institution_id'])
   page.onField({ currentTarget: { dataset: { key: 'institution_id' } }, detail: { value: '12' } })
-  page.onField({ currentTarget: { dataset: { key: 'practice_scopes' } }, detail: { value: '内科专业、外科专业' } })
   await page.onSubmit()
-  expect(body).toEqual({ kind: 'multi_site_file', institution_id: 12, practice_scopes: ['内科专业', '外科专业'] })
+  expect(body).toEqual({ kind: 'multi_site_file', institution_id: 12 })
   expect(fake.requests.map((r) => r.path)).toContain('/registry/applications/3/submit')
   expect(fake.calls).toContainEqual(['navigateBack'])
+})
+
+test('application form: a register application asks only the required fields, optional ones typed when given', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let body = null
+  fake.route('POST', '/registry/applications', (req) => {
+    body = req.data
+    return { statusCode: 201, data: { id: 4, status: 'draft' } }
+  })
+  fake.route('POST', '/registry/applications/4/submit', { id: 4, kind: 'register', status: 'submitted' })
+  const { page, comp } = await loadPage('registration/pages/application-form/index', {
+    fake,
+    query: { kind: 'register' },
+  })
+  expect(page.data.fields.filter((f) => f.required).map((f) => f.key)).toEqual([
+    'institution_id',
+    'practice_region_code',
+    'practice_scopes',
+  ])
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请填写执业机构编号、执业地点（行政区划代码）、执业范围（最多三个，用顿号分隔）')
+  expect(body).toBeNull()
+  const field = (key, value) => page.onField({ currentTarget: { dataset: { key } }, detail: { value } })
+  field('institution_id', '2')
+  field('practice_region_code', '110101')
+  field('practice_scopes', '内科专业、外科专业')
+  field('residency_training', '是')
+  field('training_months', '24')
+  await page.onSubmit()
+  expect(body).toEqual({
+    kind: 'register',
+    institution_id: 2,
+    practice_region_code: '110101',
+    practice_scopes: ['内科专业', '外科专业'],
+    residency_training: true,
+    training_months: 24,
+  })
 })
 
 test('exams list: start goes to the face capture; the attempt in progress (known to the server) offers resume', async () => {

@@ -239,3 +239,88 @@ test('assessment home: not yet bound shows the binding form; bound shows the ste
     procedure: 'locked',
   })
 })
+
+test('user notice: shown as the server words it, accepted with the version seen, then back', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const notice = {
+    version: '2026.1',
+    title: '医师定期考核用户告知书',
+    text: '一、考核周期为三年……',
+    accepted: false,
+    accepted_at: null,
+  }
+  fake.route('GET', '/assessment/notice', notice)
+  let body = null
+  fake.route('POST', '/assessment/notice', (req) => {
+    body = req.data
+    return { ...notice, accepted: true, accepted_at: '2026-06-01T02:00:00+08:00' }
+  })
+  const { page, comp } = await loadPage('assessment/pages/notice/index', { fake })
+  expect(text(comp)).toContain('一、考核周期为三年')
+  expect(text(comp)).toContain('我已阅读并同意')
+  await page.onAccept()
+  expect(body).toEqual({ version: '2026.1' })
+  expect(fake.calls).toContainEqual(['navigateBack'])
+})
+
+test('exam results: the attempt title, score, pass or fail, and why it ended', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/exams/results', {
+    items: [
+      {
+        attempt_ref: 'att-2',
+        exam_kind: 'professional',
+        title: '业务水平测评（内科）',
+        is_make_up: true,
+        score: 40,
+        passed: false,
+        section_scores: { law: 40 },
+        end_reason: 'law_gate',
+        started_at: '2026-06-02T02:00:00Z',
+        ended_at: '2026-06-02T02:40:00Z',
+      },
+      {
+        attempt_ref: 'att-1',
+        exam_kind: 'humanities',
+        title: '人文医学测评',
+        is_make_up: false,
+        score: 86,
+        passed: true,
+        section_scores: { humanities: 86 },
+        end_reason: 'submitted',
+        started_at: '2026-06-01T02:00:00Z',
+        ended_at: '2026-06-01T02:50:00Z',
+      },
+    ],
+  })
+  const { page, comp } = await loadPage('exam/pages/results/index', { fake, query: { ref: 'att-2' } })
+  expect(page.data.items.map((i) => [i.title, i.resultText, i.endText])).toEqual([
+    ['业务水平测评（内科）', '不合格', '法律法规部分未通过'],
+    ['人文医学测评', '合格', ''],
+  ])
+  expect(text(comp)).toContain('补考')
+  expect(text(comp)).toContain('86')
+})
+
+test('e-registration menu: where I stand, from the registry data', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/registry/me', {
+    account_status: 'verified',
+    activated_via: null,
+    name: '陈晨',
+    phone: '138****0004',
+    qualifications: [],
+    registration: { id: 4, status: 'active', main_institution_name: '东城区示范医院', practice_scopes: [] },
+    registrations: [],
+    multi_site_filings: [],
+    assessments: [],
+  })
+  const { page, comp } = await loadPage('registration/pages/index/index', { fake })
+  expect(text(comp)).toContain('已实名，待激活')
+  expect(text(comp)).toContain('有效')
+  page.onGo({ currentTarget: { dataset: { page: 'activation' } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/activation/index'])
+})

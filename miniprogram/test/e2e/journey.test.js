@@ -459,6 +459,15 @@ test('journey 6, exam: answers saved, the app killed and resumed, submitted; the
   await session.answer(firstThree[0].question_ref, [firstThree[0].options[1].option_id]) // changed mind
   expect(session.state).toBe('saved')
   const ref = session.ref
+
+  // The proctoring schedule of this attempt, and a photo taken during it (the page's SnapshotScheduler).
+  const plan = await proctoring.schedule(ref)
+  expect(plan.closed).toBe(false)
+  expect(plan.due_at).toHaveLength(plan.offsets_s.length)
+  const snapshot = await proctoring.uploadSnapshot({ attemptRef: ref, filePath: journey.frames.face })
+  expect(snapshot.accepted).toBe(true)
+  expect(snapshot.snapshot_id).toBeTruthy()
+
   session.dispose() // the app is killed
 
   // Another phone cannot take the attempt over.

@@ -71,6 +71,34 @@ function examServer(fake, attempt) {
       applied: true,
     }
   })
+  // Proctoring photos: one due 10 s after the page opens (server clock 02:30:00), one taken already.
+  fake.route('GET', '/proctoring/attempts/att-9/schedule', {
+    attempt_ref: 'att-9',
+    started_at: '2026-06-01T02:00:00Z',
+    server_time: '2026-06-01T02:30:00Z',
+    offsets_s: [600, 1810],
+    due_at: ['2026-06-01T02:10:00Z', '2026-06-01T02:30:10Z'],
+    taken_slots: [0],
+    grace_s: 120,
+    closed: false,
+  })
+  state.snapshots = []
+  fake.route('POST', '/proctoring/attempts/att-9/snapshots', (req) => {
+    state.snapshots.push(req.data)
+    return {
+      statusCode: 201,
+      data: {
+        snapshot_id: 5,
+        slot: 1,
+        accepted: false,
+        flagged: true,
+        outcome: 'FACE_NOT_FOUND',
+        message: '未检测到人脸，请正对摄像头',
+        image_id: 'img-1',
+        measurements: {},
+      },
+    }
+  })
   // finish and submit answer with the whole attempt (AttemptOut), as the server does.
   fake.route('POST', '/exams/attempts/att-9/sections/law/finish', () => {
     state.attempt = { ...state.attempt, current_section: 'professional' }
@@ -94,6 +122,27 @@ beforeEach(() => {
   jest.useFakeTimers({ now: T0 })
 })
 afterEach(() => jest.useRealTimers())
+
+test('proctoring photos: the remaining slot is photographed when due by the server clock; a refusal is shown', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const state = examServer(fake, attemptJson())
+  const { comp } = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'professional', capture: 'cap-1' },
+  })
+  await settle()
+  expect(state.snapshots).toHaveLength(0)
+  jest.advanceTimersByTime(9000)
+  await settle()
+  expect(state.snapshots).toHaveLength(0)
+  jest.advanceTimersByTime(1500)
+  await settle()
+  await settle()
+  expect(state.snapshots).toHaveLength(1)
+  expect(state.snapshots[0].name).toBe('image')
+  expect(text(comp)).toContain('监考拍照：未检测到人脸，请正对摄像头')
+})
 
 test('starts with the capture id, counts down from the server deadline by the server clock', async () => {
   const fake = installFakeWx()

@@ -246,3 +246,40 @@ test('home shows the registration state from the registry', async () => {
   expect(t).toContain('东城区示范医院')
   expect(t).toContain('下一步绑定定期考核账号')
 })
+
+test('phone change: a code to each phone (signed in), then both codes and the new phone; the server reason shown', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const sent = []
+  fake.route('POST', '/auth/sms-codes', (req) => {
+    sent.push({ ...req.data, auth: req.header.Authorization })
+    return { statusCode: 202, data: { accepted: true, message: '如该手机号符合条件，验证码将很快送达' } }
+  })
+  let attempt = 0
+  fake.route('POST', '/me/phone', (req) => {
+    attempt += 1
+    if (attempt === 1) return fake.error(400, 'SMS_CODE_INVALID', '验证码错误或已过期', { field: 'old_code' })
+    expect(req.data).toEqual({ old_code: '111111', new_phone: '13922223333', new_code: '222222' })
+    return { ok: true }
+  })
+  const { page, comp } = await loadPage('pages/settings/phone', { fake })
+  const input = (field, value) => page.onInput({ currentTarget: { dataset: { field } }, detail: { value } })
+  input('oldPhone', '13800000001')
+  await page.onSendOld()
+  input('newPhone', '13922223333')
+  await page.onSendNew()
+  expect(sent).toEqual([
+    { phone: '13800000001', purpose: 'change_phone', auth: 'Bearer at-1' },
+    { phone: '13922223333', purpose: 'change_phone', auth: 'Bearer at-1' },
+  ])
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请填写两个 6 位验证码和新手机号')
+  input('oldCode', '111111')
+  input('newCode', '222222')
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('验证码错误或已过期')
+  await page.onSubmit()
+  expect(fake.calls).toContainEqual(['navigateBack'])
+})

@@ -41,3 +41,101 @@ test('auth: registration sends the versions the server names, the built-in ones 
   await auth.registerWithSms({ phone: '13911112222', smsCode: '123456', password: 'Mima-2026-abc' })
   expect(body).toMatchObject({ agreement_version: '2027.2', privacy_version: '2027.1' })
 })
+
+describe('proctoring: SnapshotScheduler', () => {
+  const { SnapshotScheduler } = require('../../services/proctoring')
+  const T0 = Date.parse('2026-06-01T02:30:00Z')
+
+  function fakeTimers() {
+    const list = []
+    return {
+      list,
+      setTimeout: (f, ms) => {
+        const t = { f, ms }
+        list.push(t)
+        return t
+      },
+      clearTimeout: (t) => {
+        t.cleared = true
+      },
+    }
+  }
+
+  function plan(extra = {}) {
+    return {
+      attempt_ref: 'att-1',
+      started_at: '2026-06-01T02:00:00Z',
+      server_time: '2026-06-01T02:30:05Z', // the phone is 5 s behind the server
+      offsets_s: [300, 1750, 1830, 3000],
+      due_at: ['2026-06-01T02:05:00Z', '2026-06-01T02:29:10Z', '2026-06-01T02:30:30Z', '2026-06-01T02:50:00Z'],
+      taken_slots: [0],
+      grace_s: 120,
+      closed: false,
+      ...extra,
+    }
+  }
+
+  test('remaining slots timed by the server clock; one still in its grace at once; missed and taken ones left', async () => {
+    const timers = fakeTimers()
+    const api = { schedule: jest.fn(async () => plan()), uploadSnapshot: jest.fn() }
+    const s = new SnapshotScheduler({ attemptRef: 'att-1', takePhoto: jest.fn(), api, timers, now: () => T0 })
+    expect(await s.start()).toEqual([1, 2, 3])
+    expect(timers.list.map((t) => t.ms)).toEqual([0, 25000, 1195000])
+  })
+
+  test('a due slot: photo taken and uploaded, the result reported; a network failure retried, a refusal not', async () => {
+    const timers = fakeTimers()
+    const results = []
+    let fail = { status: 0, offline: true }
+    const api = {
+      schedule: jest.fn(async () => plan({ due_at: ['2026-06-01T02:30:05Z'], taken_slots: [] })),
+      uploadSnapshot: jest.fn(async ({ attemptRef, filePath }) => {
+        if (fail) throw fail
+        return { accepted: true, slot: 0, attemptRef, filePath }
+      }),
+    }
+    const takePhoto = jest.fn(async () => '/tmp/snap.jpg')
+    const s = new SnapshotScheduler({
+      attemptRef: 'att-1',
+      takePhoto,
+      api,
+      timers,
+      now: () => T0,
+      onResult: (r) => results.push(r),
+    })
+    await s.start()
+    await timers.list[0].f()
+    expect(results).toEqual([])
+    expect(timers.list[1].ms).toBe(3000) // retry
+    fail = null
+    await timers.list[1].f()
+    expect(results).toEqual([{ slot: 0, accepted: true, attemptRef: 'att-1', filePath: '/tmp/snap.jpg' }])
+
+    fail = { status: 409, code: 'ATTEMPT_CLOSED' }
+    await s.fire(0, 0)
+    expect(results[1]).toMatchObject({ slot: 0, accepted: false, error: fail })
+    expect(timers.list).toHaveLength(2) // no retry of a refusal
+  })
+
+  test('a closed attempt plans nothing; stop clears the timers', async () => {
+    const timers = fakeTimers()
+    const closed = new SnapshotScheduler({
+      attemptRef: 'att-1',
+      takePhoto: jest.fn(),
+      api: { schedule: async () => plan({ closed: true }) },
+      timers,
+      now: () => T0,
+    })
+    expect(await closed.start()).toEqual([])
+    const s = new SnapshotScheduler({
+      attemptRef: 'att-1',
+      takePhoto: jest.fn(),
+      api: { schedule: async () => plan() },
+      timers,
+      now: () => T0,
+    })
+    await s.start()
+    s.stop()
+    expect(timers.list.every((t) => t.cleared)).toBe(true)
+  })
+})

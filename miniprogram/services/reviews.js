@@ -1,5 +1,6 @@
 /** Reviewer API of the review engine (/reviews/*) and the applicant's own items (/my/reviews/*). */
 const http = require('../utils/request')
+const { clientError } = require('../utils/errors')
 
 const PATHS = {
   queue: '/reviews/queue',
@@ -96,6 +97,31 @@ const myItem = (id) => http.get(PATHS.myItem(id))
 const withdraw = (id) => http.post(PATHS.withdraw(id), {})
 const resubmit = (id, { payload, attachments }) => http.post(PATHS.resubmit(id), clean({ payload, attachments }))
 
+/**
+ * Where a review item's attachment is fetched (with the reviewer's token): the registry gives
+ * `{name, purpose, url: "/api/v1/registry/applications/…/attachments/i"}`, the assessment part `{proof_id}`
+ * (GET /assessment/proofs/{id}, open to reviewers in scope). null when there is nothing to fetch.
+ */
+function attachmentPath(a) {
+  if (!a || typeof a !== 'object') return null
+  if (typeof a.url === 'string' && a.url.startsWith('/api/v1/')) return a.url.slice('/api/v1'.length)
+  if (a.proof_id) return `/assessment/proofs/${encodeURIComponent(a.proof_id)}`
+  return null
+}
+
+function attachmentName(a, index) {
+  if (a && (a.name || a.filename)) return a.name || a.filename
+  if (a && a.proof_id) return `证明材料 ${index + 1}`
+  return `附件 ${index + 1}`
+}
+
+/** Download one attachment: a temp file path. */
+function downloadAttachment(a) {
+  const path = attachmentPath(a)
+  if (!path) return Promise.reject(clientError('ATTACHMENT_UNAVAILABLE'))
+  return http.download({ path })
+}
+
 function clean(obj) {
   const out = {}
   Object.keys(obj).forEach((k) => {
@@ -122,4 +148,7 @@ module.exports = {
   myItem,
   withdraw,
   resubmit,
+  attachmentPath,
+  attachmentName,
+  downloadAttachment,
 }

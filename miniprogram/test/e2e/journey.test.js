@@ -410,6 +410,10 @@ test('journey 4, simplified procedure with a proof, self-evaluation approved by 
   await signInAs('bj_office')
   const office = await reviews.item(item.id)
   expect(office.current_step).toBe(1)
+  // The proof goes with the self-evaluation; the office fetches it with its own token (as the detail page does).
+  expect(office.attachments).toEqual([{ proof_id: proof.id }])
+  const proofFile = await reviews.downloadAttachment(office.attachments[0])
+  expect(require('fs').readFileSync(proofFile).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
   expect((await reviews.approve(item.id, { version: office.version })).status).toBe('approved')
   expect((await reviews.stats()).decided_today).toBeGreaterThanOrEqual(2)
 

@@ -91,7 +91,11 @@ function detailServer(fake) {
   fake.route('GET', '/reviews/items/1', {
     ...item(1),
     payload: { education: '硕士', school: '北京大学医学部' },
-    attachments: [{ name: '学历证书.jpg', url: 'https://x/1.jpg' }],
+    attachments: [
+      { name: '学历证书.jpg', purpose: 'other', url: '/api/v1/registry/applications/3/attachments/0' },
+      { proof_id: 41 },
+      { note: 'nothing to fetch' },
+    ],
     history: [
       {
         id: 1,
@@ -122,6 +126,8 @@ test('detail: payload, attachments, history; reject needs a reason; the version 
   expect(t).toContain('学历')
   expect(t).toContain('硕士')
   expect(t).toContain('学历证书.jpg')
+  expect(t).toContain('证明材料 2')
+  expect(page.data.attachments.map((a) => a.openable)).toEqual([true, true, false])
   expect(t).toContain('提交 · 张三')
   expect(t).toContain('1101**********0012')
 
@@ -182,6 +188,7 @@ test('history: my decisions with reasons', async () => {
   const { comp } = await loadPage('reviewer/pages/history/index', { fake })
   expect(text(comp)).toContain('不通过')
   expect(text(comp)).toContain('原因：材料不全')
+  expect(text(comp)).toContain('#1 医师信息修改')
   expect(text(comp)).toContain('2026-06-01 10:00') // Asia/Shanghai
 })
 
@@ -210,4 +217,33 @@ test('detail: an assessment enrolment shows its nested registry data in words, i
   expect(fields['注册信息']).toBe('执业注册：执业类别：临床；执业范围：内科专业、全科医学专业；多机构备案：—')
   expect(fields['简易程序条件']).toBe('连续两个周期考核合格')
   expect(text(comp)).toContain('内科专业')
+})
+
+test('detail: attachments are fetched with the token; a photo previewed, a PDF opened', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  detailServer(fake)
+  const downloaded = []
+  fake.route('GET', '/registry/applications/3/attachments/0', (req) => {
+    downloaded.push([req.path, req.header.Authorization])
+    return { statusCode: 200, data: '', tempFilePath: '/tmp/dl-0.jpg' }
+  })
+  fake.route('GET', '/assessment/proofs/41', (req) => {
+    downloaded.push([req.path, req.header.Authorization])
+    return { statusCode: 200, data: '' }
+  })
+  const { page } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '1' } })
+  await page.onPreview({ currentTarget: { dataset: { index: 0 } } })
+  await page.onPreview({ currentTarget: { dataset: { index: 1 } } })
+  await page.onPreview({ currentTarget: { dataset: { index: 2 } } })
+  await settle()
+  expect(downloaded).toEqual([
+    ['/registry/applications/3/attachments/0', 'Bearer at-1'],
+    ['/assessment/proofs/41', 'Bearer at-1'],
+  ])
+  expect(fake.calls).toContainEqual(['previewImage', ['/tmp/dl-0.jpg']])
+  expect(fake.wx.openDocument).toHaveBeenCalledWith(
+    expect.objectContaining({ filePath: '/tmp/fake-download.pdf', fileType: 'pdf' }),
+  )
+  expect(fake.wx.openDocument).toHaveBeenCalledTimes(1)
 })

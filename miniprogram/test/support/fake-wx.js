@@ -49,7 +49,7 @@ function createFakeWx() {
     downloadFile({ url, header, success }) {
       later(() => {
         const res = answer('GET', url, null, header)
-        success({ statusCode: res.statusCode, tempFilePath: '/tmp/fake-download.pdf' })
+        success({ statusCode: res.statusCode, tempFilePath: res.tempFilePath || '/tmp/fake-download.pdf' })
       })
     },
     getFileSystemManager: () => ({ readFileSync: () => '' }),
@@ -66,6 +66,11 @@ function createFakeWx() {
       later(() => success({ tempFiles: [{ tempFilePath: '/tmp/photo.jpg', size: 50000 }] })),
     ),
     openDocument: jest.fn(({ success }) => success && later(() => success({}))),
+    previewImage: jest.fn((o) => calls.push(['previewImage', o.urls])),
+    // A downloaded file is an image when its URL said so (the fake has no files to look into).
+    getImageInfo: jest.fn(({ src, success, fail }) =>
+      later(() => (/\.(jpe?g|png)$/i.test(src) ? success({ path: src }) : fail({ errMsg: 'getImageInfo:fail' }))),
+    ),
     showToast: jest.fn((o) => calls.push(['toast', o.title])),
     showLoading: jest.fn(),
     hideLoading: jest.fn(),

@@ -88,8 +88,9 @@ Component({
           })),
         attachments: (item.attachments || []).map((a, i) => ({
           index: i,
-          name: (a && (a.name || a.filename)) || `附件 ${i + 1}`,
-          url: a && a.url,
+          name: reviews.attachmentName(a, i),
+          raw: a,
+          openable: Boolean(reviews.attachmentPath(a)),
         })),
         history: (item.history || []).map((h) => ({
           ...h,
@@ -131,9 +132,18 @@ Component({
       }
     },
 
-    onPreview(e) {
+    /** Fetch the attachment with the reviewer's token; a photo is previewed, anything else opened (PDF). */
+    async onPreview(e) {
       const a = this.data.attachments[e.currentTarget.dataset.index]
-      if (a && a.url && /\.(jpg|jpeg|png)$/i.test(a.url)) wx.previewImage({ urls: [a.url] })
+      if (!a || !a.openable) return
+      const r = await run(this, () => reviews.downloadAttachment(a.raw), { key: 'opening' })
+      if (!r.ok) return
+      const filePath = r.result
+      wx.getImageInfo({
+        src: filePath,
+        success: () => wx.previewImage({ urls: [filePath] }),
+        fail: () => wx.openDocument({ filePath, fileType: 'pdf', showMenu: true }),
+      })
     },
   },
 })

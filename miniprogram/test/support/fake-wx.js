@@ -3,6 +3,7 @@
  * the server behind wx.request / wx.uploadFile (answers in the server's real shapes, including its error body).
  */
 const env = require('../../config/env')
+const { serverHas } = require('./openapi')
 
 function createFakeWx() {
   const storage = new Map()
@@ -95,6 +96,10 @@ function createFakeWx() {
     requests,
     storage,
     route(method, path, handler) {
+      // A fake of a route the server does not have would test nothing: refuse it (test/support/openapi.js).
+      if (typeof path === 'string' && !serverHas(method, path)) {
+        throw new Error(`fake route ${method} ${path} is not in app_api_docs/openapi.json`)
+      }
       routes.unshift({ method, path, handler: typeof handler === 'function' ? handler : () => handler })
     },
     setOffline(value) {

@@ -13,12 +13,26 @@ const PATHS = {
   captcha: '/auth/captcha',
   logout: '/auth/logout',
   resetPassword: '/auth/password/reset',
+  agreements: '/auth/agreements',
   me: '/me',
 }
 
-// The user agreement and privacy policy the pages show; the server records which versions were accepted.
-const AGREEMENT_VERSION = '2026-01'
-const PRIVACY_VERSION = '2026-01'
+// The user agreement and privacy policy the pages show; the server records which versions were accepted and
+// refuses an old one (AGREEMENT_OUTDATED), so registration sends the versions GET /auth/agreements names.
+// These are only the fallback when that call fails (the server's defaults).
+const AGREEMENT_VERSION = '2026.1'
+const PRIVACY_VERSION = '2026.1'
+
+/** {agreement_version, privacy_version}: the current versions a new account accepts. */
+async function agreements() {
+  try {
+    const res = await http.get(PATHS.agreements, null, { auth: false })
+    if (res && res.agreement_version && res.privacy_version) return res
+  } catch (err) {
+    if (!err.offline && err.status !== 404) throw err
+  }
+  return { agreement_version: AGREEMENT_VERSION, privacy_version: PRIVACY_VERSION }
+}
 
 function wxLogin() {
   return new Promise((resolve, reject) => {
@@ -52,8 +66,7 @@ async function registerWithWechatPhone({ ticket, phoneCode, password = null }) {
   const body = {
     wechat_ticket: ticket,
     phone_code: phoneCode,
-    agreement_version: AGREEMENT_VERSION,
-    privacy_version: PRIVACY_VERSION,
+    ...(await agreements()),
   }
   if (password) body.password = password
   return signedIn(await http.post(PATHS.wechatRegister, body, { auth: false }))
@@ -68,8 +81,7 @@ async function registerWithSms({ phone, smsCode, password }) {
     phone,
     sms_code: smsCode,
     password,
-    agreement_version: AGREEMENT_VERSION,
-    privacy_version: PRIVACY_VERSION,
+    ...(await agreements()),
   }
   return signedIn(await http.post(PATHS.register, body, { auth: false }))
 }
@@ -114,6 +126,7 @@ module.exports = {
   PATHS,
   AGREEMENT_VERSION,
   PRIVACY_VERSION,
+  agreements,
   logInWithWechat,
   registerWithWechatPhone,
   sendSmsCode,

@@ -14,17 +14,10 @@ const examApi = require('./exam')
 const { ApiError, clientError } = require('../utils/errors')
 
 const RETRY_MS = [1000, 2000, 5000, 10000, 20000, 30000]
-// The attempt no longer takes answers: stop retrying, let the page show the result / closed state.
-const CLOSED_CODES = new Set([
-  'ATTEMPT_CLOSED',
-  'ATTEMPT_NOT_FOUND',
-  'EXAM_DEVICE_MISMATCH',
-  'ATTEMPT_SUBMITTED',
-  'ATTEMPT_EXPIRED',
-  'ATTEMPT_NOT_ACTIVE',
-  'DEADLINE_PASSED',
-  'EXAM_TIME_UP',
-])
+// The attempt no longer takes answers (server/exams/errors.py): stop retrying, let the page show the closed state.
+// A save older than the stored answer is not an error: 200 with `applied: false` (the newer one stays).
+// SECTION_CLOSED / SECTION_NOT_CURRENT / SECTION_LOCKED / OPTION_INVALID refuse that one answer only.
+const CLOSED_CODES = new Set(['ATTEMPT_CLOSED', 'ATTEMPT_NOT_FOUND', 'EXAM_DEVICE_MISMATCH'])
 
 function storageKey(ref) {
   return `exam:attempt:${ref}`
@@ -223,12 +216,6 @@ class ExamSession {
           this.setState('closed')
           return
         }
-        if (err instanceof ApiError && err.status === 409 && /SEQ/.test(err.code)) {
-          // The server already has a newer answer for this question (another save won): nothing to resend.
-          if (this.pending[q] && this.pending[q].seq === sent.seq) delete this.pending[q]
-          this.persist()
-          continue
-        }
         // Refused for a reason a retry will not fix (bad option id …): drop it, say so, go on with the rest.
         this.lastError = err
         if (this.pending[q] && this.pending[q].seq === sent.seq) delete this.pending[q]
@@ -259,9 +246,8 @@ class ExamSession {
   async finishSection(section) {
     await this.flush()
     if (Object.keys(this.pending).length) throw clientError('ANSWERS_PENDING')
-    const res = await this.api.finishSection(this.ref, section, { deviceId: this.deviceId })
-    this.syncClock(res)
-    this.load(await this.api.attempt(this.ref, { deviceId: this.deviceId }))
+    // The server answers with the whole attempt (AttemptOut): next section open, or scored after the law gate.
+    this.load(await this.api.finishSection(this.ref, section, { deviceId: this.deviceId }))
     this.emit()
     return this.attempt
   }

@@ -13,6 +13,36 @@ const PATHS = {
 }
 
 /** {items: [{id, kind, title, body, link, data, read, read_at, created_at}], next_cursor, unread}, newest first. */
+/**
+ * The page of this mini-program a message leads to. The server's `link` (server/notifications/templates.py)
+ * names its own paths; they are translated here, with the message's `kind` and `data` (e.g. the review kind)
+ * deciding where a review decision is followed up. null: nothing to open.
+ */
+function pageFor(message) {
+  const link = (message && message.link) || ''
+  const data = (message && message.data) || {}
+  const kind = message && message.kind
+  if (kind === 'review.decided' || link.startsWith('/pages/reviews/')) {
+    const reviewKind = String(data.kind || '')
+    if (reviewKind.startsWith('assessment_')) return '/assessment/pages/index/index'
+    if (reviewKind === 'registry_info_change' || reviewKind === 'registry_photo')
+      return '/registration/pages/info-change/index'
+    if (reviewKind.startsWith('registry_')) return '/registration/pages/applications/index'
+    return null
+  }
+  if (kind === 'exam.scored' || link.startsWith('/pages/exams/results')) {
+    return data.attempt_ref
+      ? `/exam/pages/results/index?ref=${encodeURIComponent(data.attempt_ref)}`
+      : '/exam/pages/results/index'
+  }
+  if (kind === 'assessment.result_ready' || link.startsWith('/pages/assessment/result')) {
+    return '/assessment/pages/result/index'
+  }
+  if (kind === 'account.security' || link.startsWith('/pages/me/security')) return '/pages/settings/sessions'
+  if (kind === 'registry.activation_code') return '/registration/pages/activation/index'
+  return null
+}
+
 function list({ cursor = null, limit = 20 } = {}) {
   return http.get(PATHS.inbox, { cursor, limit })
 }
@@ -59,6 +89,7 @@ function requestSubscription(purposes) {
 
 module.exports = {
   PATHS,
+  pageFor,
   list,
   unreadCount,
   markRead,

@@ -49,4 +49,71 @@ function uploadSnapshot({ attemptRef, filePath }) {
   return http.upload({ path: PATHS.snapshots(attemptRef), filePath, name: 'image' })
 }
 
-module.exports = { PATHS, consent, giveConsent, uploadCapture, schedule, uploadSnapshot }
+/**
+ * Photos during the attempt at the server's random moments (GET …/schedule: `due_at[i]`, `taken_slots`,
+ * `grace_s`, `server_time`). Each slot not yet taken is photographed when due by the server's clock (a resumed
+ * attempt picks up the remaining ones, a slot still inside its grace is taken at once) and uploaded; the server
+ * matches the photo to the slot and flags a missing or faceless one. A failed upload is retried twice.
+ * `takePhoto()` resolves with a temp file path (the attempt page's <camera>).
+ */
+class SnapshotScheduler {
+  constructor({ attemptRef, takePhoto, api = null, timers = null, now = () => Date.now(), onResult = () => {} }) {
+    this.attemptRef = attemptRef
+    this.takePhoto = takePhoto
+    this.api = api || { schedule, uploadSnapshot }
+    this.timers = timers || { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) }
+    this.now = now
+    this.onResult = onResult
+    this.pending = new Map()
+    this.stopped = false
+  }
+
+  /** Fetch the schedule and set a timer per remaining slot; resolves with the slots planned. */
+  async start() {
+    const plan = await this.api.schedule(this.attemptRef)
+    if (this.stopped || plan.closed) return []
+    const offsetMs = Date.parse(plan.server_time) - this.now()
+    const graceMs = (plan.grace_s || 0) * 1000
+    const taken = new Set(plan.taken_slots || [])
+    const planned = []
+    ;(plan.due_at || []).forEach((due, slot) => {
+      if (taken.has(slot)) return
+      const wait = Date.parse(due) - (this.now() + offsetMs)
+      if (wait < -graceMs) return // missed for good (the app was not running): the server flags it
+      planned.push(slot)
+      this.pending.set(
+        slot,
+        this.timers.setTimeout(() => this.fire(slot, 0), Math.max(0, wait)),
+      )
+    })
+    return planned
+  }
+
+  async fire(slot, tries) {
+    this.pending.delete(slot)
+    if (this.stopped) return
+    try {
+      const filePath = await this.takePhoto()
+      const res = await this.api.uploadSnapshot({ attemptRef: this.attemptRef, filePath })
+      this.onResult({ slot, ...res })
+    } catch (err) {
+      if (this.stopped) return
+      if (tries < 2 && !(err && err.status >= 400 && err.status < 500)) {
+        this.pending.set(
+          slot,
+          this.timers.setTimeout(() => this.fire(slot, tries + 1), 3000),
+        )
+      } else {
+        this.onResult({ slot, accepted: false, error: err })
+      }
+    }
+  }
+
+  stop() {
+    this.stopped = true
+    this.pending.forEach((t) => this.timers.clearTimeout(t))
+    this.pending.clear()
+  }
+}
+
+module.exports = { PATHS, consent, giveConsent, uploadCapture, schedule, uploadSnapshot, SnapshotScheduler }

@@ -24,49 +24,70 @@ const PHOTO_RULES = [
   '白色或浅色纯色背景，本人近期免冠正面照',
 ]
 
-// The nine business applications (GLOSSARY).
+// The nine business applications (server/registry/review_kinds.py APPLICATION_KINDS).
 const APPLICATION_KINDS = [
   { kind: 'register', title: '注册' },
-  { kind: 'assistant_upgrade', title: '助理升执业' },
+  { kind: 'assistant_upgrade', title: '助理医师升执业医师' },
   { kind: 'military_transfer_in', title: '军队变更入' },
   { kind: 'military_transfer_out', title: '变更到军队' },
-  { kind: 'change', title: '变更' },
-  { kind: 'cancel', title: '注销' },
+  { kind: 'change', title: '变更注册' },
+  { kind: 'cancel', title: '注销注册' },
   { kind: 'multi_site_file', title: '多执业机构备案' },
   { kind: 'multi_site_unfile', title: '多执业机构取消备案' },
-  { kind: 'multi_site_withdraw', title: '取消多地点执业' },
+  { kind: 'multi_site_withdraw', title: '申请取消“多地点执业”' },
 ]
 
-// Fields each application form asks for (the registry's ApplicationData; the server decides what is required).
+// Fields each application form asks for, and which of them the registry requires (server/registry/
+// applications.py KIND_FIELDS and REQUIRED; the server drops anything else and names what is missing).
 const APPLICATION_FIELDS = {
-  register: ['institution_id', 'practice_region_code', 'practice_scopes', 'title'],
-  assistant_upgrade: ['practice_scopes'],
-  military_transfer_in: ['institution_id', 'practice_region_code', 'practice_scopes'],
+  register: [
+    'institution_id',
+    'practice_region_code',
+    'practice_scopes',
+    'title',
+    'residency_training',
+    'training_months',
+  ],
+  assistant_upgrade: ['practice_region_code', 'practice_scopes', 'title'],
+  military_transfer_in: ['institution_id', 'practice_region_code', 'practice_scopes', 'title', 'military_unit'],
   military_transfer_out: ['military_unit', 'reason'],
   change: ['institution_id', 'practice_region_code', 'practice_scopes'],
   cancel: ['reason'],
-  multi_site_file: ['institution_id', 'practice_scopes'],
-  multi_site_unfile: ['filing_id', 'reason'],
+  multi_site_file: ['institution_id'],
+  multi_site_unfile: ['filing_id'],
   multi_site_withdraw: ['reason'],
+}
+const APPLICATION_REQUIRED = {
+  register: ['institution_id', 'practice_region_code', 'practice_scopes'],
+  assistant_upgrade: ['practice_region_code', 'practice_scopes'],
+  military_transfer_in: ['institution_id', 'practice_region_code', 'practice_scopes', 'military_unit'],
+  military_transfer_out: ['military_unit'],
+  change: [],
+  cancel: ['reason'],
+  multi_site_file: ['institution_id'],
+  multi_site_unfile: ['filing_id'],
+  multi_site_withdraw: [],
 }
 
 const FIELD_LABELS = {
   institution_id: '执业机构编号',
   practice_region_code: '执业地点（行政区划代码）',
-  practice_scopes: '执业范围（多个用顿号分隔）',
+  practice_scopes: '执业范围（最多三个，用顿号分隔）',
   title: '任职资格',
+  residency_training: '是否规培医师（是/否）',
+  training_months: '培训月数',
   military_unit: '军队单位',
   reason: '申请原因',
   filing_id: '多执业机构备案编号',
 }
 
-/** Form strings → the API's types (ids are numbers, scopes a list). */
 function applicationBody(kind, form) {
   const body = { kind }
   Object.keys(form).forEach((k) => {
     const v = typeof form[k] === 'string' ? form[k].trim() : form[k]
     if (v === '' || v === undefined || v === null) return
-    if (k === 'institution_id' || k === 'filing_id') body[k] = Number(v)
+    if (k === 'institution_id' || k === 'filing_id' || k === 'training_months') body[k] = Number(v)
+    else if (k === 'residency_training') body[k] = /^(是|true|1|y(es)?)$/i.test(String(v))
     else if (k === 'practice_scopes')
       body[k] = String(v)
         .split(/[、,，\s]+/)
@@ -86,6 +107,18 @@ const ACCOUNT_STATUS_TEXT = {
 const REGISTRATION_STATUS_TEXT = { active: '有效', transferred_out: '变更出', filed: '备案', cancelled: '注销' }
 
 /** What home and the menu show of MyDataOut {account_status, registration, …}. */
+// The registry's enum values (server/common/models.py Category, Level) as a person reads them.
+const CATEGORY_TEXT = { clinical: '临床', dental: '口腔', public_health: '公共卫生', tcm: '中医' }
+const LEVEL_TEXT = { practitioner: '执业医师', assistant: '执业助理医师' }
+
+/** A registry value in words: category and level codes translated, everything else as it is. */
+function valueText(key, value) {
+  if (key === 'category') return CATEGORY_TEXT[value] || value
+  if (key === 'level') return LEVEL_TEXT[value] || value
+  if (key === 'account_status') return ACCOUNT_STATUS_TEXT[value] || value
+  return value
+}
+
 function summary(data) {
   const reg = data && data.registration
   return {
@@ -120,11 +153,15 @@ module.exports = {
   PHOTO_RULES,
   APPLICATION_KINDS,
   APPLICATION_FIELDS,
+  APPLICATION_REQUIRED,
   FIELD_LABELS,
   applicationBody,
   summary,
   ACCOUNT_STATUS_TEXT,
   REGISTRATION_STATUS_TEXT,
+  CATEGORY_TEXT,
+  LEVEL_TEXT,
+  valueText,
   realNameCheck,
   activateByCode,
   activateSelf,

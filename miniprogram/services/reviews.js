@@ -1,5 +1,6 @@
 /** Reviewer API of the review engine (/reviews/*) and the applicant's own items (/my/reviews/*). */
 const http = require('../utils/request')
+const { clientError } = require('../utils/errors')
 
 const PATHS = {
   queue: '/reviews/queue',
@@ -15,6 +16,27 @@ const PATHS = {
   myItem: (id) => `/my/reviews/${id}`,
   withdraw: (id) => `/my/reviews/${id}/withdraw`,
   resubmit: (id) => `/my/reviews/${id}/resubmit`,
+}
+
+// Review kinds registered on the server (server/assessment/review_kinds.py, server/registry/review_kinds.py),
+// for the queue's tabs; an item carries its own `title`, this names a tab whose items are not on the page.
+const KIND_TITLES = {
+  assessment_enrolment: '定期考核报名（信息确认）',
+  assessment_self_evaluation: '定期考核自评（工作成绩、职业道德）',
+  assessment_exemption: '业务水平测评免考申请',
+  registry_info_change: '医师信息修改',
+  registry_photo: '医师相片更新',
+  registry_register: '注册',
+  registry_assistant_upgrade: '助理医师升执业医师',
+  registry_military_transfer_in: '军队变更入',
+  registry_military_transfer_out: '变更到军队',
+  registry_change: '变更注册',
+  registry_cancel: '注销注册',
+  registry_multi_site_file: '多执业机构备案',
+  registry_multi_site_unfile: '多执业机构取消备案',
+  registry_multi_site_withdraw: '申请取消“多地点执业”',
+  registry_institution_filing: '注册备案（机构申请）',
+  registry_institution_cancellation: '注销注册（机构申请）',
 }
 
 // The workflow's status words as a person reads them.
@@ -75,6 +97,31 @@ const myItem = (id) => http.get(PATHS.myItem(id))
 const withdraw = (id) => http.post(PATHS.withdraw(id), {})
 const resubmit = (id, { payload, attachments }) => http.post(PATHS.resubmit(id), clean({ payload, attachments }))
 
+/**
+ * Where a review item's attachment is fetched (with the reviewer's token): the registry gives
+ * `{name, purpose, url: "/api/v1/registry/applications/…/attachments/i"}`, the assessment part `{proof_id}`
+ * (GET /assessment/proofs/{id}, open to reviewers in scope). null when there is nothing to fetch.
+ */
+function attachmentPath(a) {
+  if (!a || typeof a !== 'object') return null
+  if (typeof a.url === 'string' && a.url.startsWith('/api/v1/')) return a.url.slice('/api/v1'.length)
+  if (a.proof_id) return `/assessment/proofs/${encodeURIComponent(a.proof_id)}`
+  return null
+}
+
+function attachmentName(a, index) {
+  if (a && (a.name || a.filename)) return a.name || a.filename
+  if (a && a.proof_id) return `证明材料 ${index + 1}`
+  return `附件 ${index + 1}`
+}
+
+/** Download one attachment: a temp file path. */
+function downloadAttachment(a) {
+  const path = attachmentPath(a)
+  if (!path) return Promise.reject(clientError('ATTACHMENT_UNAVAILABLE'))
+  return http.download({ path })
+}
+
 function clean(obj) {
   const out = {}
   Object.keys(obj).forEach((k) => {
@@ -85,6 +132,7 @@ function clean(obj) {
 
 module.exports = {
   PATHS,
+  KIND_TITLES,
   STATUS_TEXT,
   ACTION_TEXT,
   queue,
@@ -100,4 +148,7 @@ module.exports = {
   myItem,
   withdraw,
   resubmit,
+  attachmentPath,
+  attachmentName,
+  downloadAttachment,
 }

@@ -1,7 +1,7 @@
 /** Inbox: messages newest first, read on open, read all, delete; cursor paging. */
 const inbox = require('../../services/inbox')
 const { run, formatTime } = require('../../utils/ui')
-const { requireLogin } = require('../../utils/page')
+const { requireLogin, go } = require('../../utils/page')
 
 Component({
   data: { items: [], nextCursor: null, unread: 0, loading: false, loadingMore: false, error: '', openId: null },
@@ -60,6 +60,11 @@ Component({
         })
     },
 
+    onGo(e) {
+      const item = this.data.items.find((m) => m.id === e.currentTarget.dataset.id)
+      if (item && item.page) go(item.page)
+    },
+
     async onDelete(e) {
       const id = e.currentTarget.dataset.id
       const r = await run(this, () => inbox.remove(id), { key: 'deleting', success: '已删除' })
@@ -69,5 +74,5 @@ Component({
 })
 
 function view(m) {
-  return { ...m, unread: !(m.read || m.read_at), time: formatTime(m.created_at) }
+  return { ...m, unread: !(m.read || m.read_at), time: formatTime(m.created_at), page: inbox.pageFor(m) }
 }

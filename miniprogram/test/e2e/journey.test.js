@@ -2,9 +2,11 @@
  * End to end: the mini-program's own services, over real HTTP, against a server this test starts
  * (`python -m server run` on a temp DATA_DIR, free ports, embedded Redis, the WeChat and Aliyun emulators).
  *
- * Covers what the server has today: WeChat log-in with phone quick verification sign-up, SMS sign-up and
- * log-in, password log-in, token refresh (one refresh shared by concurrent requests), password change and
- * sessions, the Chinese error messages, and a reviewer deciding an item through the review engine.
+ * Covers: WeChat log-in with phone quick verification sign-up, SMS sign-up and log-in, password log-in, token
+ * refresh (one refresh shared by concurrent requests), password change and sessions, the Chinese error messages,
+ * the forgotten password, and the physician journey (activation, assessment binding, notice, enrolment reviewed
+ * by the institution and the office, procedure and self-evaluation reviewed, face capture, exam with a resume,
+ * result in the inbox).
  */
 const { createWxBridge } = require('../support/wx-bridge')
 const { startServer } = require('../support/server')
@@ -21,6 +23,8 @@ let account
 let reviews
 let inbox
 let proctoring
+let assessment
+let registration
 let ExamSession
 
 const DEMO_PASSWORD = 'Yishi-Demo-2026'
@@ -39,6 +43,8 @@ beforeAll(async () => {
   reviews = require('../../services/reviews')
   inbox = require('../../services/inbox')
   proctoring = require('../../services/proctoring')
+  assessment = require('../../services/assessment')
+  registration = require('../../services/registration')
   ExamSession = require('../../services/exam-session').ExamSession
 })
 
@@ -206,153 +212,313 @@ test('settings: sessions on two devices, end the others, change the password', a
   await auth.logInWithPassword({ login: phone, password: 'Dier-Mima-2026!' })
 })
 
-test('reviewer: queue with counts, detail, return, resubmit, approve at both steps, batch, history', async () => {
-  const first = await server.submitReviewItem('13800000001')
-  const second = await server.submitReviewItem('13800000001')
-
-  // A physician is not a reviewer.
-  signOutLocally()
-  await auth.logInWithPassword({ login: '13800000001', password: DEMO_PASSWORD })
-  await expectApiError(reviews.counts(), 'ROLE_FORBIDDEN')
-
-  // The institution reviewer of the physician's hospital.
-  signOutLocally()
-  const reviewer = await auth.logInWithPassword({ login: 'dc_hospital', password: DEMO_PASSWORD })
-  expect(reviewer.role).toBe('institution_reviewer')
-  const counts = await reviews.counts()
-  expect(counts.counts.e2e_enrolment).toBe(2)
-  expect(counts.total).toBe(2)
-  const page = await reviews.queue({ kind: 'e2e_enrolment' })
-  expect(page.items.map((i) => i.id).sort()).toEqual([first, second].sort())
-
-  const detail = await reviews.item(first)
-  expect(detail.payload.procedure).toBe('general')
-  expect(detail.history[0].action).toBe('submit')
-  expect(detail.applicant.phone).toMatch(/\*{4}/)
-
-  await expectApiError(reviews.reject(first, { reason: '' }), 'VALIDATION_FAILED')
-  const returned = await reviews.returnForCorrection(first, { reason: '请补充工作单位信息', version: detail.version })
-  expect(returned.status).toBe('returned')
-
-  // Someone else's hospital sees nothing of it.
-  signOutLocally()
-  await auth.logInWithPassword({ login: 'cy_hospital', password: DEMO_PASSWORD })
-  const hidden = await expectApiError(reviews.item(second), 'NOT_FOUND')
-  expect(hidden.message).toBe('审核事项不存在')
-
-  // The physician corrects and resubmits through /my/reviews.
-  signOutLocally()
-  await auth.logInWithPassword({ login: '13800000001', password: DEMO_PASSWORD })
-  const mine = await reviews.myItem(first)
-  expect(mine.status).toBe('returned')
-  await reviews.resubmit(first, { payload: { ...mine.payload, note: '已补充' } })
-
-  // Institution approves both in one batch; the office approves the first one; history shows it.
-  signOutLocally()
-  await auth.logInWithPassword({ login: 'dc_hospital', password: DEMO_PASSWORD })
-  const batch = await reviews.batchApprove([first, second])
-  expect(batch.approved).toBe(2)
-  expect((await reviews.counts()).total).toBe(0)
-  const history = await reviews.history()
-  expect(
-    history.items
-      .filter((h) => h.action === 'approve')
-      .map((h) => h.item_id)
-      .sort(),
-  ).toEqual([first, second].sort())
-
-  signOutLocally()
-  await auth.logInWithPassword({ login: 'bj_office', password: DEMO_PASSWORD })
-  const office = await reviews.item(first)
-  expect(office.current_step).toBe(1)
-  const approved = await reviews.approve(first, { comment: '同意', version: office.version })
-  expect(approved.status).toBe('approved')
-  await expectApiError(reviews.approve(first, { version: office.version }), 'ALREADY_DECIDED')
-  const rejected = await reviews.reject(second, { reason: '材料不全' })
-  expect(rejected.status).toBe('rejected')
-  expect((await reviews.stats()).decided_today).toBeGreaterThanOrEqual(2)
-})
-
 /*
- * The parts below use server parts that land later (notifications, proctoring, exams; pinned contracts in the
- * team's COMMON brief). Each runs as soon as its routes exist on the server, and is skipped until then.
+ * The physician journey through every part of the server, with the reviewers' decisions in between: 陈晨
+ * (13800000004, registered at 东城 and real-name checked, not activated) is activated by the code her hospital
+ * sends by SMS, binds her assessment account with the initial credential her hospital issues, accepts the user
+ * notice, enrols (returned once, resubmitted, approved by the institution then the office), takes the simplified
+ * procedure with a proof, has her self-evaluation approved (institution batch, then office), gives the face
+ * consent, has a bad frame refused and a good one accepted, sits the humanities exam (answers saved, the app
+ * killed, resumed, submitted) and finds the result in her inbox. Each step depends on the one before, so the
+ * tests run in order and share `journey`; none of them returns early.
  */
-async function physicianSignedIn(phone = '13800000001') {
+const CHEN = '13800000004'
+const journey = {}
+
+async function signInAs(login, password = DEMO_PASSWORD) {
   signOutLocally()
-  await auth.logInWithPassword({ login: phone, password: DEMO_PASSWORD })
-  return store.accessToken()
+  return auth.logInWithPassword({ login, password })
 }
 
-async function poll(fn, { timeoutMs = 20000, everyMs = 500 } = {}) {
+async function poll(what, fn, { timeoutMs = 30000, everyMs = 500 } = {}) {
   const until = Date.now() + timeoutMs
   for (;;) {
     const value = await fn()
     if (value) return value
-    if (Date.now() > until) return null
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }
 
-test('inbox: the review decisions reach the physician as inbox messages (when notifications exist)', async () => {
-  const token = await physicianSignedIn()
-  if (!(await server.hasRoute('GET', '/inbox/unread-count', token))) {
-    console.warn('skipped: the server has no /inbox yet') // eslint-disable-line no-console
-    return
-  }
-  const page = await poll(async () => {
-    const p = await inbox.list({})
-    return p.items.length >= 2 ? p : null
+async function pendingItem(kind, applicantId) {
+  const page = await reviews.queue({ kind })
+  return page.items.find((i) => i.applicant.id === applicantId) || null
+}
+
+test('journey 1, activation: the hospital sends a code by SMS (worker + Aliyun emulator), the physician activates', async () => {
+  const chen = await signInAs(CHEN)
+  journey.userId = chen.id
+  const before = await registration.myData()
+  expect(registration.summary(before).activated).toBe(false)
+  await expectApiError(registration.activateByCode({ code: '00000000' }), 'ACTIVATION_CODE_INVALID')
+
+  await signInAs('dc_hospital')
+  const found = await http.get('/registry/institution/physicians', { name: '陈晨' })
+  expect(found.items).toHaveLength(1)
+  const sent = await http.post('/registry/institution/activation-codes', {
+    registration_ids: [found.items[0].registration_id],
   })
-  expect(page).not.toBeNull()
-  expect(await inbox.unreadCount()).toBeGreaterThanOrEqual(2)
-  await inbox.markRead(page.items[0].id)
-  await inbox.markAllRead()
-  expect(await inbox.unreadCount()).toBe(0)
+  expect(sent.results[0].ok).toBe(true)
+
+  // The notifications worker delivers the outbox event `registry.activation_code` as an SMS within seconds.
+  const sms = await poll('the activation SMS', async () => {
+    const list = await bridge.smsMessages(CHEN)
+    return list.find((m) => m.params && m.params.code && m.params.institution) || null
+  })
+
+  await signInAs(CHEN)
+  const after = await registration.activateByCode({ code: sms.params.code })
+  expect(after.account_status).toBe('active')
+  expect(registration.summary(await registration.myData()).activated).toBe(true)
 })
 
-test('face capture and exam: refused capture with reasons, accepted capture, answers saved, resume, submit (when exams exist)', async () => {
-  const token = await physicianSignedIn()
-  if (
-    !(await server.hasRoute('GET', '/proctoring/consent', token)) ||
-    !(await server.hasRoute('GET', '/exams', token))
-  ) {
-    console.warn('skipped: the server has no proctoring / exams routes yet') // eslint-disable-line no-console
-    return
-  }
-  const frames = await server.cameraFrames()
-  await proctoring.giveConsent({ version: (await proctoring.consent()).version })
-  const refused = await proctoring.uploadCapture({ filePath: frames.noface, examKind: 'humanities' })
-  expect(refused.accepted).toBe(false)
-  expect(refused.reasons.join('')).toMatch(/[\u4e00-\u9fa5]/)
-  const capture = await proctoring.uploadCapture({ filePath: frames.face, examKind: 'humanities' })
-  expect(capture.accepted).toBe(true)
+test('journey 2, binding and notice: the hospital issues an initial credential, the physician binds and accepts the notice', async () => {
+  expect(journey.userId).toBeTruthy()
+  const person = await server.person(CHEN)
+  journey.person = person
 
-  // The exam itself needs the demo physician to have reached an exam step of the assessment.
-  const exams = require('../../services/exam')
-  const mine = await exams.list()
-  const open = mine.find((e) => e.exam_kind === 'humanities' && ['available', 'make_up_available'].includes(e.status))
-  if (!open) {
-    console.warn(`exam part skipped: ${JSON.stringify(mine.map((e) => [e.exam_kind, e.status, e.reason]))}`) // eslint-disable-line no-console
-    return
+  // Only a reviewer issues credentials.
+  await signInAs(CHEN)
+  await expectApiError(
+    http.post('/assessment/credentials', { id_number: person.id_number, name: person.name }),
+    'ROLE_FORBIDDEN',
+  )
+  expect((await assessment.home()).current_step).toBe('binding')
+
+  await signInAs('dc_hospital')
+  const issued = await http.post('/assessment/credentials', { id_number: person.id_number, name: person.name })
+  expect(issued.credential).toHaveLength(10)
+
+  await signInAs(CHEN)
+  const bind = {
+    provinceCode: person.province_code,
+    idNumber: person.id_number,
+    name: person.name,
+    newPassword: 'Chenchen-Mima-2026',
   }
-  const deviceId = 'e2e-device-1'
-  const session = await ExamSession.start('humanities', { captureId: capture.capture_id, deviceId })
+  await expectApiError(assessment.bind({ ...bind, credential: 'WRONG12345' }), 'BINDING_FAILED')
+  const bound = await assessment.bind({ ...bind, credential: issued.credential })
+  expect(bound.bound).toBe(true)
+  journey.password = bind.newPassword // the credential set the new log-in password
+  await signInAs(CHEN, journey.password)
+
+  expect((await assessment.home()).current_step).toBe('user_notice')
+  await expectApiError(assessment.enrolment(), 'USER_NOTICE_REQUIRED')
+  const notice = await assessment.notice()
+  expect(notice.accepted).toBe(false)
+  expect((await assessment.acceptNotice({ version: notice.version })).accepted).toBe(true)
+  expect((await assessment.home()).current_step).toBe('enrolment')
+})
+
+test('journey 3, enrolment: returned by the hospital, resubmitted, approved by the hospital then the office', async () => {
+  expect(journey.password).toBeTruthy()
+  await signInAs(CHEN, journey.password)
+  const form = await assessment.enrolment()
+  expect(form.registry_found).toBe(true)
+  await assessment.submitEnrolment({ dataCorrect: true, specialty: '内科专业' })
+  expect((await assessment.home()).current_step).toBe('enrolment_review')
+  // A physician is not a reviewer.
+  await expectApiError(reviews.counts(), 'ROLE_FORBIDDEN')
+
+  await signInAs('dc_hospital')
+  const counts = await reviews.counts()
+  expect(counts.counts.assessment_enrolment).toBeGreaterThanOrEqual(1)
+  const first = await pendingItem('assessment_enrolment', journey.userId)
+  expect(first).not.toBeNull()
+  const detail = await reviews.item(first.id)
+  expect(detail.payload.specialty).toBe('内科专业')
+  expect(detail.history[0].action).toBe('submit')
+  expect(detail.applicant.phone).toMatch(/\*{4}/)
+  await expectApiError(reviews.reject(first.id, { reason: '' }), 'VALIDATION_FAILED')
+  const returned = await reviews.returnForCorrection(first.id, { reason: '请核对报考专业', version: detail.version })
+  expect(returned.status).toBe('returned')
+
+  // Another hospital does not see it.
+  await signInAs('cy_hospital')
+  const hidden = await expectApiError(reviews.item(first.id), 'NOT_FOUND')
+  expect(hidden.message).toBe('审核事项不存在')
+
+  // The physician sees why, corrects and submits again (the enrolment page does the same call).
+  await signInAs(CHEN, journey.password)
+  const mine = await reviews.myItem(first.id)
+  expect(mine.status).toBe('returned')
+  expect(mine.history.map((h) => h.reason)).toContain('请核对报考专业')
+  expect((await assessment.home()).current_step).toBe('enrolment')
+  await assessment.submitEnrolment({ dataCorrect: true, specialty: '全科医学专业' })
+
+  await signInAs('dc_hospital')
+  const second = await pendingItem('assessment_enrolment', journey.userId)
+  expect(second.id).not.toBe(first.id)
+  const atInstitution = await reviews.approve(second.id, { comment: '信息属实', version: second.version })
+  expect(atInstitution.status).toBe('pending')
+  expect(atInstitution.current_step).toBe(1)
+
+  await signInAs('bj_office')
+  const office = await reviews.item(second.id)
+  expect(office.payload.specialty).toBe('全科医学专业')
+  const approved = await reviews.approve(second.id, { comment: '同意', version: office.version })
+  expect(approved.status).toBe('approved')
+  await expectApiError(reviews.approve(second.id, { version: office.version }), 'ALREADY_DECIDED')
+
+  await signInAs(CHEN, journey.password)
+  expect((await assessment.home()).current_step).toBe('procedure')
+})
+
+test('journey 4, simplified procedure with a proof, self-evaluation approved by the hospital (batch) and the office', async () => {
+  expect(journey.password).toBeTruthy()
+  journey.frames = await server.cameraFrames()
+  await signInAs(CHEN, journey.password)
+  const options = await assessment.procedureOptions()
+  expect(options.simplified_conditions.length).toBeGreaterThan(0)
+  const condition = options.simplified_conditions[0].code
+  await expectApiError(
+    assessment.chooseProcedure({ procedure: 'simplified', conditions: [condition] }),
+    'PROOF_REQUIRED',
+  )
+  const proof = await assessment.uploadProof({ filePath: journey.frames.face })
+  expect(proof.id).toBeTruthy()
+  const chosen = await assessment.chooseProcedure({
+    procedure: 'simplified',
+    conditions: [condition],
+    proofIds: [proof.id],
+  })
+  expect(chosen.procedure).toBe('simplified')
+
+  const draft = await assessment.selfEvaluation()
+  expect(draft.work_report_required).toBe(true)
+  await assessment.saveSelfEvaluationDraft({
+    practice_record: '本周期无不良执业行为记录。',
+    work_performance: '年均门诊量约六千人次，完成继续医学教育学分。',
+  })
+  await expectApiError(assessment.submitSelfEvaluation(), 'VALIDATION_FAILED')
+  await assessment.saveSelfEvaluationDraft({
+    professional_ethics: '遵守医德规范，无投诉。',
+    work_report: '本人在考核周期内认真履职，现将工作情况报告如下。',
+  })
+  await assessment.submitSelfEvaluation()
+  expect((await assessment.home()).current_step).toBe('self_evaluation_review')
+
+  await signInAs('dc_hospital')
+  const item = await pendingItem('assessment_self_evaluation', journey.userId)
+  expect(item).not.toBeNull()
+  const batch = await reviews.batchApprove([item.id])
+  expect(batch.approved).toBe(1)
+  expect(await pendingItem('assessment_self_evaluation', journey.userId)).toBeNull()
+  const history = await reviews.history()
+  expect(history.items.filter((h) => h.action === 'approve').map((h) => h.item_id)).toContain(item.id)
+
+  await signInAs('bj_office')
+  const office = await reviews.item(item.id)
+  expect(office.current_step).toBe(1)
+  // The proof goes with the self-evaluation; the office fetches it with its own token (as the detail page does).
+  expect(office.attachments).toEqual([{ proof_id: proof.id }])
+  const proofFile = await reviews.downloadAttachment(office.attachments[0])
+  expect(require('fs').readFileSync(proofFile).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]))
+  expect((await reviews.approve(item.id, { version: office.version })).status).toBe('approved')
+  expect((await reviews.stats()).decided_today).toBeGreaterThanOrEqual(2)
+
+  await signInAs(CHEN, journey.password)
+  expect((await assessment.home()).current_step).toBe('humanities_exam')
+})
+
+test('journey 5, face capture: consent first, a frame without a face refused with reasons, a good frame accepted', async () => {
+  expect(journey.frames).toBeTruthy()
+  await signInAs(CHEN, journey.password)
+  const consent = await proctoring.consent()
+  expect(consent.accepted).toBe(false)
+  const noConsent = await expectApiError(
+    proctoring.uploadCapture({ filePath: journey.frames.face, examKind: 'humanities' }),
+    'FACE_CONSENT_REQUIRED',
+  )
+  expect(noConsent.status).toBe(403)
+  await proctoring.giveConsent({ version: consent.version })
+  expect((await proctoring.consent()).accepted).toBe(true)
+
+  const refused = await proctoring.uploadCapture({ filePath: journey.frames.noface, examKind: 'humanities' })
+  expect(refused.accepted).toBe(false)
+  expect(refused.code).toBe('FACE_NOT_FOUND')
+  expect(refused.reasons.join('')).toMatch(/[\u4e00-\u9fa5]/)
+  const capture = await proctoring.uploadCapture({ filePath: journey.frames.face, examKind: 'humanities' })
+  expect(capture.accepted).toBe(true)
+  expect(capture.capture_id).toBeTruthy()
+  journey.captureId = capture.capture_id
+})
+
+test('journey 6, exam: answers saved, the app killed and resumed, submitted; the result arrives in the inbox', async () => {
+  expect(journey.captureId).toBeTruthy()
+  await signInAs(CHEN, journey.password)
+  const exams = require('../../services/exam')
+  const listed = await exams.list()
+  const humanities = listed.find((e) => e.exam_kind === 'humanities')
+  expect(humanities.status).toBe('available')
+
+  const deviceId = 'e2e-device-chen'
+  const session = await ExamSession.start('humanities', { captureId: journey.captureId, deviceId })
+  expect(session.attempt.status).toBe('in_progress')
   expect(session.remainingMs()).toBeGreaterThan(0)
-  const firstQuestions = session.questionsOf(session.attempt.current_section).slice(0, 3)
-  for (const q of firstQuestions) await session.answer(q.question_ref, [q.options[0].option_id])
+  const questions = session.questionsOf(session.attempt.current_section)
+  expect(questions.length).toBeGreaterThan(3)
+  const firstThree = questions.slice(0, 3)
+  for (const q of firstThree) await session.answer(q.question_ref, [q.options[0].option_id])
+  await session.answer(firstThree[0].question_ref, [firstThree[0].options[1].option_id]) // changed mind
   expect(session.state).toBe('saved')
   const ref = session.ref
+
+  // The proctoring schedule of this attempt, and a photo taken during it (the page's SnapshotScheduler).
+  const plan = await proctoring.schedule(ref)
+  expect(plan.closed).toBe(false)
+  expect(plan.due_at).toHaveLength(plan.offsets_s.length)
+  const snapshot = await proctoring.uploadSnapshot({ attemptRef: ref, filePath: journey.frames.face })
+  expect(snapshot.accepted).toBe(true)
+  expect(snapshot.snapshot_id).toBeTruthy()
+
   session.dispose() // the app is killed
 
+  // Another phone cannot take the attempt over.
+  await expectApiError(ExamSession.resume(ref, { deviceId: 'someone-elses-phone' }), 'EXAM_DEVICE_MISMATCH')
+
   const resumed = await ExamSession.resume(ref, { deviceId })
-  firstQuestions.forEach((q) => expect(resumed.answers[q.question_ref]).toEqual([q.options[0].option_id]))
+  expect(resumed.answers[firstThree[0].question_ref]).toEqual([firstThree[0].options[1].option_id])
+  firstThree.slice(1).forEach((q) => expect(resumed.answers[q.question_ref]).toEqual([q.options[0].option_id]))
   expect(resumed.remainingMs()).toBeGreaterThan(0)
-  await resumed.submit()
-  const results = await poll(async () => {
-    const list = await exams.results()
-    return list.find((r) => r.attempt_ref === ref) || null
+  await resumed.answer(questions[3].question_ref, [questions[3].options[0].option_id])
+  const final = await resumed.submit()
+  expect(final.status).toBe('scored')
+  expect(typeof final.score).toBe('number')
+
+  const results = await exams.results()
+  expect(results.map((r) => r.attempt_ref)).toContain(ref)
+
+  // The worker turns the outbox event `exam.scored` into an inbox message within seconds.
+  const message = await poll('the exam result in the inbox', async () => {
+    const page = await inbox.list({})
+    return page.items.find((m) => m.kind === 'exam.scored') || null
   })
-  expect(results).not.toBeNull()
+  expect(message.body).toContain('人文医学')
+  expect(message.read).toBe(false)
+  expect(inbox.pageFor(message)).toBe(`/exam/pages/results/index?ref=${encodeURIComponent(ref)}`)
+
+  // Four answers out of fifty fail the humanities exam, which decides the assessment: the result is ready.
+  expect(final.passed).toBe(false)
+  const home = await assessment.home()
+  expect(home.current_step).toBe('result')
+  const result = await assessment.result()
+  expect(result.assessment.result).toBe('failed')
+  const resultMessage = await poll('the assessment result in the inbox', async () => {
+    const page = await inbox.list({ limit: 50 })
+    return page.items.find((m) => m.kind === 'assessment.result_ready') || null
+  })
+  expect(inbox.pageFor(resultMessage)).toBe('/assessment/pages/result/index')
+
+  // Every review decision of the journey reached her inbox too, leading to the assessment pages.
+  const all = await inbox.list({ limit: 50 })
+  const decided = all.items.filter((m) => m.kind === 'review.decided')
+  expect(decided.map((m) => m.data.decision).sort()).toEqual(['approved', 'approved', 'returned'])
+  decided.forEach((m) => expect(inbox.pageFor(m)).toBe('/assessment/pages/index/index'))
+  expect(await inbox.unreadCount()).toBeGreaterThanOrEqual(1)
+  await inbox.markRead(message.id)
+  await inbox.markAllRead()
+  expect(await inbox.unreadCount()).toBe(0)
 })
 
 test('forgotten password: reset with an SMS code, the old password no longer works', async () => {

@@ -5,7 +5,7 @@ const T0 = Date.parse('2026-06-01T02:00:00Z')
 function attemptJson(extra = {}) {
   return {
     attempt_ref: 'att-9',
-    exam_kind: 'humanities',
+    exam_kind: 'professional',
     status: 'in_progress',
     started_at: '2026-06-01T02:00:00Z',
     deadline_at: '2026-06-01T03:00:00Z',
@@ -13,7 +13,7 @@ function attemptJson(extra = {}) {
     current_section: 'law',
     sections: [
       { section: 'law', title: '法律法规', question_count: 2, pass_mark: 60, status: 'open', score: null },
-      { section: 'humanities', title: '人文医学', question_count: 1, pass_mark: 60, status: 'locked', score: null },
+      { section: 'professional', title: '专业知识', question_count: 1, pass_mark: 60, status: 'locked', score: null },
     ],
     questions: [
       {
@@ -38,7 +38,7 @@ function attemptJson(extra = {}) {
       },
       {
         question_ref: 'q3',
-        section: 'humanities',
+        section: 'professional',
         type: 'single',
         stem: '人文题',
         options: [{ option_id: 'a', text: 'A' }],
@@ -51,7 +51,7 @@ function attemptJson(extra = {}) {
 
 function examServer(fake, attempt) {
   const state = { attempt, saves: [] }
-  fake.route('POST', '/exams/humanities/attempts', (req) => {
+  fake.route('POST', '/exams/professional/attempts', (req) => {
     state.startBody = req.data
     return { statusCode: 201, data: state.attempt }
   })
@@ -68,13 +68,49 @@ function examServer(fake, attempt) {
       saved_at: 'x',
       server_time: '2026-06-01T02:31:00Z',
       deadline_at: '2026-06-01T03:00:00Z',
+      applied: true,
     }
   })
-  fake.route('POST', '/exams/attempts/att-9/sections/law/finish', () => {
-    state.attempt = { ...state.attempt, current_section: 'humanities' }
-    return { current_section: 'humanities' }
+  // Proctoring photos: one due 10 s after the page opens (server clock 02:30:00), one taken already.
+  fake.route('GET', '/proctoring/attempts/att-9/schedule', {
+    attempt_ref: 'att-9',
+    started_at: '2026-06-01T02:00:00Z',
+    server_time: '2026-06-01T02:30:00Z',
+    offsets_s: [600, 1810],
+    due_at: ['2026-06-01T02:10:00Z', '2026-06-01T02:30:10Z'],
+    taken_slots: [0],
+    grace_s: 120,
+    closed: false,
   })
-  fake.route('POST', '/exams/attempts/att-9/submit', { status: 'submitted' })
+  state.snapshots = []
+  fake.route('POST', '/proctoring/attempts/att-9/snapshots', (req) => {
+    state.snapshots.push(req.data)
+    return {
+      statusCode: 201,
+      data: {
+        snapshot_id: 5,
+        slot: 1,
+        accepted: false,
+        flagged: true,
+        outcome: 'FACE_NOT_FOUND',
+        message: '未检测到人脸，请正对摄像头',
+        image_id: 'img-1',
+        measurements: {},
+      },
+    }
+  })
+  // finish and submit answer with the whole attempt (AttemptOut), as the server does.
+  fake.route('POST', '/exams/attempts/att-9/sections/law/finish', () => {
+    state.attempt = { ...state.attempt, current_section: 'professional' }
+    return state.attempt
+  })
+  fake.route('POST', '/exams/attempts/att-9/submit', () => ({
+    ...state.attempt,
+    status: 'scored',
+    end_reason: 'submitted',
+    score: 80,
+    passed: true,
+  }))
   fake.route('POST', '/me/subscriptions', (req) => {
     state.subscribed = req.data
     return { ok: true }
@@ -87,13 +123,34 @@ beforeEach(() => {
 })
 afterEach(() => jest.useRealTimers())
 
+test('proctoring photos: the remaining slot is photographed when due by the server clock; a refusal is shown', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const state = examServer(fake, attemptJson())
+  const { comp } = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'professional', capture: 'cap-1' },
+  })
+  await settle()
+  expect(state.snapshots).toHaveLength(0)
+  jest.advanceTimersByTime(9000)
+  await settle()
+  expect(state.snapshots).toHaveLength(0)
+  jest.advanceTimersByTime(1500)
+  await settle()
+  await settle()
+  expect(state.snapshots).toHaveLength(1)
+  expect(state.snapshots[0].name).toBe('image')
+  expect(text(comp)).toContain('监考拍照：未检测到人脸，请正对摄像头')
+})
+
 test('starts with the capture id, counts down from the server deadline by the server clock', async () => {
   const fake = installFakeWx()
   fake.signIn()
   const server = examServer(fake, attemptJson())
   const { page, comp } = await loadPage('exam/pages/attempt/index', {
     fake,
-    query: { kind: 'humanities', capture: 'cap-1' },
+    query: { kind: 'professional', capture: 'cap-1' },
   })
   expect(server.startBody.capture_id).toBe('cap-1')
   expect(server.startBody.device_id).toMatch(/^mp-/)
@@ -113,7 +170,7 @@ test('an answer shows at once and is saved; offline shows the offline state and 
   const server = examServer(fake, attemptJson())
   const { page, comp } = await loadPage('exam/pages/attempt/index', {
     fake,
-    query: { kind: 'humanities', capture: 'cap-1' },
+    query: { kind: 'professional', capture: 'cap-1' },
   })
   page.onSelect({ currentTarget: { dataset: { id: 'a' } } })
   await settle()
@@ -141,13 +198,13 @@ test('section gate: the law section is finished before the next opens; then subm
   const server = examServer(fake, attemptJson())
   const { page, comp } = await loadPage('exam/pages/attempt/index', {
     fake,
-    query: { kind: 'humanities', capture: 'cap-1' },
+    query: { kind: 'professional', capture: 'cap-1' },
   })
   expect(comp.querySelector('#finish-section')).toBeTruthy()
   expect(comp.querySelector('#submit')).toBeFalsy()
   await page.onFinishSection()
   await settle()
-  expect(page.data.currentSection).toBe('humanities')
+  expect(page.data.currentSection).toBe('professional')
   expect(text(comp)).toContain('人文题')
   expect(comp.querySelector('#submit')).toBeTruthy()
 
@@ -264,7 +321,10 @@ test('a law section not passed ends the attempt: on to the results', async () =>
     }
     return server.attempt
   })
-  const { page } = await loadPage('exam/pages/attempt/index', { fake, query: { kind: 'humanities', capture: 'cap-1' } })
+  const { page } = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'professional', capture: 'cap-1' },
+  })
   await page.onFinishSection()
   await settle()
   expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/results/index?ref=att-9'])

@@ -4,7 +4,7 @@ test('reviewer pages are shown by role: home and settings of a reviewer lead to 
   const fake = installFakeWx()
   fake.signIn({ id: 5, role: 'office_reviewer' })
   fake.route('GET', '/inbox/unread-count', { unread: 0 })
-  fake.route('GET', '/reviews/queue/counts', { counts: { e2e_enrolment: 6 }, total: 6 })
+  fake.route('GET', '/reviews/queue/counts', { counts: { assessment_enrolment: 6 }, total: 6 })
   fake.route('GET', '/me', { id: 5, role: 'office_reviewer', username: 'bj_office', phone: null })
   const home = await loadPage('pages/home/index', { fake })
   expect(text(home.comp)).toContain('审核工作台')
@@ -76,7 +76,7 @@ test('application form: required fields named, then created as a draft and submi
     body = req.data
     return { statusCode: 201, data: { id: 3, status: 'draft' } }
   })
-  fake.route('POST', '/registry/applications/3/submit', { id: 3, status: 'submitted' })
+  fake.route('POST', '/registry/applications/3/submit', { id: 3, kind: 'multi_site_file', status: 'submitted' })
   const { page, comp } = await loadPage('registration/pages/application-form/index', {
     fake,
     query: { kind: 'multi_site_file' },
@@ -84,12 +84,51 @@ test('application form: required fields named, then created as a draft and submi
   await page.onSubmit()
   await settle()
   expect(text(comp)).toContain('请填写执业机构编号')
+  expect(page.data.fields.map((f) => f.key)).toEqual(['institution_id'])
   page.onField({ currentTarget: { dataset: { key: 'institution_id' } }, detail: { value: '12' } })
-  page.onField({ currentTarget: { dataset: { key: 'practice_scopes' } }, detail: { value: '内科专业、外科专业' } })
   await page.onSubmit()
-  expect(body).toEqual({ kind: 'multi_site_file', institution_id: 12, practice_scopes: ['内科专业', '外科专业'] })
+  expect(body).toEqual({ kind: 'multi_site_file', institution_id: 12 })
   expect(fake.requests.map((r) => r.path)).toContain('/registry/applications/3/submit')
   expect(fake.calls).toContainEqual(['navigateBack'])
+})
+
+test('application form: a register application asks only the required fields, optional ones typed when given', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  let body = null
+  fake.route('POST', '/registry/applications', (req) => {
+    body = req.data
+    return { statusCode: 201, data: { id: 4, status: 'draft' } }
+  })
+  fake.route('POST', '/registry/applications/4/submit', { id: 4, kind: 'register', status: 'submitted' })
+  const { page, comp } = await loadPage('registration/pages/application-form/index', {
+    fake,
+    query: { kind: 'register' },
+  })
+  expect(page.data.fields.filter((f) => f.required).map((f) => f.key)).toEqual([
+    'institution_id',
+    'practice_region_code',
+    'practice_scopes',
+  ])
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请填写执业机构编号、执业地点（行政区划代码）、执业范围（最多三个，用顿号分隔）')
+  expect(body).toBeNull()
+  const field = (key, value) => page.onField({ currentTarget: { dataset: { key } }, detail: { value } })
+  field('institution_id', '2')
+  field('practice_region_code', '110101')
+  field('practice_scopes', '内科专业、外科专业')
+  field('residency_training', '是')
+  field('training_months', '24')
+  await page.onSubmit()
+  expect(body).toEqual({
+    kind: 'register',
+    institution_id: 2,
+    practice_region_code: '110101',
+    practice_scopes: ['内科专业', '外科专业'],
+    residency_training: true,
+    training_months: 24,
+  })
 })
 
 test('exams list: start goes to the face capture; the attempt in progress (known to the server) offers resume', async () => {
@@ -199,4 +238,89 @@ test('assessment home: not yet bound shows the binding form; bound shows the ste
     enrolment_review: 'current',
     procedure: 'locked',
   })
+})
+
+test('user notice: shown as the server words it, accepted with the version seen, then back', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const notice = {
+    version: '2026.1',
+    title: '医师定期考核用户告知书',
+    text: '一、考核周期为三年……',
+    accepted: false,
+    accepted_at: null,
+  }
+  fake.route('GET', '/assessment/notice', notice)
+  let body = null
+  fake.route('POST', '/assessment/notice', (req) => {
+    body = req.data
+    return { ...notice, accepted: true, accepted_at: '2026-06-01T02:00:00+08:00' }
+  })
+  const { page, comp } = await loadPage('assessment/pages/notice/index', { fake })
+  expect(text(comp)).toContain('一、考核周期为三年')
+  expect(text(comp)).toContain('我已阅读并同意')
+  await page.onAccept()
+  expect(body).toEqual({ version: '2026.1' })
+  expect(fake.calls).toContainEqual(['navigateBack'])
+})
+
+test('exam results: the attempt title, score, pass or fail, and why it ended', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/exams/results', {
+    items: [
+      {
+        attempt_ref: 'att-2',
+        exam_kind: 'professional',
+        title: '业务水平测评（内科）',
+        is_make_up: true,
+        score: 40,
+        passed: false,
+        section_scores: { law: 40 },
+        end_reason: 'law_gate',
+        started_at: '2026-06-02T02:00:00Z',
+        ended_at: '2026-06-02T02:40:00Z',
+      },
+      {
+        attempt_ref: 'att-1',
+        exam_kind: 'humanities',
+        title: '人文医学测评',
+        is_make_up: false,
+        score: 86,
+        passed: true,
+        section_scores: { humanities: 86 },
+        end_reason: 'submitted',
+        started_at: '2026-06-01T02:00:00Z',
+        ended_at: '2026-06-01T02:50:00Z',
+      },
+    ],
+  })
+  const { page, comp } = await loadPage('exam/pages/results/index', { fake, query: { ref: 'att-2' } })
+  expect(page.data.items.map((i) => [i.title, i.resultText, i.endText])).toEqual([
+    ['业务水平测评（内科）', '不合格', '法律法规部分未通过'],
+    ['人文医学测评', '合格', ''],
+  ])
+  expect(text(comp)).toContain('补考')
+  expect(text(comp)).toContain('86')
+})
+
+test('e-registration menu: where I stand, from the registry data', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/registry/me', {
+    account_status: 'verified',
+    activated_via: null,
+    name: '陈晨',
+    phone: '138****0004',
+    qualifications: [],
+    registration: { id: 4, status: 'active', main_institution_name: '东城区示范医院', practice_scopes: [] },
+    registrations: [],
+    multi_site_filings: [],
+    assessments: [],
+  })
+  const { page, comp } = await loadPage('registration/pages/index/index', { fake })
+  expect(text(comp)).toContain('已实名，待激活')
+  expect(text(comp)).toContain('有效')
+  page.onGo({ currentTarget: { dataset: { page: 'activation' } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/activation/index'])
 })

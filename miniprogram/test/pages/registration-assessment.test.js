@@ -196,8 +196,35 @@ test('enrolment: confirm the data and the specialty, submitted as the assessment
     cycle: { id: 1, name: '2024—2026年度' },
     window: null,
     status: 'notice_accepted',
-    personal: { name: '张*丰', id_number: '1101**********1014', province: '北京市' },
-    registry: { practice_scopes: ['内科专业'], institution_name: '东城区示范医院' },
+    personal: { name: '张三丰', id_number: '1101**********1014', province_code: '110000' },
+    registry: {
+      qualification: {
+        qualification_cert_no: '201011010100001',
+        name: '张三丰',
+        category: 'clinical',
+        level: 'practitioner',
+        obtained_on: '2010-08-01',
+      },
+      practice: {
+        practice_cert_no: '110101201000001',
+        institution_id: 2,
+        institution_name: '东城区示范医院',
+        department: '内科',
+        practice_region_code: '110101',
+        category: 'clinical',
+        level: 'practitioner',
+        practice_scopes: ['内科专业'],
+        title: null,
+      },
+      multi_sites: [
+        {
+          institution_id: 3,
+          institution_name: '朝阳区社区卫生服务中心',
+          region_code: '110105',
+          filed_on: '2025-01-01',
+        },
+      ],
+    },
     registry_found: true,
     specialty: '内科专业',
     info_change_hint: '信息有误请在“医师电子化注册”中提交信息修改申请',
@@ -208,6 +235,14 @@ test('enrolment: confirm the data and the specialty, submitted as the assessment
     return { id: 1, status: 'enrolment_submitted' }
   })
   const { page, comp } = await loadPage('assessment/pages/enrolment/index', { fake })
+  const shown = Object.fromEntries(page.data.registry.map((r) => [r.label, r.value]))
+  expect(shown['主执业机构']).toBe('东城区示范医院')
+  expect(shown['执业范围']).toBe('内科专业')
+  expect(shown['资格证书编码']).toBe('201011010100001')
+  expect(shown['多机构备案']).toBe('朝阳区社区卫生服务中心')
+  expect(shown['类别']).toBe('临床')
+  expect(shown['级别']).toBe('执业医师')
+  expect(Object.keys(shown)).not.toContain('institution_id')
   expect(text(comp)).toContain('东城区示范医院')
   await page.onSubmit()
   await settle()
@@ -247,7 +282,7 @@ test('my registration data: nested qualification and registration shown with Chi
   fake.route('GET', '/registry/me', {
     account_status: 'active',
     name: '张*',
-    qualifications: [{ id: 3, qualification_cert_no: '201011010100001', level: 'practitioner' }],
+    qualifications: [{ id: 3, qualification_cert_no: '201011010100001', category: 'clinical', level: 'practitioner' }],
     registration: {
       id: 1,
       status: 'active',
@@ -258,6 +293,8 @@ test('my registration data: nested qualification and registration shown with Chi
   const { comp } = await loadPage('registration/pages/profile/index', { fake })
   const t = text(comp)
   expect(t).toContain('医师资格证书编码201011010100001')
+  expect(t).toContain('医师类别临床')
+  expect(t).toContain('级别执业医师')
   expect(t).toContain('主执业机构东城区示范医院')
   expect(t).toContain('执业范围内科专业、儿科专业')
   expect(t).not.toMatch(/(^|\s)id\b/)

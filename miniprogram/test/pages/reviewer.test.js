@@ -5,8 +5,8 @@ const REVIEWER = { id: 5, role: 'institution_reviewer', phone: null }
 function item(id, extra = {}) {
   return {
     id,
-    kind: 'info_change',
-    title: '信息修改申请',
+    kind: 'registry_info_change',
+    title: '医师信息修改',
     subject_type: 'info_change_request',
     subject_id: String(id),
     status: 'pending',
@@ -22,11 +22,11 @@ function item(id, extra = {}) {
 }
 
 function queueServer(fake) {
-  fake.route('GET', '/reviews/queue/counts', { counts: { info_change: 2, e2e_enrolment: 1 }, total: 3 })
+  fake.route('GET', '/reviews/queue/counts', { counts: { registry_info_change: 2, assessment_enrolment: 1 }, total: 3 })
   fake.route('GET', '/reviews/queue', (req) => ({
     items:
-      req.query.kind === 'e2e_enrolment'
-        ? [item(3, { kind: 'e2e_enrolment', title: '定期考核报名' })]
+      req.query.kind === 'assessment_enrolment'
+        ? [item(3, { kind: 'assessment_enrolment', title: '定期考核报名（信息确认）' })]
         : [item(1), item(2)],
     next_cursor: null,
   }))
@@ -40,12 +40,14 @@ test('queue: counts as tabs, items, stats; a tab filters by kind', async () => {
   const { page, comp } = await loadPage('reviewer/pages/queue/index', { fake })
   expect(page.data.tabs.map((t) => [t.kind, t.count])).toEqual([
     ['', 3],
-    ['info_change', 2],
-    ['e2e_enrolment', 1],
+    ['registry_info_change', 2],
+    ['assessment_enrolment', 1],
   ])
+  // A tab is named by its kind even when none of its items is on the page.
+  expect(page.data.tabs.map((t) => t.title)).toEqual(['全部', '医师信息修改', '定期考核报名（信息确认）'])
   expect(text(comp)).toContain('今日已审')
   expect(text(comp)).toContain('张三')
-  await page.onTab({ currentTarget: { dataset: { kind: 'e2e_enrolment' } } })
+  await page.onTab({ currentTarget: { dataset: { kind: 'assessment_enrolment' } } })
   await settle()
   expect(page.data.items.map((i) => i.id)).toEqual([3])
   page.onOpen({ currentTarget: { dataset: { id: 3 } } })
@@ -89,7 +91,11 @@ function detailServer(fake) {
   fake.route('GET', '/reviews/items/1', {
     ...item(1),
     payload: { education: '硕士', school: '北京大学医学部' },
-    attachments: [{ name: '学历证书.jpg', url: 'https://x/1.jpg' }],
+    attachments: [
+      { name: '学历证书.jpg', purpose: 'other', url: '/api/v1/registry/applications/3/attachments/0' },
+      { proof_id: 41 },
+      { note: 'nothing to fetch' },
+    ],
     history: [
       {
         id: 1,
@@ -120,6 +126,8 @@ test('detail: payload, attachments, history; reject needs a reason; the version 
   expect(t).toContain('学历')
   expect(t).toContain('硕士')
   expect(t).toContain('学历证书.jpg')
+  expect(t).toContain('证明材料 2')
+  expect(page.data.attachments.map((a) => a.openable)).toEqual([true, true, false])
   expect(t).toContain('提交 · 张三')
   expect(t).toContain('1101**********0012')
 
@@ -167,7 +175,7 @@ test('history: my decisions with reasons', async () => {
       {
         id: 4,
         item_id: 1,
-        kind: 'info_change',
+        kind: 'registry_info_change',
         step: 0,
         action: 'reject',
         reason: '材料不全',
@@ -180,5 +188,62 @@ test('history: my decisions with reasons', async () => {
   const { comp } = await loadPage('reviewer/pages/history/index', { fake })
   expect(text(comp)).toContain('不通过')
   expect(text(comp)).toContain('原因：材料不全')
+  expect(text(comp)).toContain('#1 医师信息修改')
   expect(text(comp)).toContain('2026-06-01 10:00') // Asia/Shanghai
+})
+
+test('detail: an assessment enrolment shows its nested registry data in words, internal ids hidden', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  fake.route('GET', '/reviews/items/7', {
+    ...item(7, { kind: 'assessment_enrolment', title: '定期考核报名（信息确认）', subject_type: 'assessment' }),
+    payload: {
+      cycle_id: 3,
+      specialty: '内科专业',
+      contact_phone: null,
+      registry: {
+        practice: { category: 'clinical', practice_scopes: ['内科专业', '全科医学专业'], institution_id: 2 },
+        multi_sites: [],
+      },
+      simplified_conditions: [{ code: 'no_bad_record', label: '连续两个周期考核合格' }],
+    },
+    attachments: [],
+    history: [],
+  })
+  const { page, comp } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '7' } })
+  const fields = Object.fromEntries(page.data.fields.map((f) => [f.label, f.value]))
+  expect(Object.keys(fields)).not.toContain('cycle_id')
+  expect(fields['报考专业']).toBe('内科专业')
+  expect(fields['注册信息']).toBe('执业注册：执业类别：临床；执业范围：内科专业、全科医学专业；多机构备案：—')
+  expect(fields['简易程序条件']).toBe('连续两个周期考核合格')
+  expect(text(comp)).toContain('内科专业')
+})
+
+test('detail: attachments are fetched with the token; a photo previewed, a PDF opened', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  detailServer(fake)
+  const downloaded = []
+  fake.route('GET', '/registry/applications/3/attachments/0', (req) => {
+    downloaded.push([req.path, req.header.Authorization])
+    return { statusCode: 200, data: '', tempFilePath: '/tmp/dl-0.jpg' }
+  })
+  fake.route('GET', '/assessment/proofs/41', (req) => {
+    downloaded.push([req.path, req.header.Authorization])
+    return { statusCode: 200, data: '' }
+  })
+  const { page } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '1' } })
+  await page.onPreview({ currentTarget: { dataset: { index: 0 } } })
+  await page.onPreview({ currentTarget: { dataset: { index: 1 } } })
+  await page.onPreview({ currentTarget: { dataset: { index: 2 } } })
+  await settle()
+  expect(downloaded).toEqual([
+    ['/registry/applications/3/attachments/0', 'Bearer at-1'],
+    ['/assessment/proofs/41', 'Bearer at-1'],
+  ])
+  expect(fake.calls).toContainEqual(['previewImage', ['/tmp/dl-0.jpg']])
+  expect(fake.wx.openDocument).toHaveBeenCalledWith(
+    expect.objectContaining({ filePath: '/tmp/fake-download.pdf', fileType: 'pdf' }),
+  )
+  expect(fake.wx.openDocument).toHaveBeenCalledTimes(1)
 })

@@ -133,9 +133,13 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
           items: [
             {
               id: 3,
-              title: '审核结果通知',
+              kind: 'review.decided',
+              title: '医师信息修改已通过',
               body: '您的信息修改申请已通过',
+              link: '/pages/reviews/detail?id=12',
+              data: { item_id: 12, kind: 'registry_info_change', decision: 'approved' },
               created_at: '2026-06-01T02:00:00Z',
+              read: false,
               read_at: null,
             },
             {
@@ -151,7 +155,7 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
         },
   )
   fake.route('GET', '/inbox/unread-count', { unread: 2 })
-  fake.route('POST', '/inbox/3/read', { ok: true })
+  fake.route('POST', '/inbox/3/read', { id: 3, read: true, read_at: '2026-06-01T02:05:00Z' })
   fake.route('POST', '/inbox/read-all', { updated: 1 })
   fake.route('DELETE', '/inbox/2', { statusCode: 204, data: '' })
   const { page, comp } = await loadPage('pages/inbox/index', { fake })
@@ -160,6 +164,8 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
   await settle()
   expect(text(comp)).toContain('您的信息修改申请已通过')
   expect(page.data.unread).toBe(1)
+  page.onGo({ currentTarget: { dataset: { id: 3 } } })
+  expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/info-change/index'])
   await page.onReachBottom()
   await settle()
   expect(page.data.items.map((m) => m.id)).toEqual([3, 2, 1])
@@ -239,4 +245,41 @@ test('home shows the registration state from the registry', async () => {
   expect(t).toContain('执业注册有效')
   expect(t).toContain('东城区示范医院')
   expect(t).toContain('下一步绑定定期考核账号')
+})
+
+test('phone change: a code to each phone (signed in), then both codes and the new phone; the server reason shown', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  const sent = []
+  fake.route('POST', '/auth/sms-codes', (req) => {
+    sent.push({ ...req.data, auth: req.header.Authorization })
+    return { statusCode: 202, data: { accepted: true, message: '如该手机号符合条件，验证码将很快送达' } }
+  })
+  let attempt = 0
+  fake.route('POST', '/me/phone', (req) => {
+    attempt += 1
+    if (attempt === 1) return fake.error(400, 'SMS_CODE_INVALID', '验证码错误或已过期', { field: 'old_code' })
+    expect(req.data).toEqual({ old_code: '111111', new_phone: '13922223333', new_code: '222222' })
+    return { ok: true }
+  })
+  const { page, comp } = await loadPage('pages/settings/phone', { fake })
+  const input = (field, value) => page.onInput({ currentTarget: { dataset: { field } }, detail: { value } })
+  input('oldPhone', '13800000001')
+  await page.onSendOld()
+  input('newPhone', '13922223333')
+  await page.onSendNew()
+  expect(sent).toEqual([
+    { phone: '13800000001', purpose: 'change_phone', auth: 'Bearer at-1' },
+    { phone: '13922223333', purpose: 'change_phone', auth: 'Bearer at-1' },
+  ])
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('请填写两个 6 位验证码和新手机号')
+  input('oldCode', '111111')
+  input('newCode', '222222')
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('验证码错误或已过期')
+  await page.onSubmit()
+  expect(fake.calls).toContainEqual(['navigateBack'])
 })

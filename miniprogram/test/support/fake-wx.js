@@ -3,6 +3,7 @@
  * the server behind wx.request / wx.uploadFile (answers in the server's real shapes, including its error body).
  */
 const env = require('../../config/env')
+const { serverHas } = require('./openapi')
 
 function createFakeWx() {
   const storage = new Map()
@@ -49,7 +50,7 @@ function createFakeWx() {
     downloadFile({ url, header, success }) {
       later(() => {
         const res = answer('GET', url, null, header)
-        success({ statusCode: res.statusCode, tempFilePath: '/tmp/fake-download.pdf' })
+        success({ statusCode: res.statusCode, tempFilePath: res.tempFilePath || '/tmp/fake-download.pdf' })
       })
     },
     getFileSystemManager: () => ({ readFileSync: () => '' }),
@@ -66,6 +67,11 @@ function createFakeWx() {
       later(() => success({ tempFiles: [{ tempFilePath: '/tmp/photo.jpg', size: 50000 }] })),
     ),
     openDocument: jest.fn(({ success }) => success && later(() => success({}))),
+    previewImage: jest.fn((o) => calls.push(['previewImage', o.urls])),
+    // A downloaded file is an image when its URL said so (the fake has no files to look into).
+    getImageInfo: jest.fn(({ src, success, fail }) =>
+      later(() => (/\.(jpe?g|png)$/i.test(src) ? success({ path: src }) : fail({ errMsg: 'getImageInfo:fail' }))),
+    ),
     showToast: jest.fn((o) => calls.push(['toast', o.title])),
     showLoading: jest.fn(),
     hideLoading: jest.fn(),
@@ -90,6 +96,10 @@ function createFakeWx() {
     requests,
     storage,
     route(method, path, handler) {
+      // A fake of a route the server does not have would test nothing: refuse it (test/support/openapi.js).
+      if (typeof path === 'string' && !serverHas(method, path)) {
+        throw new Error(`fake route ${method} ${path} is not in app_api_docs/openapi.json`)
+      }
       routes.unshift({ method, path, handler: typeof handler === 'function' ? handler : () => handler })
     },
     setOffline(value) {

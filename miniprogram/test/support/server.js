@@ -1,7 +1,7 @@
 /**
- * Start the real server for the end-to-end test: `python -m server run` (through test/e2e/review_fixture.py,
- * which adds one review kind) on free ports with a temp DATA_DIR, embedded Redis, the emulators; wait for
- * /readyz; stop it (its whole process group) afterwards.
+ * Start the real server for the end-to-end test: `python -m server run` (demo data, the notifications worker,
+ * embedded Redis, the WeChat / Aliyun emulators) on free ports with a temp DATA_DIR; wait for /readyz; stop it
+ * (its whole process group) afterwards. test/e2e/helper.py makes camera frames and reads a demo physician's ID.
  */
 const { spawn, execFile } = require('child_process')
 const fs = require('fs')
@@ -11,7 +11,7 @@ const path = require('path')
 
 const REPO = path.resolve(__dirname, '..', '..', '..')
 const PYTHON = process.env.E2E_PYTHON || path.join(REPO, '.venv', 'bin', 'python')
-const FIXTURE = path.join(__dirname, '..', 'e2e', 'review_fixture.py')
+const HELPER = path.join(__dirname, '..', 'e2e', 'helper.py')
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -73,7 +73,12 @@ async function startServer({ timeoutMs = 120000 } = {}) {
   const emulatorPort = await freePort()
   const env = baseEnv(dataDir, port, emulatorPort)
   const log = []
-  const proc = spawn(PYTHON, [FIXTURE, 'run'], { cwd: REPO, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(PYTHON, ['-m', 'server', 'run'], {
+    cwd: REPO,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   proc.stdout.on('data', (d) => log.push(d.toString()))
   proc.stderr.on('data', (d) => log.push(d.toString()))
   const baseUrl = `http://127.0.0.1:${port}`
@@ -110,44 +115,32 @@ async function startServer({ timeoutMs = 120000 } = {}) {
     }).then(() => fs.rmSync(dataDir, { recursive: true, force: true }))
   }
 
-  /** Submit a pending review item for the physician with this phone (see review_fixture.py). */
-  function submitReviewItem(phone) {
+  function helper(args) {
     return new Promise((resolve, reject) => {
-      execFile(PYTHON, [FIXTURE, 'submit', phone], { cwd: REPO, env }, (err, stdout, stderr) => {
+      execFile(PYTHON, [HELPER, ...args], { cwd: REPO, env }, (err, stdout, stderr) => {
         if (err) return reject(new Error(`${err.message}\n${stderr}`))
-        resolve(JSON.parse(stdout.trim().split('\n').pop()).item_id)
+        resolve(stdout)
       })
     })
+  }
+
+  /** {name, id_number, province_code} of the demo physician with this phone (for the assessment binding). */
+  async function person(phone) {
+    return JSON.parse((await helper(['person', phone])).trim().split('\n').pop())
   }
 
   /** Camera frames for the face capture: {face, noface} paths of JPEG files. */
-  function cameraFrames() {
-    return new Promise((resolve, reject) => {
-      execFile(PYTHON, [FIXTURE, 'frames', dataDir], { cwd: REPO, env }, (err, stdout, stderr) => {
-        if (err) return reject(new Error(`${err.message}\n${stderr}`))
-        resolve({ face: path.join(dataDir, 'face.jpg'), noface: path.join(dataDir, 'noface.jpg') })
-      })
-    })
-  }
-
-  /** True when the server has this route (an unknown path answers 404 NOT_FOUND 「请求的地址不存在」). */
-  async function hasRoute(method, apiPath, token) {
-    const r = await fetch(`${baseUrl}/api/v1${apiPath}`, {
-      method,
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-    })
-    if (r.status !== 404) return true
-    const body = await r.json().catch(() => ({}))
-    return !(body.error && body.error.message === '请求的地址不存在')
+  async function cameraFrames() {
+    await helper(['frames', dataDir])
+    return { face: path.join(dataDir, 'face.jpg'), noface: path.join(dataDir, 'noface.jpg') }
   }
 
   return {
     baseUrl,
     emulatorBase: `http://127.0.0.1:${emulatorPort}`,
     stop,
-    submitReviewItem,
+    person,
     cameraFrames,
-    hasRoute,
     log,
   }
 }

@@ -137,6 +137,11 @@ function createWxBridge({ emulatorBase }) {
       })
       return (await r.json()).code
     },
+    /** Every SMS the emulator delivered to this phone, newest first: [{template, params, …}]. */
+    async smsMessages(phone) {
+      const r = await fetch(`${emulatorBase}/_emulator/sms?phone=${phone}`)
+      return r.json()
+    },
     /** The newest SMS code the emulator delivered to this phone. */
     async smsCode(phone) {
       const r = await fetch(`${emulatorBase}/_emulator/sms?phone=${phone}`)

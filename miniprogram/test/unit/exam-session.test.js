@@ -76,13 +76,18 @@ function fakeApi() {
         saved_at: '2026-06-01T02:10:00Z',
         server_time: '2026-06-01T02:10:00Z',
         deadline_at: '2026-06-01T03:00:00Z',
+        applied: true,
       }
     }),
+    // The server answers finish and submit with the whole attempt (AttemptOut).
     finishSection: jest.fn(async () => {
       server.attempt = { ...server.attempt, current_section: 'humanities' }
-      return { current_section: 'humanities' }
+      return {
+        ...server.attempt,
+        answers: Object.keys(server.answers).map((q) => ({ question_ref: q, ...server.answers[q] })),
+      }
     }),
-    submit: jest.fn(async () => ({ status: 'submitted' })),
+    submit: jest.fn(async () => ({ ...server.attempt, status: 'scored', score: 50, passed: false })),
   }
   return api
 }

@@ -14,10 +14,10 @@ test('JSON in and out, bearer token, query string without empty values', async (
   fake.signIn()
   fake.route('GET', '/reviews/queue', (req) => {
     expect(req.header.Authorization).toBe('Bearer at-1')
-    expect(req.query).toEqual({ kind: 'info_change', limit: '20' })
+    expect(req.query).toEqual({ kind: 'registry_info_change', limit: '20' })
     return { items: [], next_cursor: null }
   })
-  await expect(http.get('/reviews/queue', { kind: 'info_change', cursor: null, limit: 20 })).resolves.toEqual({
+  await expect(http.get('/reviews/queue', { kind: 'registry_info_change', cursor: null, limit: 20 })).resolves.toEqual({
     items: [],
     next_cursor: null,
   })

@@ -1,36 +1,48 @@
 /** Enrolment: confirm personal, practice and multi-site data (from e-registration), choose the specialty, submit. */
 const assessment = require('../../../services/assessment')
+const { valueText } = require('../../../services/registration')
 const { run } = require('../../../utils/ui')
 const { formMethods, go, askSubscription } = require('../../../utils/page')
 
 const LABELS = {
   name: '姓名',
   id_number: '证件号码',
-  province: '省份',
   province_code: '省份',
   qualification_cert_no: '资格证书编码',
+  obtained_on: '取得资格日期',
   practice_cert_no: '执业证书编码',
   category: '类别',
   level: '级别',
   practice_scopes: '执业范围',
-  institution_name: '执业机构',
-  main_institution: '主执业机构',
-  multi_site: '多点执业',
+  institution_name: '主执业机构',
+  department: '科室',
+  practice_region_code: '执业地点',
+  title: '任职资格',
+  multi_sites: '多机构备案',
 }
+const HIDDEN = new Set(['institution_id', 'region_code'])
 
 function rows(obj) {
   return Object.keys(obj || {})
-    .filter((k) => obj[k] !== null && typeof obj[k] !== 'object')
-    .map((k) => ({ key: k, label: LABELS[k] || k, value: String(obj[k]) }))
-    .concat(
-      Object.keys(obj || {})
-        .filter((k) => Array.isArray(obj[k]))
-        .map((k) => ({
-          key: k,
-          label: LABELS[k] || k,
-          value: obj[k].map((x) => (typeof x === 'object' ? x.name || JSON.stringify(x) : x)).join('、'),
-        })),
+    .filter(
+      (k) =>
+        !HIDDEN.has(k) && obj[k] !== null && obj[k] !== '' && !(typeof obj[k] === 'object' && !Array.isArray(obj[k])),
     )
+    .map((k) => ({
+      key: k,
+      label: LABELS[k] || k,
+      value: Array.isArray(obj[k])
+        ? obj[k].map((x) => (x && typeof x === 'object' ? x.institution_name || x.name || '' : x)).join('、') || '无'
+        : String(valueText(k, obj[k])),
+    }))
+}
+
+// GET /assessment/enrolment `registry` (server/assessment/registry_adapter.py):
+// {qualification: {…}, practice: {…} | null, multi_sites: [{institution_name, …}]}, shown as one list.
+function registryRows(registry) {
+  if (!registry) return []
+  const q = rows(registry.qualification).filter((r) => r.key !== 'name' && r.key !== 'category' && r.key !== 'level')
+  return q.concat(rows(registry.practice), rows({ multi_sites: registry.multi_sites || [] }))
 }
 
 Component({
@@ -53,7 +65,7 @@ Component({
         this.setData({
           enrolment: e,
           personal: rows(e.personal),
-          registry: rows(e.registry),
+          registry: registryRows(e.registry),
           specialty: e.specialty || '',
         })
       }

@@ -55,7 +55,7 @@ Component({
       const r = await run(
         this,
         () => assessment.bind({ provinceCode, idNumber: idNumber.toUpperCase(), name, credential, newPassword }),
-        { key: 'binding', success: '已绑定' },
+        { key: 'binding', success: '已绑定，请用新密码登录' },
       )
       if (r.ok) await this.onShow()
       return undefined

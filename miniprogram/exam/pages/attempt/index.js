@@ -2,13 +2,15 @@
  * The exam. Time left is counted from the server's deadline and the server's clock (never the phone's);
  * each answer is saved as it is given, queued and retried when offline, with the state always visible;
  * the law section must be finished before the next one opens; submit asks first for consent to the result
- * message. A killed app comes back here with ?ref= and picks up where it was.
+ * message. A killed app comes back here with ?ref= and picks up where it was. A small front-camera preview
+ * takes the proctoring photos at the server's random moments (SnapshotScheduler); a refused one says why.
  */
 const { ExamSession, rememberCurrent, forgetCurrent } = require('../../../services/exam-session')
 const inbox = require('../../../services/inbox')
+const { SnapshotScheduler } = require('../../../services/proctoring')
 const { deviceId } = require('../../../utils/device')
 const { run, confirm, toast } = require('../../../utils/ui')
-const { messageOf } = require('../../../utils/errors')
+const { messageOf, clientError } = require('../../../utils/errors')
 
 const SECTION_TEXT = { law: '法律法规', professional: '专业知识', humanities: '人文医学' }
 const TYPE_TEXT = { single: '单选题', multiple: '多选题', true_false: '判断题' }
@@ -36,6 +38,7 @@ Component({
     finishing: false,
     submitting: false,
     closed: false,
+    snapshotMessage: '',
   },
   methods: {
     async onLoad(query) {
@@ -61,6 +64,31 @@ Component({
       this.render(0)
       this.tick()
       this.timer = setInterval(() => this.tick(), 1000)
+      this.startSnapshots()
+    },
+
+    startSnapshots() {
+      if (this.session.state === 'closed') return
+      this.snapshots = new SnapshotScheduler({
+        attemptRef: this.session.ref,
+        takePhoto: () => this.takePhoto(),
+        onResult: (res) =>
+          this.setData({
+            snapshotMessage: res.accepted ? '' : res.message || (res.error ? messageOf(res.error) : '监考拍照未通过'),
+          }),
+      })
+      // The exam goes on if the schedule cannot be read; the server flags the photos that never came.
+      this.snapshots.start().catch((err) => this.setData({ snapshotMessage: messageOf(err) }))
+    },
+
+    takePhoto() {
+      return new Promise((resolve, reject) => {
+        wx.createCameraContext().takePhoto({
+          quality: 'low',
+          success: (res) => resolve(res.tempImagePath),
+          fail: () => reject(clientError('CAMERA_FAILED')),
+        })
+      })
     },
 
     onHide() {
@@ -70,6 +98,7 @@ Component({
 
     onUnload() {
       if (this.timer) clearInterval(this.timer)
+      if (this.snapshots) this.snapshots.stop()
       if (this.session) this.session.dispose()
     },
 

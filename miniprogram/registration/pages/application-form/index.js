@@ -9,9 +9,11 @@ Component({
     onLoad(query) {
       const kind = query.kind
       const meta = registration.APPLICATION_KINDS.find((k) => k.kind === kind) || { title: kind }
+      const required = registration.APPLICATION_REQUIRED[kind] || []
       const fields = (registration.APPLICATION_FIELDS[kind] || []).map((f) => ({
         key: f,
         label: registration.FIELD_LABELS[f] || f,
+        required: required.includes(f),
       }))
       this.setData({ kind, title: meta.title, fields })
       wx.setNavigationBarTitle({ title: meta.title })
@@ -20,7 +22,7 @@ Component({
       this.setData({ [`values.${e.currentTarget.dataset.key}`]: e.detail.value })
     },
     async onSubmit() {
-      const missing = this.data.fields.filter((f) => !(this.data.values[f.key] || '').trim())
+      const missing = this.data.fields.filter((f) => f.required && !(this.data.values[f.key] || '').trim())
       if (missing.length) return this.setData({ error: `请填写${missing.map((f) => f.label).join('、')}` })
       await askSubscription(['review_result'])
       const r = await run(

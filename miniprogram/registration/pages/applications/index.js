@@ -17,7 +17,8 @@ Component({
             statusText: i.status_label || i.status,
             time: formatTime(i.submitted_at || i.created_at),
             // Withdrawable until the institution has acted (the review engine refuses later).
-            canWithdraw: i.status === 'submitted' && Boolean(i.review_item_id),
+            // Pending at either step (submitted: at the institution; institution_confirmed: at the commission).
+            canWithdraw: ['submitted', 'institution_confirmed'].includes(i.status) && Boolean(i.review_item_id),
           })),
         })
       }

@@ -35,7 +35,7 @@ function flatten(obj, prefix = '') {
       out.push({
         key: prefix + k,
         label: LABELS[k] || k,
-        value: Array.isArray(v) ? v.join('、') : v === null ? '—' : String(v),
+        value: Array.isArray(v) ? v.join('、') : v === null ? '—' : String(registration.valueText(k, v)),
       })
   })
   return out

@@ -25,5 +25,10 @@ Component({
 })
 
 function view(h) {
-  return { ...h, actionText: reviews.ACTION_TEXT[h.action] || h.action, time: formatTime(h.created_at) }
+  return {
+    ...h,
+    kindTitle: reviews.KIND_TITLES[h.kind] || h.kind,
+    actionText: reviews.ACTION_TEXT[h.action] || h.action,
+    time: formatTime(h.created_at),
+  }
 }

@@ -115,7 +115,7 @@ Component({
 
 function titleOf(items, kind) {
   const item = items.find((i) => i.kind === kind)
-  return item ? item.title : kind
+  return item ? item.title : reviews.KIND_TITLES[kind] || kind
 }
 
 function view(i) {

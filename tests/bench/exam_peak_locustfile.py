@@ -229,18 +229,30 @@ class Candidate(_Authenticated):
         ref = self.attempt["attempt_ref"]
         current = self.attempt.get("current_section")
         if current is not None:
-            self.client.post(
+            with self.client.post(
                 f"/api/v1/exams/attempts/{ref}/sections/{current}/finish",
-                headers=self._headers(),
+                headers=self._headers(**{"X-Device-Id": self.device_id}),
                 name="POST /exams/attempts/[ref]/sections/[s]/finish",
-            )
-            self.refresh_attempt()
+                catch_response=True,
+            ) as response:
+                if response.status_code == 200:
+                    self.attempt = response.json()  # the attempt as it is now: next section open, or scored
+                else:
+                    response.failure(f"finish {response.status_code}: {response.text[:200]}")
+            if response.status_code != 200:
+                self.refresh_attempt()
+            assert self.attempt is not None
             moved_on = self.attempt.get("current_section") not in (None, current)
             if moved_on and self.attempt.get("status") not in ("submitted", "scored", "expired"):
                 return
-        self.client.post(
-            f"/api/v1/exams/attempts/{ref}/submit", headers=self._headers(), name="POST /exams/attempts/[ref]/submit"
-        )
+        with self.client.post(
+            f"/api/v1/exams/attempts/{ref}/submit",
+            headers=self._headers(**{"X-Device-Id": self.device_id}),
+            name="POST /exams/attempts/[ref]/submit",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200 or response.json().get("status") not in ("submitted", "scored"):
+                response.failure(f"submit {response.status_code}: {response.text[:200]}")
         self.get("/api/v1/exams/results", name="GET /exams/results")
         # The next candidate sits down at this seat.
         self.attempt = None

@@ -12,8 +12,10 @@ Paths and JSON fields follow the exams / proctoring contract pinned in the proje
   then the next candidate identity takes over.
 - reviewer: GET /reviews/queue/counts, GET /reviews/queue, GET /reviews/items/{id}; institution reviewers approve
   the first step of what they see (which only moves the item to the next step), office reviewers read.
-When the server has no exams API yet (GET /exams answers 404), candidates log in and then poll GET /me as a stand-in
-for the answer saves, and the summary says so.
+Finishing a section, submitting and resuming carry the attempt's X-Device-Id like the saves. Each identity sits the
+exam once (exam_peak.py seeds it eligible for the humanities exam through the real assessment and proctoring hooks);
+a seat that submitted takes the next identity. A server without the exams API (GET /exams 404) gets GET /me as a
+stand-in for the saves, and the summary says `save_route=stand-in`.
 """
 
 from __future__ import annotations
@@ -145,7 +147,7 @@ class Candidate(_Authenticated):
         body, content_type = _multipart({"exam_kind": EXAM_KIND}, "image", "face.jpg", face_jpeg())
         with self.client.post(
             "/api/v1/proctoring/captures",
-            data=body,
+            data=body,  # type: ignore[arg-type]  # bytes are sent as they are
             headers=self._headers(**{"Content-Type": content_type}),
             name="POST /proctoring/captures",
             catch_response=True,

@@ -47,7 +47,8 @@ def test_a_registered_job_is_queued_once_per_hour(clean_redis_url: str, capsys: 
     assert out[1].startswith("already queued")
     # It also says the worker schedules this job itself (this is an extra run).
     assert "cron:sweep_face_images" in captured.err
-    queued = [k.decode() for k in sync_redis.Redis.from_url(clean_redis_url).zrange(jobs.QUEUE, 0, -1)]
+    keys: list[bytes] = sync_redis.Redis.from_url(clean_redis_url).zrange(jobs.QUEUE, 0, -1)  # type: ignore[assignment]
+    queued = [k.decode() for k in keys]
     assert len(queued) == 1 and queued[0].startswith("sweep_face_images:")
 
 

@@ -1,11 +1,14 @@
-"""Queue one job for the worker by name: the body of the Kubernetes CronJobs and systemd timers.
+"""Queue one job for the worker by name: an on-demand run of a worker job (the suspended Kubernetes CronJob and the
+systemd template unit yishi-purge@.service call it).
 
     python deploy/bin/enqueue_job.py FUNCTION [--job-id ID]
 
-The worker runs the job (with its retries and logging); this process only checks that a worker part registers
-FUNCTION (a typo would otherwise sit in the queue forever) and puts it on the queue. ``--job-id`` (default:
-FUNCTION and the current UTC hour) makes a second run in the same hour a no-op, so a CronJob retried by Kubernetes
-does not queue the same purge twice.
+Scheduled work runs inside the worker as arq cron jobs (CRON_JOBS of server/<part>/tasks.py); nothing external
+schedules it (see deploy/README.md). This script is for an extra run now, e.g. the face-image retention sweep after
+the retention period was shortened. The worker runs the job (with its retries and logging); this process only checks
+that a worker part registers FUNCTION in its FUNCTIONS (a typo, or a cron-only coroutine the worker cannot run by
+name, would otherwise sit in the queue forever) and puts it on the queue. ``--job-id`` (default: FUNCTION and the
+current UTC hour) makes a second run in the same hour a no-op, so a retried Kubernetes Job does not queue it twice.
 """
 
 from __future__ import annotations
@@ -20,12 +23,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from anywher
 
 
 def registered_functions() -> set[str]:
+    """What the worker runs when it is queued by name: the coroutines of every part's FUNCTIONS."""
     from server.worker import _collect
 
-    functions, crons = _collect()
-    names = {getattr(f, "name", None) or getattr(f, "__name__", "") for f in functions}
-    names |= {getattr(c, "name", "") for c in crons}
-    return {n for n in names if n}
+    functions, _crons = _collect()
+    return {name for f in functions if (name := getattr(f, "__name__", ""))}
+
+
+def worker_crons() -> dict[str, str]:
+    """Coroutine name -> arq cron name of what the worker already schedules itself."""
+    from server.worker import _collect
+
+    _functions, crons = _collect()
+    return {c.coroutine.__name__: c.name for c in crons}
 
 
 async def enqueue(function: str, job_id: str) -> bool:
@@ -46,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.function not in known:
         sys.stderr.write(f"unknown job {args.function!r}; the worker registers: {', '.join(sorted(known)) or 'none'}\n")
         return 2
+    if args.function in (crons := worker_crons()):
+        sys.stderr.write(f"note: the worker also runs {args.function} on its own schedule ({crons[args.function]})\n")
     job_id = args.job_id or f"{args.function}:{datetime.now(UTC):%Y%m%d%H}"
     queued = asyncio.run(enqueue(args.function, job_id))
     sys.stdout.write(f"{'queued' if queued else 'already queued'} {args.function} job_id={job_id}\n")

@@ -20,8 +20,9 @@ What it does, on this machine only (loopback):
        candidates=… rps=… p99_save_ms=… error_rate=… save_route=… workers=… cores=…
 
 Locust runs on the same cores as the server, as the lead's 2-core machine dictates; its own CPU use makes the
-figures conservative. Without the exams API (not merged yet) candidates poll GET /me in place of the saves and the
-summary says `save_route=stand-in`.
+figures conservative. The candidates go through the real hooks (no EXAMS_PERMISSIVE_HOOKS): the seed makes each
+one eligible for the humanities exam in the assessment tables (see `seed_exam_candidates`), the locust user gives
+the face consent, uploads a real face frame and starts the attempt with that capture_id.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ PASSWORD = "Bench-Exam-Peak-2026"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/test_deploy"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/6"
 REGION = "110105"  # 朝阳区
+PROVINCE = "110000"
 INSTITUTIONS = 10
 
 
@@ -72,20 +74,84 @@ async def _reset_database(url: str) -> None:
         await conn.close()
 
 
-async def seed_exam_candidates(candidates: list[Any]) -> None:
-    """Make ``candidates`` (physician Users) able to sit the exam: eligibility and what the capture needs.
+async def seed_exam_candidates(candidates: list[Any]) -> dict[str, Any]:
+    """Make ``candidates`` (physician Users) eligible for the humanities exam through the real hooks.
 
-    TODO(lead): complete after the assessment, exams and proctoring branches are merged. Each candidate needs:
-    - an assessment in the open window of a Cycle for their province, far enough along that
-      `assessment.service.exam_eligibility(user_id=…, exam_kind="humanities")` accepts them (bound, enrolled,
-      procedure chosen, self-evaluation approved), e.g. with the assessment part's demo/factory helpers;
-    - a published humanities paper with questions (the exams part's question-bank import or its demo seed);
-    - proctoring consent is given over HTTP by the locust user (POST /proctoring/consent) and the face capture is
-      uploaded by it too (POST /proctoring/captures with a real face frame), so nothing is needed here for those
-      unless consent must pre-exist.
-    Until then the candidates log in and exercise the stand-in traffic only.
+    `assessment.service.exam_eligibility(user_id=…, exam_kind="humanities")` wants: a bound assessment account
+    (one per user, in the province) whose user notice is the current version, a Cycle covering today, this cycle's
+    assessment in state `self_evaluated` with the simplified procedure (no professional exam first), and an open
+    `exam` window of the province. The exams part draws its paper from the active question bank (its demo bank,
+    loaded through the real importer: 72 single / 29 multiple / 17 true-false humanities questions, the default rules
+    ask 35 / 10 / 5). Consent and the face capture are left to the locust users (over HTTP), so
+    `proctoring.claim_capture` sees a real, fresh capture. All rows are written in bulk: seeding 10 000 takes seconds.
     """
-    return None
+    from datetime import UTC, datetime, timedelta
+
+    from server.assessment.models import (
+        Assessment,
+        AssessmentAccount,
+        AssessmentStatus,
+        Cycle,
+        CycleWindow,
+        Procedure,
+        WindowKind,
+    )
+    from server.assessment.service import NOTICE_VERSION, _today
+    from server.common import crypto
+    from server.exams.demo import seed_demo as seed_question_bank
+
+    bank_lines = await seed_question_bank()
+    today = _today()
+    now = datetime.now(UTC)
+    cycle = await Cycle.create(
+        name=f"{today.year - 1}—{today.year + 1}年度（压测）",
+        starts_on=date(today.year - 1, 1, 1),
+        ends_on=date(today.year + 1, 12, 31),
+    )
+    await CycleWindow.create(
+        cycle=cycle,
+        province_code=PROVINCE,
+        kind=WindowKind.EXAM,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=14),
+    )
+    accounts = []
+    for user in candidates:
+        id_number = crypto.decrypt(user.id_number_enc, context="id_number")
+        accounts.append(
+            AssessmentAccount(
+                province_code=PROVINCE,
+                name=user.real_name,
+                id_number_enc=user.id_number_enc,
+                id_number_index=crypto.blind_index(id_number),
+                institution_id=user.institution_id,
+                region_code=user.region_code,
+                user_id=user.id,
+                bound_at=now,
+                notice_version=NOTICE_VERSION,
+                notice_accepted_at=now,
+            )
+        )
+    await AssessmentAccount.bulk_create(accounts, batch_size=1000)
+    account_ids = dict(
+        await AssessmentAccount.filter(user_id__in=[u.id for u in candidates]).values_list("user_id", "id")
+    )
+    await Assessment.bulk_create(
+        [
+            Assessment(
+                account_id=account_ids[user.id],
+                cycle_id=cycle.id,
+                user_id=user.id,
+                institution_id=user.institution_id,
+                region_code=user.region_code,
+                status=AssessmentStatus.SELF_EVALUATED,
+                procedure=Procedure.SIMPLIFIED,
+            )
+            for user in candidates
+        ],
+        batch_size=1000,
+    )
+    return {"cycle_id": cycle.id, "assessments": len(candidates), "question_bank": bank_lines}
 
 
 async def _seed(count: int, reviewers_per_institution: int) -> dict[str, Any]:
@@ -160,8 +226,9 @@ async def _seed(count: int, reviewers_per_institution: int) -> dict[str, Any]:
         )
         reviewer_logins.append({"login": "bench_office", "approves": False})
         items = await _seed_review_items(candidates, in_transaction)
-        await seed_exam_candidates(candidates)
+        exams = await seed_exam_candidates(candidates)
         return {
+            "exams": exams,
             "password": PASSWORD,
             "candidates": [{"login": u.phone} for u in candidates],
             "reviewers": reviewer_logins,
@@ -172,12 +239,14 @@ async def _seed(count: int, reviewers_per_institution: int) -> dict[str, Any]:
 
 
 async def _seed_review_items(candidates: list[Any], in_transaction: Any) -> int:
-    """Pending items of every registered kind whose first step is the institution's, so queues are not empty."""
+    """Pending items of every registered multi-step kind whose first step is the institution's, so queues are not
+    empty. Approving the first step of those only moves the item on; a one-step kind would run its on_approved
+    callback against the bench's made-up subject, which no real item has."""
     from server.common.models import Role
     from server.workflow import service as workflow_service
     from server.workflow.kinds import all_kinds
 
-    kinds = [k for k in all_kinds() if k.steps[0].role == Role.INSTITUTION_REVIEWER]
+    kinds = [k for k in all_kinds() if len(k.steps) > 1 and k.steps[0].role == Role.INSTITUTION_REVIEWER]
     if not kinds:
         return 0
     created = 0
@@ -224,7 +293,11 @@ def _free_port() -> int:
 
 def server_environment(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
     """Production settings with throw-away secrets, pointed at the benchmark's own database and Redis."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PROMETHEUS_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TEST_", "PROMETHEUS_", "SMTP_", "MAIL_")) and k != "EXAMS_PERMISSIVE_HOOKS"
+    }
     env.update(
         APP_ENV="production",
         HOST="127.0.0.1",
@@ -239,6 +312,13 @@ def server_environment(args: argparse.Namespace, data_dir: Path) -> dict[str, st
         BLIND_INDEX_KEY=secrets.token_urlsafe(32),
         WECHAT_APP_SECRET=secrets.token_urlsafe(24),
         ALIYUN_ACCESS_KEY_SECRET=secrets.token_urlsafe(24),
+        # Production refuses to start without a mail relay; nothing in the bench sends mail (a relay on this host,
+        # no AUTH, is an accepted production set-up).
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT="25",
+        SMTP_USERNAME="",
+        SMTP_SECURITY="none",
+        MAIL_FROM="bench@yishi.example.cn",
         EMULATORS_ENABLED="false",
         RUN_WORKER_IN_PROCESS="false",
         LOG_LEVEL="WARNING",
@@ -352,6 +432,10 @@ def run_steps(args: argparse.Namespace, base_url: str, credentials: dict[str, An
                 "p99_save_ms": saves[0]["p99"] if saves else None,
                 "save_route": "exams" if scenario.STATE["exams"] else "stand-in",
                 "rows": rows,
+                "errors": sorted(
+                    ((e.occurrences, e.method, e.name, str(e.error)[:160]) for e in env.stats.errors.values()),
+                    reverse=True,
+                )[:8],
             }
             results.append(step)
             _print_step(step)
@@ -379,6 +463,8 @@ def _print_step(step: dict[str, Any]) -> None:
             f"   {r['route']:<48.48} {r['requests']:>7} {r['failures']:>5} {r['rps']:>7.1f} "
             f"{r['p50']:>6.0f} {r['p95']:>6.0f} {r['p99']:>6.0f}"
         )
+    for occurrences, method, name, error in step.get("errors", []):
+        emit(f"   error ×{occurrences}: {method} {name}: {error}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -443,7 +529,9 @@ def main(argv: list[str] | None = None) -> None:
     credentials = json.loads(credentials_path.read_text(encoding="utf-8"))
     emit(
         f"seeded in {time.monotonic() - started:.1f}s: {len(credentials['candidates'])} candidates, "
-        f"{len(credentials['reviewers'])} reviewers, {credentials['review_items']} review items"
+        f"{len(credentials['reviewers'])} reviewers, {credentials['review_items']} review items; "
+        f"humanities exam open for all candidates (cycle {credentials['exams']['cycle_id']}, "
+        f"{'; '.join(credentials['exams']['question_bank'])})"
     )
     base_url = f"http://127.0.0.1:{args.port}"
     stack = Stack(env, work)
@@ -462,7 +550,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     last = good[-1] if good else None
     emit()
-    emit(json.dumps([{k: v for k, v in s.items() if k != "rows"} for s in results], ensure_ascii=False))
+    emit(json.dumps([{k: v for k, v in s.items() if k not in ("rows", "errors")} for s in results], ensure_ascii=False))
     if last is None:
         emit(
             f"candidates=0 rps=0 p99_save_ms={results[0]['p99_save_ms'] if results else 'n/a'} "

@@ -12,8 +12,10 @@ Paths and JSON fields follow the exams / proctoring contract pinned in the proje
   then the next candidate identity takes over.
 - reviewer: GET /reviews/queue/counts, GET /reviews/queue, GET /reviews/items/{id}; institution reviewers approve
   the first step of what they see (which only moves the item to the next step), office reviewers read.
-When the server has no exams API yet (GET /exams answers 404), candidates log in and then poll GET /me as a stand-in
-for the answer saves, and the summary says so.
+Finishing a section, submitting and resuming carry the attempt's X-Device-Id like the saves. Each identity sits the
+exam once (exam_peak.py seeds it eligible for the humanities exam through the real assessment and proctoring hooks);
+a seat that submitted takes the next identity. A server without the exams API (GET /exams 404) gets GET /me as a
+stand-in for the saves, and the summary says `save_route=stand-in`.
 """
 
 from __future__ import annotations
@@ -145,7 +147,7 @@ class Candidate(_Authenticated):
         body, content_type = _multipart({"exam_kind": EXAM_KIND}, "image", "face.jpg", face_jpeg())
         with self.client.post(
             "/api/v1/proctoring/captures",
-            data=body,
+            data=body,  # type: ignore[arg-type]  # bytes are sent as they are
             headers=self._headers(**{"Content-Type": content_type}),
             name="POST /proctoring/captures",
             catch_response=True,
@@ -229,18 +231,30 @@ class Candidate(_Authenticated):
         ref = self.attempt["attempt_ref"]
         current = self.attempt.get("current_section")
         if current is not None:
-            self.client.post(
+            with self.client.post(
                 f"/api/v1/exams/attempts/{ref}/sections/{current}/finish",
-                headers=self._headers(),
+                headers=self._headers(**{"X-Device-Id": self.device_id}),
                 name="POST /exams/attempts/[ref]/sections/[s]/finish",
-            )
-            self.refresh_attempt()
+                catch_response=True,
+            ) as response:
+                if response.status_code == 200:
+                    self.attempt = response.json()  # the attempt as it is now: next section open, or scored
+                else:
+                    response.failure(f"finish {response.status_code}: {response.text[:200]}")
+            if response.status_code != 200:
+                self.refresh_attempt()
+            assert self.attempt is not None
             moved_on = self.attempt.get("current_section") not in (None, current)
             if moved_on and self.attempt.get("status") not in ("submitted", "scored", "expired"):
                 return
-        self.client.post(
-            f"/api/v1/exams/attempts/{ref}/submit", headers=self._headers(), name="POST /exams/attempts/[ref]/submit"
-        )
+        with self.client.post(
+            f"/api/v1/exams/attempts/{ref}/submit",
+            headers=self._headers(**{"X-Device-Id": self.device_id}),
+            name="POST /exams/attempts/[ref]/submit",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200 or response.json().get("status") not in ("submitted", "scored"):
+                response.failure(f"submit {response.status_code}: {response.text[:200]}")
         self.get("/api/v1/exams/results", name="GET /exams/results")
         # The next candidate sits down at this seat.
         self.attempt = None

@@ -117,15 +117,38 @@ def test_production_refuses_the_placeholders_of_env_example(
         assert name in str(refused.value)
 
 
+def test_production_refuses_to_start_without_the_mail_settings(
+    resolved: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    environment = _real_secrets(resolved)
+    for name in [k for k in environment if k.startswith(("SMTP_", "MAIL_"))]:
+        del environment[name]
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ValueError) as refused:
+        _settings_from(environment, monkeypatch)
+    assert "MAIL_FROM" in str(refused.value)
+    environment = _real_secrets(resolved)
+    environment["SMTP_PASSWORD"] = ""  # SMTP_USERNAME set without a password
+    with pytest.raises(ValueError, match="SMTP_PASSWORD"):
+        _settings_from(environment, monkeypatch)
+
+
+def _real_secrets(resolved: dict[str, Any]) -> dict[str, str]:
+    environment = dict(resolved["services"]["app"]["environment"])
+    for name in ("SECRET_KEY", "BLIND_INDEX_KEY", "WECHAT_APP_SECRET", "ALIYUN_ACCESS_KEY_SECRET", "SMTP_PASSWORD"):
+        environment[name] = secrets.token_urlsafe(32)
+    environment["DATA_KEY"] = b64encode(secrets.token_bytes(32)).decode()
+    return environment
+
+
 def test_production_starts_with_real_secrets_in_place(
     resolved: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    environment = dict(resolved["services"]["app"]["environment"])
-    for name in ("SECRET_KEY", "BLIND_INDEX_KEY", "WECHAT_APP_SECRET", "ALIYUN_ACCESS_KEY_SECRET"):
-        environment[name] = secrets.token_urlsafe(32)
-    environment["DATA_KEY"] = b64encode(secrets.token_bytes(32)).decode()
+    environment = _real_secrets(resolved)
     settings = _settings_from(environment, monkeypatch)
     assert settings.is_production and not settings.is_sqlite and settings.trusted_proxies
+    assert settings.smtp_host == "smtp.example.gov.cn" and settings.smtp_security == "starttls"
+    assert settings.smtp_port == 587 and settings.mail_from == "noreply@yishi.example.gov.cn"
 
 
 def test_env_example_commits_no_secret() -> None:

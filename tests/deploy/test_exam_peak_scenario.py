@@ -113,8 +113,8 @@ class ContractHandler(BaseHTTPRequestHandler):
             return self._send(201, self._attempt_json(attempt))
         if parts[:2] == ["exams", "attempts"]:
             attempt = self.server.attempts[parts[2]]
-            if self.headers.get("x-device-id", attempt["device"]) != attempt["device"]:
-                self._problem("another device id")
+            if self.headers.get("x-device-id") != attempt["device"]:
+                self._problem(f"{key} without the attempt's X-Device-Id")
             if len(parts) == 3:
                 return self._send(200, self._attempt_json(attempt))
             if parts[3] == "answers":

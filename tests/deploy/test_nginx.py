@@ -164,7 +164,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {proc.stderr.read() if proc.stderr else ''}") from None
+                    raise RuntimeError(f"nginx did not start: {proc.stderr.read() if proc.stderr else ''!r}") from None
                 time.sleep(0.1)
         yield {"https": base, "http": f"http://127.0.0.1:{http_port}"}
     finally:

@@ -145,7 +145,7 @@ class Settings(BaseSettings):
             ("ALIYUN_ACCESS_KEY_SECRET", EMULATOR_DEV["aliyun_access_key_secret"]),
         ):
             value = getattr(self, name.lower()).get_secret_value()
-            if value == dev or len(value) < 16:
+            if value == dev or len(value) < 16 or "CHANGE-ME" in value.upper():
                 problems.append(f"{name} is unset, a development value or shorter than 16 characters")
         if not self.database_url:
             problems.append("DATABASE_URL must be set (SQLite is for development only)")
@@ -169,8 +169,11 @@ class Settings(BaseSettings):
             problems.append("MAIL_FROM must be the platform's own sender address, not the SMTP emulator's")
         if self.smtp_username == EMULATOR_DEV["smtp_username"]:
             problems.append("SMTP_USERNAME is the SMTP emulator's (set the relay's, or leave it empty for no AUTH)")
-        elif self.smtp_username and self.smtp_password.get_secret_value() in ("", EMULATOR_DEV["smtp_password"]):
-            problems.append("SMTP_PASSWORD is unset or a development value while SMTP_USERNAME is set")
+        elif self.smtp_username and (
+            self.smtp_password.get_secret_value() in ("", EMULATOR_DEV["smtp_password"])
+            or "CHANGE-ME" in self.smtp_password.get_secret_value().upper()
+        ):
+            problems.append("SMTP_PASSWORD is unset, a placeholder or a development value while SMTP_USERNAME is set")
         if self.smtp_security == "none" and host and host not in ("127.0.0.1", "::1", "localhost"):
             # Credentials and verification codes would cross the network in clear text.
             problems.append("SMTP_SECURITY must be ssl or starttls for a relay on another host")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from arq.worker import Worker
 
@@ -54,6 +55,8 @@ def build_worker(**overrides: Any) -> Worker:
     options: dict[str, Any] = {
         "functions": functions or [_heartbeat],
         "cron_jobs": crons or None,
+        # Cron times (e.g. the nightly face-image sweep at 03:30) are Beijing time whatever the host's zone
+        "timezone": ZoneInfo("Asia/Shanghai"),
         "redis_settings": jobs.redis_settings(),
         "queue_name": jobs.QUEUE,
         "on_startup": _startup,

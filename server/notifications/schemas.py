@@ -27,7 +27,7 @@ class InboxMessageOut(BaseModel):
     title: str = Field(description="标题", examples=["执业注册申请审核通过"])
     body: str = Field(description="正文", examples=["您提交的执业注册申请通过。"])
     link: str | None = Field(
-        default=None, description="App / 小程序内跳转路径", examples=["/pages/reviews/detail?id=7"]
+        default=None, description="App / 小程序内跳转路径", examples=["/assessment/pages/index/index"]
     )
     data: dict[str, Any] = Field(default_factory=dict, description="事件数据（不含激活码等敏感内容）")
     read: bool = Field(description="是否已读")

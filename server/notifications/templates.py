@@ -151,6 +151,26 @@ def render(kind: str, payload: dict[str, Any], *, at: datetime | None = None) ->
     return Rendered(title="系统消息", body="您有一条新的系统消息，请在医师服务中查看。")
 
 
+# Pages of the mini-program (miniprogram/app.json) a message opens: the subscribe message's `page`, the inbox link
+PAGE_ASSESSMENT = "assessment/pages/index/index"
+PAGE_ASSESSMENT_RESULT = "assessment/pages/result/index"
+PAGE_EXAM_RESULTS = "exam/pages/results/index"
+PAGE_INFO_CHANGE = "registration/pages/info-change/index"
+PAGE_APPLICATIONS = "registration/pages/applications/index"
+PAGE_SESSIONS = "pages/settings/sessions"
+PAGE_HOME = "pages/home/index"
+
+
+def _review_page(kind: str) -> str:
+    if kind.startswith("assessment_"):
+        return PAGE_ASSESSMENT
+    if kind in ("registry_info_change", "registry_photo"):
+        return PAGE_INFO_CHANGE
+    if kind.startswith("registry_"):
+        return PAGE_APPLICATIONS
+    return PAGE_HOME
+
+
 def _review(p: dict[str, Any], at: datetime) -> Rendered:
     title = str(p.get("title") or "业务申请")
     decision = str(p.get("decision") or "")
@@ -167,7 +187,7 @@ def _review(p: dict[str, Any], at: datetime) -> Rendered:
     return Rendered(
         title=f"{title}{heading}",
         body=body,
-        link=f"/pages/reviews/detail?id={p.get('item_id')}",
+        link="/" + _review_page(str(p.get("kind") or "")),
         subscribe=SubscribeContent(
             "review_result",
             {
@@ -176,7 +196,7 @@ def _review(p: dict[str, Any], at: datetime) -> Rendered:
                 "time3": at.strftime("%Y-%m-%d %H:%M"),
                 "thing4": clip(reason or "请进入小程序查看详情", THING_MAX),
             },
-            f"pages/reviews/detail?id={p.get('item_id')}",
+            _review_page(str(p.get("kind") or "")),
         ),
         sms=sms,
         push_extras={"kind": "review.decided", "item_id": p.get("item_id")},
@@ -198,11 +218,11 @@ def _exam(p: dict[str, Any], at: datetime) -> Rendered:
     return Rendered(
         title=f"{name}成绩已公布",
         body=body,
-        link="/pages/exams/results",
+        link=f"/{PAGE_EXAM_RESULTS}?ref={p.get('attempt_ref') or ''}",
         subscribe=SubscribeContent(
             "assessment_result",
             {"thing1": clip(f"{name}{score_text}分", THING_MAX), "phrase2": result, "date3": at.strftime("%Y-%m-%d")},
-            "pages/exams/results",
+            f"{PAGE_EXAM_RESULTS}?ref={p.get('attempt_ref') or ''}",
         ),
         sms=sms,
         push_extras={"kind": "exam.scored", "attempt_ref": p.get("attempt_ref")},
@@ -222,7 +242,7 @@ def _assessment(p: dict[str, Any], at: datetime) -> Rendered:
     return Rendered(
         title="定期考核结果已公布",
         body=body,
-        link=f"/pages/assessment/result?id={p.get('assessment_id')}",
+        link=f"/{PAGE_ASSESSMENT_RESULT}",
         subscribe=SubscribeContent(
             "assessment_result",
             {
@@ -230,7 +250,7 @@ def _assessment(p: dict[str, Any], at: datetime) -> Rendered:
                 "phrase2": result if result_key in RESULTS else "已出结果"[:PHRASE_MAX],
                 "date3": at.strftime("%Y-%m-%d"),
             },
-            f"pages/assessment/result?id={p.get('assessment_id')}",
+            PAGE_ASSESSMENT_RESULT,
         ),
         sms=sms,
         push_extras={"kind": "assessment.result_ready", "assessment_id": p.get("assessment_id")},
@@ -268,7 +288,7 @@ def _security(p: dict[str, Any], at: datetime) -> Rendered:
     return Rendered(
         title="账号安全提醒",
         body=f"{what}（{at.strftime('%Y-%m-%d %H:%M')}）。如非本人操作，请立即修改密码。",
-        link="/pages/me/security",
+        link=f"/{PAGE_SESSIONS}",
         push_extras={"kind": "account.security", "action": action},
     )
 

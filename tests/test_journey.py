@@ -89,7 +89,11 @@ async def _bound_and_enrolled(client: httpx.AsyncClient, w: af.World, d: af.Doct
 
 
 async def _self_evaluated(client: httpx.AsyncClient, w: af.World, d: af.Doctor, *, report: bool = False) -> None:
-    fields = {"practice_record": "无不良执业行为", "work_performance": "完成门诊 3000 人次", "professional_ethics": "遵守"}
+    fields = {
+        "practice_record": "无不良执业行为",
+        "work_performance": "完成门诊 3000 人次",
+        "professional_ethics": "遵守",
+    }
     if report:
         fields["work_report"] = "本周期述职报告"
     r = await client.put(f"{A}/self-evaluation", json=fields, headers=d.headers)
@@ -134,9 +138,7 @@ async def _start(client: httpx.AsyncClient, d: af.Doctor, kind: str, capture_id:
     return body
 
 
-async def _answer_section(
-    client: httpx.AsyncClient, d: af.Doctor, ref: str, section: str, *, right: bool
-) -> None:
+async def _answer_section(client: httpx.AsyncClient, d: af.Doctor, ref: str, section: str, *, right: bool) -> None:
     """Answer every question of ``section`` shown by the server; right answers read from the database."""
     r = await client.get(f"{E}/attempts/{ref}", headers={**d.headers, **DEV})
     assert r.status_code == 200, r.text
@@ -242,18 +244,21 @@ async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:
     assert r.status_code == 200 and r.json()["procedure"] == "general"
     # no exam before the self-evaluation passed both reviews
     capture_id = await _capture(client, d, "professional")
-    r = await client.post(f"{E}/professional/attempts", json={"capture_id": capture_id, "device_id": DEVICE},
-                          headers=d.headers)
-    assert r.status_code in (403, 409) and code(r) in ("EXAM_NOT_ALLOWED", "EXAM_NOT_AVAILABLE"), r.text
+    r = await client.post(
+        f"{E}/professional/attempts", json={"capture_id": capture_id, "device_id": DEVICE}, headers=d.headers
+    )
+    assert r.status_code == 409 and code(r) == "EXAM_NOT_ALLOWED", r.text
     assert not await Attempt.exists() and (await FaceCapture.get(capture_id=capture_id)).attempt_ref is None
     await _self_evaluated(client, w, d)
     exams = await _my_exams(client, d)
     assert exams["professional"]["status"] == "available" and exams["professional"]["question_count"] == 7
     assert exams["humanities"]["status"] == "not_available" and "业务水平" in exams["humanities"]["reason"]
     # humanities waits for the professional exam
-    r = await client.post(f"{E}/humanities/attempts", json={"capture_id": capture_id, "device_id": DEVICE},
-                          headers=d.headers)
-    assert r.status_code in (403, 409) and (await FaceCapture.get(capture_id=capture_id)).attempt_ref is None
+    r = await client.post(
+        f"{E}/humanities/attempts", json={"capture_id": capture_id, "device_id": DEVICE}, headers=d.headers
+    )
+    assert r.status_code == 409 and code(r) == "EXAM_NOT_ALLOWED"
+    assert (await FaceCapture.get(capture_id=capture_id)).attempt_ref is None
 
     ref = await _professional(client, d)
     attempt = await _scored(ref)
@@ -288,9 +293,11 @@ async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:
     assert await InboxMessage.filter(user_id=d.user.id, kind="assessment.result_ready").count() == 1
     # a finished assessment opens no further exam
     capture_id = await _capture(client, d, "humanities")
-    r = await client.post(f"{E}/humanities/attempts", json={"capture_id": capture_id, "device_id": DEVICE},
-                          headers=d.headers)
-    assert r.status_code in (403, 409) and await Attempt.filter(user_id=d.user.id).count() == 2
+    r = await client.post(
+        f"{E}/humanities/attempts", json={"capture_id": capture_id, "device_id": DEVICE}, headers=d.headers
+    )
+    assert r.status_code == 409 and code(r) == "WRONG_STEP"
+    assert await Attempt.filter(user_id=d.user.id).count() == 2
 
 
 async def test_failed_professional_then_make_up(client: httpx.AsyncClient) -> None:
@@ -312,8 +319,9 @@ async def test_failed_professional_then_make_up(client: httpx.AsyncClient) -> No
     assert exams["professional"]["status"] == "make_up_available" and exams["professional"]["is_make_up"] is True
     # a used capture does not open the make-up
     used = await FaceCapture.get(attempt_ref=first)
-    r = await client.post(f"{E}/professional/attempts", json={"capture_id": used.capture_id, "device_id": DEVICE},
-                          headers=d.headers)
+    r = await client.post(
+        f"{E}/professional/attempts", json={"capture_id": used.capture_id, "device_id": DEVICE}, headers=d.headers
+    )
     assert r.status_code == 409 and code(r) == "FACE_CAPTURE_REQUIRED"
     assert await Attempt.filter(user_id=d.user.id).count() == 1
     second = await _professional(client, d)
@@ -323,9 +331,11 @@ async def test_failed_professional_then_make_up(client: httpx.AsyncClient) -> No
     assert a.professional_passed is True and a.professional_make_up_used is True and a.professional_score == 100.0
     # no third professional attempt
     capture_id = await _capture(client, d, "professional")
-    r = await client.post(f"{E}/professional/attempts", json={"capture_id": capture_id, "device_id": DEVICE},
-                          headers=d.headers)
-    assert r.status_code in (403, 409) and await Attempt.filter(user_id=d.user.id).count() == 2
+    r = await client.post(
+        f"{E}/professional/attempts", json={"capture_id": capture_id, "device_id": DEVICE}, headers=d.headers
+    )
+    assert r.status_code == 409 and code(r) == "EXAM_NOT_ALLOWED"
+    assert await Attempt.filter(user_id=d.user.id).count() == 2
     await _humanities(client, d)
     await _check_result(client, w, d, result="passed")
     kinds = [m["kind"] for m in await _inbox(client, d)]
@@ -346,9 +356,10 @@ async def test_exemption_then_abandoned_humanities_auto_submitted(client: httpx.
     assert a.exemption_status == ExemptionStatus.APPROVED and a.procedure == Procedure.GENERAL
     # exempted: no professional exam, straight to humanities
     capture_id = await _capture(client, d, "professional")
-    r = await client.post(f"{E}/professional/attempts", json={"capture_id": capture_id, "device_id": DEVICE},
-                          headers=d.headers)
-    assert r.status_code in (403, 409) and not await Attempt.exists()
+    r = await client.post(
+        f"{E}/professional/attempts", json={"capture_id": capture_id, "device_id": DEVICE}, headers=d.headers
+    )
+    assert r.status_code == 409 and code(r) == "EXAM_NOT_ALLOWED" and not await Attempt.exists()
     capture_id = await _capture(client, d, "humanities")
     body = await _start(client, d, "humanities", capture_id)
     ref = body["attempt_ref"]
@@ -390,3 +401,43 @@ async def test_simplified_procedure_humanities_failed(client: httpx.AsyncClient)
     assert a.humanities_passed is False and a.procedure == Procedure.SIMPLIFIED
     ready = await OutboxEvent.get(kind="assessment.result_ready", user_id=d.user.id)
     assert ready.payload["result"] == "failed"
+
+
+async def test_office_pass_mark_decides_and_make_up_follows(client: httpx.AsyncClient) -> None:
+    """The office's pass mark (above the paper's section marks) fails an attempt the paper alone would pass: the
+    attempt, its notice and the make-up all follow the assessment's decision."""
+    w = await _setup()
+    d = w.doctor
+    await _bound_and_enrolled(client, w, d)
+    await client.put(f"{A}/procedure", json={"procedure": "general"}, headers=d.headers)
+    await _self_evaluated(client, w, d)
+    r = await client.put(
+        f"{A}/rules", json={"professional_pass_mark": 80, "humanities_pass_mark": 60}, headers=await w.h(w.office)
+    )
+    assert r.status_code == 200, r.text
+    capture_id = await _capture(client, d, "professional")
+    ref = (await _start(client, d, "professional", capture_id))["attempt_ref"]
+    await _answer_section(client, d, ref, "law", right=True)
+    await _finish(client, d, ref, "law")
+    # half of the professional section right: at its pass mark (50), overall 71.4 below the office's 80
+    key = await ef.answer_key(ref)
+    for i, (qref, k) in enumerate(sorted((q, k) for q, k in key.items() if k["section"] == "professional")):
+        r = await client.put(
+            f"{E}/attempts/{ref}/answers/{qref}",
+            json={"option_ids": k["right"] if i % 2 == 0 else k["wrong"], "seq": 1},
+            headers={**d.headers, **DEV},
+        )
+        assert r.status_code == 200, r.text
+    body = await _submit(client, d, ref)
+    attempt = await _scored(ref)
+    assert attempt.score == 71.4 and attempt.section_scores == {"law": 100.0, "professional": 50.0}
+    a = await _assessment(d)
+    assert a.professional_passed is False and a.status == AssessmentStatus.SELF_EVALUATED
+    assert attempt.passed is False and body["passed"] is False
+    event = await OutboxEvent.get(kind="exam.scored", user_id=d.user.id)
+    assert event.payload["passed"] is False
+    exams = await _my_exams(client, d)
+    assert exams["professional"]["status"] == "make_up_available"
+    second = await _professional(client, d)
+    assert (await _scored(second)).is_make_up is True
+    assert (await _assessment(d)).professional_passed is True

@@ -282,8 +282,8 @@ async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:
     events = await OutboxEvent.filter(user_id=d.user.id).order_by("id")
     scored = [e.payload for e in events if e.kind == "exam.scored"]
     assert scored == [
-        {"exam_kind": "professional", "score": 100.0, "passed": True, "attempt_ref": ref},
-        {"exam_kind": "humanities", "score": 100.0, "passed": True, "attempt_ref": h_ref},
+        {"exam_kind": "professional", "score": 100.0, "passed": True, "attempt_ref": ref, "is_make_up": False},
+        {"exam_kind": "humanities", "score": 100.0, "passed": True, "attempt_ref": h_ref, "is_make_up": False},
     ]
     ready = [e.payload for e in events if e.kind == "assessment.result_ready"]
     assert ready == [{"assessment_id": a.id, "result": "passed", "verification_code": a.verification_code}]
@@ -338,8 +338,12 @@ async def test_failed_professional_then_make_up(client: httpx.AsyncClient) -> No
     assert await Attempt.filter(user_id=d.user.id).count() == 2
     await _humanities(client, d)
     await _check_result(client, w, d, result="passed")
-    kinds = [m["kind"] for m in await _inbox(client, d)]
+    inbox = await _inbox(client, d)
+    kinds = [m["kind"] for m in inbox]
     assert kinds.count("exam.scored") == 3 and kinds.count("assessment.result_ready") == 1, kinds
+    by_ref = {m["data"].get("attempt_ref"): m for m in inbox if m["kind"] == "exam.scored"}
+    assert "不合格" in by_ref[first]["body"] and "补考" in by_ref[first]["body"]
+    assert "合格" in by_ref[second]["body"] and "补考" not in by_ref[second]["body"]
 
 
 async def test_exemption_then_abandoned_humanities_auto_submitted(client: httpx.AsyncClient) -> None:
@@ -401,6 +405,10 @@ async def test_simplified_procedure_humanities_failed(client: httpx.AsyncClient)
     assert a.humanities_passed is False and a.procedure == Procedure.SIMPLIFIED
     ready = await OutboxEvent.get(kind="assessment.result_ready", user_id=d.user.id)
     assert ready.payload["result"] == "failed"
+    # the humanities exam has no make-up: its notice must not promise one
+    notices = {m["kind"]: m for m in await _inbox(client, d)}
+    assert "不合格" in notices["exam.scored"]["body"] and "补考" not in notices["exam.scored"]["body"]
+    assert "不合格" in notices["assessment.result_ready"]["body"]
 
 
 async def test_office_pass_mark_decides_and_make_up_follows(client: httpx.AsyncClient) -> None:

@@ -688,7 +688,13 @@ async def _score_in_transaction(attempt: Attempt, reason: str) -> Attempt:
     await emit(
         kind="exam.scored",
         user_id=attempt.user_id,
-        payload={"exam_kind": str(attempt.exam_kind), "score": score, "passed": passed, "attempt_ref": attempt.ref},
+        payload={
+            "exam_kind": str(attempt.exam_kind),
+            "score": score,
+            "passed": passed,
+            "attempt_ref": attempt.ref,
+            "is_make_up": attempt.is_make_up,  # a failed make-up must not be told of another make-up
+        },
         dedupe_key=f"exam.scored:{attempt.ref}",
     )
     await audit.record(

@@ -243,7 +243,7 @@ async def test_law_gate_blocks_then_opens_professional(client: httpx.AsyncClient
     ]
     events = await OutboxEvent.filter(kind="exam.scored")
     assert [e.payload for e in events] == [
-        {"exam_kind": "professional", "score": 100.0, "passed": True, "attempt_ref": ref}
+        {"exam_kind": "professional", "score": 100.0, "passed": True, "attempt_ref": ref, "is_make_up": False}
     ]
     # a repeated submit returns the same result and emits nothing new
     again = await client.post(f"/api/v1/exams/attempts/{ref}/submit", headers={**world.headers, **DEV})
@@ -440,7 +440,13 @@ async def test_assessment_decision_overrides_the_paper(client: httpx.AsyncClient
     attempt = await Attempt.get(ref=ref)
     assert attempt.passed is False and attempt.score == 100.0
     event = await OutboxEvent.get(kind="exam.scored")
-    assert event.payload == {"exam_kind": "humanities", "score": 100.0, "passed": False, "attempt_ref": ref}
+    assert event.payload == {
+        "exam_kind": "humanities",
+        "score": 100.0,
+        "passed": False,
+        "attempt_ref": ref,
+        "is_make_up": False,
+    }
     world.hooks.is_make_up = True
     world.hooks.decided = None
     r = await start(client, world, kind="humanities")

@@ -21,7 +21,7 @@ from server.exams import tasks as exam_tasks
 from server.exams.models import Attempt, AttemptStatus
 from server.notifications import dispatch
 from server.notifications.models import InboxMessage, OutboxEvent
-from server.proctoring.models import FaceCapture, FaceImage, ProctoredAttempt
+from server.proctoring.models import FaceCapture, FaceImage, ProctoredAttempt, ProctorFlag
 from server.workflow.models import ReviewItem, ReviewStatus
 from tests.assessment import factories as af
 from tests.assessment.factories import PASSWORD, A, code
@@ -367,8 +367,20 @@ async def test_exemption_then_abandoned_humanities_auto_submitted(client: httpx.
     capture_id = await _capture(client, d, "humanities")
     body = await _start(client, d, "humanities", capture_id)
     ref = body["attempt_ref"]
+    # a snapshot in its slot during the exam is accepted (the schedule made due by moving the start back)
+    proctored = await ProctoredAttempt.get(attempt_ref=ref)
+    started = proctored.started_at - timedelta(seconds=105)
+    await ProctoredAttempt.filter(id=proctored.id).update(snapshot_offsets=[100, 200], started_at=started)
+    r = await client.post(
+        f"{P}/attempts/{ref}/snapshots",
+        files={"image": ("snap.jpg", pf.ok_frame(), "image/jpeg")},
+        headers=d.headers,
+    )
+    assert r.status_code == 201 and r.json()["accepted"] is True and r.json()["slot"] == 0, r.text
     await _answer_section(client, d, ref, "humanities", right=True)
-    # the physician walks away; the deadline job finds the attempt open and early, then late
+    # the physician walks away (the second snapshot never comes); the deadline job finds the attempt open and
+    # early, then late
+    await ProctoredAttempt.filter(id=proctored.id).update(started_at=started - timedelta(seconds=300))
     assert await exam_tasks.auto_submit_attempt({}, ref) == "rescheduled"
     assert (await Attempt.get(ref=ref)).status == AttemptStatus.IN_PROGRESS
     await Attempt.filter(ref=ref).update(deadline_at=datetime.now(UTC) - timedelta(minutes=5))
@@ -376,6 +388,13 @@ async def test_exemption_then_abandoned_humanities_auto_submitted(client: httpx.
     attempt = await _scored(ref)
     assert attempt.end_reason == "deadline" and attempt.passed is True and attempt.score == 100.0
     assert await exam_tasks.auto_submit_attempt({}, ref) == "already_scored"
+    # proctoring closed the attempt in the scoring transaction and flagged the missed slot for the office
+    flag = await ProctorFlag.get(attempt__attempt_ref=ref)
+    assert flag.reason == "snapshot_missed" and flag.slot == 1 and flag.region_code == "110105"
+    r = await client.get(f"{P}/flags", headers=await w.h(w.office))
+    assert [(i["attempt_ref"], i["reason"]) for i in r.json()["items"]] == [(ref, "snapshot_missed")], r.text
+    r = await client.get(f"{P}/flags", headers=await w.h(w.other_office))
+    assert r.json()["items"] == []
     a = await _check_result(client, w, d, result="passed")
     assert a.humanities_score == 100.0 and [r["attempt_ref"] for r in a.exam_records] == [ref]
     kinds = [m["kind"] for m in await _inbox(client, d)]

@@ -9,23 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 
-async def _on_exam_result(**result: Any) -> None:
+async def _on_exam_result(**result: Any) -> bool | None:
     """Inside the scoring transaction: proctoring closes the attempt, the assessment records the score and, when
-    that decided the assessment, the face images' retention starts counting from the result."""
+    that decided the assessment, the face images' retention starts counting from the result.
+
+    Returns the assessment's pass decision, which the exams part stores on the attempt and in its notice."""
     from server.assessment import service as assessment_service
     from server.assessment.models import Assessment
     from server.proctoring import service as proctoring_service
 
     await proctoring_service.close_attempt(attempt_ref=result["attempt_ref"])
-    await assessment_service.record_exam_result(**result)
+    passed = await assessment_service.record_exam_result(**result)
     assessment_id = result.get("assessment_id")
     if assessment_id is None:
-        return
+        return passed
     assessment = await Assessment.get_or_none(id=assessment_id)
     if assessment is not None and assessment.result_decided_at is not None:
-        await proctoring_service.record_result_date(
-            user_id=result["user_id"], result_at=assessment.result_decided_at
-        )
+        await proctoring_service.record_result_date(user_id=result["user_id"], result_at=assessment.result_decided_at)
+    return passed
 
 
 def wire_parts() -> None:

@@ -952,20 +952,26 @@ async def record_exam_result(
     score: float,
     passed: bool,
     is_make_up: bool,
-) -> None:
-    """Record a scored attempt in the caller's transaction; decides the result when the last exam is in."""
+) -> bool | None:
+    """Record a scored attempt in the caller's transaction; decides the result when the last exam is in.
+
+    Returns whether the attempt counts as passed here (the office's pass mark applies on top of the paper's own
+    section marks), or None for an attempt outside any assessment: the exams part keeps the attempt in line.
+    """
     if assessment_id is None:
-        return  # practice or an exam outside any assessment
+        return None  # practice or an exam outside any assessment
     assessment = await Assessment.select_for_update().get_or_none(id=assessment_id, user_id=user_id)
     if assessment is None:
         raise AssessmentNotFound()
-    if any(r.get("attempt_ref") == attempt_ref for r in assessment.exam_records):
-        return
+    for recorded in assessment.exam_records:
+        if recorded.get("attempt_ref") == attempt_ref:
+            return bool(recorded.get("passed"))
     cycle_id: int = assessment.cycle_id  # type: ignore[attr-defined]
     rule = await AssessmentRule.get_or_none(cycle_id=cycle_id, province_code=province_of(assessment.region_code))
     if rule is not None:
         mark = rule.professional_pass_mark if exam_kind == "professional" else rule.humanities_pass_mark
-        passed = score >= mark
+        # the office's mark is on top of the paper's section marks (a failed law section stays failed)
+        passed = passed and score >= mark
     records = [
         *assessment.exam_records,
         {
@@ -996,11 +1002,12 @@ async def record_exam_result(
         details={"exam_kind": exam_kind, "attempt_ref": attempt_ref, "score": score, "passed": passed},
     )
     if assessment.status in _RESULT_STATES:
-        return
+        return passed
     if exam_kind == "professional" and not passed and is_make_up:
         await outcome.decide_result(assessment, passed=False, reason="professional_make_up_failed")
     elif exam_kind == "humanities":
         await outcome.decide_result(assessment, passed=passed, reason="humanities_exam")
+    return passed
 
 
 # ---------------------------------------------------------------- results

@@ -51,7 +51,7 @@ class EligibilityLike(Protocol):
 
 CheckEligibility = Callable[..., Awaitable[EligibilityLike]]
 ClaimCapture = Callable[..., Awaitable[None]]
-OnResult = Callable[..., Awaitable[None]]
+OnResult = Callable[..., Awaitable[bool | None]]
 
 
 async def _refuse_eligibility(*, user_id: int, exam_kind: str) -> EligibilityLike:
@@ -62,7 +62,7 @@ async def _refuse_capture(*, user_id: int, capture_id: str, attempt_ref: str) ->
     raise FaceCaptureRequired()
 
 
-async def _ignore_result(**kwargs: Any) -> None:
+async def _ignore_result(**kwargs: Any) -> bool | None:
     return None
 
 
@@ -90,8 +90,13 @@ async def on_result(
     score: float,
     passed: bool,
     is_make_up: bool,
-) -> None:
-    await _hooks["on_result"](
+) -> bool | None:
+    """Report a score; returns the assessment's own pass decision when it has one (None: the paper's stands).
+
+    The assessment office may set an overall pass mark above the paper's section marks, so the attempt, its
+    notice and the make-up rules must follow the assessment's decision rather than the paper's alone.
+    """
+    decided = await _hooks["on_result"](
         user_id=user_id,
         assessment_id=assessment_id,
         exam_kind=exam_kind,
@@ -100,6 +105,7 @@ async def on_result(
         passed=passed,
         is_make_up=is_make_up,
     )
+    return None if decided is None else bool(decided)
 
 
 def set_hooks(

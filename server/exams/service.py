@@ -670,11 +670,7 @@ async def _score_in_transaction(attempt: Attempt, reason: str) -> Attempt:
     passed = reason != EndReason.LAW_GATE and all(
         scores.get(s["section"], 0.0) >= float(s["pass_mark"]) for s in attempt.rules["sections"]
     )
-    attempt.section_scores = {**attempt.section_scores, **scores}
-    attempt.score = score
-    attempt.passed = passed
-    await Attempt.filter(id=attempt.id).update(section_scores=attempt.section_scores, score=score, passed=passed)
-    await hooks.on_result(
+    decided = await hooks.on_result(
         user_id=attempt.user_id,
         assessment_id=attempt.assessment_id,
         exam_kind=str(attempt.exam_kind),
@@ -683,10 +679,22 @@ async def _score_in_transaction(attempt: Attempt, reason: str) -> Attempt:
         passed=passed,
         is_make_up=attempt.is_make_up,
     )
+    if decided is not None:
+        passed = decided  # the assessment's pass mark has the last word (it never passes a failed paper)
+    attempt.section_scores = {**attempt.section_scores, **scores}
+    attempt.score = score
+    attempt.passed = passed
+    await Attempt.filter(id=attempt.id).update(section_scores=attempt.section_scores, score=score, passed=passed)
     await emit(
         kind="exam.scored",
         user_id=attempt.user_id,
-        payload={"exam_kind": str(attempt.exam_kind), "score": score, "passed": passed, "attempt_ref": attempt.ref},
+        payload={
+            "exam_kind": str(attempt.exam_kind),
+            "score": score,
+            "passed": passed,
+            "attempt_ref": attempt.ref,
+            "is_make_up": attempt.is_make_up,  # a failed make-up must not be told of another make-up
+        },
         dedupe_key=f"exam.scored:{attempt.ref}",
     )
     await audit.record(

@@ -210,7 +210,9 @@ def _exam(p: dict[str, Any], at: datetime) -> Rendered:
     passed = bool(p.get("passed"))
     result = "合格" if passed else "不合格"
     body = f"您参加的{name}成绩为{score_text}分，结果：{result}。"
-    if not passed:
+    # Only a first failed professional exam has a make-up (one per cycle); a failed humanities exam or make-up
+    # decides the result, which its own notice tells.
+    if not passed and p.get("exam_kind") == "professional" and not p.get("is_make_up"):
         body += "本周期可参加一次补考，请留意补考安排。"
     sms = None
     if not passed:

@@ -196,3 +196,55 @@ async def test_exam_and_make_up_windows(client: httpx.AsyncClient) -> None:
             is_make_up=False,
         )
     assert (await Assessment.get(user_id=d.user.id)).status == AssessmentStatus.SELF_EVALUATED
+
+
+async def test_recorded_exam_result_answers_the_pass_decision(client: httpx.AsyncClient) -> None:
+    """record_exam_result tells the exams part what counts: the office's mark on top of the paper's own marks."""
+    from server.db import run_atomic
+
+    w, d = await _ready_for_procedure(client)
+    await client.put(f"{A}/procedure", json={"procedure": "general"}, headers=d.headers)
+    await client.put(
+        f"{A}/self-evaluation",
+        json={"practice_record": "a", "work_performance": "b", "professional_ethics": "c"},
+        headers=d.headers,
+    )
+    await client.post(f"{A}/self-evaluation", headers=d.headers)
+    await af.review_all(client, w, SELF_EVALUATION_KIND)
+    r = await client.put(
+        f"{A}/rules", json={"professional_pass_mark": 50, "humanities_pass_mark": 60}, headers=await w.h(w.office)
+    )
+    assert r.status_code == 200, r.text
+    a = await Assessment.get(user_id=d.user.id)
+
+    async def record(ref: str, score: float, passed: bool, make_up: bool = False) -> bool | None:
+        return await run_atomic(
+            service.record_exam_result,
+            user_id=d.user.id,
+            assessment_id=a.id,
+            exam_kind="professional",
+            attempt_ref=ref,
+            score=score,
+            passed=passed,
+            is_make_up=make_up,
+        )
+
+    # a paper failed on its own marks (e.g. the law section) is not passed by a lower office mark
+    assert await record("p-1", 55, False) is False
+    assert (await Assessment.get(id=a.id)).professional_passed is False
+    assert await record("p-1", 55, False) is False  # a repeat answers the recorded decision
+    assert await record("p-2", 80, True, make_up=True) is True
+    assert (await Assessment.get(id=a.id)).professional_passed is True
+    assert (
+        await run_atomic(
+            service.record_exam_result,
+            user_id=d.user.id,
+            assessment_id=None,
+            exam_kind="humanities",
+            attempt_ref="practice",
+            score=10,
+            passed=False,
+            is_make_up=False,
+        )
+        is None
+    )

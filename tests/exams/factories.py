@@ -82,6 +82,7 @@ class Hooks:
     window_closes_at: datetime | None = None
     accepted_captures: set[str] = field(default_factory=lambda: {"cap-ok"})
     results: list[dict[str, Any]] = field(default_factory=list)
+    decided: bool | None = None  # what on_result answers (the assessment's own pass decision), None = none
 
     async def check_eligibility(self, *, user_id: int, exam_kind: str) -> Eligibility:
         if not self.eligible:
@@ -100,8 +101,9 @@ class Hooks:
         if capture_id not in self.accepted_captures:
             raise FaceCaptureRequired()
 
-    async def on_result(self, **kwargs: Any) -> None:
+    async def on_result(self, **kwargs: Any) -> bool | None:
         self.results.append(kwargs)
+        return self.decided
 
 
 async def answer_key(attempt_ref: str) -> dict[str, dict[str, Any]]:

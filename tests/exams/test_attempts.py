@@ -243,7 +243,7 @@ async def test_law_gate_blocks_then_opens_professional(client: httpx.AsyncClient
     ]
     events = await OutboxEvent.filter(kind="exam.scored")
     assert [e.payload for e in events] == [
-        {"exam_kind": "professional", "score": 100.0, "passed": True, "attempt_ref": ref}
+        {"exam_kind": "professional", "score": 100.0, "passed": True, "attempt_ref": ref, "is_make_up": False}
     ]
     # a repeated submit returns the same result and emits nothing new
     again = await client.post(f"/api/v1/exams/attempts/{ref}/submit", headers={**world.headers, **DEV})
@@ -426,3 +426,29 @@ async def test_save_needs_a_live_physician_session(client: httpx.AsyncClient, wo
     r = await client.put(f"/api/v1/exams/attempts/{ref}/answers/{qref}", json={"option_ids": [], "seq": 3})
     assert r.status_code == 401
     assert (await Answer.get(attempt__ref=ref, question_ref=qref)).seq == 1
+
+
+async def test_assessment_decision_overrides_the_paper(client: httpx.AsyncClient, world: ExamWorld) -> None:
+    """on_result may answer the assessment's own decision (an office pass mark above the paper's): the attempt,
+    its result and its notice follow it, and the make-up stays open."""
+    world.hooks.decided = False
+    ref = (await start(client, world, kind="humanities")).json()["attempt_ref"]
+    await answer_section(client, world, ref, "humanities", right=True)
+    r = await client.post(f"/api/v1/exams/attempts/{ref}/submit", headers={**world.headers, **DEV})
+    assert r.status_code == 200 and r.json()["passed"] is False and r.json()["score"] == 100.0
+    assert world.hooks.results[0]["passed"] is True  # the paper alone passed
+    attempt = await Attempt.get(ref=ref)
+    assert attempt.passed is False and attempt.score == 100.0
+    event = await OutboxEvent.get(kind="exam.scored")
+    assert event.payload == {
+        "exam_kind": "humanities",
+        "score": 100.0,
+        "passed": False,
+        "attempt_ref": ref,
+        "is_make_up": False,
+    }
+    world.hooks.is_make_up = True
+    world.hooks.decided = None
+    r = await start(client, world, kind="humanities")
+    assert r.status_code == 201, r.text
+    assert (await Attempt.get(ref=r.json()["attempt_ref"])).is_make_up is True

@@ -63,6 +63,14 @@ def test_texts_say_what_happened() -> None:
     assert r.sms is not None and r.sms.params == {"business": "执业注册申请", "result": "被退回修改"}
     r = render("exam.scored", {"exam_kind": "professional", "score": 59.5, "passed": False, "attempt_ref": "x"})
     assert "59.5分" in r.body and "不合格" in r.body and "补考" in r.body
+    # no make-up after a failed make-up, nor for the humanities exam
+    r = render(
+        "exam.scored",
+        {"exam_kind": "professional", "score": 40, "passed": False, "attempt_ref": "y", "is_make_up": True},
+    )
+    assert "不合格" in r.body and "补考" not in r.body
+    r = render("exam.scored", {"exam_kind": "humanities", "score": 40, "passed": False, "attempt_ref": "z"})
+    assert "不合格" in r.body and "补考" not in r.body
     r = render("assessment.result_ready", {"assessment_id": 1, "result": "passed", "verification_code": "Q1"})
     assert "合格" in r.body and "Q1" in r.body and r.sms is None
     r = render("registry.activation_code", {"code": "654321", "institution_name": "示范医院", "expires_at": "x"})

@@ -291,7 +291,7 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
         "professional_ethics": "遵守医德规范，无投诉。",
     }
     me.call("PUT", "/api/v1/assessment/self-evaluation", json=texts)
-    me.call("POST", "/api/v1/assessment/self-evaluation", json=texts, expect=(200, 201))
+    me.call("POST", "/api/v1/assessment/self-evaluation", expect=(200, 201))
     ok("self-evaluation submitted")
     approve_both_steps(base_url, spec, "assessment_self_evaluation", "自评")
 

@@ -173,6 +173,7 @@ async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
     assessment_errors.WindowClosed,
     assessment_errors.WrongStep,
     assessment_errors.RegistryDataMissing,
+    service.RegistryDataIncorrect,
 )
 @openapi.tag("assessment")
 @openapi.summary("确认信息并提交报名（卫生机构审核、考核机构复核）")

@@ -123,15 +123,9 @@ def _guarded(handler: Any) -> bool:
     sanic-ext keeps the security of the function it was given, which an outer decorator (``@body``, ``@query``)
     hides from the document; the chain of ``__wrapped__`` still leads to it.
     """
-    from sanic_ext.extensions.openapi.builders import OperationStore
+    from server.common.validation import is_secured
 
-    store = OperationStore()
-    fn = getattr(handler, "__wrapped__", None)
-    while fn is not None:
-        if fn in store and getattr(store[fn], "security", None):
-            return True
-        fn = getattr(fn, "__wrapped__", None)
-    return False
+    return is_secured(getattr(handler, "__wrapped__", None))
 
 
 def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:

@@ -94,12 +94,35 @@ def parse_query(request: Request, model: type[M]) -> M:
 Handler = Callable[..., Awaitable[Any]]
 
 
+def is_secured(fn: Any) -> bool:
+    """Whether ``fn`` or a function it wraps is ``@openapi.secured`` (as every ``@require`` guard is)."""
+    from sanic_ext.extensions.openapi.builders import OperationStore
+
+    store = OperationStore()
+    while fn is not None:
+        if fn in store and getattr(store[fn], "security", None):
+            return True
+        fn = getattr(fn, "__wrapped__", None)
+    return False
+
+
+async def _signed_in_first(request: Request, guarded: bool) -> None:
+    # A guarded route answers "who are you" (401) before "what did you send" (422), whichever decorator is outer.
+    if guarded:
+        from server.common.auth import authenticate  # the guard's own check, cached on the request
+
+        await authenticate(request)
+
+
 def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
     """Validate the JSON body into ``model`` and pass it as ``body=``; documents it in OpenAPI."""
 
     def decorator(fn: Handler) -> Handler:
+        guarded = is_secured(fn)
+
         @wraps(fn)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            await _signed_in_first(request, guarded)
             return await fn(request, *args, body=parse_json(request, model), **kwargs)
 
         wrapper.__api_body__ = model  # type: ignore[attr-defined]
@@ -112,8 +135,11 @@ def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
     """Validate the query string into ``model`` and pass it as ``query=``."""
 
     def decorator(fn: Handler) -> Handler:
+        guarded = is_secured(fn)
+
         @wraps(fn)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            await _signed_in_first(request, guarded)
             return await fn(request, *args, query=parse_query(request, model), **kwargs)
 
         wrapper.__api_query__ = model  # type: ignore[attr-defined]

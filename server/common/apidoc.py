@@ -206,3 +206,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
     schemas.update(COMPONENTS)
     schemas["Error"] = ERROR_SCHEMA
     return spec
+
+
+# Routes decorated at import time (server/common/health.py is imported by server/app.py) describe their models as
+# soon as they are imported: the patch must be in place before any of them, so importing this module installs it.
+install()

@@ -126,7 +126,9 @@ def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
             return await fn(request, *args, body=parse_json(request, model), **kwargs)
 
         wrapper.__api_body__ = model  # type: ignore[attr-defined]
-        return openapi.body({"application/json": model}, required=True)(wrapper)
+        # A model whose fields are all optional accepts a request without a body (read as {}): say so.
+        required = any(field.is_required() for field in model.model_fields.values())
+        return openapi.body({"application/json": model}, required=required)(wrapper)
 
     return decorator
 

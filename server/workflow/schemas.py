@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from server.accounts.models import User
 from server.common import crypto
@@ -42,7 +42,7 @@ class ReturnIn(_In):
 
 
 class BatchApproveIn(_In):
-    ids: list[int] = Field(min_length=1, max_length=50)
+    ids: list[StrictInt] = Field(min_length=1, max_length=50)
 
 
 class ResubmitIn(_In):

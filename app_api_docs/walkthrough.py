@@ -258,9 +258,10 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
         expect=(200, 201),
     )
     ok(f"bound: {bound}")
-    # Binding sets a new log-in password; log in again with it (earlier sessions may have ended).
+    # Binding sets a new log-in password and ends the other sessions; this one goes on.
+    me.call("GET", "/api/v1/me")
     me.log_in(PHYSICIAN_PHONE, NEW_PASSWORD)
-    ok("logged in again with the new password")
+    ok("this session goes on; the new password logs in")
 
     step("阅读并同意用户告知书", "read and accept the user notice")
     notice = me.call("GET", "/api/v1/assessment/notice")

@@ -41,3 +41,13 @@ def test_health_responses_use_their_pydantic_schemas() -> None:
     ready = spec["paths"]["/readyz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ready == {"$ref": "#/components/schemas/ReadyOut"}
     assert spec["components"]["schemas"]["ReadyOut"]["properties"]["status"]["enum"] == ["ok", "unavailable"]
+
+
+async def test_a_date_filter_takes_only_a_date(client: httpx.AsyncClient, db: object) -> None:
+    inst = await institution()
+    headers = await auth_headers(await institution_reviewer(inst.id))
+    for bad in ("0", "1700000000", "2026-1-1"):
+        r = await client.get("/api/v1/reviews/queue", params={"submitted_to": bad}, headers=headers)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "submitted_to", (bad, r.text)
+    r = await client.get("/api/v1/reviews/queue", params={"submitted_to": "2026-11-24"}, headers=headers)
+    assert r.status_code == 200

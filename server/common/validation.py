@@ -86,7 +86,9 @@ def parse_json(request: Request, model: type[M]) -> M:
 
 def parse_query(request: Request, model: type[M]) -> M:
     data: dict[str, Any] = {}
-    for key, values in request.args.items():
+    # A blank value (``?submitted_to=``) is a value, judged like any other: an empty string is not a date or a
+    # number. Clients leave out a parameter they do not mean to send.
+    for key, values in request.get_args(keep_blank_values=True).items():
         data[key] = values if len(values) > 1 else values[0]
     return parse(model, data)
 

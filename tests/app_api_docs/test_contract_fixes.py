@@ -51,3 +51,14 @@ async def test_a_date_filter_takes_only_a_date(client: httpx.AsyncClient, db: ob
         assert r.status_code == 422 and r.json()["error"]["field"] == "submitted_to", (bad, r.text)
     r = await client.get("/api/v1/reviews/queue", params={"submitted_to": "2026-11-24"}, headers=headers)
     assert r.status_code == 200
+
+
+async def test_a_blank_query_value_is_judged_not_dropped(client: httpx.AsyncClient, db: object) -> None:
+    inst = await institution()
+    headers = await auth_headers(await institution_reviewer(inst.id))
+    r = await client.get("/api/v1/reviews/queue?submitted_to=", headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "submitted_to"
+    r = await client.get("/api/v1/reviews/queue?limit=", headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "limit"
+    r = await client.get("/api/v1/reviews/queue", headers=headers)
+    assert r.status_code == 200

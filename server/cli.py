@@ -6,7 +6,7 @@ worker          the job worker only
 migrate         apply committed migrations
 makemigrations  write migrations for model changes (development)
 seed-demo       create the demo data (refused in production)
-export-openapi  write app_api_docs/openapi.json from the code
+export-openapi  write app_api_docs/openapi.json and error-codes.md from the code
 emulators       the WeChat and Aliyun emulators in the foreground
 """
 
@@ -97,16 +97,20 @@ def cmd_seed_demo(settings: Settings) -> tuple[list[Any], list[str]]:
 
 
 def cmd_export_openapi(*, check: bool = False) -> None:
-    from server import openapi
+    from server import errortable, openapi
 
     if check:
         current = openapi.render(asyncio.run(openapi.build_spec()))
         if not openapi.SPEC_PATH.exists() or openapi.SPEC_PATH.read_text(encoding="utf-8") != current:
             raise SystemExit(f"{openapi.SPEC_PATH} is stale: run `make openapi` and commit it")
-        log.info("OpenAPI document is current")
+        table = errortable.render()
+        if not errortable.TABLE_PATH.exists() or errortable.TABLE_PATH.read_text(encoding="utf-8") != table:
+            raise SystemExit(f"{errortable.TABLE_PATH} is stale: run `make openapi` and commit it")
+        log.info("OpenAPI document and error-code table are current")
         return
     path = asyncio.run(openapi.export())
-    log.info("OpenAPI written", extra={"path": str(path)})
+    table_path = errortable.export()
+    log.info("OpenAPI written", extra={"path": str(path), "error_codes": str(table_path)})
 
 
 def cmd_serve(settings: Settings) -> None:

@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from server.accounts import audit, captchas, service
+from server.accounts import errors as account_errors
 from server.accounts.schemas import (
     AcceptedOut,
     AgreementsOut,
@@ -38,6 +39,7 @@ from server.accounts.schemas import (
     WechatLoginOut,
     WechatRegisterIn,
 )
+from server.common.apidoc import raises
 from server.common.auth import Principal, authenticate, require
 from server.common.masking import mask_email, mask_phone
 from server.common.models import Role
@@ -59,6 +61,7 @@ def _ok(model: type) -> dict:
 
 
 @bp.post("/auth/sms-codes")
+@raises(account_errors.SmsSendLimited, account_errors.SmsNotConfigured)
 @openapi.tag("accounts")
 @openapi.summary("发送短信验证码")
 @openapi.response(202, _ok(AcceptedOut))
@@ -80,6 +83,13 @@ async def agreements(request: Request) -> HTTPResponse:
 
 
 @bp.post("/auth/register")
+@raises(
+    account_errors.SmsCodeInvalid,
+    account_errors.SmsCodeAttemptsExceeded,
+    account_errors.PasswordWeak,
+    account_errors.PhoneTaken,
+    account_errors.AgreementOutdated,
+)
 @openapi.tag("accounts")
 @openapi.summary("手机号注册")
 @openapi.response(201, _ok(TokensOut))
@@ -90,6 +100,14 @@ async def register(request: Request, body: RegisterIn) -> HTTPResponse:
 
 
 @bp.post("/auth/login")
+@raises(
+    account_errors.InvalidCredentials,
+    account_errors.CaptchaRequired,
+    account_errors.CaptchaInvalid,
+    account_errors.AccountLocked,
+    account_errors.AccountDisabled,
+    account_errors.InitialPasswordUsed,
+)
 @openapi.tag("accounts")
 @openapi.summary("密码登录（手机号或用户名）")
 @openapi.response(200, _ok(TokensOut))
@@ -100,6 +118,13 @@ async def login(request: Request, body: LoginIn) -> HTTPResponse:
 
 
 @bp.post("/auth/login/sms")
+@raises(
+    account_errors.InvalidCredentials,
+    account_errors.SmsCodeInvalid,
+    account_errors.SmsCodeAttemptsExceeded,
+    account_errors.AccountLocked,
+    account_errors.AccountDisabled,
+)
 @openapi.tag("accounts")
 @openapi.summary("短信验证码登录")
 @openapi.response(200, _ok(TokensOut))
@@ -119,6 +144,7 @@ async def captcha(request: Request) -> HTTPResponse:
 
 
 @bp.post("/auth/refresh")
+@raises(account_errors.RefreshTokenInvalid, account_errors.RefreshTokenReused, account_errors.AccountDisabled)
 @openapi.tag("accounts")
 @openapi.summary("刷新登录凭证")
 @openapi.response(200, _ok(TokensOut))
@@ -139,6 +165,7 @@ async def logout(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post("/auth/password/reset")
+@raises(account_errors.SmsCodeInvalid, account_errors.SmsCodeAttemptsExceeded, account_errors.PasswordWeak)
 @openapi.tag("accounts")
 @openapi.summary("通过短信验证码重置密码")
 @openapi.response(200, _ok(OkOut))
@@ -195,6 +222,7 @@ async def me(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post("/me/password")
+@raises(account_errors.OldPasswordWrong, account_errors.PasswordUnchanged, account_errors.PasswordWeak)
 @openapi.tag("accounts")
 @openapi.summary("修改密码（其他设备将退出登录）")
 @openapi.response(200, _ok(TokensOut))

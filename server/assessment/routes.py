@@ -9,6 +9,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
+from server.assessment import errors as assessment_errors
 from server.assessment import service
 from server.assessment.schemas import (
     AccountListOut,
@@ -49,6 +50,7 @@ from server.assessment.schemas import (
     WindowOut,
 )
 from server.common import uploads
+from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.models import Role
 from server.common.validation import body, query
@@ -101,6 +103,14 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post(f"{P}/binding")
+@raises(
+    assessment_errors.AlreadyBound,
+    assessment_errors.BindingFailed,
+    assessment_errors.CredentialExpired,
+    assessment_errors.AccountHidden,
+    assessment_errors.IdentityMismatch,
+    assessment_errors.BindingRateLimited,
+)
 @openapi.tag("assessment")
 @openapi.summary("绑定定考账号（省份+证件号+姓名+一次性初始密码，并设置新登录密码）")
 @openapi.response(201, _ok(BindingOut))
@@ -134,6 +144,7 @@ async def notice(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post(f"{P}/notice")
+@raises(assessment_errors.NotBound, assessment_errors.NoticeVersionOutdated)
 @openapi.tag("assessment")
 @openapi.summary("同意用户告知书")
 @openapi.response(200, _ok(NoticeOut))
@@ -145,6 +156,7 @@ async def accept_notice(request: Request, principal: Principal, body: NoticeAcce
 
 
 @bp.get(f"{P}/enrolment")
+@raises(assessment_errors.NotBound, assessment_errors.UserNoticeRequired, assessment_errors.NoCurrentCycle)
 @openapi.tag("assessment")
 @openapi.summary("报名：来自电子化注册的个人、执业、多点执业信息（预填）")
 @openapi.response(200, _ok(EnrolmentOut))
@@ -154,6 +166,15 @@ async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post(f"{P}/enrolment")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.NoCurrentCycle,
+    assessment_errors.WindowClosed,
+    assessment_errors.WrongStep,
+    assessment_errors.RegistryDataMissing,
+    service.RegistryDataIncorrect,
+)
 @openapi.tag("assessment")
 @openapi.summary("确认信息并提交报名（卫生机构审核、考核机构复核）")
 @openapi.response(201, _ok(AssessmentOut))
@@ -180,6 +201,15 @@ async def procedure_options(request: Request, principal: Principal) -> HTTPRespo
 
 
 @bp.put(f"{P}/procedure")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.NoCurrentCycle,
+    assessment_errors.WindowClosed,
+    assessment_errors.WrongStep,
+    assessment_errors.ProofRequired,
+    assessment_errors.ProofNotFound,
+)
 @openapi.tag("assessment")
 @openapi.summary("选择考核程序（简易程序须勾选条件并上传证明材料）")
 @openapi.response(200, _ok(AssessmentOut))
@@ -200,6 +230,13 @@ async def self_evaluation(request: Request, principal: Principal) -> HTTPRespons
 
 
 @bp.put(f"{P}/self-evaluation")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.NoCurrentCycle,
+    assessment_errors.WindowClosed,
+    assessment_errors.WrongStep,
+)
 @openapi.tag("assessment")
 @openapi.summary("保存自评草稿")
 @openapi.response(200, _ok(SelfEvaluationOut))
@@ -211,6 +248,13 @@ async def save_self_evaluation(request: Request, principal: Principal, body: Sel
 
 
 @bp.post(f"{P}/self-evaluation")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.NoCurrentCycle,
+    assessment_errors.WindowClosed,
+    assessment_errors.WrongStep,
+)
 @openapi.tag("assessment")
 @openapi.summary("提交自评（卫生机构审核、考核机构复核）")
 @openapi.response(200, _ok(AssessmentOut))
@@ -221,6 +265,15 @@ async def submit_self_evaluation(request: Request, principal: Principal) -> HTTP
 
 
 @bp.post(f"{P}/exemption")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.NoCurrentCycle,
+    assessment_errors.WindowClosed,
+    assessment_errors.WrongStep,
+    assessment_errors.ProofRequired,
+    assessment_errors.ProofNotFound,
+)
 @openapi.tag("assessment")
 @openapi.summary("业务水平测评免考申请（固定理由+证明材料）")
 @openapi.response(201, _ok(AssessmentOut))
@@ -232,6 +285,13 @@ async def request_exemption(request: Request, principal: Principal, body: Exempt
 
 
 @bp.post(f"{P}/proofs")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.NoCurrentCycle,
+    assessment_errors.WindowClosed,
+    assessment_errors.WrongStep,
+)
 @openapi.tag("assessment")
 @openapi.summary("上传证明材料（multipart 字段 file，PDF/JPG/PNG，单个 ≤4 MB，每次最多 5 个、合计 ≤8 MB）")
 @openapi.response(201, _ok(ProofListOut))
@@ -261,6 +321,13 @@ async def download_proof(request: Request, proof_id: int, principal: Principal) 
 
 
 @bp.get(f"{P}/result")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.NoCurrentCycle,
+    assessment_errors.WrongStep,
+    assessment_errors.ResultNotReady,
+)
 @openapi.tag("assessment")
 @openapi.summary("本周期考核结果")
 @openapi.response(200, _ok(ResultOut))

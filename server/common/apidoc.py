@@ -116,6 +116,17 @@ def _forbidden_errors() -> list[type[AppError]]:
     return [auth.RoleForbidden, auth.PasswordChangeRequired]
 
 
+def _guarded(handler: Any) -> bool:
+    """Whether a function down the handler's chain of decorators is ``@openapi.secured`` (``require`` does it).
+
+    sanic-ext keeps the security of the function it was given, which an outer decorator (``@body``, ``@query``)
+    hides from the document; the chain of ``__wrapped__`` still leads to it.
+    """
+    from server.common.validation import is_secured
+
+    return is_secured(getattr(handler, "__wrapped__", None))
+
+
 def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
     """Rewrite the sanic-ext document: OpenAPI 3.1, precise query parameters, components, error responses."""
     from server.common import uploads
@@ -135,6 +146,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             query_model = getattr(handler, "__api_query__", None)
             body_model = getattr(handler, "__api_body__", None)
             declared: list[type[AppError]] = list(getattr(handler, "__api_raises__", ()))
+            if handler is not None and not op.get("security") and _guarded(handler):
+                op["security"] = [{"bearer": []}]
             params = []
             for p in op.get("parameters", []):
                 if p.get("in") == "query" and query_model is not None:
@@ -192,3 +205,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
     schemas.update(COMPONENTS)
     schemas["Error"] = ERROR_SCHEMA
     return spec
+
+
+# Routes decorated at import time (server/common/health.py is imported by server/app.py) describe their models as
+# soon as they are imported: the patch must be in place before any of them, so importing this module installs it.
+install()

@@ -110,6 +110,8 @@ def _temporal_kind(annotation: Any) -> str | None:
 def parse_query(request: Request, model: type[M]) -> M:
     """The query string as ``model``; dates only in ISO 8601 (a bare ``0`` is not 1970-01-01)."""
     data: dict[str, Any] = {}
+    # A blank value (``?submitted_to=``) is a value, judged like any other: an empty string is not a date or a
+    # number. Clients leave out a parameter they do not mean to send.
     for key, values in request.get_args(keep_blank_values=True).items():
         data[key] = values if len(values) > 1 else values[0]
     for name, field in model.model_fields.items():
@@ -132,16 +134,41 @@ def parse_query(request: Request, model: type[M]) -> M:
 Handler = Callable[..., Awaitable[Any]]
 
 
+def is_secured(fn: Any) -> bool:
+    """Whether ``fn`` or a function it wraps is ``@openapi.secured`` (as every ``@require`` guard is)."""
+    from sanic_ext.extensions.openapi.builders import OperationStore
+
+    store = OperationStore()
+    while fn is not None:
+        if fn in store and getattr(store[fn], "security", None):
+            return True
+        fn = getattr(fn, "__wrapped__", None)
+    return False
+
+
+async def _signed_in_first(request: Request, guarded: bool) -> None:
+    # A guarded route answers "who are you" (401) before "what did you send" (422), whichever decorator is outer.
+    if guarded:
+        from server.common.auth import authenticate  # the guard's own check, cached on the request
+
+        await authenticate(request)
+
+
 def body(model: type[BaseModel]) -> Callable[[Handler], Handler]:
     """Validate the JSON body into ``model`` and pass it as ``body=``; documents it in OpenAPI."""
 
     def decorator(fn: Handler) -> Handler:
+        guarded = is_secured(fn)
+
         @wraps(fn)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            await _signed_in_first(request, guarded)
             return await fn(request, *args, body=parse_json(request, model), **kwargs)
 
         wrapper.__api_body__ = model  # type: ignore[attr-defined]
-        return openapi.body({"application/json": model}, required=True)(wrapper)
+        # A model whose fields are all optional accepts a request without a body (read as {}): say so.
+        required = any(field.is_required() for field in model.model_fields.values())
+        return openapi.body({"application/json": model}, required=required)(wrapper)
 
     return decorator
 
@@ -150,8 +177,11 @@ def query(model: type[BaseModel]) -> Callable[[Handler], Handler]:
     """Validate the query string into ``model`` and pass it as ``query=``."""
 
     def decorator(fn: Handler) -> Handler:
+        guarded = is_secured(fn)
+
         @wraps(fn)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            await _signed_in_first(request, guarded)
             return await fn(request, *args, query=parse_query(request, model), **kwargs)
 
         wrapper.__api_query__ = model  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 from sanic_ext import openapi
 
+from server.common.apidoc import raises
 from server.common.auth import (
     SESSION_KEY,
     PasswordChangeRequired,
@@ -25,6 +26,7 @@ from server.common.models import Role
 from server.common.validation import body, parse_json, query
 from server.errors import PayloadTooLarge, ValidationFailed
 from server.exams import bank, hooks, service
+from server.exams import errors as exam_errors
 from server.exams.answers import session_probe
 from server.exams.errors import DeviceIdRequired
 from server.exams.models import Attempt, ExamDefinition
@@ -119,6 +121,16 @@ async def my_exams(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post("/<exam_kind:str>/attempts")
+@raises(
+    exam_errors.ExamNotAvailable,
+    exam_errors.ExamAlreadyPassed,
+    exam_errors.ExamAttemptsExhausted,
+    exam_errors.MakeUpNotAllowed,
+    exam_errors.MakeUpUsed,
+    exam_errors.FaceCaptureRequired,
+    exam_errors.ExamDeviceMismatch,
+    exam_errors.BankInsufficient,
+)
 @openapi.tag("exams")
 @openapi.summary("开始考试（需先通过头像采集）；同一设备重复请求返回进行中的考试")
 @openapi.response(201, _ok(AttemptOut))
@@ -136,6 +148,7 @@ async def start_attempt(request: Request, exam_kind: str, body: StartAttemptIn, 
 
 
 @bp.get("/attempts/<attempt_ref:str>")
+@raises(exam_errors.AttemptNotFound, exam_errors.DeviceIdRequired, exam_errors.ExamDeviceMismatch)
 @openapi.tag("exams")
 @openapi.summary("继续考试：题目、已保存的答案、截止时间与服务器时间（请求头 X-Device-Id）")
 @openapi.response(200, _ok(AttemptOut))
@@ -148,6 +161,16 @@ async def get_attempt(request: Request, attempt_ref: str, principal: Principal) 
 
 
 @bp.put("/attempts/<attempt_ref:str>/answers/<question_ref:str>")
+@raises(
+    exam_errors.AttemptNotFound,
+    exam_errors.QuestionNotFound,
+    exam_errors.OptionInvalid,
+    exam_errors.DeviceIdRequired,
+    exam_errors.ExamDeviceMismatch,
+    exam_errors.AttemptClosed,
+    exam_errors.SectionClosed,
+    exam_errors.SectionLocked,
+)
 @openapi.tag("exams")
 @openapi.summary("保存一题答案（写入数据库后才确认；幂等，按 seq 排序）")
 @openapi.body({"application/json": SaveAnswerIn}, required=True)
@@ -170,6 +193,13 @@ async def save_answer(request: Request, attempt_ref: str, question_ref: str) -> 
 
 
 @bp.post("/attempts/<attempt_ref:str>/sections/<section:str>/finish")
+@raises(
+    exam_errors.AttemptNotFound,
+    exam_errors.DeviceIdRequired,
+    exam_errors.ExamDeviceMismatch,
+    exam_errors.AttemptClosed,
+    exam_errors.SectionNotCurrent,
+)
 @openapi.tag("exams")
 @openapi.summary("结束当前部分（法律法规部分低于合格分则考试结束且不合格）")
 @openapi.response(200, _ok(AttemptOut))
@@ -188,6 +218,7 @@ async def finish_section(request: Request, attempt_ref: str, section: str, princ
 
 
 @bp.post("/attempts/<attempt_ref:str>/submit")
+@raises(exam_errors.AttemptNotFound, exam_errors.DeviceIdRequired, exam_errors.ExamDeviceMismatch)
 @openapi.tag("exams")
 @openapi.summary("交卷（重复交卷返回同一结果）")
 @openapi.response(200, _ok(AttemptOut))
@@ -243,6 +274,7 @@ async def practice_questions(request: Request, query: PracticeQuery, principal: 
 
 
 @bp.post("/practice/questions/<question_ref:str>/check")
+@raises(exam_errors.QuestionNotFound, exam_errors.OptionInvalid)
 @openapi.tag("exams")
 @openapi.summary("练习：提交一题，返回正确答案与解析")
 @openapi.response(200, _ok(PracticeCheckOut))

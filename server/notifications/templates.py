@@ -137,6 +137,9 @@ SECURITY_ACTIONS = {
     "login.locked": "您的账号因多次登录失败已被暂时锁定",
     "login.new_device": "您的账号在新设备上登录",
     "sessions.ended": "您的账号已在其他设备上退出登录",
+    # Emitted today by the assessment binding (which sets a new password) and the registry's account recovery.
+    "assessment_bound": "您的账号已绑定定考账号并设置了新的登录密码",
+    "phone_recovered": "您的账号已通过个人信息找回并更换了绑定手机号",
 }
 
 

@@ -10,11 +10,13 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
+from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.models import Role
 from server.common.uploads import UploadMissing, UploadTooMany
 from server.common.validation import body, parse, query
 from server.errors import ValidationFailed
+from server.proctoring import errors as proctoring_errors
 from server.proctoring import service
 from server.proctoring.schemas import (
     CaptureIn,
@@ -109,6 +111,7 @@ async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post("/consent")
+@raises(proctoring_errors.ConsentVersionMismatch)
 @openapi.tag("proctoring")
 @openapi.summary("同意人脸信息处理（记录版本和时间）")
 @openapi.secured("bearer")
@@ -121,6 +124,18 @@ async def give_consent(request: Request, body: ConsentIn, principal: Principal) 
 
 
 @bp.post("/captures")
+@raises(
+    proctoring_errors.FaceConsentRequired,
+    proctoring_errors.ImageInvalid,
+    proctoring_errors.ImageTooLarge,
+    proctoring_errors.FaceNotFound,
+    proctoring_errors.FaceMultiple,
+    proctoring_errors.FaceTooSmall,
+    proctoring_errors.FaceNotCentered,
+    proctoring_errors.ImageTooDark,
+    proctoring_errors.ImageTooBright,
+    proctoring_errors.ImageBlurry,
+)
 @openapi.tag("proctoring")
 @openapi.summary("考前人脸采集（上传一张照片，检测通过返回 capture_id）")
 @openapi.description(
@@ -155,6 +170,12 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
 
 
 @bp.post("/attempts/<attempt_ref:str>/snapshots")
+@raises(
+    proctoring_errors.AttemptNotFound,
+    proctoring_errors.AttemptClosed,
+    proctoring_errors.ImageInvalid,
+    proctoring_errors.ImageTooLarge,
+)
 @openapi.tag("proctoring")
 @openapi.summary("考试中拍照上传（未检测到人脸或多张人脸将记录监考异常）")
 @openapi.body(_MULTIPART, required=True)

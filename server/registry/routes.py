@@ -11,12 +11,14 @@ from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
 from server.accounts.schemas import AcceptedOut
+from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.models import Role
 from server.common.uploads import UploadMissing, read_file
 from server.common.validation import body, query
 from server.errors import ValidationFailed
 from server.registry import activation, applications, changes, imports, recovery, service
+from server.registry import errors as registry_errors
 from server.registry.schemas import (
     AccountStateOut,
     ActivationCodeIn,
@@ -90,6 +92,12 @@ def _file(data: bytes, content_type: str, filename: str) -> HTTPResponse:
 
 
 @bp.post("/activation/code")
+@raises(
+    registry_errors.RealNameNotChecked,
+    registry_errors.AlreadyActivated,
+    registry_errors.ActivationCodeInvalid,
+    registry_errors.TooManyTries,
+)
 @openapi.tag("registry")
 @openapi.summary("输入激活码激活账户（在册医师）")
 @openapi.response(200, _ok(MyDataOut))
@@ -101,6 +109,12 @@ async def activate_with_code(request: Request, principal: Principal, body: Activ
 
 
 @bp.post("/activation/self")
+@raises(
+    registry_errors.RealNameNotChecked,
+    registry_errors.AlreadyActivated,
+    registry_errors.CertificateMismatch,
+    registry_errors.SelfActivationNotAllowed,
+)
 @openapi.tag("registry")
 @openapi.summary("输入医师资格证书编码自行激活（无有效注册或规培医师）")
 @openapi.response(200, _ok(MyDataOut))

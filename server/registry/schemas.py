@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from server.identity.documents import IdType
 
@@ -278,7 +278,7 @@ class MultiSiteQuery(_In):
 
 
 class ActivationCodesIn(_In):
-    registration_ids: list[int] = Field(min_length=1, max_length=200)
+    registration_ids: list[StrictInt] = Field(min_length=1, max_length=200)
 
 
 class CodeResultOut(BaseModel):

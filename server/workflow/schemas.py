@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from server.accounts.models import User
 from server.common import crypto
@@ -13,6 +14,18 @@ from server.common.masking import mask_id_number, mask_name, mask_phone
 from server.workflow.kinds import get_kind
 from server.workflow.models import ReviewAction, ReviewItem
 from server.workflow.service import BatchResult, Stats
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic would read a number (``0``, ``"0"``) as a Unix time; the contract says YYYY-MM-DD only.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("日期格式应为 YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class _In(BaseModel):
@@ -42,7 +55,7 @@ class ReturnIn(_In):
 
 
 class BatchApproveIn(_In):
-    ids: list[int] = Field(min_length=1, max_length=50)
+    ids: list[StrictInt] = Field(min_length=1, max_length=50)
 
 
 class ResubmitIn(_In):
@@ -52,8 +65,8 @@ class ResubmitIn(_In):
 
 class QueueQuery(_In):
     kind: str | None = Field(default=None, max_length=64, description="事项类型")
-    submitted_from: date | None = Field(default=None, description="提交日期起（含）")
-    submitted_to: date | None = Field(default=None, description="提交日期止（含）")
+    submitted_from: IsoDate | None = Field(default=None, description="提交日期起（含）")
+    submitted_to: IsoDate | None = Field(default=None, description="提交日期止（含）")
     applicant_name: str | None = Field(default=None, max_length=64, description="申请人姓名（包含）")
     cursor: int | None = Field(default=None, ge=0, description="上一页返回的 next_cursor")
     limit: int = Field(default=20, ge=1, le=100, description="每页条数")

@@ -121,3 +121,13 @@ async def test_demo_seed_is_idempotent(emu: Any) -> None:
     await demo.seed_demo()
     await dispatch.drain()
     assert await InboxMessage.all().count() == 3
+
+
+@pytest.mark.parametrize(
+    ("action", "words"), [("assessment_bound", "绑定定考账号"), ("phone_recovered", "更换了绑定手机号")]
+)
+def test_the_security_actions_other_parts_emit_say_what_happened(action: str, words: str) -> None:
+    # server/assessment (binding) and server/registry (recovery) emit these actions; a generic sentence told the
+    # physician nothing about what changed on their account.
+    r = render("account.security", {"action": action}, at=datetime(2026, 11, 24, 4, 0, tzinfo=UTC))
+    assert words in r.body and "安全相关操作" not in r.body

@@ -1,0 +1,95 @@
+"""The guide in app_api_docs/ names only operations the spec has, and its links and stated limits match the code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from server.config import ROOT
+
+DOCS = ROOT / "app_api_docs"
+GUIDE = [DOCS / "README.md", *sorted((DOCS / "guide").glob("*.md"))]
+# `GET /inbox`, `POST /exams/{exam_kind}/attempts`, `PUT …/answers/{question_ref}` (an elided prefix is skipped)
+OPERATION = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)")
+
+
+def _spec_paths() -> dict[str, set[str]]:
+    spec = json.loads((DOCS / "openapi.json").read_text(encoding="utf-8"))
+    return {path: {m.upper() for m in ops} for path, ops in spec["paths"].items()}
+
+
+def _normalise(path: str) -> str:
+    path = path.rstrip("/")
+    if not path.startswith(("/api/", "/healthz", "/readyz")):
+        path = "/api/v1" + path
+    return path
+
+
+def test_every_operation_named_in_the_guide_is_in_the_spec() -> None:
+    paths = _spec_paths()
+    named = 0
+    for page in GUIDE:
+        for method, raw in OPERATION.findall(page.read_text(encoding="utf-8")):
+            path = _normalise(raw)
+            named += 1
+            assert method in paths.get(path, set()), f"{page.name}: {method} {raw} is not in openapi.json"
+    assert named > 60
+
+
+def test_every_relative_link_resolves() -> None:
+    for page in GUIDE:
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if target.startswith("http"):
+                continue
+            assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
+
+
+def test_the_numbers_the_guide_states_are_the_code_s() -> None:
+    from server.accounts import captchas, service, sms
+    from server.assessment import service as assessment
+    from server.config import Settings
+    from server.exams import service as exams
+    from server.proctoring.image import DEFAULT_THRESHOLDS, ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH
+    from server.registry import activation, applications
+
+    class Defaults:  # what a deployment gets unless it sets otherwise (the test environment may)
+        def __getattr__(self, name: str) -> object:
+            return Settings.model_fields[name].default
+
+    settings = Defaults()
+    assert settings.access_token_ttl_s == 15 * 60 and settings.refresh_token_ttl_s == 30 * 86400
+    assert (service.CAPTCHA_AFTER_FAILURES, service.LOCK_AFTER_FAILURES, service.LOCK_S) == (5, 10, 15 * 60)
+    assert service.FAILURE_MEMORY_S == 24 * 3600 and captchas.CAPTCHA_TTL_S == 300
+    assert sms.SEND_LIMITS == (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
+    assert sms.IP_SEND_LIMITS == (("minute", 10, 60), ("hour", 50, 3600), ("day", 200, 86400))
+    assert (sms.CODE_TTL_S, sms.MAX_WRONG_TRIES) == (600, 5)
+    assert (assessment.BIND_FAILURES_MAX, assessment.BIND_FAILURES_WINDOW_S) == (10, 3600)
+    assert activation.MAX_CODE_TRIES_PER_HOUR == 5 and applications.MAX_ATTACHMENTS == 5
+    assert assessment.CREDENTIAL_TTL.days == 7
+    assert (assessment.PROOF_MAX_BYTES, assessment.PROOF_MAX_FILES, assessment.PROOF_MAX_TOTAL) == (
+        4 * 1024 * 1024,
+        5,
+        8 * 1024 * 1024,
+    )
+    assert (ID_PHOTO_WIDTH, ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES) == (354, 472, 80 * 1024)
+    t = DEFAULT_THRESHOLDS
+    assert (t.max_bytes, t.max_pixels, t.min_side) == (2 * 1024 * 1024, 4096 * 3072, 240)
+    assert (t.min_face_ratio, t.edge_margin, t.max_center_offset) == (0.2, 0.15, 0.25)
+    assert (t.min_brightness, t.max_brightness, t.min_sharpness) == (60.0, 200.0, 20.0)
+    assert settings.face_capture_valid_minutes == 30 and settings.face_retention_days == 180
+    assert (settings.face_snapshot_count, settings.face_snapshot_window_s, settings.face_snapshot_grace_s) == (
+        3,
+        3300,
+        120,
+    )
+    assert exams.GRACE_S == 60 and settings.request_max_size == 10 * 1024 * 1024
+    for rules in exams.DEFAULT_RULES.values():
+        assert rules["duration_s"] == 3600 and all(s["pass_mark"] == 60.0 for s in rules["sections"])
+
+
+def test_the_walkthrough_is_documented_and_uses_the_published_spec() -> None:
+    text = (DOCS / "walkthrough.py").read_text(encoding="utf-8")
+    assert 'Path(__file__).resolve().parent / "openapi.json"' in text
+    assert "walkthrough.py" in (DOCS / "README.md").read_text(encoding="utf-8")
+    assert Path(DOCS / "error-codes.md").exists()

@@ -30,6 +30,8 @@ class HealthOut(BaseModel):
 class ReadyOut(BaseModel):
     status: Literal["ok", "unavailable"] = Field(description="ok：可接收请求；unavailable：数据库或 Redis 不可用")
     checks: dict[str, Literal["ok", "unavailable"]] = Field(examples=[{"database": "ok", "redis": "ok"}])
+
+
 log = logging.getLogger(__name__)
 
 

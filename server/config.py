@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     # Storage
     database_url: str = ""
     db_pool_max: int = Field(default=20, ge=1, le=500)
+    db_pool_min: int = Field(default=0, ge=0, le=500)  # connections opened at start-up; 0 = all of db_pool_max
     redis_url: str = ""
     trusted_proxies: str = ""  # comma-separated addresses whose X-Forwarded-For is believed
     request_max_size: int = 10 * 1024 * 1024

@@ -151,7 +151,7 @@ async def _run(args: argparse.Namespace) -> int:
         return dict(json.loads(out)), connect_lag
 
     try:
-        await burst(phones[:10])  # warm-up: imports, connection pool, first paths
+        await burst(phones[: int(os.environ.get("BENCH_WARMUP", "10"))])  # warm-up: imports, first paths
         lags, rates, latencies, errors, statuses, connect_lags = [], [], [], 0, set(), []
         for round_no in range(1, args.rounds + 1):
             await asyncio.sleep(0.2)

@@ -41,15 +41,12 @@ from server.accounts.schemas import (
 )
 from server.common.apidoc import raises
 from server.common.auth import Principal, authenticate, require
+from server.common.http import client_ip
 from server.common.masking import mask_email, mask_phone
 from server.common.models import Role
 from server.common.validation import body, query
 
 bp = Blueprint("accounts", url_prefix="/api/v1")
-
-
-def _ip(request: Request) -> str:
-    return request.remote_addr or request.ip or ""
 
 
 def _ua(request: Request) -> str:
@@ -70,7 +67,7 @@ async def send_sms_code(request: Request, body: SmsCodeIn) -> HTTPResponse:
     user_id = None
     if body.purpose == "change_phone":
         user_id = (await authenticate(request)).user_id
-    await service.send_sms_code(phone=body.phone, purpose=body.purpose, ip=_ip(request), user_id=user_id)
+    await service.send_sms_code(phone=body.phone, purpose=body.purpose, ip=client_ip(request), user_id=user_id)
     return json(AcceptedOut().model_dump(), status=202, ensure_ascii=False)
 
 
@@ -95,7 +92,7 @@ async def agreements(request: Request) -> HTTPResponse:
 @openapi.response(201, _ok(TokensOut))
 @body(RegisterIn)
 async def register(request: Request, body: RegisterIn) -> HTTPResponse:
-    tokens = await service.register(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    tokens = await service.register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
     return json(tokens.to_dict(), status=201)
 
 
@@ -113,7 +110,7 @@ async def register(request: Request, body: RegisterIn) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(LoginIn)
 async def login(request: Request, body: LoginIn) -> HTTPResponse:
-    tokens = await service.log_in_with_password(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    tokens = await service.log_in_with_password(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
     return json(tokens.to_dict())
 
 
@@ -130,7 +127,7 @@ async def login(request: Request, body: LoginIn) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(SmsLoginIn)
 async def login_sms(request: Request, body: SmsLoginIn) -> HTTPResponse:
-    tokens = await service.log_in_with_sms(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    tokens = await service.log_in_with_sms(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
     return json(tokens.to_dict())
 
 
@@ -150,7 +147,7 @@ async def captcha(request: Request) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(RefreshIn)
 async def refresh(request: Request, body: RefreshIn) -> HTTPResponse:
-    tokens = await service.refresh_tokens(refresh_token=body.refresh_token, ip=_ip(request))
+    tokens = await service.refresh_tokens(refresh_token=body.refresh_token, ip=client_ip(request))
     return json(tokens.to_dict())
 
 
@@ -160,7 +157,7 @@ async def refresh(request: Request, body: RefreshIn) -> HTTPResponse:
 @openapi.response(200, _ok(OkOut))
 @require(allow_password_change=True)
 async def logout(request: Request, principal: Principal) -> HTTPResponse:
-    await service.log_out(user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request))
+    await service.log_out(user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -171,7 +168,7 @@ async def logout(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(200, _ok(OkOut))
 @body(ResetPasswordIn)
 async def reset_password(request: Request, body: ResetPasswordIn) -> HTTPResponse:
-    await service.reset_password(**body.model_dump(), ip=_ip(request))
+    await service.reset_password(**body.model_dump(), ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -181,7 +178,7 @@ async def reset_password(request: Request, body: ResetPasswordIn) -> HTTPRespons
 @openapi.response(200, _ok(WechatLoginOut))
 @body(WechatLoginIn)
 async def wechat_login(request: Request, body: WechatLoginIn) -> HTTPResponse:
-    result = await service.wechat_log_in(code=body.code, ip=_ip(request), user_agent=_ua(request))
+    result = await service.wechat_log_in(code=body.code, ip=client_ip(request), user_agent=_ua(request))
     if isinstance(result, str):
         return json({"needs_binding": True, "wechat_ticket": result})
     return json({"needs_binding": False, **result.to_dict()})
@@ -193,7 +190,7 @@ async def wechat_login(request: Request, body: WechatLoginIn) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(WechatRegisterIn)
 async def wechat_register(request: Request, body: WechatRegisterIn) -> HTTPResponse:
-    tokens = await service.wechat_register(**body.model_dump(), ip=_ip(request), user_agent=_ua(request))
+    tokens = await service.wechat_register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
     return json(tokens.to_dict())
 
 
@@ -230,7 +227,7 @@ async def me(request: Request, principal: Principal) -> HTTPResponse:
 @require(allow_password_change=True)
 async def change_password(request: Request, body: ChangePasswordIn, principal: Principal) -> HTTPResponse:
     tokens = await service.change_password(
-        user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request), **body.model_dump()
+        user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
     return json(tokens.to_dict())
 
@@ -243,7 +240,7 @@ async def change_password(request: Request, body: ChangePasswordIn, principal: P
 @require()
 async def change_phone(request: Request, body: ChangePhoneIn, principal: Principal) -> HTTPResponse:
     await service.change_phone(
-        user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request), **body.model_dump()
+        user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
     return json({"ok": True})
 
@@ -275,7 +272,7 @@ async def list_sessions(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(200, _ok(OkOut))
 @require()
 async def end_session(request: Request, sid: str, principal: Principal) -> HTTPResponse:
-    await service.end_session(user_id=principal.user_id, session_id=sid, ip=_ip(request))
+    await service.end_session(user_id=principal.user_id, session_id=sid, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -285,7 +282,9 @@ async def end_session(request: Request, sid: str, principal: Principal) -> HTTPR
 @openapi.response(200, _ok(EndedOut))
 @require()
 async def end_other_sessions(request: Request, principal: Principal) -> HTTPResponse:
-    n = await service.end_other_sessions(user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request))
+    n = await service.end_other_sessions(
+        user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request)
+    )
     return json({"ended": n})
 
 
@@ -296,7 +295,7 @@ async def end_other_sessions(request: Request, principal: Principal) -> HTTPResp
 @body(WechatLoginIn)
 @require()
 async def bind_wechat(request: Request, body: WechatLoginIn, principal: Principal) -> HTTPResponse:
-    await service.bind_wechat(user_id=principal.user_id, code=body.code, ip=_ip(request))
+    await service.bind_wechat(user_id=principal.user_id, code=body.code, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -306,7 +305,7 @@ async def bind_wechat(request: Request, body: WechatLoginIn, principal: Principa
 @openapi.response(200, _ok(OkOut))
 @require()
 async def unbind_wechat(request: Request, principal: Principal) -> HTTPResponse:
-    await service.unbind_wechat(user_id=principal.user_id, ip=_ip(request))
+    await service.unbind_wechat(user_id=principal.user_id, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -345,7 +344,7 @@ async def _set_active(
     request: Request, principal: Principal, user_id: int, body: UserStatusIn, active: bool
 ) -> HTTPResponse:
     user = await service.set_user_active(
-        admin_id=principal.user_id, user_id=user_id, active=active, reason=body.reason, ip=_ip(request)
+        admin_id=principal.user_id, user_id=user_id, active=active, reason=body.reason, ip=client_ip(request)
     )
     return json(UserStatusOut(user_id=user.id, is_active=user.is_active).model_dump())
 
@@ -378,7 +377,7 @@ async def enable_user(request: Request, user_id: int, body: UserStatusIn, princi
 @body(EmailIn)
 @require()
 async def request_email_binding(request: Request, body: EmailIn, principal: Principal) -> HTTPResponse:
-    await service.request_email_binding(user_id=principal.user_id, email=body.email, ip=_ip(request))
+    await service.request_email_binding(user_id=principal.user_id, email=body.email, ip=client_ip(request))
     return json(AcceptedOut(message="验证码已发送至该邮箱，10 分钟内有效").model_dump(), status=202, ensure_ascii=False)
 
 
@@ -390,7 +389,7 @@ async def request_email_binding(request: Request, body: EmailIn, principal: Prin
 @require()
 async def verify_email_binding(request: Request, body: EmailVerifyIn, principal: Principal) -> HTTPResponse:
     user = await service.verify_email_binding(
-        user_id=principal.user_id, email=body.email, code=body.code, ip=_ip(request)
+        user_id=principal.user_id, email=body.email, code=body.code, ip=client_ip(request)
     )
     assert user.email is not None and user.email_verified_at is not None
     out = EmailOut(email=mask_email(user.email) or "", verified_at=user.email_verified_at)
@@ -403,7 +402,7 @@ async def verify_email_binding(request: Request, body: EmailVerifyIn, principal:
 @openapi.response(200, _ok(OkOut))
 @require()
 async def remove_email(request: Request, principal: Principal) -> HTTPResponse:
-    await service.remove_email(user_id=principal.user_id, ip=_ip(request))
+    await service.remove_email(user_id=principal.user_id, ip=client_ip(request))
     return json(OkOut().model_dump())
 
 
@@ -413,7 +412,7 @@ async def remove_email(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(202, _ok(AcceptedOut))
 @body(EmailIn)
 async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPResponse:
-    await service.request_reset_by_email(email=body.email, ip=_ip(request))
+    await service.request_reset_by_email(email=body.email, ip=client_ip(request))
     out = AcceptedOut(message="如该邮箱已绑定账号，验证码将很快送达")
     return json(out.model_dump(), status=202, ensure_ascii=False)
 
@@ -424,5 +423,5 @@ async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPRespons
 @openapi.response(200, _ok(OkOut))
 @body(EmailResetIn)
 async def reset_password_by_email(request: Request, body: EmailResetIn) -> HTTPResponse:
-    await service.reset_password_by_email(**body.model_dump(), ip=_ip(request))
+    await service.reset_password_by_email(**body.model_dump(), ip=client_ip(request))
     return json(OkOut().model_dump())

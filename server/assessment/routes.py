@@ -52,6 +52,7 @@ from server.assessment.schemas import (
 from server.common import uploads
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
+from server.common.http import client_ip
 from server.common.models import Role
 from server.common.validation import body, query
 
@@ -69,10 +70,6 @@ def _out(model: BaseModel, status: int = 200) -> HTTPResponse:
 
 def _ok(model: type) -> dict:
     return {"application/json": model}
-
-
-def _ip(request: Request) -> str | None:
-    return request.remote_addr or request.ip or None
 
 
 def _file(data: bytes, *, content_type: str, filename: str, inline: bool = False) -> HTTPResponse:
@@ -118,7 +115,7 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
 @require(PHYSICIAN)
 async def bind(request: Request, principal: Principal, body: BindIn) -> HTTPResponse:
     account = await service.bind(
-        user_id=principal.user_id, session_id=principal.session_id, ip=_ip(request), **body.model_dump()
+        user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
     return _out(BindingOut.of(account), status=201)
 
@@ -130,7 +127,7 @@ async def bind(request: Request, principal: Principal, body: BindIn) -> HTTPResp
 @body(UnbindIn)
 @require(PHYSICIAN)
 async def unbind(request: Request, principal: Principal, body: UnbindIn) -> HTTPResponse:
-    await service.unbind(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
+    await service.unbind(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(BindingOut(bound=False))
 
 
@@ -151,7 +148,7 @@ async def notice(request: Request, principal: Principal) -> HTTPResponse:
 @body(NoticeAcceptIn)
 @require(PHYSICIAN)
 async def accept_notice(request: Request, principal: Principal, body: NoticeAcceptIn) -> HTTPResponse:
-    data = await service.accept_notice(user_id=principal.user_id, version=body.version, ip=_ip(request))
+    data = await service.accept_notice(user_id=principal.user_id, version=body.version, ip=client_ip(request))
     return _out(NoticeOut(**data))
 
 
@@ -162,7 +159,7 @@ async def accept_notice(request: Request, principal: Principal, body: NoticeAcce
 @openapi.response(200, _ok(EnrolmentOut))
 @require(PHYSICIAN)
 async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(EnrolmentOut.of(await service.enrolment_view(user_id=principal.user_id, ip=_ip(request))))
+    return _out(EnrolmentOut.of(await service.enrolment_view(user_id=principal.user_id, ip=client_ip(request))))
 
 
 @bp.post(f"{P}/enrolment")
@@ -181,7 +178,7 @@ async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
 @body(EnrolmentIn)
 @require(PHYSICIAN)
 async def submit_enrolment(request: Request, principal: Principal, body: EnrolmentIn) -> HTTPResponse:
-    assessment = await service.submit_enrolment(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
+    assessment = await service.submit_enrolment(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment), status=201)
 
 
@@ -216,7 +213,7 @@ async def procedure_options(request: Request, principal: Principal) -> HTTPRespo
 @body(ProcedureIn)
 @require(PHYSICIAN)
 async def choose_procedure(request: Request, principal: Principal, body: ProcedureIn) -> HTTPResponse:
-    assessment = await service.choose_procedure(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
+    assessment = await service.choose_procedure(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment))
 
 
@@ -260,7 +257,7 @@ async def save_self_evaluation(request: Request, principal: Principal, body: Sel
 @openapi.response(200, _ok(AssessmentOut))
 @require(PHYSICIAN)
 async def submit_self_evaluation(request: Request, principal: Principal) -> HTTPResponse:
-    assessment = await service.submit_self_evaluation(user_id=principal.user_id, ip=_ip(request))
+    assessment = await service.submit_self_evaluation(user_id=principal.user_id, ip=client_ip(request))
     return _out(AssessmentOut.of(assessment))
 
 
@@ -280,7 +277,7 @@ async def submit_self_evaluation(request: Request, principal: Principal) -> HTTP
 @body(ExemptionIn)
 @require(PHYSICIAN)
 async def request_exemption(request: Request, principal: Principal, body: ExemptionIn) -> HTTPResponse:
-    assessment = await service.request_exemption(user_id=principal.user_id, ip=_ip(request), **body.model_dump())
+    assessment = await service.request_exemption(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment), status=201)
 
 
@@ -305,7 +302,7 @@ async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:
         max_files=service.PROOF_MAX_FILES,
         max_total_bytes=service.PROOF_MAX_TOTAL,
     )
-    proofs = await service.upload_proofs(user_id=principal.user_id, uploads=files, ip=_ip(request))
+    proofs = await service.upload_proofs(user_id=principal.user_id, uploads=files, ip=client_ip(request))
     return _out(ProofListOut(items=[ProofOut.of(p) for p in proofs]), status=201)
 
 
@@ -315,7 +312,7 @@ async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(200, {"application/octet-stream": BINARY}, "文件内容（PDF/JPG/PNG），附 Content-Disposition")
 @require(PHYSICIAN, *REVIEWERS)
 async def download_proof(request: Request, proof_id: int, principal: Principal) -> HTTPResponse:
-    proof, data = await service.load_proof(principal=principal, proof_id=proof_id, ip=_ip(request))
+    proof, data = await service.load_proof(principal=principal, proof_id=proof_id, ip=client_ip(request))
     name = proof.filename or f"proof-{proof.id}.{proof.kind}"
     return _file(data, content_type=uploads.CONTENT_TYPES[proof.kind], filename=name)
 
@@ -365,7 +362,7 @@ async def verify_notice(request: Request, verification_code: str) -> HTTPRespons
 @body(CredentialIn)
 @require(*REVIEWERS)
 async def issue_credential(request: Request, principal: Principal, body: CredentialIn) -> HTTPResponse:
-    issued = await service.issue_credential(principal=principal, ip=_ip(request), **body.model_dump())
+    issued = await service.issue_credential(principal=principal, ip=client_ip(request), **body.model_dump())
     return _out(CredentialOut.of(issued), status=201)
 
 
@@ -376,7 +373,7 @@ async def issue_credential(request: Request, principal: Principal, body: Credent
 @query(AccountQuery)
 @require(*REVIEWERS)
 async def find_accounts(request: Request, principal: Principal, query: AccountQuery) -> HTTPResponse:
-    accounts = await service.find_accounts(principal=principal, id_number=query.id_number, ip=_ip(request))
+    accounts = await service.find_accounts(principal=principal, id_number=query.id_number, ip=client_ip(request))
     return _out(AccountListOut(items=[AccountOut.of(a) for a in accounts]))
 
 
@@ -386,7 +383,7 @@ async def find_accounts(request: Request, principal: Principal, query: AccountQu
 @openapi.response(200, _ok(AccountOut))
 @require(*REVIEWERS)
 async def unhide(request: Request, account_id: int, principal: Principal) -> HTTPResponse:
-    account = await service.set_hidden(principal=principal, account_id=account_id, hidden=False, ip=_ip(request))
+    account = await service.set_hidden(principal=principal, account_id=account_id, hidden=False, ip=client_ip(request))
     return _out(AccountOut.of(account))
 
 
@@ -400,7 +397,7 @@ async def correct_specialty(
     request: Request, assessment_id: int, principal: Principal, body: SpecialtyIn
 ) -> HTTPResponse:
     assessment = await service.correct_specialty(
-        principal=principal, assessment_id=assessment_id, ip=_ip(request), **body.model_dump()
+        principal=principal, assessment_id=assessment_id, ip=client_ip(request), **body.model_dump()
     )
     return _out(AssessmentOut.of(assessment))
 
@@ -421,7 +418,7 @@ async def list_cycles(request: Request, principal: Principal) -> HTTPResponse:
 @body(CycleIn)
 @require(Role.ADMIN)
 async def create_cycle(request: Request, principal: Principal, body: CycleIn) -> HTTPResponse:
-    cycle = await service.create_cycle(principal=principal, ip=_ip(request), **body.model_dump())
+    cycle = await service.create_cycle(principal=principal, ip=client_ip(request), **body.model_dump())
     return _out(CycleOut.of(cycle), status=201)
 
 
@@ -446,7 +443,7 @@ async def list_windows(request: Request, principal: Principal, query: CycleQuery
 @body(WindowIn)
 @require(Role.OFFICE_REVIEWER)
 async def set_window(request: Request, principal: Principal, body: WindowIn) -> HTTPResponse:
-    window = await service.set_window(principal=principal, ip=_ip(request), **body.model_dump())
+    window = await service.set_window(principal=principal, ip=client_ip(request), **body.model_dump())
     return _out(WindowOut.of(window))
 
 
@@ -474,7 +471,7 @@ async def get_rules(request: Request, principal: Principal, query: CycleQuery) -
 @body(RulesIn)
 @require(Role.OFFICE_REVIEWER)
 async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HTTPResponse:
-    cycle, rule = await service.set_rules(principal=principal, ip=_ip(request), **body.model_dump())
+    cycle, rule = await service.set_rules(principal=principal, ip=client_ip(request), **body.model_dump())
     return _out(
         RulesOut(
             cycle=CycleOut.of(cycle),
@@ -502,5 +499,5 @@ async def progress(request: Request, principal: Principal, query: CycleQuery) ->
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def progress_xlsx(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
-    data, filename = await service.progress_xlsx(principal=principal, cycle_id=query.cycle_id, ip=_ip(request))
+    data, filename = await service.progress_xlsx(principal=principal, cycle_id=query.cycle_id, ip=client_ip(request))
     return _file(data, content_type=XLSX, filename=filename)

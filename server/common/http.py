@@ -76,6 +76,11 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
     return InternalError()
 
 
+def client_ip(request: Request) -> str:
+    """The caller's address: the proxy's X-Forwarded-For only when the proxy is trusted (see ``install``)."""
+    return request.remote_addr or request.ip or ""
+
+
 def _allowed_methods(request: Request | None) -> set[str]:
     """The methods that do route for this path (the router leaves them out for paths with parameters)."""
     if request is None:

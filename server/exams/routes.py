@@ -22,6 +22,7 @@ from server.common.auth import (
     authenticate,
     require,
 )
+from server.common.http import client_ip
 from server.common.models import Role
 from server.common.validation import body, parse_json, query
 from server.errors import PayloadTooLarge, ValidationFailed
@@ -63,10 +64,6 @@ def _json(data: Any, status: int = 200) -> HTTPResponse:
 
 def _ok(model: type) -> dict:
     return {"application/json": model}
-
-
-def _ip(request: Request) -> str:
-    return request.remote_addr or request.ip or ""
 
 
 def _device(request: Request) -> str:
@@ -142,7 +139,7 @@ async def start_attempt(request: Request, exam_kind: str, body: StartAttemptIn, 
         exam_kind=_kind(exam_kind),
         capture_id=body.capture_id,
         device_id=body.device_id,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _json(await service.attempt_view(attempt), status=201 if created else 200)
 
@@ -155,7 +152,7 @@ async def start_attempt(request: Request, exam_kind: str, body: StartAttemptIn, 
 @require(Role.PHYSICIAN)
 async def get_attempt(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
     view = await service.get_attempt(
-        user_id=principal.user_id, attempt_ref=attempt_ref, device_id=_device(request), ip=_ip(request)
+        user_id=principal.user_id, attempt_ref=attempt_ref, device_id=_device(request), ip=client_ip(request)
     )
     return _json(view)
 
@@ -187,7 +184,7 @@ async def save_answer(request: Request, attempt_ref: str, question_ref: str) -> 
         option_ids=parsed.option_ids,
         seq=parsed.seq,
         device_id=device,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _json(ack)
 
@@ -212,7 +209,7 @@ async def finish_section(request: Request, attempt_ref: str, section: str, princ
         attempt_ref=attempt_ref,
         section=section,
         device_id=_device(request),
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _json(view)
 
@@ -225,7 +222,7 @@ async def finish_section(request: Request, attempt_ref: str, section: str, princ
 @require(Role.PHYSICIAN)
 async def submit_attempt(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
     view = await service.submit_attempt(
-        user_id=principal.user_id, attempt_ref=attempt_ref, device_id=_device(request), ip=_ip(request)
+        user_id=principal.user_id, attempt_ref=attempt_ref, device_id=_device(request), ip=client_ip(request)
     )
     return _json(view)
 

@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from server.common.auth import Principal, require
+from server.common.http import client_ip
 from server.common.models import Role
 from server.common.validation import body
 from server.identity import service
@@ -27,6 +28,6 @@ async def real_name_check(request: Request, principal: Principal, body: RealName
         name=body.name,
         id_type=body.id_type,
         id_number=body.id_number,
-        ip=request.remote_addr or request.ip or None,
+        ip=client_ip(request),
     )
     return json(RealNameCheckOut.model_validate(out).model_dump(mode="json"))

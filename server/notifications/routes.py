@@ -10,6 +10,7 @@ from sanic.response import HTTPResponse, empty, json
 from sanic_ext import openapi
 
 from server.common.auth import Principal, require
+from server.common.http import client_ip
 from server.common.models import Role
 from server.common.validation import body, query
 from server.notifications import service
@@ -39,10 +40,6 @@ _MAX_ID = 2**63 - 1
 
 def _ok(model: type) -> dict[str, Any]:
     return {"application/json": model}
-
-
-def _ip(request: Request) -> str:
-    return request.remote_addr or request.ip or ""
 
 
 def _message(m: InboxMessage) -> dict[str, Any]:
@@ -255,5 +252,7 @@ async def list_dead_letters(request: Request, principal: Principal, query: DeadL
 async def retry_dead_letter(request: Request, principal: Principal, delivery_id: int) -> HTTPResponse:
     if not 0 < delivery_id <= _MAX_ID:
         raise DeadLetterNotFound()
-    delivery = await service.retry_dead_letter(admin_id=principal.user_id, delivery_id=delivery_id, ip=_ip(request))
+    delivery = await service.retry_dead_letter(
+        admin_id=principal.user_id, delivery_id=delivery_id, ip=client_ip(request)
+    )
     return json(_dead(delivery), ensure_ascii=False)

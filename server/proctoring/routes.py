@@ -12,6 +12,7 @@ from sanic_ext import openapi
 
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
+from server.common.http import client_ip
 from server.common.models import Role
 from server.common.uploads import UploadMissing, UploadTooMany
 from server.common.validation import body, parse, query
@@ -43,10 +44,6 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 def _out(model: BaseModel, status: int = 200) -> HTTPResponse:
     return json(model.model_dump(mode="json"), status=status, ensure_ascii=False)
-
-
-def _ip(request: Request) -> str | None:
-    return request.remote_addr or request.ip or None
 
 
 def _ok(model: type) -> dict:
@@ -119,7 +116,7 @@ async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
 @body(ConsentIn)
 @require(Role.PHYSICIAN)
 async def give_consent(request: Request, body: ConsentIn, principal: Principal) -> HTTPResponse:
-    accepted_at = await service.give_consent(user_id=principal.user_id, version=body.version, ip=_ip(request))
+    accepted_at = await service.give_consent(user_id=principal.user_id, version=body.version, ip=client_ip(request))
     return _out(ConsentAcceptedOut(version=body.version, accepted_at=accepted_at), 201)
 
 
@@ -153,7 +150,7 @@ async def create_capture(request: Request, principal: Principal) -> HTTPResponse
         user_id=principal.user_id,
         exam_kind=form.exam_kind,
         data=_image(request),
-        ip=_ip(request),
+        ip=client_ip(request),
         client_key=_idempotency_key(request),
     )
     return _out(CaptureOut.of(result), 201)
@@ -211,7 +208,7 @@ async def list_flags(request: Request, query: FlagQuery, principal: Principal) -
 @openapi.response(200, _ok(FlagDetailOut))
 @require(Role.OFFICE_REVIEWER)
 async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTPResponse:
-    detail = await service.get_flag(principal=principal, flag_id=flag_id, ip=_ip(request))
+    detail = await service.get_flag(principal=principal, flag_id=flag_id, ip=client_ip(request))
     return _out(FlagDetailOut.of_detail(detail))
 
 
@@ -224,7 +221,7 @@ async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTP
 @require(Role.OFFICE_REVIEWER)
 async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principal: Principal) -> HTTPResponse:
     flag = await service.decide_flag(
-        principal=principal, flag_id=flag_id, decision=body.decision, reason=body.reason, ip=_ip(request)
+        principal=principal, flag_id=flag_id, decision=body.decision, reason=body.reason, ip=client_ip(request)
     )
     return _out(FlagOut.of(flag))
 
@@ -235,7 +232,7 @@ async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principa
 @openapi.response(200, {"image/jpeg": {"type": "string", "format": "binary"}})
 @require(Role.PHYSICIAN, Role.OFFICE_REVIEWER)
 async def get_image(request: Request, image_id: str, principal: Principal) -> HTTPResponse:
-    image = await service.fetch_image(principal=principal, image_id=image_id, ip=_ip(request))
+    image = await service.fetch_image(principal=principal, image_id=image_id, ip=client_ip(request))
     ext = "png" if image.content_type == "image/png" else "jpg"
     return raw(
         image.data,

@@ -13,6 +13,7 @@ from sanic_ext import openapi
 from server.accounts.schemas import AcceptedOut
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
+from server.common.http import client_ip
 from server.common.models import Role
 from server.common.uploads import UploadMissing, read_file
 from server.common.validation import body, query
@@ -63,10 +64,6 @@ MAX_PHOTO_UPLOAD = 2 * 1024 * 1024  # the 80 KB rule is the photo check's own er
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-def _ip(request: Request) -> str | None:
-    return request.remote_addr or request.ip or None
-
-
 def _out(model: type[BaseModel], data: Any, status: int = 200) -> HTTPResponse:
     return json(model.model_validate(data).model_dump(mode="json"), status=status)
 
@@ -104,7 +101,7 @@ def _file(data: bytes, content_type: str, filename: str) -> HTTPResponse:
 @body(ActivationCodeIn)
 @require(PHYSICIAN)
 async def activate_with_code(request: Request, principal: Principal, body: ActivationCodeIn) -> HTTPResponse:
-    data = await activation.activate_with_code(user_id=principal.user_id, code=body.code, ip=_ip(request))
+    data = await activation.activate_with_code(user_id=principal.user_id, code=body.code, ip=client_ip(request))
     return _out(MyDataOut, data)
 
 
@@ -122,7 +119,7 @@ async def activate_with_code(request: Request, principal: Principal, body: Activ
 @require(PHYSICIAN)
 async def activate_self(request: Request, principal: Principal, body: SelfActivationIn) -> HTTPResponse:
     data = await activation.self_activate(
-        user_id=principal.user_id, qualification_cert_no=body.qualification_cert_no, ip=_ip(request)
+        user_id=principal.user_id, qualification_cert_no=body.qualification_cert_no, ip=client_ip(request)
     )
     return _out(MyDataOut, data)
 
@@ -133,7 +130,7 @@ async def activate_self(request: Request, principal: Principal, body: SelfActiva
 @openapi.response(200, _ok(MyDataOut))
 @require(PHYSICIAN)
 async def my_data(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(MyDataOut, await service.my_data(user_id=principal.user_id, ip=_ip(request)))
+    return _out(MyDataOut, await service.my_data(user_id=principal.user_id, ip=client_ip(request)))
 
 
 @bp.get("/me/departments")
@@ -153,7 +150,9 @@ async def my_department_options(request: Request, principal: Principal) -> HTTPR
 @body(ChooseDepartmentIn)
 @require(PHYSICIAN)
 async def choose_department(request: Request, principal: Principal, body: ChooseDepartmentIn) -> HTTPResponse:
-    data = await service.choose_department(user_id=principal.user_id, department_id=body.department_id, ip=_ip(request))
+    data = await service.choose_department(
+        user_id=principal.user_id, department_id=body.department_id, ip=client_ip(request)
+    )
     return _out(ChosenDepartmentOut, data)
 
 
@@ -167,7 +166,7 @@ async def choose_department(request: Request, principal: Principal, body: Choose
 @body(InfoChangeIn)
 @require(PHYSICIAN)
 async def submit_info_change(request: Request, principal: Principal, body: InfoChangeIn) -> HTTPResponse:
-    data = await changes.submit_info_change(user_id=principal.user_id, changes=body.model_dump(), ip=_ip(request))
+    data = await changes.submit_info_change(user_id=principal.user_id, changes=body.model_dump(), ip=client_ip(request))
     return _out(InfoChangeOut, data, 201)
 
 
@@ -185,7 +184,7 @@ async def list_info_changes(request: Request, principal: Principal) -> HTTPRespo
 @openapi.summary("申请中的相片（本人或主执业机构审核员）")
 @require(PHYSICIAN, INSTITUTION)
 async def info_change_photo(request: Request, principal: Principal, request_id: int) -> HTTPResponse:
-    data, content_type = await changes.photo_bytes(principal=principal, request_id=request_id, ip=_ip(request))
+    data, content_type = await changes.photo_bytes(principal=principal, request_id=request_id, ip=client_ip(request))
     return _file(data, content_type, f"photo-{request_id}.{content_type.split('/')[1]}")
 
 
@@ -200,7 +199,7 @@ async def upload_photo(request: Request, principal: Principal) -> HTTPResponse:
         raise UploadMissing(field="photo")
     if len(files[0].body) > MAX_PHOTO_UPLOAD:
         raise ValidationFailed("证件照文件过大，请压缩至 80 KB 以内", field="photo")
-    data = await changes.upload_photo(user_id=principal.user_id, data=files[0].body, ip=_ip(request))
+    data = await changes.upload_photo(user_id=principal.user_id, data=files[0].body, ip=client_ip(request))
     return _out(InfoChangeOut, data, 201)
 
 
@@ -224,7 +223,9 @@ async def my_photo(request: Request, principal: Principal) -> HTTPResponse:
 @require(PHYSICIAN)
 async def create_application(request: Request, principal: Principal, body: ApplicationIn) -> HTTPResponse:
     data = body.model_dump(exclude={"kind"}, exclude_none=True)
-    out = await applications.create_application(user_id=principal.user_id, kind=body.kind, data=data, ip=_ip(request))
+    out = await applications.create_application(
+        user_id=principal.user_id, kind=body.kind, data=data, ip=client_ip(request)
+    )
     return _out(ApplicationOut, out, 201)
 
 
@@ -260,7 +261,7 @@ async def update_application(
         user_id=principal.user_id,
         application_id=application_id,
         data=body.model_dump(exclude_none=True),
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _out(ApplicationOut, out)
 
@@ -296,7 +297,7 @@ async def add_attachment(request: Request, principal: Principal, application_id:
 @require()
 async def get_attachment(request: Request, principal: Principal, application_id: int, index: int) -> HTTPResponse:
     data, content_type, name = await applications.attachment(
-        principal=principal, application_id=application_id, index=index, ip=_ip(request)
+        principal=principal, application_id=application_id, index=index, ip=client_ip(request)
     )
     return _file(data, content_type, name)
 
@@ -308,7 +309,7 @@ async def get_attachment(request: Request, principal: Principal, application_id:
 @require(PHYSICIAN)
 async def submit_application(request: Request, principal: Principal, application_id: int) -> HTTPResponse:
     out = await applications.submit_application(
-        user_id=principal.user_id, application_id=application_id, ip=_ip(request)
+        user_id=principal.user_id, application_id=application_id, ip=client_ip(request)
     )
     return _out(ApplicationOut, out)
 
@@ -331,7 +332,7 @@ async def application_form(request: Request, principal: Principal, application_i
 @openapi.response(202, _ok(AcceptedOut))
 @body(RecoveryCodeIn)
 async def recovery_code(request: Request, body: RecoveryCodeIn) -> HTTPResponse:
-    await recovery.send_code(**body.model_dump(), ip=_ip(request))
+    await recovery.send_code(**body.model_dump(), ip=client_ip(request))
     return json(AcceptedOut(message="验证码已发送到新手机号").model_dump(), status=202)
 
 
@@ -341,7 +342,7 @@ async def recovery_code(request: Request, body: RecoveryCodeIn) -> HTTPResponse:
 @openapi.response(200, _ok(RecoveryOut))
 @body(RecoveryIn)
 async def recover(request: Request, body: RecoveryIn) -> HTTPResponse:
-    return _out(RecoveryOut, await recovery.recover(**body.model_dump(), ip=_ip(request)))
+    return _out(RecoveryOut, await recovery.recover(**body.model_dump(), ip=client_ip(request)))
 
 
 # ---------------------------------------------------------------- institution side
@@ -387,7 +388,7 @@ async def activation_codes(request: Request, principal: Principal, body: Activat
         institution_id=_inst(principal),
         actor_id=principal.user_id,
         registration_ids=body.registration_ids,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _out(CodeResultsOut, {"results": [asdict(r) for r in results]})
 
@@ -399,7 +400,10 @@ async def activation_codes(request: Request, principal: Principal, body: Activat
 @require(INSTITUTION)
 async def activate_directly(request: Request, principal: Principal, registration_id: int) -> HTTPResponse:
     out = await activation.activate_directly(
-        institution_id=_inst(principal), actor_id=principal.user_id, registration_id=registration_id, ip=_ip(request)
+        institution_id=_inst(principal),
+        actor_id=principal.user_id,
+        registration_id=registration_id,
+        ip=client_ip(request),
     )
     return _out(AccountStateOut, out)
 
@@ -416,7 +420,7 @@ async def revoke(request: Request, principal: Principal, registration_id: int, b
         actor_id=principal.user_id,
         registration_id=registration_id,
         reason=body.reason,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _out(AccountStateOut, out)
 
@@ -434,7 +438,7 @@ async def start_filing(request: Request, principal: Principal, body: Institution
         kind=f"institution_{body.kind}",
         reason=body.reason,
         note=body.note,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _out(ApplicationOut, out, 201)
 
@@ -536,7 +540,7 @@ async def lookup(request: Request, principal: Principal, body: LookupIn) -> HTTP
         institution_id=principal.institution_id or 0,
         name=body.name,
         id_number=body.id_number,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _out(LookupOut, out)
 

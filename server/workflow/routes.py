@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from server.common.auth import Principal, require
+from server.common.http import client_ip
 from server.common.models import Role
 from server.common.validation import body, query
 from server.workflow import service
@@ -41,10 +42,6 @@ REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER, Role.COMMISSION_RE
 
 def _out(model: BaseModel, status: int = 200) -> HTTPResponse:
     return json(model.model_dump(mode="json"), status=status)
-
-
-def _ip(request: Request) -> str | None:
-    return request.remote_addr or request.ip or None
 
 
 async def _detail(principal: Principal, item_id: int) -> ItemDetailOut:
@@ -107,7 +104,7 @@ async def _decided(
         comment=body.comment,
         attachments=getattr(body, "attachments", None),
         expected_version=body.version,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     await item.fetch_related("applicant")
     return _out(ItemOut.of(item))
@@ -154,7 +151,7 @@ async def return_(request: Request, item_id: int, principal: Principal, body: Re
 @body(BatchApproveIn)
 @require(*REVIEWERS)
 async def batch_approve(request: Request, principal: Principal, body: BatchApproveIn) -> HTTPResponse:
-    results = await service.batch_approve(principal=principal, item_ids=body.ids, ip=_ip(request))
+    results = await service.batch_approve(principal=principal, item_ids=body.ids, ip=client_ip(request))
     return _out(BatchOut(results=[BatchItemOut.of(r) for r in results], approved=sum(r.ok for r in results)))
 
 
@@ -209,7 +206,7 @@ async def my_review(request: Request, item_id: int, principal: Principal) -> HTT
 @openapi.response(200, {"application/json": ItemOut})
 @require(Role.PHYSICIAN)
 async def withdraw(request: Request, item_id: int, principal: Principal) -> HTTPResponse:
-    item = await service.withdraw_item(applicant_id=principal.user_id, item_id=item_id, ip=_ip(request))
+    item = await service.withdraw_item(applicant_id=principal.user_id, item_id=item_id, ip=client_ip(request))
     await item.fetch_related("applicant")
     return _out(ItemOut.of(item))
 
@@ -227,7 +224,7 @@ async def resubmit(request: Request, item_id: int, principal: Principal, body: R
         item_id=item_id,
         payload=body.payload,
         attachments=body.attachments,
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     await item.fetch_related("applicant")
     return _out(ItemOut.of(item))

@@ -176,8 +176,7 @@ def contract_server() -> Any:
 
 def test_candidates_sit_the_exam_and_reviewers_work_the_queue(contract_server: ContractServer, tmp_path: Path) -> None:
     # Never import locust here: its gevent monkey-patching would take over this process.
-    if importlib.util.find_spec("locust") is None:
-        pytest.skip("locust is a pinned dev dependency: reinstall the venv")
+    assert importlib.util.find_spec("locust") is not None, "locust is a pinned dev dependency: reinstall the venv"
     credentials = {
         "password": "x",
         "candidates": [{"login": f"170{i:08d}"} for i in range(40)],

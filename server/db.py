@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -74,7 +75,32 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _sqlite_transactions_take_the_write_lock_first() -> None:
+    """SQLite: begin every transaction IMMEDIATE.
+
+    A deferred transaction that has read and then wants to write, while another process (the job worker) has
+    written meanwhile, cannot wait for the lock: SQLite answers "database is locked" at once, busy_timeout or not,
+    and the request fails with a 500. Taking the write lock at BEGIN lets busy_timeout make it wait its turn.
+    """
+    from tortoise.backends.sqlite.client import SqliteTransactionWrapper
+    from tortoise.exceptions import TransactionManagementError
+
+    if getattr(SqliteTransactionWrapper.begin, "__immediate__", False):
+        return
+
+    async def begin(self: Any) -> None:
+        try:
+            await self._connection.commit()
+            await self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise TransactionManagementError(exc) from exc
+
+    begin.__immediate__ = True  # type: ignore[attr-defined]
+    SqliteTransactionWrapper.begin = begin  # type: ignore[method-assign]
+
+
 async def init_db(settings: Settings | None = None, *, url: str | None = None) -> None:
+    _sqlite_transactions_take_the_write_lock_first()
     await Tortoise.init(config=tortoise_config(settings, url=url), _enable_global_fallback=True)
 
 

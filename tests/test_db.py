@@ -97,3 +97,42 @@ async def test_failed_transaction_rolls_back_whole(db: None) -> None:
     with pytest.raises(ValueError):
         await run_atomic(half)
     assert not await Region.filter(province_code="990002").exists()
+
+
+async def test_read_then_write_transaction_waits_for_another_process_writer(db: None, is_postgres: bool) -> None:
+    """On SQLite the job worker is another process writing the same file: a transaction that read before the
+    worker's commit must still be able to write (it waits for the lock instead of failing 'database is locked')."""
+    if is_postgres:
+        pytest.skip("SQLite locking; PostgreSQL has row locks")
+    import sqlite3
+    import threading
+
+    from server.config import get_settings
+
+    path = get_settings().effective_database_url.removeprefix("sqlite://").split("?")[0]
+    await Region.create(code="990101", name="甲", level=RegionLevel.COUNTY, province_code="990000")
+    other_done = threading.Event()
+    failures: list[BaseException] = []
+
+    def other_process_writes() -> None:
+        try:
+            conn = sqlite3.connect(path, timeout=10)
+            conn.execute("UPDATE region SET name = '乙' WHERE code = '990101'")
+            conn.commit()
+            conn.close()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            failures.append(exc)
+        finally:
+            other_done.set()
+
+    async def read_then_write() -> None:
+        await Region.get(code="990101")
+        threading.Thread(target=other_process_writes, daemon=True).start()
+        await asyncio.sleep(0.3)  # the other writer commits now unless this transaction holds the lock
+        await Region.create(code="990102", name="丙", level=RegionLevel.COUNTY, province_code="990000")
+
+    await run_atomic(read_then_write)
+    await asyncio.get_running_loop().run_in_executor(None, other_done.wait, 15)
+    assert not failures
+    assert await Region.filter(code__in=["990101", "990102"]).count() == 2
+    assert (await Region.get(code="990101")).name == "乙"

@@ -20,7 +20,9 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests
+	$(BIN)/ruff format --check server tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Runs lint, the suite on SQLite + embedded Redis, then again on TEST_DATABASE_URL / TEST_REDIS_URL when set.
 test: $(STAMP) lint

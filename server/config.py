@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from server.emulators import DEV_CONFIG as EMULATOR_DEV
-from server.emulators import DEV_SMS_TEMPLATE_CODES, DEV_SUBSCRIBE_TEMPLATE_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +20,37 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-0000000000000000"
 DEV_DATA_KEY = "ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="  # base64 of 32 bytes
 DEV_BLIND_INDEX_KEY = "dev-blind-index-key-not-for-production-000000000"
+
+# The provider credentials and template ids the loopback emulators accept (server/emulators reads them from here):
+# development defaults a fresh machine runs with, refused in production.
+DEV_SMS_TEMPLATE_CODES: dict[str, str] = {
+    "register": "SMS_900000001",
+    "login": "SMS_900000002",
+    "reset_password": "SMS_900000003",
+    "change_phone": "SMS_900000004",
+    "activation": "SMS_900000005",
+    "review_result": "SMS_900000006",
+}
+
+DEV_SUBSCRIBE_TEMPLATE_IDS: dict[str, str] = {
+    "review_result": "dev-review-result-tmpl-0000000000000000001",
+    "exam_reminder": "dev-exam-reminder-tmpl-000000000000000001",
+    "assessment_result": "dev-assessment-result-tmpl-00000000000001",
+}
+
+DEV_PROVIDER_VALUES: dict[str, Any] = {
+    "wechat_app_id": "wx00000000d0e1e7a0",
+    "wechat_app_secret": "dev-wechat-secret-emulator-only-00000000",
+    "aliyun_access_key_id": "LTAI5tDevEmulatorOnly0000",
+    "aliyun_access_key_secret": "dev-aliyun-secret-emulator-only-0000",
+    "push_app_key": "33330001",
+    # SMTP relay: the one sender it accepts (".invalid" can never be a real domain) and its AUTH credentials.
+    "mail_from": "noreply@yishi-dev.invalid",
+    "smtp_username": "noreply@yishi-dev.invalid",
+    "smtp_password": "dev-smtp-password-emulator-only-0000",
+    "sms_sign_name": "医师服务",
+}
+EMULATOR_DEV = DEV_PROVIDER_VALUES
 
 
 class Settings(BaseSettings):

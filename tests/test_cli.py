@@ -18,22 +18,31 @@ from tests.support.devserver import free_port, postgres_url_for
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_run_starts_everything_and_stops_cleanly(backend: str, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith(
-        ("WECHAT_", "ALIYUN_", "SMTP_", "MAIL_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith(("WECHAT_", "ALIYUN_", "SMTP_", "MAIL_"))
+    }
     if backend == "postgres":
         url = postgres_url_for("yishi_cli_run")
         if url is None:
             pytest.skip("TEST_DATABASE_URL is not a PostgreSQL server (this run is on SQLite)")
         env["DATABASE_URL"] = url
     port, emulator_port = free_port(), free_port()
-    env.update(APP_ENV="development", PORT=str(port), EMULATOR_PORT=str(emulator_port),
-               EMULATOR_SMTP_PORT=str(free_port()), DATA_DIR=str(tmp_path),
-               LOG_LEVEL="INFO")
+    env.update(
+        APP_ENV="development",
+        PORT=str(port),
+        EMULATOR_PORT=str(emulator_port),
+        EMULATOR_SMTP_PORT=str(free_port()),
+        DATA_DIR=str(tmp_path),
+        LOG_LEVEL="INFO",
+    )
     started = time.monotonic()
     log_path = tmp_path / "run.log"
     log_file = log_path.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "server", "run"], cwd=ROOT, env=env,
-                            stdout=log_file, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "run"], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, text=True
+    )
     try:
         ready = None
         while time.monotonic() - started < 90 and proc.poll() is None:

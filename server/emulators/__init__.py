@@ -8,45 +8,22 @@ Public face::
     EmulatorState                                       # what was sent, issued codes, faults (thread-safe)
     emulators.state.latest_mail("a@b.cn")               # the last e-mail to an address (MailRecord) or None
 
-``DEV_CONFIG`` holds the credentials and templates the emulators accept in dev. The app's dev settings import the
-same values (and ``DEV_SMS_TEMPLATE_CODES`` / ``DEV_SUBSCRIBE_TEMPLATE_IDS`` to find a template by purpose), so a
-developer needs no WeChat or Aliyun account. None of these values is a secret, and the settings class must refuse
-them in production.
+``DEV_CONFIG`` holds the credentials and templates the emulators accept in dev. The credentials and template ids
+come from ``server.config`` (the settings' development defaults), so the emulators accept exactly what a development
+configuration sends and a developer needs no WeChat or Aliyun account. None of these values is a secret, and the
+settings class refuses them in production.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from server.config import DEV_PROVIDER_VALUES, DEV_SMS_TEMPLATE_CODES, DEV_SUBSCRIBE_TEMPLATE_IDS
 from server.emulators.server import EmulatorServer, run_forever
 from server.emulators.state import EmulatorState, MailRecord, PushRecord, SmsRecord, SubscribeMessageRecord
 
-DEV_SMS_TEMPLATE_CODES: dict[str, str] = {
-    "register": "SMS_900000001",
-    "login": "SMS_900000002",
-    "reset_password": "SMS_900000003",
-    "change_phone": "SMS_900000004",
-    "activation": "SMS_900000005",
-    "review_result": "SMS_900000006",
-}
-
-DEV_SUBSCRIBE_TEMPLATE_IDS: dict[str, str] = {
-    "review_result": "dev-review-result-tmpl-0000000000000000001",
-    "exam_reminder": "dev-exam-reminder-tmpl-000000000000000001",
-    "assessment_result": "dev-assessment-result-tmpl-00000000000001",
-}
-
 DEV_CONFIG: dict[str, Any] = {
-    "wechat_app_id": "wx00000000d0e1e7a0",
-    "wechat_app_secret": "dev-wechat-secret-emulator-only-00000000",
-    "aliyun_access_key_id": "LTAI5tDevEmulatorOnly0000",
-    "aliyun_access_key_secret": "dev-aliyun-secret-emulator-only-0000",
-    "push_app_key": "33330001",
-    # SMTP relay: the one sender it accepts (".invalid" can never be a real domain) and its AUTH credentials.
-    "mail_from": "noreply@yishi-dev.invalid",
-    "smtp_username": "noreply@yishi-dev.invalid",
-    "smtp_password": "dev-smtp-password-emulator-only-0000",
-    "sms_sign_name": "医师服务",
+    **DEV_PROVIDER_VALUES,
     "sms_templates": {
         DEV_SMS_TEMPLATE_CODES["register"]: "您正在注册医师服务账号，验证码为${code}，5分钟内有效，请勿泄露于他人。",
         DEV_SMS_TEMPLATE_CODES["login"]: "您的登录验证码为${code}，5分钟内有效，请勿泄露于他人。",

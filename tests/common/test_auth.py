@@ -20,8 +20,15 @@ P = Principal(user_id=7, role=Role.PHYSICIAN, session_id="sid-7")
 def _claims(**over: object) -> dict[str, object]:
     s = get_settings()
     now = int(time.time())
-    claims: dict[str, object] = {"sub": "7", "role": "physician", "sid": "sid-7", "iat": now, "exp": now + 60,
-                                 "iss": s.jwt_issuer, "aud": s.jwt_audience}
+    claims: dict[str, object] = {
+        "sub": "7",
+        "role": "physician",
+        "sid": "sid-7",
+        "iat": now,
+        "exp": now + 60,
+        "iss": s.jwt_issuer,
+        "aud": s.jwt_audience,
+    }
     claims.update(over)
     return claims
 

@@ -55,9 +55,7 @@ class DevServer:
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
         prefixes = ("WECHAT_", "ALIYUN_", "SMTP_", "MAIL_")
         env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith(prefixes)
+            k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith(prefixes)
         }
         if database_url:
             env["DATABASE_URL"] = database_url

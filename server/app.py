@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 API_VERSION = "1.0.0"
 # Parts that serve HTTP, each with `routes.py` exposing `bp`. A part joins when it gets its first route.
 ROUTED_PARTS: tuple[str, ...] = (
+    "directory",
     "workflow",
     "accounts",
-    "identity",
     "registry",
     "assessment",
     "notifications",

@@ -1,8 +1,8 @@
 """Database set-up shared by the app, the worker, migrations and tests.
 
-Each part of the design that owns tables is one tortoise "app" with its own committed migrations package
-(``server/<part>/migrations``). Schema changes go through ``python -m server migrate``; ``generate_schemas`` is
-never used outside tests.
+Each part of the design that owns tables (``server.parts``) is one tortoise "app" with its own committed migrations
+package (``server/<part>/migrations``; core's in ``server/common/migrations``). Schema changes go through
+``python -m server migrate``; ``generate_schemas`` is never used outside tests.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from tortoise import Tortoise, connections
 from tortoise.transactions import in_transaction
 
 from server.config import Settings, get_settings
+from server.parts import with_
 
 log = logging.getLogger(__name__)
 
-# Parts that own tables, in dependency order. A part joins this list when it gets its first model.
-MODEL_APPS: tuple[str, ...] = ("accounts", "registry", "assessment", "workflow", "notifications", "proctoring", "exams")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -56,12 +55,12 @@ def tortoise_config(settings: Settings | None = None, *, url: str | None = None)
     return {
         "connections": {"default": url or _database_url(settings)},
         "apps": {
-            part: {
-                "models": [f"server.{part}.models"],
+            part.name: {
+                "models": [f"{part.package}.models"],
                 "default_connection": "default",
-                "migrations": f"server.{part}.migrations",
+                "migrations": f"{part.package}.migrations",
             }
-            for part in MODEL_APPS
+            for part in with_("models")
         },
         "use_tz": True,
         "timezone": "Asia/Shanghai",

@@ -15,19 +15,18 @@ from zoneinfo import ZoneInfo
 from server.accounts.models import User
 from server.accounts.passwords import hash_password
 from server.assessment.models import Cycle, CycleWindow, WindowKind
-from server.common.models import Category, Level, Role
+from server.common import idcard, tabular
+from server.common.enums import Category, Level, Role
 from server.db import run_atomic
-from server.identity import idcard
+from server.directory.models import Institution, RegionLevel
 from server.registry import imports
 from server.registry.activation import _activate
 from server.registry.models import (
     AccountStatus,
     ActivationMethod,
-    Institution,
     PhysicianAccount,
     PracticeRegistration,
     Qualification,
-    RegionLevel,
     RegistrationStatus,
 )
 
@@ -235,7 +234,7 @@ async def _import_registers() -> None:
             raise RuntimeError(f"demo {report.register} rows refused: {report.errors}")
 
 
-async def _import_reports() -> list[imports.ImportReport]:
+async def _import_reports() -> list[tabular.ImportReport]:
     reports = []
     level_words = {RegionLevel.PROVINCE: "省", RegionLevel.CITY: "市", RegionLevel.COUNTY: "区县"}
     reports.append(

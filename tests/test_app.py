@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from server.registry.models import Region
+from server.directory.models import Region
 
 
 async def test_healthz_answers_ok(client: httpx.AsyncClient) -> None:

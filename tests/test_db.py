@@ -11,7 +11,7 @@ import pytest
 from tortoise import connections
 
 from server.db import run_atomic
-from server.registry.models import Region, RegionLevel
+from server.directory.models import Region, RegionLevel
 
 
 async def _idle_in_transaction() -> int:

@@ -6,10 +6,10 @@ from server import demo
 from server.accounts.models import User
 from server.accounts.passwords import verify_password
 from server.assessment.models import Cycle, CycleWindow
-from server.common import crypto
-from server.common.models import Role
-from server.identity import idcard
-from server.registry.models import Department, Institution, PracticeRegistration, Qualification, RegistrationStatus
+from server.common import crypto, idcard
+from server.common.enums import Role
+from server.directory.models import Department, Institution
+from server.registry.models import PracticeRegistration, Qualification, RegistrationStatus
 
 
 async def test_seed_creates_every_role_and_status_once(db: None) -> None:

@@ -17,10 +17,11 @@ from pypdf import PdfReader
 
 from server.assessment.models import Assessment, AssessmentStatus, ExemptionStatus, Procedure
 from server.assessment.review_kinds import ENROLMENT_KIND, EXEMPTION_KIND, SELF_EVALUATION_KIND
+from server.common.models import OutboxEvent
 from server.exams import tasks as exam_tasks
 from server.exams.models import Attempt, AttemptStatus
 from server.notifications import dispatch
-from server.notifications.models import InboxMessage, OutboxEvent
+from server.notifications.models import InboxMessage
 from server.proctoring.models import FaceCapture, FaceImage, ProctoredAttempt, ProctorFlag
 from server.workflow.models import ReviewItem, ReviewStatus
 from tests.assessment import factories as af

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
-from server.common.models import Role, created_at, updated_at
+from server.common.enums import Role
+from server.common.fields import created_at, updated_at
 
 if TYPE_CHECKING:
-    from server.registry.models import Institution
+    from server.directory.models import Institution
 
 
 class User(Model):
@@ -27,7 +28,7 @@ class User(Model):
     # Reviewer scope: an institution reviewer acts for one institution, an office or commission reviewer for a region
     # (province or county code, GB/T 2260) and everything below it.
     institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
-        "registry.Institution", related_name="staff", null=True, on_delete=fields.RESTRICT
+        "directory.Institution", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
     region_code = fields.CharField(max_length=12, null=True, db_index=True)
     real_name = fields.CharField(max_length=64, null=True)
@@ -81,20 +82,3 @@ class WechatBinding(Model):
 
     class Meta:
         table = "wechat_binding"
-
-
-class AuditEntry(Model):
-    """A security-relevant event: log-ins, failures, lock-outs, password and phone changes, sessions ended."""
-
-    id = fields.BigIntField(primary_key=True)
-    action = fields.CharField(max_length=64, db_index=True)
-    # Not a foreign key: the trail outlives the accounts it mentions
-    actor_id = fields.BigIntField(null=True, db_index=True)
-    subject_type = fields.CharField(max_length=32, null=True)
-    subject_id = fields.CharField(max_length=64, null=True)
-    ip = fields.CharField(max_length=64, null=True)
-    details: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        table = "audit_entry"

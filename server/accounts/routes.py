@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from server.accounts import audit, captchas, service
+from server.accounts import captchas, service
 from server.accounts import errors as account_errors
 from server.accounts.schemas import (
     AcceptedOut,
@@ -39,11 +39,12 @@ from server.accounts.schemas import (
     WechatLoginOut,
     WechatRegisterIn,
 )
+from server.common import audit
 from server.common.apidoc import raises
 from server.common.auth import Principal, authenticate, require
+from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.masking import mask_email, mask_phone
-from server.common.models import Role
 from server.common.validation import body, query
 
 bp = Blueprint("accounts", url_prefix="/api/v1")

@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.timezone import now
 
-from server.accounts import audit, captchas, email_codes, sessions, sms
+from server.accounts import captchas, email_codes, sessions, sms
 from server.accounts import passwords as pw
 from server.accounts.email_codes import EmailPurpose
 from server.accounts.errors import (
@@ -43,8 +43,8 @@ from server.accounts.errors import (
 from server.accounts.models import User, UserSession, WechatBinding
 from server.accounts.sessions import Tokens
 from server.accounts.sms import SmsPurpose
-from server.common import crypto
-from server.common.models import Role
+from server.common import audit, crypto
+from server.common.enums import Role
 from server.config import get_settings
 from server.db import run_atomic
 from server.errors import AppError

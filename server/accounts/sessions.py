@@ -20,7 +20,7 @@ from tortoise.timezone import now
 from server.accounts.errors import AccountDisabled, RefreshTokenInvalid, RefreshTokenReused
 from server.accounts.models import User, UserSession
 from server.common.auth import SESSION_KEY, Principal, issue_access_token
-from server.common.models import Role
+from server.common.enums import Role
 from server.config import get_settings
 from server.errors import AppError
 from server.redis import get_redis

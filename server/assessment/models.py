@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.common.models import created_at, updated_at
+from server.common.fields import created_at, updated_at
 
 if TYPE_CHECKING:
     from server.accounts.models import User
-    from server.registry.models import Institution
+    from server.directory.models import Institution
 
 
 class WindowKind(StrEnum):
@@ -78,7 +78,7 @@ class AssessmentAccount(Model):
     id_number_enc = fields.TextField()
     id_number_index = fields.CharField(max_length=64, db_index=True)
     institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
-        "registry.Institution", related_name="assessment_accounts", on_delete=fields.RESTRICT
+        "directory.Institution", related_name="assessment_accounts", on_delete=fields.RESTRICT
     )
     region_code = fields.CharField(max_length=12, db_index=True)
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from server.accounts import audit
 from server.assessment.models import Assessment, AssessmentStatus
-from server.notifications.outbox import emit
+from server.common import audit
+from server.common.outbox import emit
 
 RESULT_READY_EVENT = "assessment.result_ready"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

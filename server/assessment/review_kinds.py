@@ -10,7 +10,7 @@ from typing import Any
 
 from server.assessment.models import Assessment, AssessmentStatus, ExemptionStatus
 from server.assessment.outcome import decide_result
-from server.common.models import Role
+from server.common.enums import Role
 from server.workflow.kinds import KindSpec, Step, register_kind
 from server.workflow.models import ReviewItem
 

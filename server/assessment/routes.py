@@ -52,8 +52,8 @@ from server.assessment.schemas import (
 from server.common import uploads
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
+from server.common.enums import Role
 from server.common.http import client_ip
-from server.common.models import Role
 from server.common.validation import body, query
 
 bp = Blueprint("assessment", url_prefix="/api/v1")

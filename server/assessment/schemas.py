@@ -16,7 +16,7 @@ from server.assessment.service import (
     IssuedCredential,
     current_step,
 )
-from server.identity.idcard import is_valid
+from server.common.idcard import is_valid
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(min_length=1, max_length=64, description="姓名（与医师电子化注册一致）")]

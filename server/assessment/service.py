@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from tortoise.functions import Count
 
-from server.accounts import audit, sessions
 from server.accounts import passwords as pw
 from server.accounts import service as accounts_service
+from server.accounts import sessions
 from server.accounts.errors import OldPasswordWrong, PasswordWeak
 from server.accounts.models import User
 from server.assessment import documents, outcome, registry_adapter
@@ -65,18 +65,19 @@ from server.assessment.review_kinds import (
     SELF_EVALUATION_KIND,
     SUBJECT_TYPE,
 )
-from server.common import crypto
+from server.common import audit, crypto, scope
 from server.common.auth import Principal
+from server.common.enums import Role
 from server.common.masking import mask_id_number, mask_name
-from server.common.models import Role
+from server.common.outbox import emit
 from server.common.uploads import Upload
 from server.db import run_atomic
+from server.directory import api as directory_api
+from server.directory.api import InstitutionInfo as Institution
 from server.errors import AppError, Forbidden, ValidationFailed
 from server.exams.hooks import Eligibility
 from server.integrations import storage
-from server.notifications.outbox import emit
 from server.redis import get_redis
-from server.registry.models import Institution
 from server.workflow import service as workflow_service
 from server.workflow.models import ReviewItem, ReviewStatus
 from server.workflow.service import region_covers, region_prefix
@@ -341,6 +342,13 @@ async def bind(
         if await AssessmentAccount.filter(user_id=user_id).exclude(id=account.id).exists():
             raise AlreadyBound()
         await Assessment.filter(account_id=account.id).update(user_id=user_id, updated_at=now)
+        # Where this physician belongs, until (or unless) the registry has its own answer
+        await scope.set_affiliation(
+            user_id=user_id,
+            institution_id=account.institution_id,  # type: ignore[attr-defined]
+            region_code=account.region_code,
+            source=scope.ASSESSMENT,
+        )
         await User.filter(id=user_id).update(password_hash=new_hash, must_change_password=False, updated_at=now)
         ended = await sessions.end_user_sessions(user_id=user_id, keep_sid=session_id)
         await audit.record(
@@ -512,7 +520,7 @@ async def home(*, user_id: int) -> dict[str, Any]:
 async def _institution_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return {i.id: i.name for i in await Institution.filter(id__in=list(ids))}
+    return await directory_api.institution_names(ids)
 
 
 # ---------------------------------------------------------------- enrolment
@@ -589,13 +597,14 @@ async def submit_enrolment(
     async def tx() -> Assessment:
         assessment = existing
         if assessment is None:
+            belongs = await scope.affiliation_of(user_id)
             assessment, _ = await Assessment.get_or_create(
                 account_id=account.id,
                 cycle_id=ctx.cycle.id,
                 defaults={
                     "user_id": user_id,
-                    "institution_id": account.institution_id,  # type: ignore[attr-defined]
-                    "region_code": account.region_code,
+                    "institution_id": belongs.institution_id if belongs else account.institution_id,  # type: ignore[attr-defined]
+                    "region_code": belongs.region_code if belongs else account.region_code,
                 },
             )
         now = _now()
@@ -1068,7 +1077,7 @@ async def _institution_in_scope(principal: Principal, institution_id: int | None
         institution_id = principal.institution_id
     if institution_id is None:
         raise ValidationFailed("institution_id：不能为空", field="institution_id")
-    institution = await Institution.get_or_none(id=institution_id)
+    institution = await directory_api.institution(institution_id)
     if institution is None or not _reviewer_covers(
         principal, institution_id=institution.id, region_code=institution.region_code
     ):
@@ -1415,19 +1424,3 @@ async def progress_xlsx(*, principal: Principal, cycle_id: int | None, ip: str |
         ip=ip,
     )
     return data, f"assessment-progress-{cycle.id}.xlsx"
-
-
-# ---- read by other parts -----------------------------------------------------------------------------------------
-async def assessment_summaries(*, user_id: int) -> list[dict[str, Any]]:
-    """The physician's assessments, newest cycle first (shown with their registration data)."""
-    rows = await Assessment.filter(user_id=user_id).prefetch_related("cycle").order_by("-cycle__starts_on")
-    return [
-        {
-            "cycle": a.cycle.name,
-            "status": str(a.status),
-            "procedure": str(a.procedure) if a.procedure else None,
-            "result": str(a.status) if str(a.status) in ("passed", "failed") else None,
-            "result_decided_at": a.result_decided_at.isoformat() if a.result_decided_at else None,
-        }
-        for a in rows
-    ]

@@ -18,7 +18,7 @@ import jwt
 from sanic import Request
 from sanic_ext import openapi
 
-from server.common.models import Role
+from server.common.enums import Role
 from server.config import get_settings
 from server.errors import AppError, Forbidden, Unauthorized
 from server.redis import get_redis

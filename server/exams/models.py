@@ -8,7 +8,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.common.models import created_at, updated_at
+from server.common.fields import created_at, updated_at
 
 
 class ExamKind(StrEnum):

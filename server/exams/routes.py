@@ -22,8 +22,8 @@ from server.common.auth import (
     authenticate,
     require,
 )
+from server.common.enums import Role
 from server.common.http import client_ip
-from server.common.models import Role
 from server.common.validation import body, parse_json, query
 from server.errors import PayloadTooLarge, ValidationFailed
 from server.exams import bank, hooks, service

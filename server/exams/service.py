@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from server.accounts import audit
-from server.common import jobs
+from server.common import audit, jobs
+from server.common.outbox import emit
 from server.db import run_atomic
 from server.errors import AppError
 from server.exams import hooks
@@ -54,7 +54,6 @@ from server.exams.models import (
     QuestionType,
     Section,
 )
-from server.notifications.outbox import emit
 from server.redis import get_redis
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ Events go through ``emit`` like any other part's, with dedupe keys, so seeding t
 from __future__ import annotations
 
 from server.accounts.models import User
+from server.common.outbox import emit
 from server.db import run_atomic
-from server.notifications.outbox import emit
 
 DEMO_PHONE = "13800000001"
 

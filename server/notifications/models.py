@@ -13,26 +13,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.common.models import created_at, updated_at
-
-
-class OutboxEvent(Model):
-    """A message to deliver to one user, written in the same transaction as the change it reports."""
-
-    id = fields.BigIntField(primary_key=True)
-    kind = fields.CharField(max_length=64, db_index=True)
-    user_id = fields.BigIntField(db_index=True)
-    payload: dict[str, Any] = fields.JSONField(default=dict)
-    dedupe_key = fields.CharField(max_length=128, null=True, unique=True)
-    attempts = fields.IntField(default=0)
-    # Set when every delivery of the event has reached a final state (sent, skipped or dead)
-    delivered_at = fields.DatetimeField(null=True, db_index=True)
-    # Set when the worker has written the event's deliveries (one per channel)
-    dispatched_at = fields.DatetimeField(null=True, db_index=True)
-    created_at = created_at()
-
-    class Meta:
-        table = "outbox_event"
+from server.common.fields import created_at, updated_at
+from server.common.models import OutboxEvent
 
 
 class Channel(StrEnum):
@@ -60,7 +42,7 @@ class Delivery(Model):
 
     id = fields.BigIntField(primary_key=True)
     event: fields.ForeignKeyRelation[OutboxEvent] = fields.ForeignKeyField(
-        "notifications.OutboxEvent", related_name="deliveries", on_delete=fields.CASCADE
+        "core.OutboxEvent", related_name="deliveries", on_delete=fields.CASCADE
     )
     user_id = fields.BigIntField(db_index=True)
     kind = fields.CharField(max_length=64)

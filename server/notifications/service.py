@@ -10,7 +10,7 @@ from datetime import datetime
 
 from tortoise.expressions import F
 
-from server.accounts import audit
+from server.common import audit
 from server.config import get_settings
 from server.db import run_atomic
 from server.notifications.errors import (

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.common.models import created_at
+from server.common.fields import created_at
 
 if TYPE_CHECKING:
     from server.accounts.models import User

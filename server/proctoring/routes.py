@@ -12,8 +12,8 @@ from sanic_ext import openapi
 
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
+from server.common.enums import Role
 from server.common.http import client_ip
-from server.common.models import Role
 from server.common.uploads import UploadMissing, UploadTooMany
 from server.common.validation import body, parse, query
 from server.errors import ValidationFailed

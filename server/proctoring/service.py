@@ -19,10 +19,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from server.accounts import audit
-from server.accounts.models import User
+from server.common import audit, scope
 from server.common.auth import Principal
-from server.common.models import Role
+from server.common.enums import Role
 from server.config import get_settings
 from server.db import run_atomic
 from server.integrations import storage
@@ -64,7 +63,6 @@ from server.proctoring.models import (
     ProctorFlag,
     Snapshot,
 )
-from server.registry.models import Institution, PracticeRegistration, RegistrationStatus
 from server.workflow.service import region_covers, region_prefix
 
 log = logging.getLogger(__name__)
@@ -219,20 +217,11 @@ async def _discard(key: str) -> None:
 
 
 async def _scope_of(user_id: int) -> tuple[int | None, str | None]:
-    """The office scope of a person: their active main practice institution and its region, else their own."""
-    reg = (
-        await PracticeRegistration.filter(user_id=user_id, status=RegistrationStatus.ACTIVE)
-        .order_by("-updated_at", "-id")
-        .first()
-    )
-    if reg is not None and reg.main_institution_id is not None:  # type: ignore[attr-defined]
-        inst = await Institution.get_or_none(id=reg.main_institution_id)  # type: ignore[attr-defined]
-        region = inst.region_code if inst is not None else reg.practice_region_code
-        return reg.main_institution_id, region  # type: ignore[attr-defined]
-    if reg is not None:
-        return None, reg.practice_region_code
-    user = await User.get(id=user_id)
-    return user.institution_id, user.region_code  # type: ignore[attr-defined]
+    """The office scope of a person: where the scope policy says they belong."""
+    affiliation = await scope.affiliation_of(user_id)
+    if affiliation is None:
+        return None, None
+    return affiliation.institution_id, affiliation.region_code
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from server.accounts import audit
 from server.accounts.models import User
+from server.common import audit, scope
 from server.common.masking import mask_phone
+from server.common.outbox import emit
 from server.config import get_settings
 from server.db import run_atomic
-from server.notifications.outbox import emit
+from server.directory import api as directory_api
 from server.redis import get_redis
 from server.registry import service as base
 from server.registry.errors import (
@@ -106,6 +107,7 @@ async def _activate(
         updated_at=now,
     )
     await ActivationCode.filter(user_id=user_id, used_at=None).update(used_at=now)
+    await base.sync_affiliation(user_id)
     await audit.record(
         action="registry.account.activated",
         actor_id=actor_id,
@@ -132,7 +134,7 @@ class CodeResult:
 async def _registration_here(institution_id: int, registration_id: int) -> PracticeRegistration:
     reg = await PracticeRegistration.get_or_none(
         id=registration_id, main_institution_id=institution_id, status=RegistrationStatus.ACTIVE
-    ).prefetch_related("main_institution", "qualification")
+    ).prefetch_related("qualification")
     if reg is None:
         raise NoRegistrationHere()
     return reg
@@ -175,7 +177,7 @@ async def _generate_one(institution_id: int, actor_id: int, registration_id: int
     user: User = account.user
     code = new_code()
     expires = base.now() + CODE_TTL
-    inst = reg.main_institution
+    inst = await directory_api.institution(institution_id)
 
     async def tx() -> None:
         # A new code voids the older ones, so only the last SMS works
@@ -299,6 +301,7 @@ async def revoke(
             real_name=None, id_type=None, id_number_enc=None, id_number_index=None, updated_at=now
         )
         await ActivationCode.filter(user_id=user_id, used_at=None).update(used_at=now)
+        await scope.clear_affiliation(user_id=user_id)
         await audit.record(
             action="registry.account.revoked",
             actor_id=actor_id,

@@ -13,12 +13,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.accounts import audit
+from server.common import audit
 from server.common.auth import Principal
+from server.common.enums import Level, Role
 from server.common.masking import mask_id_number, mask_name
-from server.common.models import Level, Role
+from server.common.scope import region_covers
 from server.common.uploads import Upload
 from server.db import run_atomic
+from server.directory import api as directory_api
+from server.directory.api import InstitutionInfo as Institution
 from server.errors import AppError
 from server.integrations import storage
 from server.registry import service as base
@@ -36,14 +39,11 @@ from server.registry.errors import (
 from server.registry.models import (
     AccountStatus,
     BusinessApplication,
-    Institution,
     MultiSiteFiling,
     MultiSiteStatus,
     PhysicianAccount,
     PracticeRegistration,
     Qualification,
-    Region,
-    RegionLevel,
     RegistrationStatus,
 )
 from server.registry.review_kinds import APPLICATION_KINDS, INSTITUTION_KINDS, review_kind
@@ -170,15 +170,14 @@ async def _person(user_id: int) -> Person:
 
 
 async def _check_region(code: str, level: Level, institution: Institution | None) -> None:
-    region = await Region.get_or_none(code=code)
-    wanted = RegionLevel.PROVINCE if level == Level.PRACTITIONER else RegionLevel.COUNTY
+    region = await directory_api.region(code)
+    wanted = "province" if level == Level.PRACTITIONER else "county"
     shape_ok = code.endswith("0000") if level == Level.PRACTITIONER else not code.endswith("00")
     if (region is not None and region.level != wanted) or (region is None and not shape_ok) or len(code) != 6:
         label = "省级行政区划" if level == Level.PRACTITIONER else "区县级行政区划"
         raise PracticeRegionInvalid(f"执业地点应为{label}", field="practice_region_code")
     if institution is not None:
-        covers = institution.region_code.startswith(workflow_service.region_prefix(code))
-        if not covers:
+        if not region_covers(code, institution.region_code):
             raise PracticeRegionInvalid("执业机构不在所选执业地点内", field="practice_region_code")
 
 
@@ -234,8 +233,8 @@ async def _validate(
             if kind == "assistant_upgrade"
             else (reg.level if reg is not None else person.latest.level)
         )
-        if kind == "change" and inst is None and reg is not None:
-            inst = reg.main_institution
+        if kind == "change" and inst is None and reg is not None and reg.main_institution_id is not None:  # type: ignore[attr-defined]
+            inst = await directory_api.institution(reg.main_institution_id)  # type: ignore[attr-defined]
         await _check_region(str(data["practice_region_code"]), level, inst)
     elif final and kind == "change" and inst is not None and reg is not None:
         # A new institution must lie in the current practice region unless the region changes too
@@ -360,8 +359,8 @@ async def _confirming(app: BusinessApplication, person: Person | None) -> Instit
     data = app.data
     reg = person.registration if person else await PracticeRegistration.get_or_none(id=app.registration_id)  # type: ignore[attr-defined]
     if app.kind == "multi_site_unfile":
-        filing = await MultiSiteFiling.get(id=int(data["filing_id"])).prefetch_related("institution")
-        return filing.institution
+        filing = await MultiSiteFiling.get(id=int(data["filing_id"]))
+        return await base.get_institution(filing.institution_id)  # type: ignore[attr-defined]
     if data.get("institution_id") is not None:
         return await base.get_institution(int(data["institution_id"]))
     if reg is None or reg.main_institution_id is None:  # type: ignore[attr-defined]
@@ -428,13 +427,14 @@ async def submit_application(*, user_id: int, application_id: int, ip: str | Non
 async def _requested(app: BusinessApplication) -> dict[str, Any]:
     data = dict(app.data)
     if data.get("institution_id") is not None:
-        inst = await Institution.get_or_none(id=int(data["institution_id"]))
+        inst = await directory_api.institution(int(data["institution_id"]))
         data["institution_name"] = inst.name if inst else None
     if data.get("practice_region_code"):
         data["practice_region_name"] = await base.region_name(str(data["practice_region_code"]))
     if data.get("filing_id") is not None:
-        filing = await MultiSiteFiling.get_or_none(id=int(data["filing_id"])).prefetch_related("institution")
-        data["filing_institution_name"] = filing.institution.name if filing else None
+        filing = await MultiSiteFiling.get_or_none(id=int(data["filing_id"]))
+        filed_at = await directory_api.institution(filing.institution_id) if filing else None  # type: ignore[attr-defined]
+        data["filing_institution_name"] = filed_at.name if filed_at else None
     if "reason" in data and app.kind in INSTITUTION_KINDS:
         labels = FILING_REASONS if app.kind == "institution_filing" else CANCELLATION_REASONS
         data["reason_label"] = labels.get(str(data["reason"]))
@@ -647,11 +647,17 @@ async def _end_filings(reg_id: int, status: MultiSiteStatus) -> None:
 
 async def apply_approved(item: ReviewItem) -> None:
     """Review callback, inside the deciding transaction: make the approved application true in the registers."""
+    await _apply_approved(item)
+    app = await BusinessApplication.get(id=int(item.subject_id))
+    await base.sync_affiliation(app.user_id)  # type: ignore[attr-defined]
+
+
+async def _apply_approved(item: ReviewItem) -> None:
     app = await BusinessApplication.get(id=int(item.subject_id))
     data = app.data
     now = base.now()
     reg = await PracticeRegistration.get_or_none(id=app.registration_id) if app.registration_id else None  # type: ignore[attr-defined]
-    inst = await Institution.get_or_none(id=int(data["institution_id"])) if data.get("institution_id") else None
+    inst = await directory_api.institution(int(data["institution_id"])) if data.get("institution_id") else None
     if app.kind in ("register", "military_transfer_in"):
         account = await PhysicianAccount.get(user_id=app.user_id).prefetch_related("qualification")  # type: ignore[attr-defined]
         quals = await base.qualifications_of(account.qualification)

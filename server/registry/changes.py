@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from server.accounts import audit
+from server.common import audit
 from server.common.auth import Principal
+from server.common.enums import Role
 from server.common.masking import mask_id_number, mask_name
-from server.common.models import Role
 from server.db import run_atomic
 from server.integrations import storage
 from server.proctoring.image import check_id_photo

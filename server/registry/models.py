@@ -1,4 +1,4 @@
-"""Registry: regions, institutions, departments, qualifications and practice registrations."""
+"""Registry: qualifications, practice registrations, multi-site filings, physician accounts and applications."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.common.models import Category, Level, created_at, updated_at
+from server.common.enums import Category, Level
+from server.common.fields import created_at, updated_at
 
 if TYPE_CHECKING:
     from server.accounts.models import User
-
-
-class RegionLevel(StrEnum):
-    PROVINCE = "province"
-    CITY = "city"
-    COUNTY = "county"
+    from server.directory.models import Department, Institution
 
 
 class RegistrationStatus(StrEnum):
@@ -25,47 +21,6 @@ class RegistrationStatus(StrEnum):
     TRANSFERRED_OUT = "transferred_out"
     FILED = "filed"
     CANCELLED = "cancelled"
-
-
-class Region(Model):
-    """Administrative division, GB/T 2260 code (province 110000, city 110100, county 110105)."""
-
-    code = fields.CharField(max_length=12, primary_key=True)
-    name = fields.CharField(max_length=64)
-    level = fields.CharEnumField(RegionLevel, max_length=16)
-    parent_code = fields.CharField(max_length=12, null=True, db_index=True)
-    province_code = fields.CharField(max_length=12, db_index=True)
-
-    class Meta:
-        table = "region"
-
-
-class Institution(Model):
-    id = fields.BigIntField(primary_key=True)
-    code = fields.CharField(max_length=32, unique=True)  # 登记号 / 统一社会信用代码
-    name = fields.CharField(max_length=128)
-    region_code = fields.CharField(max_length=12, db_index=True)  # county
-    province_code = fields.CharField(max_length=12, db_index=True)
-    # 审批机关 per physician category, e.g. {"clinical": "北京市东城区卫生健康委员会"}
-    approval_authorities: dict[str, str] = fields.JSONField(default=dict)
-    created_at = created_at()
-    updated_at = updated_at()
-
-    class Meta:
-        table = "institution"
-
-
-class Department(Model):
-    id = fields.BigIntField(primary_key=True)
-    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
-        "registry.Institution", related_name="departments", on_delete=fields.CASCADE
-    )
-    name = fields.CharField(max_length=64)
-    sort_order = fields.IntField(default=0)
-
-    class Meta:
-        table = "department"
-        unique_together = (("institution", "name"),)
 
 
 class Qualification(Model):
@@ -107,10 +62,10 @@ class PracticeRegistration(Model):
         "accounts.User", related_name="registrations", null=True, on_delete=fields.SET_NULL
     )
     main_institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
-        "registry.Institution", related_name="registrations", null=True, on_delete=fields.RESTRICT
+        "directory.Institution", related_name="registrations", null=True, on_delete=fields.RESTRICT
     )
     department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
-        "registry.Department", related_name="registrations", null=True, on_delete=fields.SET_NULL
+        "directory.Department", related_name="registrations", null=True, on_delete=fields.SET_NULL
     )
     practice_region_code = fields.CharField(max_length=12)  # province for practitioners, county for assistants
     category = fields.CharEnumField(Category, max_length=16)
@@ -149,7 +104,7 @@ class MultiSiteFiling(Model):
         "accounts.User", related_name="multi_site_filings", null=True, on_delete=fields.SET_NULL
     )
     institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
-        "registry.Institution", related_name="multi_site_filings", on_delete=fields.RESTRICT
+        "directory.Institution", related_name="multi_site_filings", on_delete=fields.RESTRICT
     )
     region_code = fields.CharField(max_length=12, db_index=True)
     status = fields.CharEnumField(MultiSiteStatus, max_length=16, default=MultiSiteStatus.FILED, db_index=True)
@@ -211,7 +166,7 @@ class ActivationCode(Model):
         "registry.PracticeRegistration", related_name="activation_codes", on_delete=fields.CASCADE
     )
     institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
-        "registry.Institution", related_name="activation_codes", on_delete=fields.CASCADE
+        "directory.Institution", related_name="activation_codes", on_delete=fields.CASCADE
     )
     code_hash = fields.CharField(max_length=64, db_index=True)
     expires_at = fields.DatetimeField()
@@ -268,7 +223,7 @@ class BusinessApplication(Model):
         "registry.PracticeRegistration", related_name="applications", null=True, on_delete=fields.SET_NULL
     )
     institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
-        "registry.Institution", related_name="applications", null=True, on_delete=fields.SET_NULL
+        "directory.Institution", related_name="applications", null=True, on_delete=fields.SET_NULL
     )
     region_code = fields.CharField(max_length=12, null=True)
     data: dict[str, Any] = fields.JSONField(default=dict)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.accounts import audit, sessions, sms
+from server.accounts import sessions, sms
 from server.accounts.errors import PhoneTaken
 from server.accounts.models import User
 from server.accounts.sms import SmsPurpose
-from server.common import crypto
+from server.common import audit, crypto
 from server.common.masking import mask_phone
+from server.common.outbox import emit
 from server.db import run_atomic
-from server.identity.documents import is_valid, normalise
-from server.notifications.outbox import emit
+from server.registry.documents import is_valid, normalise
 from server.registry.errors import IdNumberInvalid, RecoveryNotMatched
 from server.registry.models import AccountStatus, PhysicianAccount, Qualification
 

@@ -7,7 +7,7 @@ approves (the institution already decided by starting it). Callbacks run inside 
 
 from __future__ import annotations
 
-from server.common.models import Role
+from server.common.enums import Role
 from server.workflow.kinds import KindSpec, Step, register_kind
 from server.workflow.models import ReviewItem
 

@@ -13,12 +13,14 @@ from sanic_ext import openapi
 from server.accounts.schemas import AcceptedOut
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
+from server.common.enums import Role
 from server.common.http import client_ip
-from server.common.models import Role
 from server.common.uploads import UploadMissing, read_file
 from server.common.validation import body, query
+from server.common.web import json_content, out
+from server.directory.api import DepartmentListOut, DepartmentOut
 from server.errors import ValidationFailed
-from server.registry import activation, applications, changes, imports, recovery, service
+from server.registry import activation, applications, changes, identity, imports, recovery, service
 from server.registry import errors as registry_errors
 from server.registry.schemas import (
     AccountStateOut,
@@ -34,8 +36,6 @@ from server.registry.schemas import (
     ChosenDepartmentOut,
     CodeResultsOut,
     DepartmentIn,
-    DepartmentListOut,
-    DepartmentOut,
     DepartmentPatchIn,
     ImportReportOut,
     InfoChangeIn,
@@ -48,6 +48,8 @@ from server.registry.schemas import (
     MyDataOut,
     PhysicianPageOut,
     PhysicianQuery,
+    RealNameCheckIn,
+    RealNameCheckOut,
     RecoveryCodeIn,
     RecoveryIn,
     RecoveryOut,
@@ -55,7 +57,8 @@ from server.registry.schemas import (
     SelfActivationIn,
 )
 
-bp = Blueprint("registry", url_prefix="/api/v1/registry")
+bp = Blueprint("registry", url_prefix="/api/v1")
+R = "/registry"
 
 PHYSICIAN = Role.PHYSICIAN
 INSTITUTION = Role.INSTITUTION_REVIEWER
@@ -85,10 +88,30 @@ def _file(data: bytes, content_type: str, filename: str) -> HTTPResponse:
     )
 
 
+# ---------------------------------------------------------------- physician: real-name check
+
+
+@bp.post("/identity/real-name-check")
+@openapi.tag("identity")
+@openapi.summary("医师信息校验：姓名 + 证件号码比对资格与执业注册信息")
+@openapi.response(200, json_content(RealNameCheckOut))
+@body(RealNameCheckIn)
+@require(Role.PHYSICIAN)
+async def real_name_check(request: Request, principal: Principal, body: RealNameCheckIn) -> HTTPResponse:
+    result = await identity.check_real_name(
+        user_id=principal.user_id,
+        name=body.name,
+        id_type=body.id_type,
+        id_number=body.id_number,
+        ip=client_ip(request),
+    )
+    return out(RealNameCheckOut.model_validate(result))
+
+
 # ---------------------------------------------------------------- physician: activation and my data
 
 
-@bp.post("/activation/code")
+@bp.post(f"{R}/activation/code")
 @raises(
     registry_errors.RealNameNotChecked,
     registry_errors.AlreadyActivated,
@@ -105,7 +128,7 @@ async def activate_with_code(request: Request, principal: Principal, body: Activ
     return _out(MyDataOut, data)
 
 
-@bp.post("/activation/self")
+@bp.post(f"{R}/activation/self")
 @raises(
     registry_errors.RealNameNotChecked,
     registry_errors.AlreadyActivated,
@@ -124,7 +147,7 @@ async def activate_self(request: Request, principal: Principal, body: SelfActiva
     return _out(MyDataOut, data)
 
 
-@bp.get("/me")
+@bp.get(f"{R}/me")
 @openapi.tag("registry")
 @openapi.summary("我的资格、执业、多执业机构与考核信息")
 @openapi.response(200, _ok(MyDataOut))
@@ -133,7 +156,7 @@ async def my_data(request: Request, principal: Principal) -> HTTPResponse:
     return _out(MyDataOut, await service.my_data(user_id=principal.user_id, ip=client_ip(request)))
 
 
-@bp.get("/me/departments")
+@bp.get(f"{R}/me/departments")
 @openapi.tag("registry")
 @openapi.summary("我所在机构的科室字典")
 @openapi.response(200, _ok(DepartmentListOut))
@@ -143,7 +166,7 @@ async def my_department_options(request: Request, principal: Principal) -> HTTPR
     return _out(DepartmentListOut, {"items": [DepartmentOut.model_validate(d, from_attributes=True) for d in depts]})
 
 
-@bp.put("/me/department")
+@bp.put(f"{R}/me/department")
 @openapi.tag("registry")
 @openapi.summary("选择我的科室")
 @openapi.response(200, _ok(ChosenDepartmentOut))
@@ -159,7 +182,7 @@ async def choose_department(request: Request, principal: Principal, body: Choose
 # ---------------------------------------------------------------- physician: info changes and photo
 
 
-@bp.post("/info-changes")
+@bp.post(f"{R}/info-changes")
 @openapi.tag("registry")
 @openapi.summary("申请修改学历、毕业学校、专业、任职资格（机构审核）")
 @openapi.response(201, _ok(InfoChangeOut))
@@ -170,7 +193,7 @@ async def submit_info_change(request: Request, principal: Principal, body: InfoC
     return _out(InfoChangeOut, data, 201)
 
 
-@bp.get("/info-changes")
+@bp.get(f"{R}/info-changes")
 @openapi.tag("registry")
 @openapi.summary("我的信息修改与相片申请")
 @openapi.response(200, _ok(InfoChangeListOut))
@@ -179,7 +202,7 @@ async def list_info_changes(request: Request, principal: Principal) -> HTTPRespo
     return _out(InfoChangeListOut, {"items": await changes.list_info_changes(user_id=principal.user_id)})
 
 
-@bp.get("/info-changes/<request_id:int>/photo")
+@bp.get(f"{R}/info-changes/<request_id:int>/photo")
 @openapi.tag("registry")
 @openapi.summary("申请中的相片（本人或主执业机构审核员）")
 @require(PHYSICIAN, INSTITUTION)
@@ -188,7 +211,7 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
     return _file(data, content_type, f"photo-{request_id}.{content_type.split('/')[1]}")
 
 
-@bp.post("/photo")
+@bp.post(f"{R}/photo")
 @openapi.tag("registry")
 @openapi.summary("上传证件照（jpg/jpeg/png，≤80KB，354×472，浅色纯色背景，一张人脸；重复上传覆盖待审核的相片）")
 @openapi.response(201, _ok(InfoChangeOut))
@@ -203,7 +226,7 @@ async def upload_photo(request: Request, principal: Principal) -> HTTPResponse:
     return _out(InfoChangeOut, data, 201)
 
 
-@bp.get("/photo")
+@bp.get(f"{R}/photo")
 @openapi.tag("registry")
 @openapi.summary("我的执业注册相片（审核通过的）")
 @require(PHYSICIAN)
@@ -215,7 +238,7 @@ async def my_photo(request: Request, principal: Principal) -> HTTPResponse:
 # ---------------------------------------------------------------- physician: business applications
 
 
-@bp.post("/applications")
+@bp.post(f"{R}/applications")
 @openapi.tag("registry")
 @openapi.summary("新建业务申请（草稿）")
 @openapi.response(201, _ok(ApplicationOut))
@@ -229,7 +252,7 @@ async def create_application(request: Request, principal: Principal, body: Appli
     return _out(ApplicationOut, out, 201)
 
 
-@bp.get("/applications")
+@bp.get(f"{R}/applications")
 @openapi.tag("registry")
 @openapi.summary("我的业务申请")
 @openapi.response(200, _ok(ApplicationListOut))
@@ -238,7 +261,7 @@ async def list_applications(request: Request, principal: Principal) -> HTTPRespo
     return _out(ApplicationListOut, {"items": await applications.list_applications(user_id=principal.user_id)})
 
 
-@bp.get("/applications/<application_id:int>")
+@bp.get(f"{R}/applications/<application_id:int>")
 @openapi.tag("registry")
 @openapi.summary("业务申请详情")
 @openapi.response(200, _ok(ApplicationOut))
@@ -248,7 +271,7 @@ async def get_application(request: Request, principal: Principal, application_id
     return _out(ApplicationOut, out)
 
 
-@bp.patch("/applications/<application_id:int>")
+@bp.patch(f"{R}/applications/<application_id:int>")
 @openapi.tag("registry")
 @openapi.summary("修改草稿或退回的申请")
 @openapi.response(200, _ok(ApplicationOut))
@@ -266,7 +289,7 @@ async def update_application(
     return _out(ApplicationOut, out)
 
 
-@bp.delete("/applications/<application_id:int>")
+@bp.delete(f"{R}/applications/<application_id:int>")
 @openapi.tag("registry")
 @openapi.summary("删除草稿")
 @require(PHYSICIAN)
@@ -275,7 +298,7 @@ async def delete_application(request: Request, principal: Principal, application
     return json({"ok": True})
 
 
-@bp.post("/applications/<application_id:int>/attachments")
+@bp.post(f"{R}/applications/<application_id:int>/attachments")
 @openapi.tag("registry")
 @openapi.summary("上传申请附件（pdf/jpg/png，表单字段 file，purpose=training_proof|other）")
 @openapi.response(201, _ok(ApplicationOut))
@@ -291,7 +314,7 @@ async def add_attachment(request: Request, principal: Principal, application_id:
     return _out(ApplicationOut, out, 201)
 
 
-@bp.get("/applications/<application_id:int>/attachments/<index:int>")
+@bp.get(f"{R}/applications/<application_id:int>/attachments/<index:int>")
 @openapi.tag("registry")
 @openapi.summary("下载申请附件（申请人或审核人）")
 @require()
@@ -302,7 +325,7 @@ async def get_attachment(request: Request, principal: Principal, application_id:
     return _file(data, content_type, name)
 
 
-@bp.post("/applications/<application_id:int>/submit")
+@bp.post(f"{R}/applications/<application_id:int>/submit")
 @openapi.tag("registry")
 @openapi.summary("提交业务申请（或重新提交退回的申请）")
 @openapi.response(200, _ok(ApplicationOut))
@@ -314,7 +337,7 @@ async def submit_application(request: Request, principal: Principal, application
     return _out(ApplicationOut, out)
 
 
-@bp.get("/applications/<application_id:int>/form.pdf")
+@bp.get(f"{R}/applications/<application_id:int>/form.pdf")
 @openapi.tag("registry")
 @openapi.summary("打印业务申请表（PDF）")
 @require()
@@ -326,7 +349,7 @@ async def application_form(request: Request, principal: Principal, application_i
 # ---------------------------------------------------------------- account recovery (no log-in)
 
 
-@bp.post("/recovery/code")
+@bp.post(f"{R}/recovery/code")
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：核对信息并向新手机号发送验证码")
 @openapi.response(202, _ok(AcceptedOut))
@@ -336,7 +359,7 @@ async def recovery_code(request: Request, body: RecoveryCodeIn) -> HTTPResponse:
     return json(AcceptedOut(message="验证码已发送到新手机号").model_dump(), status=202)
 
 
-@bp.post("/recovery")
+@bp.post(f"{R}/recovery")
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：验证新手机号并更换")
 @openapi.response(200, _ok(RecoveryOut))
@@ -348,7 +371,7 @@ async def recover(request: Request, body: RecoveryIn) -> HTTPResponse:
 # ---------------------------------------------------------------- institution side
 
 
-@bp.get("/institution/physicians")
+@bp.get(f"{R}/institution/physicians")
 @openapi.tag("registry-institution")
 @openapi.summary("主执业机构在本院的医师")
 @openapi.response(200, _ok(PhysicianPageOut))
@@ -366,7 +389,7 @@ async def institution_physicians(request: Request, principal: Principal, query: 
     return _out(PhysicianPageOut, {"items": rows, "next_cursor": next_cursor})
 
 
-@bp.get("/institution/multi-site")
+@bp.get(f"{R}/institution/multi-site")
 @openapi.tag("registry-institution")
 @openapi.summary("多执业机构备案医师（备案在本院 / 本院医师在外院）")
 @openapi.response(200, _ok(PhysicianPageOut))
@@ -377,7 +400,7 @@ async def institution_multi_site(request: Request, principal: Principal, query: 
     return _out(PhysicianPageOut, {"items": rows})
 
 
-@bp.post("/institution/activation-codes")
+@bp.post(f"{R}/institution/activation-codes")
 @openapi.tag("registry-institution")
 @openapi.summary("生成并以短信发送激活码")
 @openapi.response(200, _ok(CodeResultsOut))
@@ -393,7 +416,7 @@ async def activation_codes(request: Request, principal: Principal, body: Activat
     return _out(CodeResultsOut, {"results": [asdict(r) for r in results]})
 
 
-@bp.post("/institution/physicians/<registration_id:int>/activate")
+@bp.post(f"{R}/institution/physicians/<registration_id:int>/activate")
 @openapi.tag("registry-institution")
 @openapi.summary("直接激活本院医师账户")
 @openapi.response(200, _ok(AccountStateOut))
@@ -408,7 +431,7 @@ async def activate_directly(request: Request, principal: Principal, registration
     return _out(AccountStateOut, out)
 
 
-@bp.post("/institution/physicians/<registration_id:int>/revoke")
+@bp.post(f"{R}/institution/physicians/<registration_id:int>/revoke")
 @openapi.tag("registry-institution")
 @openapi.summary("撤销错误注册的医师账户")
 @openapi.response(200, _ok(AccountStateOut))
@@ -425,7 +448,7 @@ async def revoke(request: Request, principal: Principal, registration_id: int, b
     return _out(AccountStateOut, out)
 
 
-@bp.post("/institution/filings")
+@bp.post(f"{R}/institution/filings")
 @openapi.tag("registry-institution")
 @openapi.summary("为本院医师申请注册备案或注销注册（卫生健康行政部门审批）")
 @openapi.response(201, _ok(ApplicationOut))
@@ -443,7 +466,7 @@ async def start_filing(request: Request, principal: Principal, body: Institution
     return _out(ApplicationOut, out, 201)
 
 
-@bp.get("/institution/filings")
+@bp.get(f"{R}/institution/filings")
 @openapi.tag("registry-institution")
 @openapi.summary("本院申请的备案与注销")
 @openapi.response(200, _ok(ApplicationListOut))
@@ -453,7 +476,7 @@ async def list_filings(request: Request, principal: Principal) -> HTTPResponse:
     return _out(ApplicationListOut, {"items": items})
 
 
-@bp.get("/institution/departments")
+@bp.get(f"{R}/institution/departments")
 @openapi.tag("registry-institution")
 @openapi.summary("本院科室字典")
 @openapi.response(200, _ok(DepartmentListOut))
@@ -463,7 +486,7 @@ async def list_departments(request: Request, principal: Principal) -> HTTPRespon
     return _out(DepartmentListOut, {"items": [DepartmentOut.model_validate(d, from_attributes=True) for d in depts]})
 
 
-@bp.post("/institution/departments")
+@bp.post(f"{R}/institution/departments")
 @openapi.tag("registry-institution")
 @openapi.summary("新增科室")
 @openapi.response(201, _ok(DepartmentOut))
@@ -476,7 +499,7 @@ async def add_department(request: Request, principal: Principal, body: Departmen
     return json(DepartmentOut.model_validate(dept, from_attributes=True).model_dump(), status=201)
 
 
-@bp.patch("/institution/departments/<department_id:int>")
+@bp.patch(f"{R}/institution/departments/<department_id:int>")
 @openapi.tag("registry-institution")
 @openapi.summary("修改科室")
 @openapi.response(200, _ok(DepartmentOut))
@@ -495,7 +518,7 @@ async def update_department(
     return json(DepartmentOut.model_validate(dept, from_attributes=True).model_dump())
 
 
-@bp.delete("/institution/departments/<department_id:int>")
+@bp.delete(f"{R}/institution/departments/<department_id:int>")
 @openapi.tag("registry-institution")
 @openapi.summary("删除科室（无在岗医师时）")
 @require(INSTITUTION)
@@ -506,7 +529,7 @@ async def delete_department(request: Request, principal: Principal, department_i
     return json({"ok": True})
 
 
-@bp.get("/institution/approval-authorities")
+@bp.get(f"{R}/institution/approval-authorities")
 @openapi.tag("registry-institution")
 @openapi.summary("本院各类别医师的审批机关")
 @openapi.response(200, _ok(AuthoritiesOut))
@@ -515,7 +538,7 @@ async def get_authorities(request: Request, principal: Principal) -> HTTPRespons
     return _out(AuthoritiesOut, await service.approval_authorities(institution_id=_inst(principal)))
 
 
-@bp.put("/institution/approval-authorities")
+@bp.put(f"{R}/institution/approval-authorities")
 @openapi.tag("registry-institution")
 @openapi.summary("设置本院医师审批机关")
 @openapi.response(200, _ok(AuthoritiesOut))
@@ -528,7 +551,7 @@ async def set_authorities(request: Request, principal: Principal, body: Authorit
     return _out(AuthoritiesOut, out)
 
 
-@bp.post("/lookup")
+@bp.post(f"{R}/lookup")
 @openapi.tag("registry-institution")
 @openapi.summary("资格信息与注册信息验证（按姓名和证件号码）")
 @openapi.response(200, _ok(LookupOut))
@@ -548,7 +571,7 @@ async def lookup(request: Request, principal: Principal, body: LookupIn) -> HTTP
 # ---------------------------------------------------------------- admin import
 
 
-@bp.post("/import/<register:str>")
+@bp.post(f"{R}/import/<register:str>")
 @openapi.tag("registry-admin")
 @openapi.summary("从 Excel/CSV 导入（regions/institutions/qualifications/registrations/multi_site），逐行报告错误")
 @openapi.response(200, _ok(ImportReportOut))

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from server.identity.documents import IdType
+from server.registry.documents import IdType
 
 PHONE = r"^1[3-9]\d{9}$"
 ApplicationKind = Literal[
@@ -131,7 +131,6 @@ class MyDataOut(BaseModel):
     registration: RegistrationOut | None = Field(None, description="有效的执业注册")
     registrations: list[RegistrationOut]
     multi_site_filings: list[FilingOut]
-    assessments: list[dict[str, Any]] = Field(description="考核信息（由定期考核部分提供）")
 
 
 class DepartmentIn(_In):
@@ -142,16 +141,6 @@ class DepartmentIn(_In):
 class DepartmentPatchIn(_In):
     name: str | None = Field(None, min_length=1, max_length=64)
     sort_order: int | None = Field(None, ge=0, le=10000)
-
-
-class DepartmentOut(BaseModel):
-    id: int
-    name: str
-    sort_order: int
-
-
-class DepartmentListOut(BaseModel):
-    items: list[DepartmentOut]
 
 
 class ChooseDepartmentIn(_In):

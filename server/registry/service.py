@@ -10,31 +10,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from server.accounts import audit
 from server.accounts.models import User
-from server.common import crypto
+from server.common import audit, crypto, scope
 from server.common.masking import mask_id_number, mask_name, mask_phone
-from server.common.models import Category
 from server.db import run_atomic
+from server.directory import api as directory_api
 from server.registry import review_kinds  # noqa: F401 - registers the reviewed kinds at import
 from server.registry.errors import (
     AccountNotActivated,
     DepartmentInUse,
-    DepartmentNotFound,
-    InstitutionNotFound,
-    NothingToChange,
     PhysicianNotFound,
 )
 from server.registry.models import (
     AccountStatus,
-    Department,
-    Institution,
     MultiSiteFiling,
     MultiSiteStatus,
     PhysicianAccount,
     PracticeRegistration,
     Qualification,
-    Region,
     RegistrationStatus,
 )
 
@@ -68,7 +61,6 @@ async def active_registration(qualification_ids: list[int]) -> PracticeRegistrat
         await PracticeRegistration.filter(qualification_id__in=qualification_ids, status=RegistrationStatus.ACTIVE)
         .order_by("-id")
         .first()
-        .prefetch_related("main_institution", "department")
     )
 
 
@@ -85,18 +77,12 @@ async def main_registration_of(user_id: int) -> PracticeRegistration | None:
     return await active_registration([q.id for q in quals])
 
 
-async def get_institution(institution_id: int) -> Institution:
-    inst = await Institution.get_or_none(id=institution_id)
-    if inst is None:
-        raise InstitutionNotFound(field="institution_id")
-    return inst
+async def get_institution(institution_id: int) -> directory_api.InstitutionInfo:
+    return await directory_api.require_institution(institution_id)
 
 
 async def region_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    region = await Region.get_or_none(code=code)
-    return region.name if region else None
+    return await directory_api.region_name(code)
 
 
 def qualification_dict(q: Qualification, *, masked: bool = True) -> dict[str, Any]:
@@ -118,8 +104,8 @@ def qualification_dict(q: Qualification, *, masked: bool = True) -> dict[str, An
 
 
 async def registration_dict(r: PracticeRegistration) -> dict[str, Any]:
-    inst = await Institution.get_or_none(id=r.main_institution_id)  # type: ignore[attr-defined]
-    dept = await Department.get_or_none(id=r.department_id) if r.department_id else None  # type: ignore[attr-defined]
+    inst = await directory_api.institution(r.main_institution_id) if r.main_institution_id else None  # type: ignore[attr-defined]
+    dept = await directory_api.department(r.department_id) if r.department_id else None  # type: ignore[attr-defined]
     return {
         "id": r.id,
         "practice_cert_no": r.practice_cert_no,
@@ -144,7 +130,7 @@ async def registration_dict(r: PracticeRegistration) -> dict[str, Any]:
 
 
 async def filing_dict(f: MultiSiteFiling) -> dict[str, Any]:
-    inst = await f.institution
+    inst = await directory_api.require_institution(f.institution_id, field=None)  # type: ignore[attr-defined]
     return {
         "id": f.id,
         "institution_id": inst.id,
@@ -172,7 +158,6 @@ async def my_data(*, user_id: int, ip: str | None = None) -> dict[str, Any]:
         "registration": None,
         "registrations": [],
         "multi_site_filings": [],
-        "assessments": [],
     }
     if account is None or account.status == AccountStatus.REVOKED:
         return result
@@ -187,16 +172,8 @@ async def my_data(*, user_id: int, ip: str | None = None) -> dict[str, Any]:
         result["registration"] = await registration_dict(active)
         filings = await MultiSiteFiling.filter(registration_id=active.id).order_by("id")
         result["multi_site_filings"] = [await filing_dict(f) for f in filings]
-    result["assessments"] = await _assessments(user_id)
     await audit.record(action="registry.me.read", actor_id=user_id, subject_type="user", subject_id=str(user_id), ip=ip)
     return result
-
-
-async def _assessments(user_id: int) -> list[dict[str, Any]]:
-    """考核信息, as the assessment part summarises it."""
-    from server.assessment import service as assessment_service  # read through its service, never its tables
-
-    return await assessment_service.assessment_summaries(user_id=user_id)
 
 
 async def choose_department(*, user_id: int, department_id: int, ip: str | None = None) -> dict[str, Any]:
@@ -205,9 +182,9 @@ async def choose_department(*, user_id: int, department_id: int, ip: str | None 
     reg = await active_registration([q.id for q in await qualifications_of(account.qualification)])
     if reg is None:
         raise AccountNotActivated("您没有有效的执业注册，不能设置科室")
-    dept = await Department.get_or_none(id=department_id, institution_id=reg.main_institution_id)  # type: ignore[attr-defined]
+    dept = await directory_api.department(department_id, institution_id=reg.main_institution_id)  # type: ignore[attr-defined]
     if dept is None:
-        raise DepartmentNotFound(field="department_id")
+        raise directory_api.DepartmentNotFound(field="department_id")
 
     async def tx() -> None:
         await PracticeRegistration.filter(id=reg.id).update(department_id=dept.id, updated_at=now())
@@ -224,28 +201,26 @@ async def choose_department(*, user_id: int, department_id: int, ip: str | None 
     return {"department_id": dept.id, "department_name": dept.name}
 
 
-async def my_departments(*, user_id: int) -> list[Department]:
+async def my_departments(*, user_id: int) -> list[directory_api.DepartmentInfo]:
     account = await active_account(user_id)
     reg = await active_registration([q.id for q in await qualifications_of(account.qualification)])
-    if reg is None:
+    if reg is None or reg.main_institution_id is None:  # type: ignore[attr-defined]
         return []
-    return await Department.filter(institution_id=reg.main_institution_id).order_by("sort_order", "id")  # type: ignore[attr-defined]
+    return await directory_api.departments(reg.main_institution_id)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- institution: departments and authorities
 
 
-async def list_departments(*, institution_id: int) -> list[Department]:
-    return await Department.filter(institution_id=institution_id).order_by("sort_order", "id")
+async def list_departments(*, institution_id: int) -> list[directory_api.DepartmentInfo]:
+    return await directory_api.departments(institution_id)
 
 
-async def add_department(*, institution_id: int, actor_id: int, name: str, sort_order: int = 0) -> Department:
-    from server.errors import Conflict
-
-    async def tx() -> Department:
-        if await Department.filter(institution_id=institution_id, name=name).exists():
-            raise Conflict("科室名称已存在", field="name")
-        dept = await Department.create(institution_id=institution_id, name=name, sort_order=sort_order)
+async def add_department(
+    *, institution_id: int, actor_id: int, name: str, sort_order: int = 0
+) -> directory_api.DepartmentInfo:
+    async def tx() -> directory_api.DepartmentInfo:
+        dept = await directory_api.add_department(institution_id=institution_id, name=name, sort_order=sort_order)
         await audit.record(
             action="registry.department.added",
             actor_id=actor_id,
@@ -260,23 +235,11 @@ async def add_department(*, institution_id: int, actor_id: int, name: str, sort_
 
 async def update_department(
     *, institution_id: int, actor_id: int, department_id: int, name: str | None, sort_order: int | None
-) -> Department:
-    from server.errors import Conflict
-
-    dept = await Department.get_or_none(id=department_id, institution_id=institution_id)
-    if dept is None:
-        raise DepartmentNotFound()
-    if name is None and sort_order is None:
-        raise NothingToChange()
-
-    async def tx() -> Department:
-        if name is not None and name != dept.name:
-            if await Department.filter(institution_id=institution_id, name=name).exists():
-                raise Conflict("科室名称已存在", field="name")
-            dept.name = name
-        if sort_order is not None:
-            dept.sort_order = sort_order
-        await dept.save()
+) -> directory_api.DepartmentInfo:
+    async def tx() -> directory_api.DepartmentInfo:
+        dept = await directory_api.update_department(
+            institution_id=institution_id, department_id=department_id, name=name, sort_order=sort_order
+        )
         await audit.record(
             action="registry.department.updated", actor_id=actor_id, subject_type="department", subject_id=str(dept.id)
         )
@@ -286,45 +249,44 @@ async def update_department(
 
 
 async def delete_department(*, institution_id: int, actor_id: int, department_id: int) -> None:
-    dept = await Department.get_or_none(id=department_id, institution_id=institution_id)
-    if dept is None:
-        raise DepartmentNotFound()
+    if await directory_api.department(department_id, institution_id=institution_id) is None:
+        raise directory_api.DepartmentNotFound()
 
     async def tx() -> None:
-        if await PracticeRegistration.filter(department_id=dept.id, status=RegistrationStatus.ACTIVE).exists():
+        if await PracticeRegistration.filter(department_id=department_id, status=RegistrationStatus.ACTIVE).exists():
             raise DepartmentInUse()
-        await dept.delete()
+        await directory_api.delete_department(institution_id=institution_id, department_id=department_id)
         await audit.record(
-            action="registry.department.deleted", actor_id=actor_id, subject_type="department", subject_id=str(dept.id)
+            action="registry.department.deleted",
+            actor_id=actor_id,
+            subject_type="department",
+            subject_id=str(department_id),
         )
 
     await run_atomic(tx)
 
 
 async def approval_authorities(*, institution_id: int) -> dict[str, str]:
-    inst = await get_institution(institution_id)
-    return {c.value: inst.approval_authorities.get(c.value, "") for c in Category}
+    return await directory_api.approval_authorities(institution_id=institution_id)
 
 
 async def set_approval_authorities(
     *, institution_id: int, actor_id: int, authorities: dict[str, str]
 ) -> dict[str, str]:
     """设置本院医师审批机关: one approving authority per physician category."""
-    inst = await get_institution(institution_id)
 
-    async def tx() -> None:
-        merged = {**inst.approval_authorities, **{k: v for k, v in authorities.items() if v}}
-        await Institution.filter(id=inst.id).update(approval_authorities=merged, updated_at=now())
+    async def tx() -> dict[str, str]:
+        result = await directory_api.set_approval_authorities(institution_id=institution_id, authorities=authorities)
         await audit.record(
             action="registry.approval_authorities.set",
             actor_id=actor_id,
             subject_type="institution",
-            subject_id=str(inst.id),
+            subject_id=str(institution_id),
             details={"authorities": authorities},
         )
+        return result
 
-    await run_atomic(tx)
-    return await approval_authorities(institution_id=institution_id)
+    return await run_atomic(tx)
 
 
 # ---------------------------------------------------------------- institution: lists and checks
@@ -334,7 +296,7 @@ async def _physician_row(reg: PracticeRegistration) -> dict[str, Any]:
     q = await reg.qualification
     account = await PhysicianAccount.filter(qualification_id=q.id).exclude(status=AccountStatus.REVOKED).first()
     user = await User.get_or_none(id=account.user_id) if account else None  # type: ignore[attr-defined]
-    dept = await Department.get_or_none(id=reg.department_id) if reg.department_id else None  # type: ignore[attr-defined]
+    dept = await directory_api.department(reg.department_id) if reg.department_id else None  # type: ignore[attr-defined]
     return {
         "registration_id": reg.id,
         "name": q.name,
@@ -379,14 +341,18 @@ async def institution_multi_site(*, institution_id: int, direction: str) -> list
     else:
         qs = qs.filter(registration__main_institution_id=institution_id, registration__status=RegistrationStatus.ACTIVE)
     out = []
-    for f in await qs.order_by("id").prefetch_related("registration", "institution"):
+    filings = await qs.order_by("id").prefetch_related("registration")
+    names = await directory_api.institution_names(
+        {f.institution_id for f in filings} | {f.registration.main_institution_id for f in filings}  # type: ignore[attr-defined]
+    )
+    for f in filings:
         row = await _physician_row(f.registration)
-        main = await Institution.get_or_none(id=f.registration.main_institution_id)  # type: ignore[attr-defined]
+        main_id = f.registration.main_institution_id  # type: ignore[attr-defined]
         row.update(
             filing_id=f.id,
-            filed_institution_id=f.institution.id,
-            filed_institution_name=f.institution.name,
-            main_institution_name=main.name if main else None,
+            filed_institution_id=f.institution_id,  # type: ignore[attr-defined]
+            filed_institution_name=names.get(f.institution_id),  # type: ignore[attr-defined]
+            main_institution_name=names.get(main_id) if main_id else None,
             filed_on=f.filed_on.isoformat(),
         )
         out.append(row)
@@ -418,43 +384,73 @@ async def lookup(
 # ---------------------------------------------------------------- for other parts (read-only)
 
 
-async def registration_summary(*, user_id: int) -> dict[str, Any]:
-    """Qualification, main registration, multi-site filings and the region an activated physician belongs to.
+async def registration_summary(*, user_id: int, id_number_index: str | None = None) -> dict[str, Any] | None:
+    """A physician's qualification, active practice registration and filed multi-site institutions, as plain data.
 
-    Empty values (``None`` / ``[]``) when the user has no activated account; never raises for that.
+    Found by the account's qualification, else (a physician known to the assessment before activating here) by the
+    blind index of the ID number; None when the registers know nobody.
     """
-    summary: dict[str, Any] = {
-        "activated": False,
-        "qualification": None,
-        "registration": None,
-        "multi_site_filings": [],
-        "institution_id": None,
-        "institution_name": None,
-        "region_code": None,
-        "province_code": None,
-        "level": None,
-        "category": None,
-    }
-    account = await account_of(user_id)
-    if account is None or account.status != AccountStatus.ACTIVE:
-        return summary
-    quals = await qualifications_of(account.qualification)
-    summary["activated"] = True
-    summary["qualification"] = qualification_dict(quals[-1])
+    qualification = await Qualification.filter(user_id=user_id).order_by("-obtained_on").first()
+    if qualification is None and id_number_index:
+        qualification = await Qualification.filter(id_number_index=id_number_index).order_by("-obtained_on").first()
+    if qualification is None:
+        return None
+    quals = await qualifications_of(qualification)
+    latest = quals[-1]
     reg = await active_registration([q.id for q in quals])
-    if reg is None:
-        return summary
-    inst = reg.main_institution
-    summary["registration"] = await registration_dict(reg)
-    summary["multi_site_filings"] = [
-        await filing_dict(f) for f in await MultiSiteFiling.filter(registration_id=reg.id, status=MultiSiteStatus.FILED)
-    ]
-    summary.update(
-        level=reg.level.value,
-        category=reg.category.value,
-        institution_id=inst.id if inst else None,
-        institution_name=inst.name if inst else None,
-        region_code=inst.region_code if inst else reg.practice_region_code,
-        province_code=inst.province_code if inst else reg.practice_region_code[:2] + "0000",
+    practice: dict[str, Any] | None = None
+    sites: list[dict[str, Any]] = []
+    if reg is not None:
+        inst = await directory_api.institution(reg.main_institution_id) if reg.main_institution_id else None  # type: ignore[attr-defined]
+        dept = await directory_api.department(reg.department_id) if reg.department_id else None  # type: ignore[attr-defined]
+        practice = {
+            "practice_cert_no": reg.practice_cert_no,
+            "institution_id": inst.id if inst else None,
+            "institution_name": inst.name if inst else None,
+            "institution_region_code": inst.region_code if inst else None,
+            "department": dept.name if dept else None,
+            "practice_region_code": reg.practice_region_code,
+            "practice_region_name": await region_name(reg.practice_region_code),
+            "category": reg.category.value,
+            "level": reg.level.value,
+            "practice_scopes": list(reg.practice_scopes or []),
+            "title": reg.title,
+        }
+        filings = await MultiSiteFiling.filter(registration_id=reg.id, status=MultiSiteStatus.FILED).order_by("id")
+        names = await directory_api.institution_names({f.institution_id for f in filings})  # type: ignore[attr-defined]
+        regions = await directory_api.regions({f.region_code for f in filings})
+        sites = [
+            {
+                "institution_id": f.institution_id,  # type: ignore[attr-defined]
+                "institution_name": names.get(f.institution_id, ""),  # type: ignore[attr-defined]
+                "region_code": f.region_code,
+                "region_name": regions[f.region_code].name if f.region_code in regions else None,
+                "filed_on": f.filed_on.isoformat(),
+            }
+            for f in filings
+        ]
+    return {
+        "qualification": {
+            "qualification_cert_no": latest.qualification_cert_no,
+            "name": latest.name,
+            "category": latest.category.value,
+            "level": latest.level.value,
+            "obtained_on": latest.obtained_on.isoformat(),
+        },
+        "practice": practice,
+        "multi_sites": sites,
+    }
+
+
+async def sync_affiliation(user_id: int | None) -> None:
+    """Record where the physician now belongs (their active main institution), in the caller's transaction."""
+    if user_id is None:
+        return
+    reg = await main_registration_of(user_id)
+    if reg is None or reg.main_institution_id is None:  # type: ignore[attr-defined]
+        await scope.clear_affiliation(user_id=user_id)
+        return
+    inst = await directory_api.require_institution(reg.main_institution_id, field=None)  # type: ignore[attr-defined]
+    await scope.set_affiliation(
+        user_id=user_id, institution_id=inst.id, region_code=inst.region_code, source=scope.REGISTRY
     )
-    return summary

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from server.common.models import Role
+from server.common.enums import Role
 from server.workflow.errors import UnknownKind
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from server.common.auth import Principal, require
+from server.common.enums import Role
 from server.common.http import client_ip
-from server.common.models import Role
 from server.common.validation import body, query
 from server.workflow import service
 from server.workflow.models import ActionKind

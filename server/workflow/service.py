@@ -14,10 +14,10 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from server.accounts import audit
+from server.common import audit
 from server.common.auth import Principal
+from server.common.outbox import emit
 from server.db import run_atomic
-from server.notifications.outbox import emit
 from server.workflow.errors import (
     AlreadyDecided,
     NotReturned,

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 
 from server.accounts import passwords as pw
-from server.accounts.models import AuditEntry, User
+from server.accounts.models import User
+from server.common.models import AuditEntry
 from server.redis import get_redis
 from tests.accounts.helpers import bearer, error_code, register
 

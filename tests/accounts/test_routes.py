@@ -11,9 +11,10 @@ import pytest
 
 from server.accounts import captchas
 from server.accounts import passwords as pw
-from server.accounts.models import AuditEntry, User, UserSession, WechatBinding
+from server.accounts.models import User, UserSession, WechatBinding
 from server.common.auth import Principal, issue_access_token
-from server.common.models import Role
+from server.common.enums import Role
+from server.common.models import AuditEntry
 from server.config import get_settings
 from server.redis import get_redis
 from tests.accounts.helpers import (

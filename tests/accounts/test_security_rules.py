@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from server.accounts import passwords as pw
-from server.accounts.models import AuditEntry, User, UserSession
+from server.accounts.models import User, UserSession
+from server.common.models import AuditEntry
 from server.redis import get_redis
 from tests.accounts.helpers import AGREEMENTS, PASSWORD, bearer, error_code, register, request_code, sms_code
 from tests.workflow import factories

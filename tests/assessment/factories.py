@@ -12,10 +12,10 @@ import httpx
 from server.accounts.models import User
 from server.assessment import service
 from server.assessment.models import Cycle, CycleWindow, WindowKind
-from server.common import crypto
-from server.common.models import Category, Level
-from server.identity import idcard
-from server.registry.models import Institution, PracticeRegistration, Qualification
+from server.common import crypto, idcard
+from server.common.enums import Category, Level
+from server.directory.models import Institution
+from server.registry.models import PracticeRegistration, Qualification
 from tests.workflow import factories as f
 from tests.workflow.factories import auth_headers, principal_of
 

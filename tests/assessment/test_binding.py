@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from server.accounts.models import AuditEntry, User
+from server.accounts.models import User
 from server.assessment.models import AssessmentAccount
-from server.notifications.models import OutboxEvent
+from server.common.models import AuditEntry, OutboxEvent
 from tests.assessment import factories as af
 from tests.assessment.factories import PASSWORD, A, code
 from tests.workflow import factories as f

@@ -12,13 +12,13 @@ import io
 import httpx
 from pypdf import PdfReader
 
-from server.accounts.models import AuditEntry, User
+from server.accounts.models import User
 from server.accounts.passwords import verify_password
 from server.assessment import service
 from server.assessment.models import Assessment, AssessmentStatus, ExemptionStatus, Procedure
 from server.assessment.review_kinds import EXEMPTION_KIND, SELF_EVALUATION_KIND
+from server.common.models import AuditEntry, OutboxEvent
 from server.db import run_atomic
-from server.notifications.models import OutboxEvent
 from server.workflow.models import ReviewItem
 from tests.assessment import factories as af
 from tests.assessment.factories import PASSWORD, A, code

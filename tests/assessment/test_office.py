@@ -9,7 +9,6 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from server.accounts.models import AuditEntry
 from server.assessment.models import (
     Assessment,
     AssessmentAccount,
@@ -20,6 +19,7 @@ from server.assessment.models import (
     WindowKind,
 )
 from server.assessment.review_kinds import ENROLMENT_KIND, SELF_EVALUATION_KIND
+from server.common.models import AuditEntry
 from server.workflow.models import ReviewItem
 from tests.assessment import factories as af
 from tests.assessment.factories import A, code

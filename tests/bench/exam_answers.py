@@ -229,7 +229,7 @@ async def prepare(candidates: int) -> list[dict[str, Any]]:
     from server import db
     from server.accounts.models import User
     from server.common.auth import SESSION_KEY, Principal, issue_access_token
-    from server.common.models import Role
+    from server.common.enums import Role
     from server.exams.demo import seed_demo
     from server.redis import create_client, set_redis
 

@@ -161,9 +161,9 @@ async def _seed(count: int, reviewers_per_institution: int) -> dict[str, Any]:
     from server.accounts.models import User
     from server.accounts.passwords import hash_password
     from server.common import crypto
-    from server.common.models import Role
-    from server.identity.idcard import make as make_id_number
-    from server.registry.models import Institution, Region, RegionLevel
+    from server.common.enums import Role
+    from server.common.idcard import make as make_id_number
+    from server.directory.models import Institution, Region, RegionLevel
 
     await db.migrate_db()
     await db.init_db()
@@ -242,7 +242,7 @@ async def _seed_review_items(candidates: list[Any], in_transaction: Any) -> int:
     """Pending items of every registered multi-step kind whose first step is the institution's, so queues are not
     empty. Approving the first step of those only moves the item on; a one-step kind would run its on_approved
     callback against the bench's made-up subject, which no real item has."""
-    from server.common.models import Role
+    from server.common.enums import Role
     from server.workflow import service as workflow_service
     from server.workflow.kinds import all_kinds
 

@@ -87,10 +87,10 @@ async def reset_and_seed(events: int) -> None:
     import redis.asyncio as aioredis
 
     from server import db
+    from server.common.outbox import emit
     from server.config import get_settings, reset_settings
     from server.db import run_atomic
     from server.notifications.models import PushDevice
-    from server.notifications.outbox import emit
 
     reset_settings()
     settings = get_settings()
@@ -127,7 +127,8 @@ async def reset_and_seed(events: int) -> None:
 
 async def progress() -> tuple[int, int]:
     """(events not yet dispatched, deliveries not final)."""
-    from server.notifications.models import FINAL_STATUSES, Delivery, OutboxEvent
+    from server.common.models import OutboxEvent
+    from server.notifications.models import FINAL_STATUSES, Delivery
 
     undispatched = await OutboxEvent.filter(dispatched_at=None).count()
     open_ = await Delivery.exclude(status__in=FINAL_STATUSES).count()
@@ -146,7 +147,7 @@ async def verify(events: int, base: str) -> tuple[int, int, Counter[str]]:
     statuses = Counter(await Delivery.all().values_list("status", flat=True))
     lost = 0
     event_ids = set(inbox) | set(sent_push)
-    from server.notifications.models import OutboxEvent
+    from server.common.models import OutboxEvent
 
     all_events = await OutboxEvent.all().values_list("id", flat=True)
     for event_id in all_events:

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from server.common.auth import SESSION_KEY, Principal, decode_access_token, issue_access_token
-from server.common.models import Role
+from server.common.enums import Role
 from server.config import get_settings
 from server.errors import AppError
 from server.redis import get_redis

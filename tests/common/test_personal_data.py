@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from server.common import crypto
+from server.common import crypto, idcard
 from server.common.masking import mask_email, mask_id_number, mask_name, mask_phone
-from server.identity import idcard
 
 
 def test_encryption_round_trips_and_is_randomised() -> None:

@@ -9,7 +9,7 @@ import httpx
 import orjson
 from openpyxl import Workbook
 
-from server.accounts.models import AuditEntry
+from server.common.models import AuditEntry
 from server.exams.demo import seed_demo
 from server.exams.models import ExamDefinition, Question
 from tests.exams import factories as ef

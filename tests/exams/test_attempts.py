@@ -9,11 +9,10 @@ from typing import Any
 
 import httpx
 
-from server.accounts.models import AuditEntry
+from server.common.models import AuditEntry, OutboxEvent
 from server.exams import hooks as exam_hooks
 from server.exams import tasks
 from server.exams.models import Answer, Attempt, AttemptStatus
-from server.notifications.models import OutboxEvent
 from tests.exams import factories as ef
 from tests.exams.conftest import ExamWorld
 

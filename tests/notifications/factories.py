@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.accounts.models import User, WechatBinding
+from server.common.models import OutboxEvent
+from server.common.outbox import emit
 from server.db import run_atomic
 from server.emulators import DEV_SUBSCRIBE_TEMPLATE_IDS
-from server.notifications.models import OutboxEvent, PushDevice, WechatSubscription
-from server.notifications.outbox import emit
+from server.notifications.models import PushDevice, WechatSubscription
 
 REVIEW_TEMPLATE = DEV_SUBSCRIBE_TEMPLATE_IDS["review_result"]
 RESULT_TEMPLATE = DEV_SUBSCRIBE_TEMPLATE_IDS["assessment_result"]

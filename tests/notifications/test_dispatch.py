@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.common.models import OutboxEvent
 from server.notifications import dispatch
-from server.notifications.models import Delivery, DeliveryStatus, InboxMessage, OutboxEvent, WechatSubscription
+from server.notifications.models import Delivery, DeliveryStatus, InboxMessage, WechatSubscription
 from tests.notifications.factories import (
     REVIEW_TEMPLATE,
     bind_wechat,

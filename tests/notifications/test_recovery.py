@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from server.common.models import OutboxEvent
 from server.notifications import dispatch
-from server.notifications.models import Delivery, DeliveryStatus, InboxMessage, OutboxEvent
+from server.notifications.models import Delivery, DeliveryStatus, InboxMessage
 from tests.notifications.factories import device, emit_event, later
 from tests.workflow.factories import physician
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from server.accounts.models import AuditEntry
 from server.common.auth import SESSION_KEY, issue_access_token
+from server.common.models import AuditEntry
 from server.notifications import dispatch, service
 from server.notifications.models import (
     Delivery,

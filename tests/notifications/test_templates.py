@@ -111,8 +111,9 @@ async def test_wechat_accepts_every_kind(emu: Any, kind: str, template: str) -> 
 
 
 async def test_demo_seed_is_idempotent(emu: Any) -> None:
+    from server.common.models import OutboxEvent
     from server.notifications import demo
-    from server.notifications.models import InboxMessage, OutboxEvent
+    from server.notifications.models import InboxMessage
 
     await demo.seed_demo()  # no demo physician: nothing
     assert await OutboxEvent.all().count() == 0

@@ -12,8 +12,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from server.common.models import OutboxEvent
 from server.notifications import dispatch
-from server.notifications.models import Delivery, DeliveryStatus, InboxMessage, OutboxEvent
+from server.notifications.models import Delivery, DeliveryStatus, InboxMessage
 from tests.notifications.factories import device, emit_event, later
 from tests.workflow.factories import physician
 

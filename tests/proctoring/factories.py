@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from server.accounts.models import User
-from server.common import crypto
-from server.common.models import Category, Level
+from server.common import crypto, scope
+from server.common.enums import Category, Level
 from server.db import run_atomic
+from server.directory.models import Institution
 from server.integrations import storage
 from server.proctoring import service
 from server.proctoring.models import ProctoredAttempt
-from server.registry.models import Institution, PracticeRegistration, Qualification, RegistrationStatus
+from server.registry.models import PracticeRegistration, Qualification, RegistrationStatus
 from tests.proctoring import images as img
 from tests.workflow import factories as f
 
@@ -53,6 +54,10 @@ async def registration(
         level=Level.PRACTITIONER,
         status=status,
     )
+    if status == RegistrationStatus.ACTIVE:  # what the registry records on activation
+        await scope.set_affiliation(
+            user_id=user.id, institution_id=inst.id, region_code=inst.region_code, source=scope.REGISTRY
+        )
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.accounts.models import AuditEntry
+from server.common.models import AuditEntry
 from server.config import get_settings
 from server.proctoring import service
 from server.proctoring.models import (

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from server.accounts.models import AuditEntry
+from server.common import scope
+from server.common.models import AuditEntry
 from server.config import get_settings
 from server.db import run_atomic
 from server.proctoring import service
@@ -95,9 +96,12 @@ async def test_two_attempts_racing_for_one_capture_one_wins() -> None:
     assert await ProctoredAttempt.all().count() == 1
 
 
-async def test_capture_scope_falls_back_to_the_users_own_fields() -> None:
+async def test_capture_scope_is_the_scope_policys_affiliation() -> None:
+    # Known only to the assessment (bound with an office's credential, not activated in the registry): the one scope
+    # policy answers with the credential's institution, and the capture is filed under it.
     inst = await f.institution("110105")
-    loner = await f.physician(institution_id=inst.id, region_code="110105")
+    loner = await f.physician()
+    await scope.set_affiliation(user_id=loner.id, institution_id=inst.id, region_code="110105", source=scope.ASSESSMENT)
     cap = await pf.capture(loner)
     row = await FaceCapture.get(capture_id=cap.capture_id).prefetch_related("image")
     assert (row.institution_id, row.region_code) == (inst.id, "110105")
@@ -245,7 +249,7 @@ async def test_worker_registers_the_proctoring_jobs() -> None:
 
 async def test_invalidation_calls_the_hook_inside_the_decision_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
     from server.common.auth import Principal
-    from server.common.models import Role
+    from server.common.enums import Role
     from server.proctoring import hooks
 
     w = await pf.world()

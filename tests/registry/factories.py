@@ -9,12 +9,11 @@ from datetime import date
 import httpx
 
 from server.accounts.models import User
-from server.common import crypto
-from server.common.models import Category, Level
-from server.identity import idcard
+from server.common import crypto, idcard
+from server.common.enums import Category, Level
+from server.directory.models import Institution
 from server.registry import activation
 from server.registry.models import (
-    Institution,
     PhysicianAccount,
     PracticeRegistration,
     Qualification,

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import httpx
 
-from server.accounts.models import AuditEntry, User
+from server.accounts.models import User
 from server.common import crypto
-from server.notifications.models import OutboxEvent
+from server.common.models import AuditEntry, OutboxEvent
 from server.registry.models import (
     AccountStatus,
     ActivationCode,

@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from server.accounts.models import User
-from server.common.models import Level
+from server.common.enums import Level
+from server.directory.models import Institution
 from server.registry.models import (
     BusinessApplication,
-    Institution,
     MultiSiteFiling,
     MultiSiteStatus,
     PhysicianAccount,

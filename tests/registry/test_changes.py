@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import httpx
 
-from server.accounts.models import AuditEntry
+from server.common import scope
+from server.common.models import AuditEntry
+from server.directory.models import Department, Institution
 from server.registry import service
 from server.registry.models import (
-    Department,
     InfoChangeRequest,
-    Institution,
     PracticeRegistration,
     Qualification,
     RegistrationStatus,
@@ -233,10 +233,13 @@ async def test_registration_summary_for_other_parts(db: None) -> None:
     inst = await wf.institution("110101")
     who = await rf.person(institution=inst)
     nobody = await rf.account()
-    assert (await service.registration_summary(user_id=nobody.id))["activated"] is False
+    assert await service.registration_summary(user_id=nobody.id) is None
     user = await rf.activated(who)
     summary = await service.registration_summary(user_id=user.id)
-    assert summary["activated"] and summary["institution_id"] == inst.id
-    assert summary["region_code"] == "110101" and summary["province_code"] == "110000"
-    assert summary["registration"]["status"] == "active" and summary["multi_site_filings"] == []
+    assert summary is not None and summary["practice"]["institution_id"] == inst.id
+    assert summary["practice"]["institution_region_code"] == "110101" and summary["multi_sites"] == []
     assert summary["qualification"]["qualification_cert_no"] == who.qualification.qualification_cert_no
+    # the one scope answer agrees: the physician belongs to the main institution's county and province
+    affiliation = await scope.affiliation_of(user.id)
+    assert affiliation is not None and affiliation.institution_id == inst.id
+    assert (affiliation.region_code, affiliation.province_code) == ("110101", "110000")

@@ -7,7 +7,7 @@ import httpx
 from server import demo
 from server.accounts.models import User
 from server.common import crypto
-from server.notifications.models import OutboxEvent
+from server.common.models import OutboxEvent
 from server.registry.models import AccountStatus, MultiSiteFiling, PhysicianAccount, Qualification
 from tests.workflow import factories as wf
 

@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 from openpyxl import Workbook
 
-from server.accounts.models import AuditEntry, User
-from server.common import crypto
-from server.identity import idcard
-from server.registry.models import Department, Institution, MultiSiteFiling, PracticeRegistration, Qualification
+from server.accounts.models import User
+from server.common import crypto, idcard
+from server.common.models import AuditEntry
+from server.directory.models import Department, Institution
+from server.registry.models import MultiSiteFiling, PracticeRegistration, Qualification
 from tests.registry import factories as rf
 from tests.workflow import factories as wf
 

@@ -11,10 +11,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from server.common.auth import Principal, require
-from server.common.models import Role
+from server.common.enums import Role
 from server.common.validation import body
 from server.db import run_atomic
-from server.registry.models import Region, RegionLevel
+from server.directory.models import Region, RegionLevel
 
 bp = Blueprint("test_support", url_prefix="/_test")
 

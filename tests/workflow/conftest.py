@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from server.accounts.models import User
-from server.common.models import Role
-from server.registry.models import Institution, Region
+from server.common.enums import Role
+from server.directory.models import Institution, Region
 from server.workflow import service
 from server.workflow.kinds import KindSpec, Step, register_kind
 from server.workflow.models import ReviewItem

@@ -8,9 +8,9 @@ import uuid
 from server.accounts.models import User
 from server.common import crypto
 from server.common.auth import SESSION_KEY, Principal, issue_access_token
-from server.common.models import Role
+from server.common.enums import Role
+from server.directory.models import Institution, Region, RegionLevel
 from server.redis import get_redis
-from server.registry.models import Institution, Region, RegionLevel
 
 _seq = itertools.count(1)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from server.accounts.models import AuditEntry
-from server.common.models import Role
-from server.notifications.models import OutboxEvent
-from server.registry.models import Region
+from server.common.enums import Role
+from server.common.models import AuditEntry, OutboxEvent
+from server.directory.models import Region
 from server.workflow import service
 from server.workflow.errors import (
     AlreadyDecided,

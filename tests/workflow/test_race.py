@@ -6,9 +6,8 @@ import asyncio
 
 import httpx
 
-from server.accounts.models import AuditEntry
-from server.notifications.models import OutboxEvent
-from server.registry.models import Region
+from server.common.models import AuditEntry, OutboxEvent
+from server.directory.models import Region
 from server.workflow.models import ReviewAction, ReviewItem
 from tests.workflow import factories as f
 from tests.workflow.conftest import ONE_STEP, World

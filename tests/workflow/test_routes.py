@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from server.notifications.models import OutboxEvent
-from server.registry.models import Region
+from server.common.models import OutboxEvent
+from server.directory.models import Region
 from server.workflow import service
 from server.workflow.models import ReviewAction, ReviewItem
 from tests.workflow.conftest import ONE_STEP, TWO_STEP, World

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from server.common.models import Role
+from server.common.enums import Role
 from tortoise import fields
 
 class Migration(migrations.Migration):

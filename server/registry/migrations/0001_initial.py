@@ -2,8 +2,9 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from server.common.models import Category, Level
-from server.registry.models import RegionLevel, RegistrationStatus
+from server.common.enums import Category, Level
+from server.directory.models import RegionLevel
+from server.registry.models import RegistrationStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.identity import documents
+from server.registry import documents
 from server.registry.models import AccountStatus, PhysicianAccount, Qualification, RegistrationStatus
 from tests.registry import factories as rf
 from tests.workflow import factories as wf

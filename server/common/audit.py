@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from server.accounts.models import AuditEntry
+from server.common.models import AuditEntry
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from server.identity import idcard
+from server.common import idcard
 
 
 class IdType(StrEnum):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.accounts import audit
-from server.common import crypto
+from server.common import audit, crypto
 from server.db import run_atomic
-from server.identity.documents import ID_TYPE_LABELS, IdType, is_valid, normalise
+from server.directory import api as directory_api
 from server.redis import get_redis
 from server.registry import service as registry
+from server.registry.documents import ID_TYPE_LABELS, IdType, is_valid, normalise
 from server.registry.errors import AlreadyActivated, IdentityTaken, IdNumberInvalid, RealNameNotFound, TooManyTries
 from server.registry.models import AccountStatus, PhysicianAccount, Qualification, RegistrationStatus
 
@@ -94,7 +94,11 @@ async def check_real_name(
         )
 
     await run_atomic(tx)
-    institution = registration.main_institution if registration else None
+    institution = (
+        await directory_api.institution(registration.main_institution_id)  # type: ignore[attr-defined]
+        if registration is not None and registration.main_institution_id is not None  # type: ignore[attr-defined]
+        else None
+    )
     statuses = {r.status.value for q in quals for r in await q.registrations.all()}  # type: ignore[attr-defined]
     may_self = registration is None or any(q.residency_training for q in quals)
     if institution is not None and not may_self:

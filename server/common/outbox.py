@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.notifications.models import OutboxEvent
+from server.common.models import OutboxEvent
 
 
 async def emit(*, kind: str, user_id: int, payload: dict[str, Any], dedupe_key: str | None = None) -> None:

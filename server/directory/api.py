@@ -1,0 +1,68 @@
+"""The directory's public face: what other parts may read and change in the reference data.
+
+Reads return frozen dataclasses (never ORM rows); writes join the caller's transaction, and the caller audits them.
+"""
+
+from __future__ import annotations
+
+from server.directory.errors import DepartmentNotFound, InstitutionNotFound, RegionNotFound
+from server.directory.imports import WRITERS as IMPORTABLE
+from server.directory.imports import import_file, import_rows
+from server.directory.schemas import DepartmentListOut, DepartmentOut, InstitutionOut, RegionOut
+from server.directory.service import (
+    DepartmentInfo,
+    InstitutionInfo,
+    RegionInfo,
+    add_department,
+    approval_authorities,
+    delete_department,
+    department,
+    department_names,
+    departments,
+    institution,
+    institution_by_code,
+    institution_names,
+    institutions,
+    region,
+    region_name,
+    region_path,
+    regions,
+    require_institution,
+    search_institutions,
+    set_approval_authorities,
+    update_department,
+)
+
+__all__ = [
+    "IMPORTABLE",
+    "DepartmentInfo",
+    "DepartmentListOut",
+    "DepartmentOut",
+    "InstitutionOut",
+    "RegionOut",
+    "DepartmentNotFound",
+    "InstitutionInfo",
+    "InstitutionNotFound",
+    "RegionInfo",
+    "RegionNotFound",
+    "add_department",
+    "approval_authorities",
+    "delete_department",
+    "department",
+    "department_names",
+    "departments",
+    "import_file",
+    "import_rows",
+    "institution",
+    "institution_by_code",
+    "institution_names",
+    "institutions",
+    "region",
+    "region_name",
+    "region_path",
+    "regions",
+    "require_institution",
+    "search_institutions",
+    "set_approval_authorities",
+    "update_department",
+]

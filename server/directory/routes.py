@@ -1,0 +1,98 @@
+"""Public look-ups of the reference data: /api/v1/lookups/regions, /institutions and their departments.
+
+Public (no log-in): a physician picks a hospital before registering, and the data is what any hospital's sign says.
+Answers may be cached by clients and proxies for a few minutes.
+"""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+from sanic_ext import openapi
+
+from server.common.apidoc import raises
+from server.common.validation import query
+from server.common.web import json_content, out
+from server.directory import service
+from server.directory.errors import InstitutionNotFound, RegionNotFound
+from server.directory.schemas import (
+    DepartmentListOut,
+    DepartmentOut,
+    InstitutionOut,
+    InstitutionPageOut,
+    InstitutionQuery,
+    RegionDetailOut,
+    RegionListOut,
+    RegionOut,
+    RegionQuery,
+)
+
+bp = Blueprint("directory", url_prefix="/api/v1/lookups")
+CACHE = {"Cache-Control": "public, max-age=300"}
+
+
+@bp.get("/regions")
+@openapi.tag("lookups")
+@openapi.summary("行政区划（GB/T 2260）：省级，或某一区划的下级")
+@openapi.response(200, json_content(RegionListOut))
+@query(RegionQuery)
+async def list_regions(request: Request, query: RegionQuery) -> HTTPResponse:
+    regions = await service.child_regions(query.parent_code)
+    parents = await service.codes_with_children([r.code for r in regions])
+    items = [RegionOut.of(r, has_children=r.code in parents) for r in regions]
+    return out(RegionListOut(items=items), headers=CACHE)
+
+
+@bp.get("/regions/<code:str>")
+@raises(RegionNotFound)
+@openapi.tag("lookups")
+@openapi.summary("一个行政区划及其从省级起的完整路径")
+@openapi.parameter("code", str, "path", description="6 位行政区划代码")
+@openapi.response(200, json_content(RegionDetailOut))
+async def get_region(request: Request, code: str) -> HTTPResponse:
+    path = await service.region_path(code) if len(code) == 6 and code.isdigit() else []
+    if not path or path[-1].code != code:
+        raise RegionNotFound()
+    parents = await service.codes_with_children([r.code for r in path])
+    items = [RegionOut.of(r, has_children=r.code in parents) for r in path]
+    full_name = " ".join(r.name for r in path)
+    return out(RegionDetailOut(region=items[-1], path=items, full_name=full_name), headers=CACHE)
+
+
+@bp.get("/institutions")
+@openapi.tag("lookups")
+@openapi.summary("医疗机构：按所在区划（含下级）和名称查找，分页")
+@openapi.response(200, json_content(InstitutionPageOut))
+@query(InstitutionQuery)
+async def search_institutions(request: Request, query: InstitutionQuery) -> HTTPResponse:
+    found = await service.search_institutions(
+        region_code=query.region_code, name=query.q, after_id=query.cursor, limit=query.limit + 1
+    )
+    page = found[: query.limit]
+    names = {code: r.name for code, r in (await service.regions({i.region_code for i in page})).items()}
+    next_cursor = page[-1].id if len(found) > query.limit else None
+    return out(
+        InstitutionPageOut(items=[InstitutionOut.of(i, names) for i in page], next_cursor=next_cursor), headers=CACHE
+    )
+
+
+@bp.get("/institutions/<institution_id:int>")
+@raises(InstitutionNotFound)
+@openapi.tag("lookups")
+@openapi.summary("一个医疗机构")
+@openapi.response(200, json_content(InstitutionOut))
+async def get_institution(request: Request, institution_id: int) -> HTTPResponse:
+    inst = await service.require_institution(institution_id, field=None)
+    names = {code: r.name for code, r in (await service.regions({inst.region_code})).items()}
+    return out(InstitutionOut.of(inst, names), headers=CACHE)
+
+
+@bp.get("/institutions/<institution_id:int>/departments")
+@raises(InstitutionNotFound)
+@openapi.tag("lookups")
+@openapi.summary("一个医疗机构的科室字典")
+@openapi.response(200, json_content(DepartmentListOut))
+async def list_departments(request: Request, institution_id: int) -> HTTPResponse:
+    await service.require_institution(institution_id, field=None)
+    depts = await service.departments(institution_id)
+    return out(DepartmentListOut(items=[DepartmentOut.of(d) for d in depts]), headers=CACHE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
 
 from sanic import Blueprint, Sanic
@@ -15,23 +14,12 @@ from server.common.health import bp as system_bp
 from server.common.logging import configure_logging
 from server.common.looplag import LoopLagMonitor
 from server.config import Settings, get_settings
+from server.parts import with_
 from server.redis import create_client, get_redis, set_redis
-from server.wiring import wire_parts
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
-# Parts that serve HTTP, each with `routes.py` exposing `bp`. A part joins when it gets its first route.
-ROUTED_PARTS: tuple[str, ...] = (
-    "directory",
-    "workflow",
-    "accounts",
-    "registry",
-    "assessment",
-    "notifications",
-    "proctoring",
-    "exams",
-)
 
 
 def _database_int(value: str) -> int:
@@ -43,7 +31,11 @@ def _database_int(value: str) -> int:
 
 def _blueprints() -> list[Blueprint]:
     apidoc.install()  # before the routes' decorators describe their models
-    return [importlib.import_module(f"server.{part}.routes").bp for part in ROUTED_PARTS]
+    found: list[Blueprint] = []
+    for part in with_("routes"):
+        routes = part.module("routes")
+        found.extend(getattr(routes, "BLUEPRINTS", (routes.bp,)))
+    return found
 
 
 def create_app(settings: Settings | None = None, *, name: str = "yishi", connect: bool = True) -> Sanic:
@@ -75,7 +67,6 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     app.blueprint(system_bp)
     for bp in _blueprints():
         app.blueprint(bp)
-    wire_parts()
 
     if connect:
         _add_connection_listeners(app, settings)

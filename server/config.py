@@ -147,6 +147,10 @@ class Settings(BaseSettings):
     face_snapshot_grace_s: int = Field(default=120, ge=10)  # a snapshot this late still answers its slot
     face_retention_days: int = Field(default=180, ge=1)
 
+    # Load benchmarks only: any physician may sit an exam, outside any assessment and without a face capture.
+    # Refused in production.
+    exams_open_to_all: bool = False
+
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
@@ -182,6 +186,8 @@ class Settings(BaseSettings):
             problems.append("REDIS_URL must be set (the embedded Redis is for development only)")
         if self.emulators_enabled:
             problems.append("EMULATORS_ENABLED must be false")
+        if self.exams_open_to_all:
+            problems.append("EXAMS_OPEN_TO_ALL is for load benchmarks and must be false")
         problems += self._mail_problems_in_production()
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -98,8 +99,26 @@ def _sqlite_transactions_take_the_write_lock_first() -> None:
     SqliteTransactionWrapper.begin = begin  # type: ignore[method-assign]
 
 
+def _sqlite_datetimes_in_utc() -> None:
+    """SQLite: store every aware datetime in UTC.
+
+    SQLite keeps a datetime as text and compares text. tortoise writes an aware value with the offset it came with:
+    its auto_now fields in Asia/Shanghai (``+08:00``), values the code passes in UTC (``+00:00``). A filter such as
+    ``created_at <= <a UTC moment>`` then compares "…04:21+08:00" with "…20:22+00:00" as strings and is wrong for
+    the eight hours in between. Written in one zone, the texts order like the moments they stand for.
+    """
+
+    import tortoise.backends.sqlite.executor  # noqa: F401 - registers its own adapter at import: ours must come after
+
+    def adapt(value: datetime) -> str:
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat(" ")
+
+    sqlite3.register_adapter(datetime, adapt)
+
+
 async def init_db(settings: Settings | None = None, *, url: str | None = None) -> None:
     _sqlite_transactions_take_the_write_lock_first()
+    _sqlite_datetimes_in_utc()
     await Tortoise.init(config=tortoise_config(settings, url=url), _enable_global_fallback=True)
 
 

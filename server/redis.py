@@ -126,3 +126,21 @@ def get_redis() -> aioredis.Redis:
     if _client is None:
         raise RuntimeError("Redis is not connected in this process")
     return _client
+
+
+_hot: aioredis.Redis | None = None
+
+
+def hot_redis() -> aioredis.Redis:
+    """A single-connection client for the hottest batched reads (session checks, an attempt's paper).
+
+    The shared pool checks every connection it hands out for stray data (a zero-timeout read per command), which
+    costs about as much as the command itself; one dedicated connection per process skips that, and the batched
+    reads never need more than one connection. Answers are bytes (no decoding).
+    """
+    global _hot
+    if _hot is None:
+        from server.config import get_settings
+
+        _hot = aioredis.Redis.from_url(get_settings().redis_url, single_connection_client=True)
+    return _hot

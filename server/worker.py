@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,28 +11,24 @@ from arq.worker import Worker
 from server import db
 from server.common import jobs
 from server.config import get_settings
+from server.parts import with_
 from server.redis import create_client, get_redis, set_redis
 
 log = logging.getLogger(__name__)
 
-# Parts that define jobs in `tasks.py` as FUNCTIONS (list of coroutines) and optionally CRON_JOBS.
-TASK_PARTS: tuple[str, ...] = ("notifications", "proctoring", "exams")
-
 
 def _collect() -> tuple[list[Any], list[Any]]:
+    """The jobs and crons of every part that has them (``tasks.py``: FUNCTIONS, CRON_JOBS; see server.parts)."""
     functions: list[Any] = []
     crons: list[Any] = []
-    for part in TASK_PARTS:
-        module = importlib.import_module(f"server.{part}.tasks")
+    for part in with_("tasks"):
+        module = part.module("tasks")
         functions.extend(getattr(module, "FUNCTIONS", []))
         crons.extend(getattr(module, "CRON_JOBS", []))
     return functions, crons
 
 
 async def _startup(ctx: dict[str, Any]) -> None:
-    from server.wiring import wire_parts
-
-    wire_parts()
     await db.init_db()
     set_redis(create_client(get_settings().redis_url))
     log.info("worker started")

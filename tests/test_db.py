@@ -136,3 +136,18 @@ async def test_read_then_write_transaction_waits_for_another_process_writer(db: 
     assert not failures
     assert await Region.filter(code__in=["990101", "990102"]).count() == 2
     assert (await Region.get(code="990101")).name == "乙"
+
+
+async def test_time_filters_compare_moments_not_text(db: None) -> None:
+    """An auto_now time (written in Asia/Shanghai) compared with a UTC moment: SQLite compares stored text, so both
+    must be written in one zone (on PostgreSQL timestamptz does it). Eight hours of wrong answers otherwise."""
+    from datetime import UTC, datetime, timedelta
+
+    from server.common.models import AuditEntry
+
+    entry = await AuditEntry.create(action="test.moment", actor_id=None)
+    after = datetime.now(UTC) + timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(hours=1)
+    assert await AuditEntry.filter(id=entry.id, created_at__lte=after).exists()
+    assert await AuditEntry.filter(id=entry.id, created_at__gte=before).exists()
+    assert not await AuditEntry.filter(id=entry.id, created_at__gt=after).exists()

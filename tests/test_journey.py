@@ -16,7 +16,7 @@ import httpx
 from pypdf import PdfReader
 
 from server.assessment.models import Assessment, AssessmentStatus, ExemptionStatus, Procedure
-from server.assessment.review_kinds import ENROLMENT_KIND, EXEMPTION_KIND, SELF_EVALUATION_KIND
+from server.assessment.reviews import ENROLMENT_KIND, EXEMPTION_KIND, SELF_EVALUATION_KIND
 from server.common.models import OutboxEvent
 from server.exams import tasks as exam_tasks
 from server.exams.models import Attempt, AttemptStatus

@@ -74,7 +74,8 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def _id_number(user: User | None) -> str | None:
+def identity_number(user: User | None) -> str | None:
+    """The user's verified ID number, whole, or None."""
     if user is None or not user.id_number_enc:
         return None
     try:
@@ -101,7 +102,7 @@ def check_password_rules(password: str, *, phone: str | None = None, id_number: 
 
 def _password_rules(password: str, *, phone: str | None, user: User | None, field: str) -> None:
     try:
-        check_password_rules(password, phone=phone, id_number=_id_number(user))
+        check_password_rules(password, phone=phone, id_number=identity_number(user))
     except PasswordWeak as exc:
         exc.field = field
         raise

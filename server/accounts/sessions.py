@@ -18,10 +18,13 @@ from typing import Any
 from tortoise.timezone import now
 
 from server.accounts.errors import AccountDisabled, RefreshTokenInvalid, RefreshTokenReused
+from server.accounts.events import SessionsEnded
 from server.accounts.models import User, UserSession
+from server.common import events
 from server.common.auth import SESSION_KEY, Principal, issue_access_token
 from server.common.enums import Role
 from server.config import get_settings
+from server.db import run_atomic
 from server.errors import AppError
 from server.redis import get_redis
 
@@ -97,19 +100,21 @@ async def rotate(*, session: UserSession, user: User) -> Tokens:
 
 
 async def end_sessions(sessions: list[UserSession]) -> int:
-    """End the sessions at once (Redis key gone) and forget the push devices registered in them."""
-    from server.notifications import service as notifications_service  # the part that owns push devices
-
+    """End the sessions at once (Redis key gone); subscribers forget what was tied to them (push devices)."""
     if not sessions:
         return 0
     ids = [s.id for s in sessions]
-    await UserSession.filter(id__in=ids, revoked_at__isnull=True).update(revoked_at=now())
+
+    async def tx() -> None:
+        await UserSession.filter(id__in=ids, revoked_at__isnull=True).update(revoked_at=now())
+        by_user: dict[int, list[str]] = {}
+        for session in sessions:
+            by_user.setdefault(session.user_id, []).append(session.id)  # type: ignore[attr-defined]
+        for user_id, session_ids in by_user.items():
+            await events.publish(SessionsEnded(user_id=user_id, session_ids=tuple(session_ids)))
+
+    await run_atomic(tx)  # joins the caller's transaction when there is one
     await get_redis().delete(*[SESSION_KEY.format(sid=sid) for sid in ids])
-    for session in sessions:  # a device that logged out must not get this account's pushes
-        await notifications_service.unregister_session_devices(
-            user_id=session.user_id,  # type: ignore[attr-defined]
-            session_id=session.id,
-        )
     return len(ids)
 
 

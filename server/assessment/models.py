@@ -48,24 +48,6 @@ class CycleWindow(Model):
         unique_together = (("cycle", "province_code", "kind"),)
 
 
-class AssessmentRule(Model):
-    """The office's rules for one cycle in one province: pass marks of the two exams."""
-
-    id = fields.BigIntField(primary_key=True)
-    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
-        "assessment.Cycle", related_name="rules", on_delete=fields.CASCADE
-    )
-    province_code = fields.CharField(max_length=12)
-    professional_pass_mark = fields.FloatField(default=60)
-    humanities_pass_mark = fields.FloatField(default=60)
-    updated_by_id = fields.BigIntField(null=True)
-    updated_at = updated_at()
-
-    class Meta:
-        table = "assessment_rule"
-        unique_together = (("cycle", "province_code"),)
-
-
 class AssessmentAccount(Model):
     """定考账号: the assessment record of one person in one province, bound to at most one app account.
 

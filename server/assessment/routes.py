@@ -9,8 +9,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
+from server.assessment import binding, context, cycles, exam_access, journey, office, proofs, results
 from server.assessment import errors as assessment_errors
-from server.assessment import service
 from server.assessment.schemas import (
     AccountListOut,
     AccountOut,
@@ -49,14 +49,20 @@ from server.assessment.schemas import (
     WindowListOut,
     WindowOut,
 )
-from server.common import uploads
+from server.common import scope, uploads
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
+from server.errors import ValidationFailed
+from server.exams import api as exams_api
+from server.exams.api import AttemptOut, MyExamListOut, StartAttemptIn
+from server.proctoring.api import FaceCaptureRequired
 
 bp = Blueprint("assessment", url_prefix="/api/v1")
+# The exam start and list belong here (the assessment decides who may sit which exam) under the exams paths
+exams_bp = Blueprint("assessment_exams", url_prefix="/api/v1/exams")
 P = "/assessment"
 PHYSICIAN = Role.PHYSICIAN
 REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER)
@@ -96,7 +102,7 @@ def _file(data: bytes, *, content_type: str, filename: str, inline: bool = False
 @openapi.response(200, _ok(HomeOut))
 @require(PHYSICIAN)
 async def home(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(HomeOut.of(await service.home(user_id=principal.user_id)))
+    return _out(HomeOut.of(await journey.home(user_id=principal.user_id)))
 
 
 @bp.post(f"{P}/binding")
@@ -114,7 +120,7 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
 @body(BindIn)
 @require(PHYSICIAN)
 async def bind(request: Request, principal: Principal, body: BindIn) -> HTTPResponse:
-    account = await service.bind(
+    account = await binding.bind(
         user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
     return _out(BindingOut.of(account), status=201)
@@ -127,7 +133,7 @@ async def bind(request: Request, principal: Principal, body: BindIn) -> HTTPResp
 @body(UnbindIn)
 @require(PHYSICIAN)
 async def unbind(request: Request, principal: Principal, body: UnbindIn) -> HTTPResponse:
-    await service.unbind(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
+    await binding.unbind(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(BindingOut(bound=False))
 
 
@@ -137,7 +143,7 @@ async def unbind(request: Request, principal: Principal, body: UnbindIn) -> HTTP
 @openapi.response(200, _ok(NoticeOut))
 @require(PHYSICIAN)
 async def notice(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(NoticeOut(**await service.notice_status(user_id=principal.user_id)))
+    return _out(NoticeOut(**await context.notice_status(user_id=principal.user_id)))
 
 
 @bp.post(f"{P}/notice")
@@ -148,7 +154,7 @@ async def notice(request: Request, principal: Principal) -> HTTPResponse:
 @body(NoticeAcceptIn)
 @require(PHYSICIAN)
 async def accept_notice(request: Request, principal: Principal, body: NoticeAcceptIn) -> HTTPResponse:
-    data = await service.accept_notice(user_id=principal.user_id, version=body.version, ip=client_ip(request))
+    data = await context.accept_notice(user_id=principal.user_id, version=body.version, ip=client_ip(request))
     return _out(NoticeOut(**data))
 
 
@@ -159,7 +165,7 @@ async def accept_notice(request: Request, principal: Principal, body: NoticeAcce
 @openapi.response(200, _ok(EnrolmentOut))
 @require(PHYSICIAN)
 async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(EnrolmentOut.of(await service.enrolment_view(user_id=principal.user_id, ip=client_ip(request))))
+    return _out(EnrolmentOut.of(await journey.enrolment_view(user_id=principal.user_id, ip=client_ip(request))))
 
 
 @bp.post(f"{P}/enrolment")
@@ -170,7 +176,7 @@ async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
     assessment_errors.WindowClosed,
     assessment_errors.WrongStep,
     assessment_errors.RegistryDataMissing,
-    service.RegistryDataIncorrect,
+    journey.RegistryDataIncorrect,
 )
 @openapi.tag("assessment")
 @openapi.summary("确认信息并提交报名（卫生机构审核、考核机构复核）")
@@ -178,7 +184,7 @@ async def enrolment(request: Request, principal: Principal) -> HTTPResponse:
 @body(EnrolmentIn)
 @require(PHYSICIAN)
 async def submit_enrolment(request: Request, principal: Principal, body: EnrolmentIn) -> HTTPResponse:
-    assessment = await service.submit_enrolment(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
+    assessment = await journey.submit_enrolment(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment), status=201)
 
 
@@ -188,11 +194,11 @@ async def submit_enrolment(request: Request, principal: Principal, body: Enrolme
 @openapi.response(200, _ok(ProcedureOptionsOut))
 @require(PHYSICIAN)
 async def procedure_options(request: Request, principal: Principal) -> HTTPResponse:
-    await service.physician_account(user_id=principal.user_id)
+    await context.physician_account(user_id=principal.user_id)
     return _out(
         ProcedureOptionsOut(
-            simplified_conditions=[OptionOut(code=k, label=v) for k, v in service.SIMPLIFIED_CONDITIONS.items()],
-            exemption_reasons=[OptionOut(code=k, label=v) for k, v in service.EXEMPTION_REASONS.items()],
+            simplified_conditions=[OptionOut(code=k, label=v) for k, v in journey.SIMPLIFIED_CONDITIONS.items()],
+            exemption_reasons=[OptionOut(code=k, label=v) for k, v in journey.EXEMPTION_REASONS.items()],
         )
     )
 
@@ -213,7 +219,7 @@ async def procedure_options(request: Request, principal: Principal) -> HTTPRespo
 @body(ProcedureIn)
 @require(PHYSICIAN)
 async def choose_procedure(request: Request, principal: Principal, body: ProcedureIn) -> HTTPResponse:
-    assessment = await service.choose_procedure(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
+    assessment = await journey.choose_procedure(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment))
 
 
@@ -223,7 +229,7 @@ async def choose_procedure(request: Request, principal: Principal, body: Procedu
 @openapi.response(200, _ok(SelfEvaluationOut))
 @require(PHYSICIAN)
 async def self_evaluation(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(SelfEvaluationOut.of(await service.self_evaluation(user_id=principal.user_id)))
+    return _out(SelfEvaluationOut.of(await journey.self_evaluation(user_id=principal.user_id)))
 
 
 @bp.put(f"{P}/self-evaluation")
@@ -240,7 +246,7 @@ async def self_evaluation(request: Request, principal: Principal) -> HTTPRespons
 @body(SelfEvaluationIn)
 @require(PHYSICIAN)
 async def save_self_evaluation(request: Request, principal: Principal, body: SelfEvaluationIn) -> HTTPResponse:
-    assessment = await service.save_self_evaluation(user_id=principal.user_id, draft=body.model_dump())
+    assessment = await journey.save_self_evaluation(user_id=principal.user_id, draft=body.model_dump())
     return _out(SelfEvaluationOut.of(assessment))
 
 
@@ -257,7 +263,7 @@ async def save_self_evaluation(request: Request, principal: Principal, body: Sel
 @openapi.response(200, _ok(AssessmentOut))
 @require(PHYSICIAN)
 async def submit_self_evaluation(request: Request, principal: Principal) -> HTTPResponse:
-    assessment = await service.submit_self_evaluation(user_id=principal.user_id, ip=client_ip(request))
+    assessment = await journey.submit_self_evaluation(user_id=principal.user_id, ip=client_ip(request))
     return _out(AssessmentOut.of(assessment))
 
 
@@ -277,7 +283,7 @@ async def submit_self_evaluation(request: Request, principal: Principal) -> HTTP
 @body(ExemptionIn)
 @require(PHYSICIAN)
 async def request_exemption(request: Request, principal: Principal, body: ExemptionIn) -> HTTPResponse:
-    assessment = await service.request_exemption(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
+    assessment = await journey.request_exemption(user_id=principal.user_id, ip=client_ip(request), **body.model_dump())
     return _out(AssessmentOut.of(assessment), status=201)
 
 
@@ -297,13 +303,13 @@ async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:
     files = uploads.read_files(
         request,
         field="file",
-        allowed=service.PROOF_KINDS,
-        max_bytes=service.PROOF_MAX_BYTES,
-        max_files=service.PROOF_MAX_FILES,
-        max_total_bytes=service.PROOF_MAX_TOTAL,
+        allowed=proofs.PROOF_KINDS,
+        max_bytes=proofs.PROOF_MAX_BYTES,
+        max_files=proofs.PROOF_MAX_FILES,
+        max_total_bytes=proofs.PROOF_MAX_TOTAL,
     )
-    proofs = await service.upload_proofs(user_id=principal.user_id, uploads=files, ip=client_ip(request))
-    return _out(ProofListOut(items=[ProofOut.of(p) for p in proofs]), status=201)
+    stored = await proofs.upload_proofs(user_id=principal.user_id, uploads=files, ip=client_ip(request))
+    return _out(ProofListOut(items=[ProofOut.of(p) for p in stored]), status=201)
 
 
 @bp.get(f"{P}/proofs/<proof_id:int>")
@@ -312,7 +318,7 @@ async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(200, {"application/octet-stream": BINARY}, "文件内容（PDF/JPG/PNG），附 Content-Disposition")
 @require(PHYSICIAN, *REVIEWERS)
 async def download_proof(request: Request, proof_id: int, principal: Principal) -> HTTPResponse:
-    proof, data = await service.load_proof(principal=principal, proof_id=proof_id, ip=client_ip(request))
+    proof, data = await proofs.load_proof(principal=principal, proof_id=proof_id, ip=client_ip(request))
     name = proof.filename or f"proof-{proof.id}.{proof.kind}"
     return _file(data, content_type=uploads.CONTENT_TYPES[proof.kind], filename=name)
 
@@ -330,7 +336,7 @@ async def download_proof(request: Request, proof_id: int, principal: Principal) 
 @openapi.response(200, _ok(ResultOut))
 @require(PHYSICIAN)
 async def result(request: Request, principal: Principal) -> HTTPResponse:
-    assessment, cycle = await service.my_result(user_id=principal.user_id)
+    assessment, cycle = await results.my_result(user_id=principal.user_id)
     return _out(ResultOut(cycle=CycleOut.of(cycle), assessment=AssessmentOut.of(assessment)))
 
 
@@ -340,7 +346,7 @@ async def result(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(200, {"application/pdf": BINARY}, "考核结果通知书 PDF")
 @require(PHYSICIAN)
 async def result_notice(request: Request, principal: Principal) -> HTTPResponse:
-    data, filename = await service.result_notice_pdf(user_id=principal.user_id)
+    data, filename = await results.result_notice_pdf(user_id=principal.user_id)
     return _file(data, content_type="application/pdf", filename=filename)
 
 
@@ -349,7 +355,7 @@ async def result_notice(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.summary("核验考核结果通知书（公开，无需登录）")
 @openapi.response(200, _ok(VerificationOut))
 async def verify_notice(request: Request, verification_code: str) -> HTTPResponse:
-    return _out(VerificationOut(**await service.verify_result_notice(verification_code=verification_code[:64])))
+    return _out(VerificationOut(**await results.verify_result_notice(verification_code=verification_code[:64])))
 
 
 # ---------------------------------------------------------------- institution and office
@@ -362,7 +368,7 @@ async def verify_notice(request: Request, verification_code: str) -> HTTPRespons
 @body(CredentialIn)
 @require(*REVIEWERS)
 async def issue_credential(request: Request, principal: Principal, body: CredentialIn) -> HTTPResponse:
-    issued = await service.issue_credential(principal=principal, ip=client_ip(request), **body.model_dump())
+    issued = await office.issue_credential(principal=principal, ip=client_ip(request), **body.model_dump())
     return _out(CredentialOut.of(issued), status=201)
 
 
@@ -373,7 +379,7 @@ async def issue_credential(request: Request, principal: Principal, body: Credent
 @query(AccountQuery)
 @require(*REVIEWERS)
 async def find_accounts(request: Request, principal: Principal, query: AccountQuery) -> HTTPResponse:
-    accounts = await service.find_accounts(principal=principal, id_number=query.id_number, ip=client_ip(request))
+    accounts = await office.find_accounts(principal=principal, id_number=query.id_number, ip=client_ip(request))
     return _out(AccountListOut(items=[AccountOut.of(a) for a in accounts]))
 
 
@@ -383,7 +389,7 @@ async def find_accounts(request: Request, principal: Principal, query: AccountQu
 @openapi.response(200, _ok(AccountOut))
 @require(*REVIEWERS)
 async def unhide(request: Request, account_id: int, principal: Principal) -> HTTPResponse:
-    account = await service.set_hidden(principal=principal, account_id=account_id, hidden=False, ip=client_ip(request))
+    account = await office.set_hidden(principal=principal, account_id=account_id, hidden=False, ip=client_ip(request))
     return _out(AccountOut.of(account))
 
 
@@ -396,7 +402,7 @@ async def unhide(request: Request, account_id: int, principal: Principal) -> HTT
 async def correct_specialty(
     request: Request, assessment_id: int, principal: Principal, body: SpecialtyIn
 ) -> HTTPResponse:
-    assessment = await service.correct_specialty(
+    assessment = await office.correct_specialty(
         principal=principal, assessment_id=assessment_id, ip=client_ip(request), **body.model_dump()
     )
     return _out(AssessmentOut.of(assessment))
@@ -408,7 +414,7 @@ async def correct_specialty(
 @openapi.response(200, _ok(CycleListOut))
 @require(*REVIEWERS, Role.ADMIN)
 async def list_cycles(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(CycleListOut(items=[CycleOut.of(c) for c in await service.list_cycles()]))
+    return _out(CycleListOut(items=[CycleOut.of(c) for c in await cycles.list_cycles()]))
 
 
 @bp.post(f"{P}/cycles")
@@ -418,7 +424,7 @@ async def list_cycles(request: Request, principal: Principal) -> HTTPResponse:
 @body(CycleIn)
 @require(Role.ADMIN)
 async def create_cycle(request: Request, principal: Principal, body: CycleIn) -> HTTPResponse:
-    cycle = await service.create_cycle(principal=principal, ip=client_ip(request), **body.model_dump())
+    cycle = await cycles.create_cycle(principal=principal, ip=client_ip(request), **body.model_dump())
     return _out(CycleOut.of(cycle), status=201)
 
 
@@ -429,8 +435,8 @@ async def create_cycle(request: Request, principal: Principal, body: CycleIn) ->
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def list_windows(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
-    cycle, windows = await service.list_windows(principal=principal, cycle_id=query.cycle_id)
-    province = service.province_of(principal.region_code or "")
+    cycle, windows = await cycles.list_windows(principal=principal, cycle_id=query.cycle_id)
+    province = scope.province_of(principal.region_code or "")
     return _out(
         WindowListOut(cycle=CycleOut.of(cycle), province_code=province, items=[WindowOut.of(w) for w in windows])
     )
@@ -443,25 +449,19 @@ async def list_windows(request: Request, principal: Principal, query: CycleQuery
 @body(WindowIn)
 @require(Role.OFFICE_REVIEWER)
 async def set_window(request: Request, principal: Principal, body: WindowIn) -> HTTPResponse:
-    window = await service.set_window(principal=principal, ip=client_ip(request), **body.model_dump())
+    window = await cycles.set_window(principal=principal, ip=client_ip(request), **body.model_dump())
     return _out(WindowOut.of(window))
 
 
 @bp.get(f"{P}/rules")
 @openapi.tag("assessment-admin")
-@openapi.summary("本省分数线")
+@openapi.summary("本省分数线（考生看到并据以评分的分数线，由测评规则保存）")
 @openapi.response(200, _ok(RulesOut))
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def get_rules(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
-    cycle, rule = await service.get_rules(principal=principal, cycle_id=query.cycle_id)
-    return _out(
-        RulesOut(
-            cycle=CycleOut.of(cycle),
-            professional_pass_mark=rule.professional_pass_mark if rule else None,
-            humanities_pass_mark=rule.humanities_pass_mark if rule else None,
-        )
-    )
+    cycle, marks = await office.get_rules(principal=principal, cycle_id=query.cycle_id)
+    return _out(RulesOut.of(cycle, marks))
 
 
 @bp.put(f"{P}/rules")
@@ -471,14 +471,8 @@ async def get_rules(request: Request, principal: Principal, query: CycleQuery) -
 @body(RulesIn)
 @require(Role.OFFICE_REVIEWER)
 async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HTTPResponse:
-    cycle, rule = await service.set_rules(principal=principal, ip=client_ip(request), **body.model_dump())
-    return _out(
-        RulesOut(
-            cycle=CycleOut.of(cycle),
-            professional_pass_mark=rule.professional_pass_mark,
-            humanities_pass_mark=rule.humanities_pass_mark,
-        )
-    )
+    cycle, marks = await office.set_rules(principal=principal, ip=client_ip(request), **body.model_dump())
+    return _out(RulesOut.of(cycle, marks))
 
 
 @bp.get(f"{P}/progress")
@@ -488,7 +482,7 @@ async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HT
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def progress(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
-    cycle, rows = await service.progress(principal=principal, cycle_id=query.cycle_id)
+    cycle, rows = await office.progress(principal=principal, cycle_id=query.cycle_id)
     return _out(ProgressOut(cycle=CycleOut.of(cycle), items=[ProgressRowOut(**r) for r in rows]))
 
 
@@ -499,5 +493,58 @@ async def progress(request: Request, principal: Principal, query: CycleQuery) ->
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def progress_xlsx(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
-    data, filename = await service.progress_xlsx(principal=principal, cycle_id=query.cycle_id, ip=client_ip(request))
+    data, filename = await office.progress_xlsx(principal=principal, cycle_id=query.cycle_id, ip=client_ip(request))
     return _file(data, content_type=XLSX, filename=filename)
+
+
+# ---------------------------------------------------------------- exams: who may sit which (the assessment decides)
+
+
+def _exam_kind(exam_kind: str) -> str:
+    if exam_kind not in exam_access.EXAM_KINDS:
+        raise ValidationFailed("考试类型应为 humanities 或 professional", field="exam_kind")
+    return exam_kind
+
+
+@exams_bp.get("/")
+@openapi.tag("exams")
+@openapi.summary("我的考试（可参加、进行中、已合格等；各部分合格分与报考专业）")
+@openapi.response(200, _ok(MyExamListOut))
+@require(PHYSICIAN)
+async def my_exams(request: Request, principal: Principal) -> HTTPResponse:
+    return _out(MyExamListOut.model_validate({"items": await exam_access.my_exams(user_id=principal.user_id)}))
+
+
+@exams_bp.post("/<exam_kind:str>/attempts")
+@raises(
+    assessment_errors.ExamNotAllowed,
+    assessment_errors.WindowClosed,
+    assessment_errors.WrongStep,
+    assessment_errors.NotBound,
+    assessment_errors.UserNoticeRequired,
+    exams_api.errors.ExamNotAvailable,
+    exams_api.errors.ExamAlreadyPassed,
+    exams_api.errors.ExamAttemptsExhausted,
+    exams_api.errors.MakeUpNotAllowed,
+    exams_api.errors.MakeUpUsed,
+    exams_api.errors.ExamDeviceMismatch,
+    exams_api.errors.BankInsufficient,
+    FaceCaptureRequired,
+)
+@openapi.tag("exams")
+@openapi.summary("开始考试（需先通过头像采集）；同一设备重复请求返回进行中的考试")
+@openapi.response(201, _ok(AttemptOut))
+@body(StartAttemptIn)
+@require(PHYSICIAN)
+async def start_attempt(request: Request, exam_kind: str, body: StartAttemptIn, principal: Principal) -> HTTPResponse:
+    view, created = await exam_access.start_exam(
+        user_id=principal.user_id,
+        exam_kind=_exam_kind(exam_kind),
+        capture_id=body.capture_id,
+        device_id=body.device_id,
+        ip=client_ip(request),
+    )
+    return _out(AttemptOut(**view), status=201 if created else 200)
+
+
+BLUEPRINTS = (bp, exams_bp)

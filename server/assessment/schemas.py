@@ -7,15 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from server.assessment.cycles import CN_TZ, WINDOW_LABELS
+from server.assessment.journey import EXEMPTION_REASONS, SIMPLIFIED_CONDITIONS
 from server.assessment.models import Assessment, AssessmentAccount, Cycle, CycleWindow, Procedure, Proof, WindowKind
-from server.assessment.service import (
-    CN_TZ,
-    EXEMPTION_REASONS,
-    SIMPLIFIED_CONDITIONS,
-    WINDOW_LABELS,
-    IssuedCredential,
-    current_step,
-)
+from server.assessment.office import IssuedCredential
+from server.assessment.standing import current_step
 from server.common.idcard import is_valid
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
@@ -418,8 +414,20 @@ class RulesIn(_In):
 
 class RulesOut(BaseModel):
     cycle: CycleOut
-    professional_pass_mark: float | None
-    humanities_pass_mark: float | None
+    professional_pass_mark: float = Field(description="业务水平测评（专业知识部分）合格分")
+    humanities_pass_mark: float = Field(description="人文医学测评合格分")
+    law_pass_mark: float = Field(description="法律法规部分合格分（未达到则业务水平测评结束且不合格）")
+    set_by_office: bool = Field(description="是否已由考核机构设置（false：使用默认分数线 60）")
+
+    @classmethod
+    def of(cls, cycle: Any, marks: Any) -> RulesOut:
+        return cls(
+            cycle=CycleOut.of(cycle),
+            professional_pass_mark=marks.professional,
+            humanities_pass_mark=marks.humanities,
+            law_pass_mark=marks.law,
+            set_by_office=marks.professional_set or marks.humanities_set,
+        )
 
 
 class ProgressRowOut(BaseModel):

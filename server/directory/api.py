@@ -5,6 +5,7 @@ Reads return frozen dataclasses (never ORM rows); writes join the caller's trans
 
 from __future__ import annotations
 
+from server.directory.catalogue import PRACTICE_SCOPES, SPECIALTIES, PracticeScope, Specialty, scopes_of, specialty_of
 from server.directory.errors import DepartmentNotFound, InstitutionNotFound, RegionNotFound
 from server.directory.imports import WRITERS as IMPORTABLE
 from server.directory.imports import import_file, import_rows
@@ -35,6 +36,12 @@ from server.directory.service import (
 
 __all__ = [
     "IMPORTABLE",
+    "PRACTICE_SCOPES",
+    "SPECIALTIES",
+    "PracticeScope",
+    "Specialty",
+    "scopes_of",
+    "specialty_of",
     "DepartmentInfo",
     "DepartmentListOut",
     "DepartmentOut",

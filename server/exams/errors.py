@@ -29,10 +29,6 @@ class MakeUpUsed(Conflict):
     code, message = "MAKE_UP_USED", "补考机会已使用"
 
 
-class FaceCaptureRequired(Conflict):
-    code, message = "FACE_CAPTURE_REQUIRED", "请先完成头像采集"
-
-
 class ExamDeviceMismatch(Conflict):
     code, message = "EXAM_DEVICE_MISMATCH", "该考试已在其他设备上进行，不能在本设备继续"
 

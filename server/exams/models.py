@@ -31,6 +31,7 @@ class QuestionType(StrEnum):
 class AttemptStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     SCORED = "scored"
+    INVALIDATED = "invalidated"  # the office voided it (成绩作废): no score, counts as a failed sitting
 
 
 class EndReason(StrEnum):
@@ -109,6 +110,9 @@ class Attempt(Model):
     section_scores: dict[str, Any] = fields.JSONField(default=dict)
     score = fields.FloatField(null=True)
     passed = fields.BooleanField(null=True)
+    # 报考专业: the specialty whose pool the professional section was drawn from (fixed once the attempt starts)
+    specialty = fields.CharField(max_length=64, null=True)
+    invalidation_reason = fields.CharField(max_length=200, null=True)
     created_at = created_at()
 
     class Meta:

@@ -60,7 +60,10 @@ class AttemptOut(BaseModel):
     attempt_ref: str = Field(description="考试记录编号")
     exam_kind: ExamKindName
     title: str = Field(examples=["业务水平测评"])
-    status: Literal["in_progress", "scored"]
+    specialty: str | None = Field(default=None, description="报考专业（业务水平测评的专业知识部分按此出题）")
+    status: Literal["in_progress", "scored", "invalidated"] = Field(
+        description="in_progress 进行中 / scored 已评分 / invalidated 成绩已被考核机构作废"
+    )
     is_make_up: bool
     started_at: str
     deadline_at: str = Field(description="交卷截止时间（以服务器时间为准）")
@@ -72,6 +75,7 @@ class AttemptOut(BaseModel):
     score: float | None = None
     passed: bool | None = None
     end_reason: Literal["submitted", "deadline", "law_gate"] | None = None
+    invalidation_reason: str | None = Field(default=None, description="成绩作废的原因")
 
 
 class SaveAnswerOut(BaseModel):
@@ -90,6 +94,8 @@ class MyExamOut(BaseModel):
     reason: str | None = Field(default=None, description="不能参加时的原因")
     duration_minutes: int
     question_count: int
+    pass_marks: dict[str, float] = Field(description='各部分合格分，如 {"law": 60, "professional": 65}')
+    specialty: str | None = Field(default=None, description="报考专业（业务水平测评）")
     window_closes_at: str | None
     is_make_up: bool
     best_score: float | None
@@ -104,9 +110,12 @@ class ExamResultOut(BaseModel):
     attempt_ref: str
     exam_kind: ExamKindName
     title: str
+    specialty: str | None = None
+    status: Literal["scored", "invalidated"]
     is_make_up: bool
     score: float | None
     passed: bool | None
+    invalidation_reason: str | None = None
     section_scores: dict[str, float]
     end_reason: str | None
     started_at: str

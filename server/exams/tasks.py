@@ -6,16 +6,16 @@ from typing import Any
 
 from arq.cron import cron
 
-from server.exams import service as exam_service
+from server.exams import attempts
 
 
 async def auto_submit_attempt(ctx: dict[str, Any], attempt_ref: str) -> str:
     """Score an attempt left open at its deadline (idempotent: a scored attempt is left alone)."""
-    return await exam_service.auto_submit(attempt_ref=attempt_ref)
+    return await attempts.auto_submit(attempt_ref=attempt_ref)
 
 
 async def sweep_overdue_attempts(ctx: dict[str, Any]) -> int:
-    return await exam_service.sweep_overdue()
+    return await attempts.sweep_overdue()
 
 
 FUNCTIONS = [auto_submit_attempt]

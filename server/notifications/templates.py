@@ -51,6 +51,18 @@ KINDS: dict[str, KindPolicy] = {
         (Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS),
         frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS}),
     ),
+    "exam.invalidated": KindPolicy(
+        "测评成绩作废",
+        (Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS),
+        frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS}),
+        frozenset({Channel.INBOX, Channel.PUSH}),
+    ),
+    "assessment.result_changed": KindPolicy(
+        "定期考核结果变更",
+        (Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS),
+        frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS}),
+        frozenset({Channel.INBOX, Channel.PUSH}),
+    ),
     # The code reaches someone who may have neither the app nor the mini-program yet: SMS is the process.
     "registry.activation_code": KindPolicy(
         "账号激活码",
@@ -262,6 +274,56 @@ def _assessment(p: dict[str, Any], at: datetime) -> Rendered:
     )
 
 
+def _invalidated(p: dict[str, Any], at: datetime) -> Rendered:
+    name = EXAM_NAMES.get(str(p.get("exam_kind")), "考核测评")
+    reason = str(p.get("reason") or "").strip()
+    body = f"经考核机构核查，您参加的{name}成绩已作废，视为该场测评不合格。"
+    if reason:
+        body += f"原因：{reason}。"
+    if p.get("exam_kind") == "professional" and not p.get("is_make_up"):
+        body += "本周期可参加一次补考，请留意补考安排。"
+    body += "如有异议，请联系所在地区的考核机构。"
+    return Rendered(
+        title=f"{name}成绩已作废",
+        body=body,
+        link=f"/{PAGE_EXAM_RESULTS}?ref={p.get('attempt_ref') or ''}",
+        subscribe=SubscribeContent(
+            "assessment_result",
+            {"thing1": clip(f"{name}成绩作废", THING_MAX), "phrase2": "不合格", "date3": at.strftime("%Y-%m-%d")},
+            f"{PAGE_EXAM_RESULTS}?ref={p.get('attempt_ref') or ''}",
+        ),
+        sms=SmsContent("review_result", {"business": f"{name}答卷", "result": "核查，成绩作废"}),
+        push_extras={"kind": "exam.invalidated", "attempt_ref": p.get("attempt_ref")},
+    )
+
+
+def _result_changed(p: dict[str, Any], at: datetime) -> Rendered:
+    result_key = str(p.get("result") or "")
+    if result_key in RESULTS:
+        body = f"因测评成绩作废，您本周期的定期考核结果已变更为：{RESULTS[result_key]}。原考核结果通知书作废"
+        if p.get("verification_code"):
+            body += f"，新通知书验证码 {p['verification_code']}"
+        body += "。"
+        phrase = RESULTS[result_key]
+    else:
+        body = (
+            "因测评成绩作废，您本周期的定期考核结果已撤销，原考核结果通知书作废。请参加补考，补考后将重新确定考核结果。"
+        )
+        phrase = "待补考"
+    return Rendered(
+        title="定期考核结果已变更",
+        body=body,
+        link=f"/{PAGE_ASSESSMENT}",
+        subscribe=SubscribeContent(
+            "assessment_result",
+            {"thing1": "医师定期考核结果变更", "phrase2": phrase[:PHRASE_MAX], "date3": at.strftime("%Y-%m-%d")},
+            PAGE_ASSESSMENT,
+        ),
+        sms=SmsContent("review_result", {"business": "定期考核", "result": "结果变更"}),
+        push_extras={"kind": "assessment.result_changed", "assessment_id": p.get("assessment_id")},
+    )
+
+
 def _expiry_days(expires_at: Any, at: datetime) -> int:
     try:
         until = datetime.fromisoformat(str(expires_at))
@@ -302,6 +364,8 @@ _RENDERERS = {
     "review.decided": _review,
     "exam.scored": _exam,
     "assessment.result_ready": _assessment,
+    "exam.invalidated": _invalidated,
+    "assessment.result_changed": _result_changed,
     "registry.activation_code": _activation,
     "account.security": _security,
 }

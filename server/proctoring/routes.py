@@ -10,6 +10,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
+from server.accounts import api as accounts_api
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
@@ -199,7 +200,8 @@ async def add_snapshot(request: Request, attempt_ref: str, principal: Principal)
 async def list_flags(request: Request, query: FlagQuery, principal: Principal) -> HTTPResponse:
     flags = await service.list_flags(principal=principal, status=query.status, cursor=query.cursor, limit=query.limit)
     next_cursor = flags[-1].id if len(flags) == query.limit else None
-    return _out(FlagPageOut(items=[FlagOut.of(f) for f in flags], next_cursor=next_cursor))
+    people = await accounts_api.people({f.attempt.user_id for f in flags})  # type: ignore[attr-defined]
+    return _out(FlagPageOut(items=[FlagOut.of(f, people) for f in flags], next_cursor=next_cursor))
 
 
 @bp.get("/flags/<flag_id:int>")
@@ -209,7 +211,8 @@ async def list_flags(request: Request, query: FlagQuery, principal: Principal) -
 @require(Role.OFFICE_REVIEWER)
 async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTPResponse:
     detail = await service.get_flag(principal=principal, flag_id=flag_id, ip=client_ip(request))
-    return _out(FlagDetailOut.of_detail(detail))
+    people = await accounts_api.people({detail.attempt.user_id})  # type: ignore[attr-defined]
+    return _out(FlagDetailOut.of_detail(detail, people))
 
 
 @bp.post("/flags/<flag_id:int>/decision")
@@ -223,7 +226,8 @@ async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principa
     flag = await service.decide_flag(
         principal=principal, flag_id=flag_id, decision=body.decision, reason=body.reason, ip=client_ip(request)
     )
-    return _out(FlagOut.of(flag))
+    people = await accounts_api.people({flag.attempt.user_id})  # type: ignore[attr-defined]
+    return _out(FlagOut.of(flag, people))
 
 
 @bp.get("/images/<image_id:str>")

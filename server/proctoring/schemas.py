@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.common.masking import mask_name
+from server.accounts.api import Person
 from server.proctoring.models import FaceCapture, FaceImage, ProctoredAttempt, ProctorFlag, Snapshot
 from server.proctoring.service import (
     CaptureResult,
@@ -160,9 +160,10 @@ class FlagOut(BaseModel):
     decision_reason: str | None
 
     @classmethod
-    def of(cls, flag: ProctorFlag) -> FlagOut:
+    def of(cls, flag: ProctorFlag, people: dict[int, Person]) -> FlagOut:
         attempt: ProctoredAttempt = flag.attempt
-        user = attempt.user
+        user_id: int = attempt.user_id  # type: ignore[attr-defined]
+        person = people.get(user_id)
         return cls(
             id=flag.id,
             attempt_ref=attempt.attempt_ref,
@@ -170,7 +171,7 @@ class FlagOut(BaseModel):
             reason=str(flag.reason),
             status=str(flag.status),
             slot=flag.slot,
-            candidate=CandidateOut(user_id=user.id, name=mask_name(user.real_name)),
+            candidate=CandidateOut(user_id=user_id, name=person.name_masked if person else None),
             region_code=flag.region_code,
             institution_id=flag.institution_id,
             created_at=flag.created_at,
@@ -233,9 +234,9 @@ class FlagDetailOut(FlagOut):
     snapshots: list[SnapshotSummaryOut]
 
     @classmethod
-    def of_detail(cls, d: FlagDetail) -> FlagDetailOut:
+    def of_detail(cls, d: FlagDetail, people: dict[int, Person]) -> FlagDetailOut:
         return cls(
-            **FlagOut.of(d.flag).model_dump(),
+            **FlagOut.of(d.flag, people).model_dump(),
             started_at=d.attempt.started_at,
             closed_at=d.attempt.closed_at,
             offsets_s=list(d.attempt.snapshot_offsets),

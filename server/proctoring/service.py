@@ -19,13 +19,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from server.common import audit, scope
+from server.common import audit, events, scope
 from server.common.auth import Principal
 from server.common.enums import Role
 from server.config import get_settings
 from server.db import run_atomic
 from server.integrations import storage
-from server.proctoring import hooks
 from server.proctoring.errors import (
     AttemptClosed,
     AttemptNotFound,
@@ -44,6 +43,7 @@ from server.proctoring.errors import (
     ImageTooDark,
     ImageTooLarge,
 )
+from server.proctoring.events import FlagInvalidated
 from server.proctoring.image import (
     FaceCheck,
     FaceThresholds,
@@ -63,7 +63,6 @@ from server.proctoring.models import (
     ProctorFlag,
     Snapshot,
 )
-from server.workflow.service import region_covers, region_prefix
 
 log = logging.getLogger(__name__)
 
@@ -305,11 +304,12 @@ def _schedule(count: int, window_s: int) -> list[int]:
     return sorted(rng.sample(population, count))
 
 
-async def claim_capture(*, user_id: int, capture_id: str, attempt_ref: str) -> None:
+async def claim_capture(*, user_id: int, capture_id: str, attempt_ref: str, exam_kind: str) -> None:
     """Bind an accepted capture to an exam attempt (joins the caller's transaction) or raise FACE_CAPTURE_REQUIRED.
 
-    Refused when the capture is missing, not accepted, someone else's, older than the validity period or already
-    used. The claim is one conditional UPDATE, so two attempts racing for one capture cannot both win.
+    Refused when the capture is missing, not accepted, someone else's, taken for another exam, older than the
+    validity period or already used. The claim is one conditional UPDATE, so two attempts racing for one capture
+    cannot both win.
     """
     settings = get_settings()
     now = _now()
@@ -318,6 +318,11 @@ async def claim_capture(*, user_id: int, capture_id: str, attempt_ref: str) -> N
         raise FaceCaptureRequired(details={"reason": "missing"})
     if not capture.accepted:
         raise FaceCaptureRequired(details={"reason": "not_accepted"})
+    if capture.exam_kind != exam_kind:
+        raise FaceCaptureRequired(
+            "该人脸采集结果是为另一场测评采集的，请为本场测评重新采集",
+            details={"reason": "other_exam", "captured_for": capture.exam_kind},
+        )
     if capture.attempt_ref is not None:
         raise FaceCaptureRequired("该人脸采集结果已用于一场考试，请重新采集", details={"reason": "used"})
     valid = timedelta(minutes=settings.face_capture_valid_minutes)
@@ -573,15 +578,15 @@ async def close_stale_attempts(*, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------- the assessment office
 
 
+OFFICE_ONLY = (Role.OFFICE_REVIEWER,)  # face data is for the assessment office of the region, nobody else
+
+
 def _in_scope(principal: Principal, region_code: str | None) -> bool:
-    return principal.role == Role.OFFICE_REVIEWER and region_covers(principal.region_code, region_code)
+    return scope.may_see(principal, scope.Subject(region_code=region_code), roles=OFFICE_ONLY)
 
 
 def _scope_q(principal: Principal) -> Q:
-    code = principal.region_code or ""
-    if principal.role != Role.OFFICE_REVIEWER or not code:
-        return Q(id__lt=0)
-    return Q(region_code=code) | Q(region_code__startswith=region_prefix(code))
+    return scope.scope_filter(principal, roles=OFFICE_ONLY) or Q(id__lt=0)
 
 
 async def list_flags(
@@ -593,7 +598,7 @@ async def list_flags(
         qs = qs.filter(status=status)
     if cursor is not None:
         qs = qs.filter(id__lt=cursor)
-    return await qs.order_by("-id").limit(limit).prefetch_related("attempt", "attempt__user")
+    return await qs.order_by("-id").limit(limit).prefetch_related("attempt")
 
 
 @dataclass
@@ -615,7 +620,7 @@ async def _visible_flag(principal: Principal, flag_id: int) -> ProctorFlag:
 async def get_flag(*, principal: Principal, flag_id: int, ip: str | None = None) -> FlagDetail:
     """One flag with its attempt, the capture and every snapshot (a read of face data: audited)."""
     flag = await _visible_flag(principal, flag_id)
-    await flag.fetch_related("attempt", "attempt__user")
+    await flag.fetch_related("attempt")
     attempt: ProctoredAttempt = flag.attempt
     capture = await FaceCapture.get(id=attempt.capture_id).prefetch_related("image")  # type: ignore[attr-defined]
     snapshots = await Snapshot.filter(attempt_id=attempt.id).order_by("id").prefetch_related("image")
@@ -658,14 +663,18 @@ async def decide_flag(
             ip=ip,
             details={"decision": status.value, "reason": reason, "attempt_id": flag.attempt_id},  # type: ignore[attr-defined]
         )
-        decided = await ProctorFlag.get(id=flag.id).prefetch_related("attempt", "attempt__user")
+        decided = await ProctorFlag.get(id=flag.id).prefetch_related("attempt")
         if status == FlagStatus.INVALIDATED:
             attempt: ProctoredAttempt = decided.attempt
-            await hooks.on_attempt_invalidated(
-                user_id=attempt.user_id,  # type: ignore[attr-defined]
-                attempt_ref=attempt.attempt_ref,
-                flag_id=decided.id,
-                reason=reason,
+            # The exams part voids the attempt and the assessment recounts, all in this transaction
+            await events.publish(
+                FlagInvalidated(
+                    flag_id=decided.id,
+                    attempt_ref=attempt.attempt_ref,
+                    user_id=attempt.user_id,  # type: ignore[attr-defined]
+                    reason=reason,
+                    decided_by=principal.user_id,
+                )
             )
         return decided
 

@@ -5,7 +5,6 @@ Approval replaces the practice-registration copy of the data; the original quali
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from server.common import audit
@@ -14,14 +13,15 @@ from server.common.enums import Role
 from server.common.masking import mask_id_number, mask_name
 from server.db import run_atomic
 from server.integrations import storage
-from server.proctoring.image import check_id_photo
+from server.proctoring import api as proctoring_api
 from server.registry import service as base
 from server.registry.errors import AccountNotActivated, InfoChangeNotFound, InfoChangePending, NothingToChange
 from server.registry.models import InfoChangeKind, InfoChangeRequest, PracticeRegistration
-from server.registry.review_kinds import INFO_CHANGE_KIND, PHOTO_KIND
-from server.workflow import service as workflow_service
-from server.workflow.errors import NotWithdrawable
-from server.workflow.models import ReviewItem, ReviewStatus
+from server.workflow import api as workflow_api
+
+INFO_CHANGE_KIND = "registry_info_change"
+PHOTO_KIND = "registry_photo"
+SUBJECT_TYPE = "info_change_request"
 
 CHANGEABLE = ("education", "school", "major", "title")
 FIELD_LABELS = {"education": "学历", "school": "毕业学校", "major": "所学专业", "title": "任职资格"}
@@ -35,13 +35,11 @@ async def _my_registration(user_id: int) -> PracticeRegistration:
     return reg
 
 
-async def _pending(user_id: int, kind: InfoChangeKind) -> tuple[InfoChangeRequest, ReviewItem] | None:
+async def _pending(user_id: int, kind: InfoChangeKind) -> tuple[InfoChangeRequest, workflow_api.ItemState] | None:
     for req in await InfoChangeRequest.filter(user_id=user_id, kind=kind).order_by("-id").limit(5):
-        if req.review_item_id is None:
-            continue
-        item = await ReviewItem.get_or_none(id=req.review_item_id)
-        if item is not None and item.status == ReviewStatus.PENDING:
-            return req, item
+        state = await workflow_api.item_state(req.review_item_id)
+        if state is not None and state.status == "pending":
+            return req, state
     return None
 
 
@@ -82,9 +80,9 @@ async def _create(
         payload = {**payload_base, "request_id": req.id}
         if kind == InfoChangeKind.PHOTO:
             payload["photo_url"] = f"/api/v1/registry/info-changes/{req.id}/photo"
-        item = await workflow_service.create_item(
+        item = await workflow_api.submit_item(
             kind=PHOTO_KIND if kind == InfoChangeKind.PHOTO else INFO_CHANGE_KIND,
-            subject_type="info_change_request",
+            subject_type=SUBJECT_TYPE,
             subject_id=str(req.id),
             applicant_id=user_id,
             institution_id=inst.id,
@@ -124,8 +122,7 @@ async def submit_info_change(*, user_id: int, changes: dict[str, str | None], ip
 async def upload_photo(*, user_id: int, data: bytes, ip: str | None = None) -> dict[str, Any]:
     """Upload my ID photo (rules checked one by one); a pending photo is replaced by the new one."""
     reg = await _my_registration(user_id)
-    loop = asyncio.get_running_loop()
-    checked = await loop.run_in_executor(None, check_id_photo, data)
+    checked = await proctoring_api.check_id_photo(data)
     ext = "png" if checked.format == "png" else "jpg"
     stored = await storage.save(data, purpose="id_photo", ext=ext, encrypt=True)
     pending = await _pending(user_id, InfoChangeKind.PHOTO)
@@ -133,9 +130,9 @@ async def upload_photo(*, user_id: int, data: bytes, ip: str | None = None) -> d
     if pending is not None:
         old, item = pending
         try:
-            await workflow_service.withdraw_item(applicant_id=user_id, item_id=item.id, ip=ip)
+            await workflow_api.withdraw_item(applicant_id=user_id, item_id=item.id, ip=ip)
             replaced_key = old.photo_key
-        except NotWithdrawable:
+        except workflow_api.NotWithdrawable:
             pass  # a reviewer decided meanwhile: the new photo becomes a new request
     try:
         req = await _create(
@@ -164,14 +161,14 @@ async def upload_photo(*, user_id: int, data: bytes, ip: str | None = None) -> d
     return out
 
 
-async def _out(req: InfoChangeRequest, item: ReviewItem | None = None) -> dict[str, Any]:
-    if item is None and req.review_item_id:
-        item = await ReviewItem.get_or_none(id=req.review_item_id)
+async def _out(req: InfoChangeRequest, state: workflow_api.ItemState | None = None) -> dict[str, Any]:
+    if state is None and req.review_item_id:
+        state = await workflow_api.item_state(req.review_item_id)
     return {
         "id": req.id,
         "kind": req.kind.value,
         "changes": req.changes,
-        "status": item.status.value if item else "pending",
+        "status": state.status if state else "pending",
         "review_item_id": req.review_item_id,
         "created_at": req.created_at.isoformat(),
     }
@@ -179,8 +176,8 @@ async def _out(req: InfoChangeRequest, item: ReviewItem | None = None) -> dict[s
 
 async def list_info_changes(*, user_id: int) -> list[dict[str, Any]]:
     reqs = await InfoChangeRequest.filter(user_id=user_id).order_by("-id").limit(50)
-    items = {i.id: i for i in await ReviewItem.filter(id__in=[r.review_item_id for r in reqs if r.review_item_id])}
-    return [await _out(r, items.get(r.review_item_id or 0)) for r in reqs]
+    states = await workflow_api.item_states({r.review_item_id for r in reqs if r.review_item_id})
+    return [await _out(r, states.get(r.review_item_id or 0)) for r in reqs]
 
 
 async def photo_bytes(*, principal: Principal, request_id: int, ip: str | None = None) -> tuple[bytes, str]:
@@ -219,9 +216,16 @@ async def my_photo(*, user_id: int) -> tuple[bytes, str]:
     )
 
 
-async def apply_approved(item: ReviewItem) -> None:
-    """Review callback (inside the deciding transaction): replace the registration copy, never the qualification."""
-    req = await InfoChangeRequest.get(id=int(item.subject_id))
+def is_change_kind(review_kind: str) -> bool:
+    return review_kind in (INFO_CHANGE_KIND, PHOTO_KIND)
+
+
+async def apply_decision(event: workflow_api.ReviewDecided) -> None:
+    """The institution approved (inside the deciding transaction): replace the registration copy, never the
+    qualification. A rejection or a return leaves the registration as it was."""
+    if event.decision != "approved":
+        return
+    req = await InfoChangeRequest.get(id=int(event.subject_id))
     if req.kind == InfoChangeKind.PHOTO:
         await PracticeRegistration.filter(id=req.registration_id).update(  # type: ignore[attr-defined]
             photo_key=req.photo_key, updated_at=base.now()

@@ -15,7 +15,6 @@ from server.common import audit, crypto, scope
 from server.common.masking import mask_id_number, mask_name, mask_phone
 from server.db import run_atomic
 from server.directory import api as directory_api
-from server.registry import review_kinds  # noqa: F401 - registers the reviewed kinds at import
 from server.registry.errors import (
     AccountNotActivated,
     DepartmentInUse,

@@ -7,6 +7,8 @@ Hierarchy::
                     NotWithdrawable     409 NOT_WITHDRAWABLE   (a reviewer has already decided)
                     NotReturned         409 NOT_RETURNED       (only a returned item can be resubmitted)
                     StepNotReached      409 STEP_NOT_REACHED   (an earlier step is still pending)
+                    ResubmitElsewhere   409 RESUBMIT_ELSEWHERE (the kind is corrected through its own page)
+                    SubjectChanged      409 SUBJECT_CHANGED    (the owner could not apply the decision: undone)
     ValidationFailed ReasonRequired     422 REASON_REQUIRED
     AppError        UnknownKind         400 UNKNOWN_KIND
 """
@@ -42,3 +44,11 @@ class UnknownKind(AppError):
 
 class StepNotReached(Conflict):
     code, message = "STEP_NOT_REACHED", "该事项尚未流转到您的审核环节"
+
+
+class ResubmitElsewhere(Conflict):
+    code, message = "RESUBMIT_ELSEWHERE", "此类事项请在原业务页面修改后重新提交"
+
+
+class SubjectChanged(Conflict):
+    code, message = "SUBJECT_CHANGED", "该事项的业务状态已变化，本次审核未生效，请刷新后重试"

@@ -1,18 +1,18 @@
-"""The registry of reviewed kinds: each owning part registers its chain of reviewer steps as data."""
+"""Every reviewed kind, as data: its title, who owns it, and the chain of reviewer steps.
+
+The review engine is one; what differs per kind is only this table. The part that owns a kind submits its items
+(``api.submit_item``) and reacts to the engine's events (``ReviewDecided``, ``ReviewWithdrawn``) for its kinds.
+A kind missing here cannot be submitted, and an item of an unknown kind is an error, never a silent gap.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from server.common.enums import Role
 from server.workflow.errors import UnknownKind
 
-if TYPE_CHECKING:
-    from server.workflow.models import ReviewItem
-
-Callback = Callable[["ReviewItem"], Awaitable[None]]
 Scope = Literal["institution", "region"]
 
 
@@ -22,48 +22,101 @@ class Step:
 
     role: Role
     scope: Scope
+    label: str  # what the applicant reads while it waits here, e.g. "待机构审核"
 
 
 @dataclass(frozen=True, slots=True)
 class KindSpec:
-    """A reviewed kind. Callbacks run inside the deciding transaction and may change the subject."""
-
     name: str
-    chain: list[Step]
     title: str
-    on_approved: Callback | None = None
-    on_rejected: Callback | None = None
-    on_returned: Callback | None = None
-    steps: tuple[Step, ...] = field(init=False)
+    owner: str  # the part that submits and applies it
+    steps: tuple[Step, ...]
+    # "owner": a returned item is corrected and resubmitted through the owner's own route (which validates it);
+    # "engine": the generic POST /my/reviews/{id}/resubmit may resubmit it with a new payload
+    resubmit: Literal["owner", "engine"] = "owner"
+    resubmit_hint: str = ""  # where the owner's resubmission is, for the error a client reads
 
     def __post_init__(self) -> None:
-        if not self.chain:
+        if not self.steps:
             raise ValueError(f"kind {self.name!r} needs at least one step")
-        for step in self.chain:
+        for step in self.steps:
             if step.scope == "institution" and step.role != Role.INSTITUTION_REVIEWER:
                 raise ValueError("an institution-scoped step must be reviewed by an institution reviewer")
             if step.scope == "region" and step.role not in (Role.OFFICE_REVIEWER, Role.COMMISSION_REVIEWER):
                 raise ValueError("a region-scoped step must be reviewed by an office or commission reviewer")
-        object.__setattr__(self, "steps", tuple(self.chain))
 
 
-_KINDS: dict[str, KindSpec] = {}
+INSTITUTION = Step(Role.INSTITUTION_REVIEWER, "institution", "待机构审核")
+INSTITUTION_CONFIRM = Step(Role.INSTITUTION_REVIEWER, "institution", "待机构确认")
+COMMISSION = Step(Role.COMMISSION_REVIEWER, "region", "待卫生健康行政部门审批")
+OFFICE = Step(Role.OFFICE_REVIEWER, "region", "待考核机构复核")
 
+_APPLICATION_HINT = "请在“业务申请”中修改后重新提交"
+_ASSESSMENT_HINT = "请在定期考核中修改后重新提交"
 
-def register_kind(spec: KindSpec, *, replace: bool = False) -> KindSpec:
-    """Register ``spec`` under its name; a second registration of the same name is a bug unless ``replace``."""
-    if spec.name in _KINDS and not replace and _KINDS[spec.name] is not spec:
-        raise ValueError(f"review kind {spec.name!r} is already registered")
-    _KINDS[spec.name] = spec
-    return spec
+_REGISTRY_APPLICATIONS = {
+    "register": "注册",
+    "assistant_upgrade": "助理医师升执业医师",
+    "military_transfer_in": "军队变更入",
+    "military_transfer_out": "变更到军队",
+    "change": "变更注册",
+    "cancel": "注销注册",
+    "multi_site_file": "多执业机构备案",
+    "multi_site_unfile": "多执业机构取消备案",
+    "multi_site_withdraw": "申请取消“多地点执业”",
+}
+_REGISTRY_INSTITUTION_CASES = {
+    "institution_filing": "注册备案（机构申请）",
+    "institution_cancellation": "注销注册（机构申请）",
+}
+
+_ALL: tuple[KindSpec, ...] = (
+    KindSpec(
+        "registry_info_change", "医师信息修改", "registry", (INSTITUTION,), resubmit_hint="请重新提交信息修改申请"
+    ),
+    KindSpec("registry_photo", "医师相片更新", "registry", (INSTITUTION,), resubmit_hint="请重新上传相片"),
+    *(
+        KindSpec(
+            f"registry_{kind}", title, "registry", (INSTITUTION_CONFIRM, COMMISSION), resubmit_hint=_APPLICATION_HINT
+        )
+        for kind, title in _REGISTRY_APPLICATIONS.items()
+    ),
+    *(
+        KindSpec(f"registry_{kind}", title, "registry", (COMMISSION,), resubmit_hint="请重新发起")
+        for kind, title in _REGISTRY_INSTITUTION_CASES.items()
+    ),
+    KindSpec(
+        "assessment_enrolment",
+        "定期考核报名（信息确认）",
+        "assessment",
+        (INSTITUTION, OFFICE),
+        resubmit_hint=_ASSESSMENT_HINT,
+    ),
+    KindSpec(
+        "assessment_self_evaluation",
+        "定期考核自评（工作成绩、职业道德）",
+        "assessment",
+        (INSTITUTION, OFFICE),
+        resubmit_hint=_ASSESSMENT_HINT,
+    ),
+    KindSpec(
+        "assessment_exemption",
+        "业务水平测评免考申请",
+        "assessment",
+        (INSTITUTION, OFFICE),
+        resubmit_hint=_ASSESSMENT_HINT,
+    ),
+)
+
+KINDS: dict[str, KindSpec] = {spec.name: spec for spec in _ALL}
 
 
 def get_kind(name: str) -> KindSpec:
     try:
-        return _KINDS[name]
+        return KINDS[name]
     except KeyError:
-        raise UnknownKind() from None
+        raise UnknownKind(details={"kind": name}) from None
 
 
 def all_kinds() -> list[KindSpec]:
-    return list(_KINDS.values())
+    return list(KINDS.values())

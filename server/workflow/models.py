@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 from server.common.fields import created_at, updated_at
-
-if TYPE_CHECKING:
-    from server.accounts.models import User
 
 
 class ReviewStatus(StrEnum):
@@ -41,7 +38,8 @@ class ReviewItem(Model):
     kind = fields.CharField(max_length=64, db_index=True)
     subject_type = fields.CharField(max_length=64)
     subject_id = fields.CharField(max_length=64)
-    applicant: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    # The applicant's account (a foreign key into accounts; read through accounts' face, never joined)
+    applicant: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="review_items", on_delete=fields.RESTRICT
     )
     # Scope: institution steps match institution_id, region steps match region_code (county, GB/T 2260)
@@ -71,7 +69,7 @@ class ReviewAction(Model):
         "workflow.ReviewItem", related_name="actions", on_delete=fields.CASCADE
     )
     step = fields.IntField()
-    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="review_actions", null=True, on_delete=fields.SET_NULL
     )
     action = fields.CharEnumField(ActionKind, max_length=16)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
+from server.accounts import api as accounts_api
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
+from server.common.web import json_content, out
 from server.workflow import service
-from server.workflow.models import ActionKind
+from server.workflow.models import ActionKind, ReviewItem
 from server.workflow.schemas import (
     ActionOut,
     ApproveIn,
@@ -40,16 +41,25 @@ REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER, Role.COMMISSION_RE
 # recorded on the registered handler; those routes state their bearer security themselves.
 
 
-def _out(model: BaseModel, status: int = 200) -> HTTPResponse:
-    return json(model.model_dump(mode="json"), status=status)
+async def _itemsout(items: list[ReviewItem]) -> list[ItemOut]:
+    people = await accounts_api.people({i.applicant_id for i in items})  # type: ignore[attr-defined]
+    return [ItemOut.of(i, people) for i in items]
+
+
+async def _itemout(item: ReviewItem) -> ItemOut:
+    return (await _itemsout([item]))[0]
 
 
 async def _detail(principal: Principal, item_id: int) -> ItemDetailOut:
     item = await service.get_visible_item(principal=principal, item_id=item_id)
-    base = ItemOut.of(item).model_dump()
     actions = await service.item_history(item)
+    people = await accounts_api.people({item.applicant_id} | {a.actor_id for a in actions if a.actor_id})  # type: ignore[attr-defined]
+    base = ItemOut.of(item, people).model_dump()
     return ItemDetailOut(
-        **base, payload=item.payload, attachments=item.attachments, history=[ActionOut.of(a) for a in actions]
+        **base,
+        payload=item.payload,
+        attachments=item.attachments,
+        history=[ActionOut.of(a, people) for a in actions],
     )
 
 
@@ -57,7 +67,7 @@ async def _detail(principal: Principal, item_id: int) -> ItemDetailOut:
 @openapi.summary("待我审核的事项")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": ItemPageOut})
+@openapi.response(200, json_content(ItemPageOut))
 @query(QueueQuery)
 @require(*REVIEWERS)
 async def review_queue(request: Request, principal: Principal, query: QueueQuery) -> HTTPResponse:
@@ -71,26 +81,26 @@ async def review_queue(request: Request, principal: Principal, query: QueueQuery
         limit=query.limit,
     )
     next_cursor = items[-1].id if len(items) == query.limit else None
-    return _out(ItemPageOut(items=[ItemOut.of(i) for i in items], next_cursor=next_cursor))
+    return out(ItemPageOut(items=await _itemsout(items), next_cursor=next_cursor))
 
 
 @bp.get("/reviews/queue/counts")
 @openapi.summary("各类待审事项数量（角标）")
 @openapi.tag("reviews")
-@openapi.response(200, {"application/json": CountsOut})
+@openapi.response(200, json_content(CountsOut))
 @require(*REVIEWERS)
 async def review_queue_counts(request: Request, principal: Principal) -> HTTPResponse:
     counts = await service.queue_counts(principal=principal)
-    return _out(CountsOut(counts=counts, total=sum(counts.values())))
+    return out(CountsOut(counts=counts, total=sum(counts.values())))
 
 
 @bp.get("/reviews/items/<item_id:int>")
 @openapi.summary("审核事项详情（含材料与审核记录）")
 @openapi.tag("reviews")
-@openapi.response(200, {"application/json": ItemDetailOut})
+@openapi.response(200, json_content(ItemDetailOut))
 @require(*REVIEWERS)
 async def review_item(request: Request, item_id: int, principal: Principal) -> HTTPResponse:
-    return _out(await _detail(principal, item_id))
+    return out(await _detail(principal, item_id))
 
 
 async def _decided(
@@ -106,15 +116,14 @@ async def _decided(
         expected_version=body.version,
         ip=client_ip(request),
     )
-    await item.fetch_related("applicant")
-    return _out(ItemOut.of(item))
+    return out(await _itemout(item))
 
 
 @bp.post("/reviews/items/<item_id:int>/approve")
 @openapi.summary("审核通过当前环节")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": ItemOut})
+@openapi.response(200, json_content(ItemOut))
 @body(ApproveIn)
 @require(*REVIEWERS)
 async def approve(request: Request, item_id: int, principal: Principal, body: ApproveIn) -> HTTPResponse:
@@ -125,7 +134,7 @@ async def approve(request: Request, item_id: int, principal: Principal, body: Ap
 @openapi.summary("审核不通过（须填写原因）")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": ItemOut})
+@openapi.response(200, json_content(ItemOut))
 @body(RejectIn)
 @require(*REVIEWERS)
 async def reject(request: Request, item_id: int, principal: Principal, body: RejectIn) -> HTTPResponse:
@@ -136,7 +145,7 @@ async def reject(request: Request, item_id: int, principal: Principal, body: Rej
 @openapi.summary("退回申请人修改（须填写原因）")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": ItemOut})
+@openapi.response(200, json_content(ItemOut))
 @body(ReturnIn)
 @require(*REVIEWERS)
 async def return_(request: Request, item_id: int, principal: Principal, body: ReturnIn) -> HTTPResponse:
@@ -147,75 +156,74 @@ async def return_(request: Request, item_id: int, principal: Principal, body: Re
 @openapi.summary("批量审核通过（每项单独处理，最多 50 项）")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": BatchOut})
+@openapi.response(200, json_content(BatchOut))
 @body(BatchApproveIn)
 @require(*REVIEWERS)
 async def batch_approve(request: Request, principal: Principal, body: BatchApproveIn) -> HTTPResponse:
     results = await service.batch_approve(principal=principal, item_ids=body.ids, ip=client_ip(request))
-    return _out(BatchOut(results=[BatchItemOut.of(r) for r in results], approved=sum(r.ok for r in results)))
+    return out(BatchOut(results=[BatchItemOut.of(r) for r in results], approved=sum(r.ok for r in results)))
 
 
 @bp.get("/reviews/history")
 @openapi.summary("我的审核记录")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": HistoryPageOut})
+@openapi.response(200, json_content(HistoryPageOut))
 @query(PageQuery)
 @require(*REVIEWERS)
 async def review_history(request: Request, principal: Principal, query: PageQuery) -> HTTPResponse:
     actions = await service.history(principal=principal, cursor=query.cursor, limit=query.limit)
     next_cursor = actions[-1].id if len(actions) == query.limit else None
-    return _out(HistoryPageOut(items=[DecisionOut.of(a) for a in actions], next_cursor=next_cursor))
+    return out(HistoryPageOut(items=[DecisionOut.of(a) for a in actions], next_cursor=next_cursor))
 
 
 @bp.get("/reviews/stats")
 @openapi.summary("我的审核统计：待审、今日已审、平均审核时长")
 @openapi.tag("reviews")
-@openapi.response(200, {"application/json": StatsOut})
+@openapi.response(200, json_content(StatsOut))
 @require(*REVIEWERS)
 async def review_stats(request: Request, principal: Principal) -> HTTPResponse:
-    return _out(StatsOut.of(await service.stats(principal=principal)))
+    return out(StatsOut.of(await service.stats(principal=principal)))
 
 
 @bp.get("/my/reviews")
 @openapi.summary("我提交的审核事项")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": ItemPageOut})
+@openapi.response(200, json_content(ItemPageOut))
 @query(PageQuery)
 @require(Role.PHYSICIAN)
 async def my_reviews(request: Request, principal: Principal, query: PageQuery) -> HTTPResponse:
     items = await service.my_items(applicant_id=principal.user_id, cursor=query.cursor, limit=query.limit)
     next_cursor = items[-1].id if len(items) == query.limit else None
-    return _out(ItemPageOut(items=[ItemOut.of(i) for i in items], next_cursor=next_cursor))
+    return out(ItemPageOut(items=await _itemsout(items), next_cursor=next_cursor))
 
 
 @bp.get("/my/reviews/<item_id:int>")
 @openapi.summary("我提交的审核事项详情")
 @openapi.tag("reviews")
-@openapi.response(200, {"application/json": ItemDetailOut})
+@openapi.response(200, json_content(ItemDetailOut))
 @require(Role.PHYSICIAN)
 async def my_review(request: Request, item_id: int, principal: Principal) -> HTTPResponse:
     item = await service.own_item(applicant_id=principal.user_id, item_id=item_id)
-    return _out(await _detail(principal, item.id))
+    return out(await _detail(principal, item.id))
 
 
 @bp.post("/my/reviews/<item_id:int>/withdraw")
 @openapi.summary("撤回尚未审核的申请")
 @openapi.tag("reviews")
-@openapi.response(200, {"application/json": ItemOut})
+@openapi.response(200, json_content(ItemOut))
 @require(Role.PHYSICIAN)
 async def withdraw(request: Request, item_id: int, principal: Principal) -> HTTPResponse:
     item = await service.withdraw_item(applicant_id=principal.user_id, item_id=item_id, ip=client_ip(request))
-    await item.fetch_related("applicant")
-    return _out(ItemOut.of(item))
+    return out(await _itemout(item))
 
 
 @bp.post("/my/reviews/<item_id:int>/resubmit")
 @openapi.summary("修改后重新提交被退回的申请")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
-@openapi.response(200, {"application/json": ItemOut})
+@openapi.response(200, json_content(ItemOut))
 @body(ResubmitIn)
 @require(Role.PHYSICIAN)
 async def resubmit(request: Request, item_id: int, principal: Principal, body: ResubmitIn) -> HTTPResponse:
@@ -226,5 +234,4 @@ async def resubmit(request: Request, item_id: int, principal: Principal, body: R
         attachments=body.attachments,
         ip=client_ip(request),
     )
-    await item.fetch_related("applicant")
-    return _out(ItemOut.of(item))
+    return out(await _itemout(item))

@@ -8,9 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-from server.accounts.models import User
-from server.common import crypto
-from server.common.masking import mask_id_number, mask_name, mask_phone
+from server.accounts.api import Person
 from server.workflow.kinds import get_kind
 from server.workflow.models import ReviewAction, ReviewItem
 from server.workflow.service import BatchResult, Stats
@@ -84,14 +82,10 @@ class ApplicantOut(BaseModel):
     id_number: str | None
 
     @classmethod
-    def masked(cls, user: User) -> ApplicantOut:
-        number: str | None = None
-        if user.id_number_enc:
-            try:
-                number = mask_id_number(crypto.decrypt(user.id_number_enc, context="id_number"))
-            except Exception:  # noqa: BLE001 - an unreadable number is shown as absent, never in clear
-                number = None
-        return cls(id=user.id, name=mask_name(user.real_name), phone=mask_phone(user.phone), id_number=number)
+    def masked(cls, user_id: int, person: Person | None) -> ApplicantOut:
+        if person is None:
+            return cls(id=user_id, name=None, phone=None, id_number=None)
+        return cls(id=user_id, name=person.name_masked, phone=person.phone_masked, id_number=person.id_number_masked)
 
 
 class ItemOut(BaseModel):
@@ -110,8 +104,9 @@ class ItemOut(BaseModel):
     applicant: ApplicantOut
 
     @classmethod
-    def of(cls, item: ReviewItem) -> ItemOut:
+    def of(cls, item: ReviewItem, people: dict[int, Person]) -> ItemOut:
         spec = get_kind(item.kind)
+        applicant_id: int = item.applicant_id  # type: ignore[attr-defined]
         pending = item.status == "pending"
         return cls(
             id=item.id,
@@ -126,7 +121,7 @@ class ItemOut(BaseModel):
             version=item.version,
             submitted_at=item.submitted_at,
             decided_at=item.decided_at,
-            applicant=ApplicantOut.masked(item.applicant),
+            applicant=ApplicantOut.masked(applicant_id, people.get(applicant_id)),
         )
 
 
@@ -142,14 +137,14 @@ class ActionOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, action: ReviewAction) -> ActionOut:
-        actor = action.actor
+    def of(cls, action: ReviewAction, people: dict[int, Person]) -> ActionOut:
+        actor = people.get(action.actor_id) if action.actor_id else None  # type: ignore[attr-defined]
         return cls(
             id=action.id,
             step=action.step,
             action=str(action.action),
             actor_id=action.actor_id,  # type: ignore[attr-defined]
-            actor_name=mask_name(actor.real_name) if actor is not None else None,
+            actor_name=actor.name_masked if actor is not None else None,
             reason=action.reason,
             comment=action.comment,
             attachments=list(action.attachments or []),

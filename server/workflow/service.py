@@ -1,9 +1,10 @@
 """The review engine: submit, withdraw, resubmit, and one decision per step.
 
-Every write runs in one transaction (``run_atomic``) with its audit entry and its outbox event. A decision is a
-conditional UPDATE (``WHERE status='pending' AND current_step=? AND version=?``) issued first in the transaction:
-the database, not an in-process lock, lets exactly one of many concurrent deciders through. Items outside the
-caller's scope are reported as absent.
+Every write runs in one transaction with its audit entry and its event. A decision is a conditional UPDATE
+(``WHERE status='pending' AND current_step=? AND version=?``) issued first in the transaction: the database, not an
+in-process lock, lets exactly one of many concurrent deciders through. The kind's owner applies a final decision
+in a ``ReviewDecided`` subscriber in that same transaction; if it cannot, the decision is undone. Items outside
+the caller's scope are reported as absent.
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from server.common import audit
+from server.accounts import api as accounts_api
+from server.common import audit, events, scope
 from server.common.auth import Principal
 from server.common.outbox import emit
 from server.db import run_atomic
+from server.errors import AppError
 from server.workflow.errors import (
     AlreadyDecided,
     NotReturned,
     NotWithdrawable,
     ReasonRequired,
+    ResubmitElsewhere,
     ReviewNotFound,
     StepNotReached,
 )
+from server.workflow.events import ReviewDecided, ReviewResubmitted, ReviewWithdrawn
 from server.workflow.kinds import KindSpec, Step, all_kinds, get_kind
 from server.workflow.models import DECISIONS, ActionKind, ReviewAction, ReviewItem, ReviewStatus
 
@@ -37,38 +42,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def spec_of(item: ReviewItem) -> KindSpec:
+    """The kind of a stored item; one no part declares any more is a bug to see, not an item to hide."""
+    try:
+        return get_kind(item.kind)
+    except AppError:
+        raise RuntimeError(f"review item {item.id} has kind {item.kind!r}, undeclared in workflow/kinds.py") from None
+
+
 # ---------------------------------------------------------------- scope
 
 
-def region_prefix(code: str) -> str:
-    """GB/T 2260: province 110000 covers 11…, city 110100 covers 1101…, county 110105 only itself and below."""
-    prefix = code
-    while len(prefix) > 2 and prefix.endswith("00") and len(prefix) <= 6:
-        prefix = prefix[:-2]
-    return prefix
-
-
-def region_covers(mine: str | None, theirs: str | None) -> bool:
-    if not mine or not theirs:
-        return False
-    return theirs == mine or theirs.startswith(region_prefix(mine))
-
-
-def _q(filters: dict[str, Any]) -> Q:
-    return Q(**filters)
-
-
-def _scope_q(principal: Principal, step: Step, prefix: str = "") -> Q | None:
+def _step_scope(principal: Principal, step: Step, prefix: str = "") -> Q | None:
     if step.role != principal.role:
         return None
-    if step.scope == "institution":
-        if principal.institution_id is None:
-            return None
-        return _q({f"{prefix}institution_id": principal.institution_id})
-    if not principal.region_code:
-        return None
-    return _q({f"{prefix}region_code": principal.region_code}) | _q(
-        {f"{prefix}region_code__startswith": region_prefix(principal.region_code)}
+    return scope.scope_filter(
+        principal,
+        institution_field=f"{prefix}institution_id",
+        region_field=f"{prefix}region_code",
+        roles=(step.role,),
     )
 
 
@@ -77,35 +69,31 @@ def steps_q(principal: Principal, prefix: str = "", step_field: str = "current_s
     parts: list[Q] = []
     for spec in all_kinds():
         for index, step in enumerate(spec.steps):
-            scope = _scope_q(principal, step, prefix)
-            if scope is not None:
-                parts.append(_q({f"{prefix}kind": spec.name, step_field: index}) & scope)
+            within = _step_scope(principal, step, prefix)
+            if within is not None:
+                parts.append(Q(**{f"{prefix}kind": spec.name, step_field: index}) & within)  # type: ignore[arg-type]
     if not parts:
         return None
     return Q(*parts, join_type=Q.OR)
 
 
+def _subject(item: ReviewItem) -> scope.Subject:
+    return scope.Subject(institution_id=item.institution_id, region_code=item.region_code)
+
+
 def can_act(principal: Principal, item: ReviewItem, step: Step) -> bool:
-    if step.role != principal.role:
-        return False
-    if step.scope == "institution":
-        return principal.institution_id is not None and principal.institution_id == item.institution_id
-    return region_covers(principal.region_code, item.region_code)
+    return step.role == principal.role and scope.covers(principal, _subject(item))
 
 
 def can_see(principal: Principal, item: ReviewItem) -> bool:
-    """A reviewer sees an item whose chain has a step in their role and scope (pending or not)."""
+    """The applicant, or a reviewer whose role and scope match a step of the item's chain (pending or not)."""
     if item.applicant_id == principal.user_id:  # type: ignore[attr-defined]
         return True
-    try:
-        spec = get_kind(item.kind)
-    except Exception:  # noqa: BLE001 - an unregistered kind is invisible
-        return False
-    return any(can_act(principal, item, step) for step in spec.steps)
+    return any(can_act(principal, item, step) for step in spec_of(item).steps)
 
 
 async def get_visible_item(*, principal: Principal, item_id: int) -> ReviewItem:
-    item = await ReviewItem.get_or_none(id=item_id).prefetch_related("applicant")
+    item = await ReviewItem.get_or_none(id=item_id)
     if item is None or not can_see(principal, item):
         raise ReviewNotFound()
     return item
@@ -153,33 +141,6 @@ async def create_item(
     return item
 
 
-async def submit_item(
-    *,
-    kind: str,
-    subject_type: str,
-    subject_id: str,
-    applicant_id: int,
-    institution_id: int | None,
-    region_code: str | None,
-    payload: dict[str, Any],
-    attachments: list[Any] | None = None,
-    ip: str | None = None,
-) -> ReviewItem:
-    """:func:`create_item` in its own transaction."""
-    return await run_atomic(
-        create_item,
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        applicant_id=applicant_id,
-        institution_id=institution_id,
-        region_code=region_code,
-        payload=payload,
-        attachments=attachments,
-        ip=ip,
-    )
-
-
 async def own_item(*, applicant_id: int, item_id: int) -> ReviewItem:
     item = await ReviewItem.get_or_none(id=item_id)
     if item is None or item.applicant_id != applicant_id:  # type: ignore[attr-defined]
@@ -187,8 +148,18 @@ async def own_item(*, applicant_id: int, item_id: int) -> ReviewItem:
     return item
 
 
+def _event_fields(item: ReviewItem) -> dict[str, Any]:
+    return {
+        "item_id": item.id,
+        "kind": item.kind,
+        "subject_type": item.subject_type,
+        "subject_id": item.subject_id,
+        "applicant_id": item.applicant_id,  # type: ignore[attr-defined]
+    }
+
+
 async def withdraw_item(*, applicant_id: int, item_id: int, ip: str | None = None) -> ReviewItem:
-    """The applicant takes the item back while no reviewer has decided in this round."""
+    """The applicant takes the item back while no reviewer has decided in this round; its owner hears of it."""
     item = await own_item(applicant_id=applicant_id, item_id=item_id)
 
     async def tx() -> None:
@@ -202,6 +173,7 @@ async def withdraw_item(*, applicant_id: int, item_id: int, ip: str | None = Non
         await audit.record(
             action="review.withdraw", actor_id=applicant_id, subject_type="review_item", subject_id=str(item.id), ip=ip
         )
+        await events.publish(ReviewWithdrawn(**_event_fields(item)))
 
     await run_atomic(tx)
     return await ReviewItem.get(id=item.id)
@@ -214,9 +186,17 @@ async def resubmit_item(
     payload: dict[str, Any],
     attachments: list[Any] | None = None,
     ip: str | None = None,
+    via_owner: bool = True,
 ) -> ReviewItem:
-    """A returned item, corrected by its applicant, goes back to the first step; its history stays."""
+    """A returned item, corrected by its applicant, goes back to the first step; its history stays.
+
+    Owners call this after validating the correction (``via_owner``); the generic route may resubmit only kinds
+    whose owner lets the engine take the payload as it comes.
+    """
     item = await own_item(applicant_id=applicant_id, item_id=item_id)
+    spec = spec_of(item)
+    if not via_owner and spec.resubmit != "engine":
+        raise ResubmitElsewhere(spec.resubmit_hint or None, details={"kind": item.kind, "subject_id": item.subject_id})
 
     async def tx() -> None:
         now = _now()
@@ -242,6 +222,7 @@ async def resubmit_item(
         await audit.record(
             action="review.resubmit", actor_id=applicant_id, subject_type="review_item", subject_id=str(item.id), ip=ip
         )
+        await events.publish(ReviewResubmitted(**_event_fields(item), payload=payload))
 
     await run_atomic(tx)
     return await ReviewItem.get(id=item.id)
@@ -267,7 +248,7 @@ async def decide_step(
     item = await ReviewItem.get_or_none(id=item_id)
     if item is None:
         raise ReviewNotFound()
-    spec = get_kind(item.kind)
+    spec = spec_of(item)
     if not can_see(principal, item) or item.applicant_id == principal.user_id:  # type: ignore[attr-defined]
         raise ReviewNotFound()
     step_index = item.current_step
@@ -312,7 +293,7 @@ async def _decide_tx(
     values: dict[str, Any] = {"version": version + 1, "updated_at": now}
     if action == ActionKind.APPROVE and not last:
         values["current_step"] = step_index + 1
-        decision: str | None = None
+        decision: ReviewStatus | None = None
     else:
         decision = {
             ActionKind.APPROVE: ReviewStatus.APPROVED,
@@ -348,13 +329,17 @@ async def _decide_tx(
     if decision is None:
         return
     fresh = await ReviewItem.get(id=item.id)
-    callback = {
-        ReviewStatus.APPROVED: spec.on_approved,
-        ReviewStatus.REJECTED: spec.on_rejected,
-        ReviewStatus.RETURNED: spec.on_returned,
-    }[ReviewStatus(decision)]
-    if callback is not None:
-        await callback(fresh)
+    # The owner applies it here; if it cannot (its subject moved on meanwhile) it raises, and all of this is undone
+    await events.publish(
+        ReviewDecided(
+            **_event_fields(fresh),
+            decision=decision.value,  # type: ignore[arg-type]
+            step=step_index,
+            actor_id=principal.user_id,
+            reason=reason,
+            payload=dict(fresh.payload or {}),
+        )
+    )
     await emit(
         kind=DECIDED_EVENT,
         user_id=fresh.applicant_id,  # type: ignore[attr-defined]
@@ -388,8 +373,6 @@ class BatchResult:
 
 async def batch_approve(*, principal: Principal, item_ids: list[int], ip: str | None = None) -> list[BatchResult]:
     """Approve each item on its own: one failure does not undo the others."""
-    from server.errors import AppError
-
     results: list[BatchResult] = []
     for item_id in dict.fromkeys(item_ids):
         try:
@@ -415,10 +398,10 @@ async def queue(
     limit: int = 20,
 ) -> list[ReviewItem]:
     """Pending items whose current step is the principal's, oldest first, after ``cursor``."""
-    scope = steps_q(principal)
-    if scope is None:
+    within = steps_q(principal)
+    if within is None:
         return []
-    qs = ReviewItem.filter(scope, status=ReviewStatus.PENDING)
+    qs = ReviewItem.filter(within, status=ReviewStatus.PENDING)
     if kind:
         qs = qs.filter(kind=kind)
     if submitted_from:
@@ -426,18 +409,18 @@ async def queue(
     if submitted_to:
         qs = qs.filter(submitted_at__lt=datetime.combine(submitted_to + timedelta(days=1), time.min, CN_TZ))
     if applicant_name:
-        qs = qs.filter(applicant__real_name__contains=applicant_name)
+        qs = qs.filter(applicant_id__in=await accounts_api.user_ids_named(applicant_name))
     if cursor:
         qs = qs.filter(id__gt=cursor)
-    return await qs.order_by("id").limit(limit).prefetch_related("applicant")
+    return await qs.order_by("id").limit(limit)
 
 
 async def queue_counts(*, principal: Principal) -> dict[str, int]:
-    scope = steps_q(principal)
+    within = steps_q(principal)
     counts = {spec.name: 0 for spec in all_kinds() if any(s.role == principal.role for s in spec.steps)}
-    if scope is None:
+    if within is None:
         return counts
-    rows = await ReviewItem.filter(scope, status=ReviewStatus.PENDING).values_list("kind", flat=True)
+    rows = await ReviewItem.filter(within, status=ReviewStatus.PENDING).values_list("kind", flat=True)
     for kind in rows:
         counts[str(kind)] = counts.get(str(kind), 0) + 1
     return counts
@@ -452,7 +435,7 @@ async def history(*, principal: Principal, cursor: int | None = None, limit: int
 
 
 async def item_history(item: ReviewItem) -> list[ReviewAction]:
-    return await ReviewAction.filter(item_id=item.id).order_by("id").prefetch_related("actor")
+    return await ReviewAction.filter(item_id=item.id).order_by("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,10 +448,10 @@ class Stats:
 async def stats(*, principal: Principal) -> Stats:
     """For the principal's role and scope: pending now, decided today, mean hours from submission to decision."""
     pending = sum((await queue_counts(principal=principal)).values())
-    scope = steps_q(principal, prefix="item__", step_field="step")
-    if scope is None:
+    within = steps_q(principal, prefix="item__", step_field="step")
+    if within is None:
         return Stats(pending=pending, decided_today=0, average_decision_hours=None)
-    decided = ReviewAction.filter(scope, action__in=list(DECISIONS))
+    decided = ReviewAction.filter(within, action__in=list(DECISIONS))
     today = datetime.combine(datetime.now(CN_TZ).date(), time.min, CN_TZ)
     decided_today = await decided.filter(created_at__gte=today).count()
     recent = await decided.filter(created_at__gte=today - timedelta(days=30)).order_by("-id").limit(1000)
@@ -486,4 +469,4 @@ async def my_items(*, applicant_id: int, cursor: int | None = None, limit: int =
     qs = ReviewItem.filter(applicant_id=applicant_id)
     if cursor:
         qs = qs.filter(id__lt=cursor)
-    return await qs.order_by("-id").limit(limit).prefetch_related("applicant")
+    return await qs.order_by("-id").limit(limit)

@@ -47,9 +47,10 @@ def test_every_relative_link_resolves() -> None:
 
 def test_the_numbers_the_guide_states_are_the_code_s() -> None:
     from server.accounts import captchas, service, sms
-    from server.assessment import service as assessment
+    from server.assessment import binding, proofs
     from server.config import Settings
-    from server.exams import service as exams
+    from server.exams import attempts as exams
+    from server.exams import definitions
     from server.proctoring.image import DEFAULT_THRESHOLDS, ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH
     from server.registry import activation, applications
 
@@ -64,10 +65,10 @@ def test_the_numbers_the_guide_states_are_the_code_s() -> None:
     assert sms.SEND_LIMITS == (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
     assert sms.IP_SEND_LIMITS == (("minute", 10, 60), ("hour", 50, 3600), ("day", 200, 86400))
     assert (sms.CODE_TTL_S, sms.MAX_WRONG_TRIES) == (600, 5)
-    assert (assessment.BIND_FAILURES_MAX, assessment.BIND_FAILURES_WINDOW_S) == (10, 3600)
+    assert (binding.BIND_FAILURES_MAX, binding.BIND_FAILURES_WINDOW_S) == (10, 3600)
     assert activation.MAX_CODE_TRIES_PER_HOUR == 5 and applications.MAX_ATTACHMENTS == 5
-    assert assessment.CREDENTIAL_TTL.days == 7
-    assert (assessment.PROOF_MAX_BYTES, assessment.PROOF_MAX_FILES, assessment.PROOF_MAX_TOTAL) == (
+    assert binding.CREDENTIAL_TTL.days == 7
+    assert (proofs.PROOF_MAX_BYTES, proofs.PROOF_MAX_FILES, proofs.PROOF_MAX_TOTAL) == (
         4 * 1024 * 1024,
         5,
         8 * 1024 * 1024,
@@ -84,7 +85,7 @@ def test_the_numbers_the_guide_states_are_the_code_s() -> None:
         120,
     )
     assert exams.GRACE_S == 60 and settings.request_max_size == 10 * 1024 * 1024
-    for rules in exams.DEFAULT_RULES.values():
+    for rules in definitions.DEFAULT_RULES.values():
         assert rules["duration_s"] == 3600 and all(s["pass_mark"] == 60.0 for s in rules["sections"])
 
 

@@ -10,11 +10,13 @@ from typing import Any
 import httpx
 
 from server.accounts.models import User
-from server.assessment import service
+from server.assessment import context, cycles, office
 from server.assessment.models import Cycle, CycleWindow, WindowKind
-from server.common import crypto, idcard
+from server.common import crypto, events, idcard
 from server.common.enums import Category, Level
+from server.db import run_atomic
 from server.directory.models import Institution
+from server.exams.api import AttemptScored
 from server.registry.models import PracticeRegistration, Qualification
 from tests.workflow import factories as f
 from tests.workflow.factories import auth_headers, principal_of
@@ -29,7 +31,7 @@ def code(r: httpx.Response) -> str:
 
 
 async def cycle(*, current: bool = True, name: str = "2024—2026年度") -> Cycle:
-    today = datetime.now(service.CN_TZ).date()
+    today = datetime.now(cycles.CN_TZ).date()
     if current:
         return await Cycle.create(name=name, starts_on=today - timedelta(days=365), ends_on=today + timedelta(days=300))
     return await Cycle.create(name=name, starts_on=date(2018, 1, 1), ends_on=date(2020, 12, 31))
@@ -138,7 +140,7 @@ async def world() -> World:
 
 
 async def issue(w: World, d: Doctor) -> str:
-    issued = await service.issue_credential(
+    issued = await office.issue_credential(
         principal=principal_of(w.inst_reviewer), id_number=d.id_number, name=d.name, institution_id=None
     )
     d.credential = issued.credential
@@ -162,7 +164,7 @@ async def bind(client: httpx.AsyncClient, w: World, d: Doctor) -> None:
 
 
 async def accept(client: httpx.AsyncClient, d: Doctor) -> None:
-    r = await client.post(f"{A}/notice", json={"version": service.NOTICE_VERSION}, headers=d.headers)
+    r = await client.post(f"{A}/notice", json={"version": context.NOTICE_VERSION}, headers=d.headers)
     assert r.status_code == 200, r.text
 
 
@@ -183,7 +185,7 @@ async def review_all(client: httpx.AsyncClient, w: World, kind: str, *, action: 
 
 async def enrolled(client: httpx.AsyncClient, w: World, d: Doctor) -> None:
     """Bound, notice accepted, enrolment submitted and approved twice."""
-    from server.assessment.review_kinds import ENROLMENT_KIND
+    from server.assessment.reviews import ENROLMENT_KIND
 
     await bind(client, w, d)
     await accept(client, d)
@@ -200,3 +202,27 @@ async def upload(client: httpx.AsyncClient, d: Doctor, data: bytes = PDF, name: 
     r = await client.post(f"{A}/proofs", files={"file": (name, data, "application/pdf")}, headers=d.headers)
     assert r.status_code == 201, r.text
     return int(r.json()["items"][0]["id"])
+
+
+async def report_scored(
+    *,
+    user_id: int,
+    assessment_id: int | None,
+    exam_kind: str,
+    attempt_ref: str,
+    score: float,
+    passed: bool,
+    is_make_up: bool = False,
+) -> None:
+    """What the exams part publishes when it scores an attempt, inside a transaction as its scoring does."""
+    event = AttemptScored(
+        attempt_ref=attempt_ref,
+        user_id=user_id,
+        assessment_id=assessment_id,
+        cycle_id=None,
+        exam_kind=exam_kind,
+        score=score,
+        passed=passed,
+        is_make_up=is_make_up,
+    )
+    await run_atomic(events.publish, event)

@@ -187,9 +187,9 @@ async def test_bind_failures_are_rate_limited(client: httpx.AsyncClient) -> None
     w = await af.world()
     d = w.doctor
     credential = await af.issue(w, d)
-    from server.assessment import service
+    from server.assessment import binding
 
-    for _ in range(service.BIND_FAILURES_MAX):
+    for _ in range(binding.BIND_FAILURES_MAX):
         r = await client.post(f"{A}/binding", json=_bind_body(d, "WRONGWRONG1"), headers=d.headers)
         assert code(r) == "BINDING_FAILED"
     r = await client.post(f"{A}/binding", json=_bind_body(d, credential), headers=d.headers)

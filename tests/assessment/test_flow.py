@@ -1,8 +1,8 @@
 """End to end through HTTP: bind → notice → enrolment (two reviews) → procedure → self-evaluation (two reviews)
 → professional exam (with make-up) or exemption → humanities exam → result, notice PDF and public check.
 
-The exams part is stubbed by calling ``record_exam_result`` (inside a transaction, as its scoring does) where the
-exam would be, after asking ``exam_eligibility`` exactly as its attempt start does.
+The exams part is stood in for by publishing ``AttemptScored`` (inside a transaction, as its scoring does) where
+the exam would be, after asking ``exam_eligibility`` exactly as the attempt start does.
 """
 
 from __future__ import annotations
@@ -14,20 +14,18 @@ from pypdf import PdfReader
 
 from server.accounts.models import User
 from server.accounts.passwords import verify_password
-from server.assessment import service
+from server.assessment import errors, exam_access
 from server.assessment.models import Assessment, AssessmentStatus, ExemptionStatus, Procedure
-from server.assessment.review_kinds import EXEMPTION_KIND, SELF_EVALUATION_KIND
+from server.assessment.reviews import EXEMPTION_KIND, SELF_EVALUATION_KIND
 from server.common.models import AuditEntry, OutboxEvent
-from server.db import run_atomic
 from server.workflow.models import ReviewItem
 from tests.assessment import factories as af
 from tests.assessment.factories import PASSWORD, A, code
 
 
-async def _exam(user_id: int, kind: str, score: float, passed: bool, ref: str) -> service.Eligibility:
-    eligibility = await service.exam_eligibility(user_id=user_id, exam_kind=kind)
-    await run_atomic(
-        service.record_exam_result,
+async def _exam(user_id: int, kind: str, score: float, passed: bool, ref: str) -> exam_access.Eligibility:
+    eligibility = await exam_access.exam_eligibility(user_id=user_id, exam_kind=kind)
+    await af.report_scored(
         user_id=user_id,
         assessment_id=eligibility.assessment_id,
         exam_kind=kind,
@@ -112,9 +110,9 @@ async def test_general_procedure_with_make_up_end_to_end(client: httpx.AsyncClie
     assert r.json()["current_step"] == "professional_exam"
     # humanities is not open before the professional exam
     try:
-        await service.exam_eligibility(user_id=d.user.id, exam_kind="humanities")
+        await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="humanities")
         raise AssertionError("humanities must wait")
-    except service.ExamNotAllowed:
+    except errors.ExamNotAllowed:
         pass
     # professional exam failed once → make-up → passed
     first = await _exam(d.user.id, "professional", 40, False, "att-1")
@@ -125,8 +123,7 @@ async def test_general_procedure_with_make_up_end_to_end(client: httpx.AsyncClie
     second = await _exam(d.user.id, "professional", 75, True, "att-2")
     assert second.is_make_up is True
     # a repeated report of one attempt changes nothing
-    await run_atomic(
-        service.record_exam_result,
+    await af.report_scored(
         user_id=d.user.id,
         assessment_id=assessment.id,
         exam_kind="professional",
@@ -203,9 +200,9 @@ async def test_simplified_procedure_end_to_end(client: httpx.AsyncClient) -> Non
     assert r.status_code == 200 and r.content == af.PDF and "attachment" in r.headers["content-disposition"]
     await af.review_all(client, w, SELF_EVALUATION_KIND)
     try:
-        await service.exam_eligibility(user_id=d.user.id, exam_kind="professional")
+        await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="professional")
         raise AssertionError("simplified needs no professional exam")
-    except service.ExamNotAllowed:
+    except errors.ExamNotAllowed:
         pass
     await _exam(d.user.id, "humanities", 30, False, "h-1")
     a = await Assessment.get(user_id=d.user.id)
@@ -248,21 +245,21 @@ async def test_failed_make_up_fails_and_rejected_self_evaluation_fails(client: h
     await client.put(f"{A}/procedure", json={"procedure": "general"}, headers=d.headers)
     await _self_evaluate(client, d)
     await af.review_all(client, w, SELF_EVALUATION_KIND)
-    # the office's pass mark decides, not the exam part's flag
+    # the office's pass mark (kept by the exams part) is what the exam is scored by: 65 under 70 fails
     r = await client.put(
         f"{A}/rules", json={"professional_pass_mark": 70, "humanities_pass_mark": 60}, headers=await w.h(w.office)
     )
     assert r.status_code == 200
-    await _exam(d.user.id, "professional", 65, True, "p-1")
+    await _exam(d.user.id, "professional", 65, False, "p-1")
     a = await Assessment.get(user_id=d.user.id)
     assert a.professional_passed is False
     await _exam(d.user.id, "professional", 50, False, "p-2")
     a = await Assessment.get(id=a.id)
     assert a.status == AssessmentStatus.FAILED and a.professional_make_up_used
     try:
-        await service.exam_eligibility(user_id=d.user.id, exam_kind="professional")
+        await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="professional")
         raise AssertionError("no second make-up")
-    except service.WrongStep:
+    except errors.WrongStep:
         pass
     # rejected self-evaluation (工作成绩、职业道德不合格) fails the assessment
     await af.enrolled(client, w, other)

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from server.assessment import service
+from server.assessment import context, errors, exam_access
 from server.assessment.models import Assessment, AssessmentStatus, CycleWindow, Proof, WindowKind
-from server.assessment.review_kinds import SELF_EVALUATION_KIND
+from server.assessment.reviews import SELF_EVALUATION_KIND
 from tests.assessment import factories as af
 from tests.assessment.factories import A, code
 
@@ -34,7 +34,7 @@ async def test_unbound_and_notice_required(client: httpx.AsyncClient) -> None:
     for method, path, body in NOTICE_GUARDED:
         r = await client.request(method, f"{A}{path}", json=body, headers=d.headers)
         assert r.status_code == 403 and code(r) == "ASSESSMENT_NOT_BOUND", (path, r.text)
-    r = await client.post(f"{A}/notice", json={"version": service.NOTICE_VERSION}, headers=d.headers)
+    r = await client.post(f"{A}/notice", json={"version": context.NOTICE_VERSION}, headers=d.headers)
     assert code(r) == "ASSESSMENT_NOT_BOUND"
     await af.bind(client, w, d)
     for method, path, body in NOTICE_GUARDED:
@@ -155,20 +155,18 @@ async def test_exam_and_make_up_windows(client: httpx.AsyncClient) -> None:
         headers=d.headers,
     )
     await client.post(f"{A}/self-evaluation", headers=d.headers)
-    with pytest.raises(service.ExamNotAllowed):
-        await service.exam_eligibility(user_id=d.user.id, exam_kind="professional")
+    with pytest.raises(errors.ExamNotAllowed):
+        await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="professional")
     await af.review_all(client, w, SELF_EVALUATION_KIND)
     await af.close_window(w.cycle, WindowKind.EXAM)
-    with pytest.raises(service.WindowClosed) as exc:
-        await service.exam_eligibility(user_id=d.user.id, exam_kind="professional")
+    with pytest.raises(errors.WindowClosed) as exc:
+        await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="professional")
     assert "考试" in exc.value.text and exc.value.details and exc.value.details["window"] == "exam"
     await af.open_windows(w.cycle, kinds=(WindowKind.EXAM,))
-    eligibility = await service.exam_eligibility(user_id=d.user.id, exam_kind="professional")
+    eligibility = await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="professional")
     assert eligibility.window_closes_at is not None and eligibility.institution_id == w.inst.id
-    from server.db import run_atomic
 
-    await run_atomic(
-        service.record_exam_result,
+    await af.report_scored(
         user_id=d.user.id,
         assessment_id=eligibility.assessment_id,
         exam_kind="professional",
@@ -178,29 +176,31 @@ async def test_exam_and_make_up_windows(client: httpx.AsyncClient) -> None:
         is_make_up=False,
     )
     await af.close_window(w.cycle, WindowKind.MAKE_UP)
-    with pytest.raises(service.WindowClosed) as exc:
-        await service.exam_eligibility(user_id=d.user.id, exam_kind="professional")
+    with pytest.raises(errors.WindowClosed) as exc:
+        await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="professional")
     assert "补考" in exc.value.text
-    with pytest.raises(service.ExamNotAllowed):
-        await service.exam_eligibility(user_id=d.user.id, exam_kind="no_such_exam")
-    # another physician's assessment id is refused by record_exam_result
-    with pytest.raises(service.AssessmentNotFound):
-        await run_atomic(
-            service.record_exam_result,
-            user_id=w.other_doctor.user.id,
-            assessment_id=eligibility.assessment_id,
-            exam_kind="professional",
-            attempt_ref="x",
-            score=99,
-            passed=True,
-            is_make_up=False,
-        )
-    assert (await Assessment.get(user_id=d.user.id)).status == AssessmentStatus.SELF_EVALUATED
+    with pytest.raises(errors.ExamNotAllowed):
+        await exam_access.exam_eligibility(user_id=d.user.id, exam_kind="no_such_exam")
+    # a score reported for another physician's assessment id changes nothing there
+    await af.report_scored(
+        user_id=w.other_doctor.user.id,
+        assessment_id=eligibility.assessment_id,
+        exam_kind="professional",
+        attempt_ref="x",
+        score=99,
+        passed=True,
+        is_make_up=False,
+    )
+    mine = await Assessment.get(user_id=d.user.id)
+    assert mine.status == AssessmentStatus.SELF_EVALUATED and mine.professional_passed is False
+    assert [r["attempt_ref"] for r in mine.exam_records] == ["a1"]
 
 
-async def test_recorded_exam_result_answers_the_pass_decision(client: httpx.AsyncClient) -> None:
-    """record_exam_result tells the exams part what counts: the office's mark on top of the paper's own marks."""
-    from server.db import run_atomic
+async def test_recorded_results_follow_the_exam_and_the_office_marks_live_in_the_exams(
+    client: httpx.AsyncClient,
+) -> None:
+    """The office's pass marks are the exams' (one place); the assessment records what the exam decided."""
+    from server.exams import api as exams_api
 
     w, d = await _ready_for_procedure(client)
     await client.put(f"{A}/procedure", json={"procedure": "general"}, headers=d.headers)
@@ -212,14 +212,20 @@ async def test_recorded_exam_result_answers_the_pass_decision(client: httpx.Asyn
     await client.post(f"{A}/self-evaluation", headers=d.headers)
     await af.review_all(client, w, SELF_EVALUATION_KIND)
     r = await client.put(
-        f"{A}/rules", json={"professional_pass_mark": 50, "humanities_pass_mark": 60}, headers=await w.h(w.office)
+        f"{A}/rules", json={"professional_pass_mark": 50, "humanities_pass_mark": 65}, headers=await w.h(w.office)
     )
     assert r.status_code == 200, r.text
+    assert (r.json()["professional_pass_mark"], r.json()["humanities_pass_mark"], r.json()["set_by_office"]) == (
+        50,
+        65,
+        True,
+    )
+    marks = await exams_api.pass_marks(cycle_id=w.cycle.id, province_code="110000")
+    assert (marks.professional, marks.humanities, marks.law) == (50, 65, 60)
     a = await Assessment.get(user_id=d.user.id)
 
-    async def record(ref: str, score: float, passed: bool, make_up: bool = False) -> bool | None:
-        return await run_atomic(
-            service.record_exam_result,
+    async def record(ref: str, score: float, passed: bool, make_up: bool = False) -> Assessment:
+        await af.report_scored(
             user_id=d.user.id,
             assessment_id=a.id,
             exam_kind="professional",
@@ -228,23 +234,20 @@ async def test_recorded_exam_result_answers_the_pass_decision(client: httpx.Asyn
             passed=passed,
             is_make_up=make_up,
         )
+        return await Assessment.get(id=a.id)
 
-    # a paper failed on its own marks (e.g. the law section) is not passed by a lower office mark
-    assert await record("p-1", 55, False) is False
-    assert (await Assessment.get(id=a.id)).professional_passed is False
-    assert await record("p-1", 55, False) is False  # a repeat answers the recorded decision
-    assert await record("p-2", 80, True, make_up=True) is True
-    assert (await Assessment.get(id=a.id)).professional_passed is True
-    assert (
-        await run_atomic(
-            service.record_exam_result,
-            user_id=d.user.id,
-            assessment_id=None,
-            exam_kind="humanities",
-            attempt_ref="practice",
-            score=10,
-            passed=False,
-            is_make_up=False,
-        )
-        is None
+    # a paper failed on its own marks (e.g. the law section) stays failed
+    assert (await record("p-1", 55, False)).professional_passed is False
+    assert len((await record("p-1", 55, False)).exam_records) == 1  # a repeat changes nothing
+    assert (await record("p-2", 80, True, make_up=True)).professional_passed is True
+    # an attempt outside any assessment is not recorded anywhere
+    await af.report_scored(
+        user_id=d.user.id,
+        assessment_id=None,
+        exam_kind="humanities",
+        attempt_ref="practice",
+        score=10,
+        passed=False,
+        is_make_up=False,
     )
+    assert len((await Assessment.get(id=a.id)).exam_records) == 2

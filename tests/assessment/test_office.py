@@ -9,17 +9,18 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from server.assessment import proofs
 from server.assessment.models import (
     Assessment,
     AssessmentAccount,
-    AssessmentRule,
     AssessmentStatus,
     CycleWindow,
     Proof,
     WindowKind,
 )
-from server.assessment.review_kinds import ENROLMENT_KIND, SELF_EVALUATION_KIND
+from server.assessment.reviews import ENROLMENT_KIND, SELF_EVALUATION_KIND
 from server.common.models import AuditEntry
+from server.exams.models import ExamDefinition
 from server.workflow.models import ReviewItem
 from tests.assessment import factories as af
 from tests.assessment.factories import A, code
@@ -115,13 +116,13 @@ async def test_windows_and_rules(client: httpx.AsyncClient) -> None:
     assert r.status_code == 200 and len(r.json()["items"]) == 4 and r.json()["province_code"] == "110000"
     # rules
     r = await client.put(f"{A}/rules", json={"professional_pass_mark": 101, "humanities_pass_mark": 60}, headers=office)
-    assert r.status_code == 422 and not await AssessmentRule.exists()
+    assert r.status_code == 422 and not await ExamDefinition.exists()
     r = await client.put(f"{A}/rules", json={"professional_pass_mark": 65, "humanities_pass_mark": 60}, headers=office)
     assert r.status_code == 200 and r.json()["professional_pass_mark"] == 65
     r = await client.get(f"{A}/rules", headers=office)
     assert r.json()["professional_pass_mark"] == 65
     r = await client.get(f"{A}/rules", headers=await w.h(w.other_office))
-    assert r.json()["professional_pass_mark"] is None
+    assert r.json()["professional_pass_mark"] == 60 and r.json()["set_by_office"] is False  # the defaults
     r = await client.put(
         f"{A}/rules", json={"professional_pass_mark": 1, "humanities_pass_mark": 1}, headers=await w.h(w.inst_reviewer)
     )
@@ -260,13 +261,12 @@ async def test_withdrawn_submissions_become_editable_again(client: httpx.AsyncCl
 
 
 async def test_proof_size_limits(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from server.assessment import service
 
     w = await af.world()
     d = w.doctor
     await af.enrolled(client, w, d)
-    monkeypatch.setattr(service, "PROOF_MAX_BYTES", 100)
-    monkeypatch.setattr(service, "PROOF_MAX_TOTAL", 150)
+    monkeypatch.setattr(proofs, "PROOF_MAX_BYTES", 100)
+    monkeypatch.setattr(proofs, "PROOF_MAX_TOTAL", 150)
     big = af.PDF + b"0" * 200
     r = await client.post(f"{A}/proofs", files={"file": ("big.pdf", big)}, headers=d.headers)
     assert r.status_code == 413 and code(r) == "UPLOAD_TOO_LARGE"

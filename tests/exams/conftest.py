@@ -1,4 +1,8 @@
-"""Fixtures of the exam tests: a small bank and rules, controllable hooks, a physician with auth headers."""
+"""Fixtures of the exam tests: a small bank and rules, the candidacy the test decides, a physician with headers.
+
+The exams part is tested on its own: the test app's ``/_test/exams/...`` routes start attempts with the
+``Candidacy`` a test sets (what the assessment decides in production, through ``/api/v1/exams/...``).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ from dataclasses import dataclass
 import pytest
 
 from server.accounts.models import User
-from server.exams import hooks as exam_hooks
+from server.common import events
+from server.exams.events import AttemptScored
 from tests.exams import factories as ef
 from tests.workflow import factories as f
 
 
 @dataclass
 class ExamWorld:
-    hooks: ef.Hooks
+    hooks: ef.Candidacy
     physician: User
     headers: dict[str, str]
     other: User
@@ -26,12 +31,11 @@ class ExamWorld:
 async def world(db: None) -> AsyncIterator[ExamWorld]:
     await ef.small_bank()
     await ef.small_definitions()
-    hooks = ef.Hooks()
+    hooks = ef.Candidacy()
     physician = await f.physician()
     other = await f.physician()
-    with exam_hooks.installed(
-        check_eligibility=hooks.check_eligibility, claim_capture=hooks.claim_capture, on_result=hooks.on_result
-    ):
+    ef.CURRENT[:] = [hooks]
+    with events.subscribed(AttemptScored, hooks.record):
         yield ExamWorld(
             hooks=hooks,
             physician=physician,

@@ -1,14 +1,14 @@
-"""Exam test helpers: a small bank with known answers, hooks that tests control, answer keys of a paper."""
+"""Exam test helpers: a small bank with known answers, the candidacy a test decides, answer keys of a paper."""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from server.exams.errors import ExamNotAvailable, FaceCaptureRequired
-from server.exams.hooks import Eligibility
+from server.exams.api import Eligibility, ExamNotAvailable
+from server.exams.events import AttemptScored
 from server.exams.models import AttemptQuestion, ExamDefinition, Question
 
 _seq = itertools.count(1)
@@ -51,11 +51,12 @@ async def question(section: str, qtype: str = "single", *, specialty: str | None
     )
 
 
-async def small_bank(per_type: int = 4) -> None:
+async def small_bank(per_type: int = 4, specialty: str = "internal_medicine") -> None:
+    """``per_type`` questions of each type in each section; the professional ones of one specialty (内科专业's)."""
     for section in ("law", "humanities", "professional"):
         for qtype in ("single", "multiple", "true_false"):
             for _ in range(per_type):
-                await question(section, qtype)
+                await question(section, qtype, specialty=specialty if section == "professional" else None)
 
 
 async def small_definitions(cycle_id: int = 1, province_code: str = "110000", **extra: Any) -> None:
@@ -72,19 +73,19 @@ async def small_definitions(cycle_id: int = 1, province_code: str = "110000", **
 
 
 @dataclass
-class Hooks:
-    """Hook implementations a test steers: eligibility on/off, make-up flag, accepted captures, results seen."""
+class Candidacy:
+    """What the assessment would decide for a candidate, steered by the test (the exams part takes it as given)."""
 
     eligible: bool = True
     is_make_up: bool = False
     cycle_id: int = 1
     province_code: str = "110000"
     window_closes_at: datetime | None = None
-    accepted_captures: set[str] = field(default_factory=lambda: {"cap-ok"})
-    results: list[dict[str, Any]] = field(default_factory=list)
-    decided: bool | None = None  # what on_result answers (the assessment's own pass decision), None = none
+    specialty: str | None = None
+    capture_required: bool = False  # True: a real accepted proctoring capture must be claimed
+    results: list[dict[str, Any]] = field(default_factory=list)  # every AttemptScored seen, as a dict
 
-    async def check_eligibility(self, *, user_id: int, exam_kind: str) -> Eligibility:
+    def eligibility(self, user_id: int) -> Eligibility:
         if not self.eligible:
             raise ExamNotAvailable("考试窗口未开放")
         return Eligibility(
@@ -95,15 +96,16 @@ class Hooks:
             institution_id=None,
             is_make_up=self.is_make_up,
             window_closes_at=self.window_closes_at,
+            specialty=self.specialty,
+            capture_required=self.capture_required,
         )
 
-    async def claim_capture(self, *, user_id: int, capture_id: str, attempt_ref: str) -> None:
-        if capture_id not in self.accepted_captures:
-            raise FaceCaptureRequired()
+    async def record(self, event: AttemptScored) -> None:
+        self.results.append(asdict(event))
 
-    async def on_result(self, **kwargs: Any) -> bool | None:
-        self.results.append(kwargs)
-        return self.decided
+
+# The candidacy the test app's start route (tests/support/routes.py) hands to the exams part
+CURRENT: list[Candidacy] = []
 
 
 async def answer_key(attempt_ref: str) -> dict[str, dict[str, Any]]:

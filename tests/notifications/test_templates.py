@@ -38,6 +38,20 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
         {"code": "123456", "institution_name": LONG, "expires_at": "2026-12-01T00:00:00+08:00"}
     ],
     "account.security": [{"action": "password.changed"}, {"action": "something.odd"}],
+    "exam.invalidated": [
+        {"exam_kind": k, "title": "测评", "attempt_ref": "A1", "reason": LONG, "is_make_up": m}
+        for k, m in (("professional", False), ("professional", True), ("humanities", False))
+    ],
+    "assessment.result_changed": [
+        {
+            "assessment_id": 1,
+            "previous_result": "passed",
+            "result": r,
+            "verification_code": c,
+            "why": "exam_invalidated",
+        }
+        for r, c in (("failed", "AB12CD"), (None, None))
+    ],
 }
 
 

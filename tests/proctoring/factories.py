@@ -105,7 +105,9 @@ async def capture(user: User, data: bytes | None = None, exam_kind: str = "human
 
 async def claim(user: User, capture_id: str, attempt_ref: str | None = None) -> str:
     ref = attempt_ref or f"att-{uuid.uuid4().hex[:12]}"
-    await run_atomic(service.claim_capture, user_id=user.id, capture_id=capture_id, attempt_ref=ref)
+    await run_atomic(
+        service.claim_capture, user_id=user.id, capture_id=capture_id, attempt_ref=ref, exam_kind="humanities"
+    )
     return ref
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.common import scope
+from server.common import events, scope
 from server.common.models import AuditEntry
 from server.config import get_settings
 from server.db import run_atomic
@@ -24,7 +24,9 @@ pytestmark = pytest.mark.usefixtures("db")
 
 async def _claim_error(user_id: int, capture_id: str, ref: str = "att-x") -> FaceCaptureRequired:
     with pytest.raises(FaceCaptureRequired) as caught:
-        await run_atomic(service.claim_capture, user_id=user_id, capture_id=capture_id, attempt_ref=ref)
+        await run_atomic(
+            service.claim_capture, user_id=user_id, capture_id=capture_id, attempt_ref=ref, exam_kind="humanities"
+        )
     assert caught.value.status == 409 and caught.value.code == "FACE_CAPTURE_REQUIRED"
     return caught.value
 
@@ -32,7 +34,13 @@ async def _claim_error(user_id: int, capture_id: str, ref: str = "att-x") -> Fac
 async def test_claim_binds_the_capture_to_one_attempt_with_a_random_schedule() -> None:
     w = await pf.world()
     cap = await pf.capture(w.physician)
-    await run_atomic(service.claim_capture, user_id=w.physician.id, capture_id=cap.capture_id, attempt_ref="att-1")
+    await run_atomic(
+        service.claim_capture,
+        user_id=w.physician.id,
+        capture_id=cap.capture_id,
+        attempt_ref="att-1",
+        exam_kind="humanities",
+    )
     row = await FaceCapture.get(capture_id=cap.capture_id)
     assert row.attempt_ref == "att-1" and row.claimed_at is not None
     attempt = await ProctoredAttempt.get(attempt_ref="att-1")
@@ -71,7 +79,9 @@ async def test_claim_rolls_back_with_the_callers_transaction() -> None:
     cap = await pf.capture(w.physician)
 
     async def start_attempt() -> None:
-        await service.claim_capture(user_id=w.physician.id, capture_id=cap.capture_id, attempt_ref="att-1")
+        await service.claim_capture(
+            user_id=w.physician.id, capture_id=cap.capture_id, attempt_ref="att-1", exam_kind="humanities"
+        )
         raise RuntimeError("the exam could not start")
 
     with pytest.raises(RuntimeError):
@@ -86,7 +96,13 @@ async def test_two_attempts_racing_for_one_capture_one_wins() -> None:
     cap = await pf.capture(w.physician)
     results = await asyncio.gather(
         *(
-            run_atomic(service.claim_capture, user_id=w.physician.id, capture_id=cap.capture_id, attempt_ref=f"a{i}")
+            run_atomic(
+                service.claim_capture,
+                user_id=w.physician.id,
+                capture_id=cap.capture_id,
+                attempt_ref=f"a{i}",
+                exam_kind="humanities",
+            )
             for i in range(4)
         ),
         return_exceptions=True,
@@ -247,40 +263,51 @@ async def test_worker_registers_the_proctoring_jobs() -> None:
     assert await FaceImage.filter(public_id=cap.image_id, deleted_at__isnull=True).exists()
 
 
-async def test_invalidation_calls_the_hook_inside_the_decision_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_invalidation_is_published_inside_the_decision_transaction() -> None:
     from server.common.auth import Principal
     from server.common.enums import Role
-    from server.proctoring import hooks
+    from server.proctoring.events import FlagInvalidated
 
     w = await pf.world()
     attempt = await pf.attempt(w.physician, offsets=[100])
     await service.close_attempt(attempt_ref=attempt.attempt_ref, now=attempt.started_at + timedelta(hours=1))
     flag = await ProctorFlag.get(attempt_id=attempt.id)
     office = Principal(user_id=w.office.id, role=Role.OFFICE_REVIEWER, session_id="s", region_code="110000")
-    calls: list[dict[str, object]] = []
+    seen: list[FlagInvalidated] = []
 
-    async def failing(**kwargs: object) -> None:
-        calls.append(kwargs)
+    async def failing(event: FlagInvalidated) -> None:
+        seen.append(event)
         raise RuntimeError("exams could not invalidate")
 
-    monkeypatch.setattr(hooks, "on_attempt_invalidated", failing)
-    with pytest.raises(RuntimeError):
+    with events.subscribed(FlagInvalidated, failing), pytest.raises(RuntimeError):
         await service.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
-    assert (await ProctorFlag.get(id=flag.id)).status == "open"  # rolled back with the hook
+    assert (await ProctorFlag.get(id=flag.id)).status == "open"  # rolled back with the subscriber
     assert not await AuditEntry.exists(action="proctoring.flag_decided")
 
-    async def recording(**kwargs: object) -> None:
-        calls.append(kwargs)
+    async def recording(event: FlagInvalidated) -> None:
+        seen.append(event)
 
-    monkeypatch.setattr(hooks, "on_attempt_invalidated", recording)
-    await service.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
-    assert calls[-1] == {
-        "user_id": w.physician.id,
-        "attempt_ref": attempt.attempt_ref,
-        "flag_id": flag.id,
-        "reason": "替考",
-    }
+    with events.subscribed(FlagInvalidated, recording):
+        await service.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
+    assert seen[-1] == FlagInvalidated(
+        flag_id=flag.id, attempt_ref=attempt.attempt_ref, user_id=w.physician.id, reason="替考", decided_by=w.office.id
+    )
     assert (await ProctorFlag.get(id=flag.id)).status == "invalidated"
+
+
+async def test_a_capture_taken_for_another_exam_cannot_start_this_one() -> None:
+    w = await pf.world()
+    cap = await pf.capture(w.physician, exam_kind="humanities")
+    with pytest.raises(FaceCaptureRequired) as refused:
+        await run_atomic(
+            service.claim_capture,
+            user_id=w.physician.id,
+            capture_id=cap.capture_id,
+            attempt_ref="att-x",
+            exam_kind="professional",
+        )
+    assert refused.value.details == {"reason": "other_exam", "captured_for": "humanities"}
+    assert not await ProctoredAttempt.exists(attempt_ref="att-x")
 
 
 async def test_id_photo_check_runs_in_the_pool() -> None:

@@ -69,3 +69,52 @@ async def me(request: Request, principal: Principal) -> HTTPResponse:
 async def admin_only(request: Request, principal: Principal) -> HTTPResponse:
     data: dict[str, Any] = {"ok": True}
     return json(data)
+
+
+# ---------------------------------------------------------------- the exams part on its own (tests/exams)
+
+
+class StartIn(BaseModel):
+    capture_id: str = Field(min_length=1, max_length=128)
+    device_id: str = Field(min_length=1, max_length=128)
+
+
+def _candidacy() -> Any:
+    from tests.exams.factories import CURRENT
+
+    return CURRENT[-1]
+
+
+@bp.post("/exams/<exam_kind:str>/attempts")
+@body(StartIn)
+@require(Role.PHYSICIAN)
+async def start_exam(request: Request, exam_kind: str, body: StartIn, principal: Principal) -> HTTPResponse:
+    """What /api/v1/exams/{kind}/attempts does, with the candidacy the test decided instead of the assessment's."""
+    from server.errors import ValidationFailed
+    from server.exams import api as exams_api
+
+    if exam_kind not in exams_api.EXAM_KINDS:
+        raise ValidationFailed("考试类型应为 humanities 或 professional", field="exam_kind")
+    attempt, created = await exams_api.start_attempt(
+        user_id=principal.user_id,
+        exam_kind=exam_kind,
+        eligibility=_candidacy().eligibility(principal.user_id),
+        capture_id=body.capture_id,
+        device_id=body.device_id,
+    )
+    return json(await exams_api.attempt_view(attempt), status=201 if created else 200)
+
+
+@bp.get("/exams")
+@require(Role.PHYSICIAN)
+async def my_exams(request: Request, principal: Principal) -> HTTPResponse:
+    from server.errors import AppError
+    from server.exams import api as exams_api
+
+    decided: dict[str, Any] = {}
+    for kind in exams_api.EXAM_KINDS:
+        try:
+            decided[kind] = _candidacy().eligibility(principal.user_id)
+        except AppError as exc:
+            decided[kind] = exc
+    return json({"items": await exams_api.list_my_exams(user_id=principal.user_id, eligibilities=decided)})

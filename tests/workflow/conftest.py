@@ -2,54 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from server.accounts.models import User
-from server.common.enums import Role
+from server.common import events
+from server.db import run_atomic
 from server.directory.models import Institution, Region
 from server.workflow import service
-from server.workflow.kinds import KindSpec, Step, register_kind
+from server.workflow.events import ReviewDecided
+from server.workflow.kinds import COMMISSION, INSTITUTION, KINDS, OFFICE, KindSpec
 from server.workflow.models import ReviewItem
 from tests.workflow import factories as f
 
 TWO_STEP = "test_two_step"
 ONE_STEP = "test_one_step"
+BOOM = "test_boom"
+TEST_KINDS = {
+    TWO_STEP: KindSpec(TWO_STEP, "测试两级审核", "tests", (INSTITUTION, COMMISSION), resubmit="engine"),
+    ONE_STEP: KindSpec(ONE_STEP, "测试单级审核", "tests", (OFFICE,), resubmit="engine"),
+    BOOM: KindSpec(BOOM, "炸", "tests", (OFFICE,)),
+}
 
 
-async def _rename(item: ReviewItem) -> None:
-    await Region.filter(code=item.subject_id).update(name=item.payload["name"])
+async def apply_test_kind(event: ReviewDecided) -> None:
+    """The test kinds' owner: an approval renames the region, a rejection marks it (in the deciding transaction)."""
+    if event.kind not in (TWO_STEP, ONE_STEP):
+        return
+    if event.decision == "approved":
+        await Region.filter(code=event.subject_id).update(name=event.payload["name"])
+    elif event.decision == "rejected":
+        await Region.filter(code=event.subject_id).update(parent_code="REJ")
 
 
-async def _mark_rejected(item: ReviewItem) -> None:
-    # Proves the rejection callback ran in the deciding transaction without touching the subject's name
-    await Region.filter(code=item.subject_id).update(parent_code="REJ")
-
-
-register_kind(
-    KindSpec(
-        name=TWO_STEP,
-        chain=[
-            Step(role=Role.INSTITUTION_REVIEWER, scope="institution"),
-            Step(role=Role.COMMISSION_REVIEWER, scope="region"),
-        ],
-        on_approved=_rename,
-        on_rejected=_mark_rejected,
-        title="测试两级审核",
-    ),
-    replace=True,
-)
-register_kind(
-    KindSpec(
-        name=ONE_STEP,
-        chain=[Step(role=Role.OFFICE_REVIEWER, scope="region")],
-        on_approved=_rename,
-        title="测试单级审核",
-    ),
-    replace=True,
-)
+@pytest.fixture(autouse=True)
+def test_kinds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The engine's kinds are data: the tests add theirs to the table and subscribe as their owner."""
+    for name, spec in TEST_KINDS.items():
+        monkeypatch.setitem(KINDS, name, spec)
+    with events.subscribed(ReviewDecided, apply_test_kind):
+        yield
 
 
 @dataclass
@@ -74,7 +69,8 @@ class World:
         self, kind: str = TWO_STEP, *, name: str = "新名称", applicant: User | None = None, **extra: Any
     ) -> ReviewItem:
         applicant = applicant or self.physician
-        return await service.submit_item(
+        return await run_atomic(
+            service.create_item,
             kind=kind,
             subject_type="region",
             subject_id=self.county.code,

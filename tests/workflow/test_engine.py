@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.common import events, scope
 from server.common.enums import Role
 from server.common.models import AuditEntry, OutboxEvent
 from server.directory.models import Region
@@ -15,11 +16,13 @@ from server.workflow.errors import (
     ReasonRequired,
     ReviewNotFound,
     StepNotReached,
+    SubjectChanged,
     UnknownKind,
 )
-from server.workflow.kinds import KindSpec, Step, register_kind
+from server.workflow.events import ReviewDecided
+from server.workflow.kinds import KINDS, KindSpec, Step
 from server.workflow.models import ReviewAction, ReviewItem
-from tests.workflow.conftest import ONE_STEP, TWO_STEP, World
+from tests.workflow.conftest import BOOM, ONE_STEP, TWO_STEP, World
 from tests.workflow.factories import principal_of
 
 
@@ -141,19 +144,14 @@ async def test_double_tap_by_the_same_reviewer_is_already_decided(world: World) 
     assert await ReviewAction.filter(item_id=item.id, action="approve").count() == 1
 
 
-async def test_failing_callback_rolls_back_the_decision(world: World) -> None:
-    async def boom(item: ReviewItem) -> None:
-        await Region.filter(code=item.subject_id).update(name="半途")
-        raise RuntimeError("subject update failed")
+async def test_a_failing_owner_rolls_back_the_decision(world: World) -> None:
+    async def boom(event: ReviewDecided) -> None:
+        if event.kind == BOOM:
+            await Region.filter(code=event.subject_id).update(name="半途")
+            raise RuntimeError("subject update failed")
 
-    register_kind(
-        KindSpec(
-            name="test_boom", chain=[Step(role=Role.OFFICE_REVIEWER, scope="region")], on_approved=boom, title="炸"
-        ),
-        replace=True,
-    )
-    item = await world.submit("test_boom")
-    with pytest.raises(RuntimeError):
+    item = await world.submit(BOOM)
+    with events.subscribed(ReviewDecided, boom), pytest.raises(RuntimeError):
         await service.approve_step(principal=principal_of(world.county_office), item_id=item.id)
     fresh = await ReviewItem.get(id=item.id)
     assert (fresh.status, fresh.version) == ("pending", 1)
@@ -163,25 +161,50 @@ async def test_failing_callback_rolls_back_the_decision(world: World) -> None:
     assert not await AuditEntry.filter(action="review.approve").exists()
 
 
+async def test_an_owner_that_cannot_apply_refuses_the_decision_with_a_clear_error(world: World) -> None:
+    async def moved_on(event: ReviewDecided) -> None:
+        if event.kind == BOOM:
+            raise SubjectChanged()
+
+    item = await world.submit(BOOM)
+    with events.subscribed(ReviewDecided, moved_on), pytest.raises(SubjectChanged) as refused:
+        await service.approve_step(principal=principal_of(world.county_office), item_id=item.id)
+    assert refused.value.status == 409 and "状态已变化" in refused.value.text
+    assert (await ReviewItem.get(id=item.id)).status == "pending"
+
+
 async def test_unknown_kind_and_bad_chains_are_refused(world: World) -> None:
     with pytest.raises(UnknownKind):
         await world.submit("no_such_kind")
     assert await ReviewItem.all().count() == 0
     with pytest.raises(ValueError):
-        KindSpec(name="bad", chain=[Step(role=Role.OFFICE_REVIEWER, scope="institution")], title="坏")
+        KindSpec("bad", "坏", "tests", (Step(role=Role.OFFICE_REVIEWER, scope="institution", label="x"),))
     with pytest.raises(ValueError):
-        KindSpec(name="empty", chain=[], title="空")
-    with pytest.raises(ValueError):
-        register_kind(KindSpec(name=TWO_STEP, chain=[Step(role=Role.OFFICE_REVIEWER, scope="region")], title="重"))
+        KindSpec("empty", "空", "tests", ())
+
+
+async def test_an_item_of_a_kind_nobody_declares_is_an_error_not_a_gap(world: World) -> None:
+    item = await world.submit()
+    await ReviewItem.filter(id=item.id).update(kind="vanished_kind")
+    with pytest.raises(RuntimeError, match="vanished_kind"):
+        await service.get_visible_item(principal=principal_of(world.inst_reviewer), item_id=item.id)
+
+
+def test_every_declared_kind_has_an_owner_that_applies_it() -> None:
+    """Each kind's owner subscribes to the engine's decisions (an unapplied kind would approve nothing)."""
+    owners = {spec.owner for spec in KINDS.values() if spec.owner != "tests"}
+    subscribed = {h.__module__.split(".")[1] for h in events.subscribers(ReviewDecided)}
+    assert owners <= subscribed, owners - subscribed
 
 
 def test_region_prefix_rule() -> None:
-    assert service.region_prefix("110000") == "11"
-    assert service.region_prefix("110100") == "1101"
-    assert service.region_prefix("110105") == "110105"
-    assert service.region_covers("110000", "110105")
-    assert service.region_covers("110100", "110105")
-    assert service.region_covers("110105", "110105")
-    assert not service.region_covers("110106", "110105")
-    assert not service.region_covers("310000", "110105")
-    assert not service.region_covers(None, "110105")
+    assert scope.region_prefix("110000") == "11"
+    assert scope.region_prefix("110100") == "1101"
+    assert scope.region_prefix("110105") == "110105"
+    assert scope.region_covers("110000", "110105")
+    assert scope.region_covers("110100", "110105")
+    assert scope.region_covers("110105", "110105")
+    assert not scope.region_covers("110106", "110105")
+    assert not scope.region_covers("310000", "110105")
+    assert not scope.region_covers(None, "110105")
+    assert scope.province_of("110105") == "110000"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from server.common.models import OutboxEvent
+from server.db import run_atomic
 from server.directory.models import Region
 from server.workflow import service
 from server.workflow.models import ReviewAction, ReviewItem
@@ -190,7 +191,8 @@ async def test_return_and_resubmit_routes(client: httpx.AsyncClient, world: Worl
 
 async def test_batch_approve(client: httpx.AsyncClient, world: World) -> None:
     items = [await world.submit(ONE_STEP) for _ in range(3)]
-    foreign = await service.submit_item(
+    foreign = await run_atomic(
+        service.create_item,
         kind=ONE_STEP,
         subject_type="region",
         subject_id="310000",

@@ -1,4 +1,5 @@
-"""Exams: starting, resuming, answering, finishing sections, submitting and scoring attempts; practice; office rules.
+"""Timed attempts: starting (with an eligibility the caller decided), resuming, saving answers, finishing sections,
+submitting, scoring at the deadline.
 
 The server's clock is the only clock: an attempt's deadline is fixed at start (start + duration) and every check
 uses ``now()`` here. Answers are written by the group-committed upsert in :mod:`server.exams.answers`; Redis keeps
@@ -12,6 +13,7 @@ import random
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,16 +21,15 @@ from typing import Any
 import orjson
 
 from server.common import audit, jobs
-from server.common.outbox import emit
 from server.db import run_atomic
 from server.errors import AppError
-from server.exams import hooks
-from server.exams.answers import hot_redis, writer
+from server.exams import definitions, scoring
+from server.exams.answers import writer
+from server.exams.definitions import SECTION_TITLES
 from server.exams.errors import (
     AttemptClosed,
     AttemptNotFound,
     BankInsufficient,
-    DefinitionInvalid,
     ExamAlreadyPassed,
     ExamAttemptsExhausted,
     ExamDeviceMismatch,
@@ -36,7 +37,6 @@ from server.exams.errors import (
     MakeUpNotAllowed,
     MakeUpUsed,
     OptionInvalid,
-    ProvinceOutOfScope,
     QuestionNotFound,
     SectionClosed,
     SectionLocked,
@@ -48,13 +48,13 @@ from server.exams.models import (
     AttemptQuestion,
     AttemptStatus,
     EndReason,
-    ExamDefinition,
     ExamKind,
     Question,
     QuestionType,
     Section,
 )
-from server.redis import get_redis
+from server.proctoring import api as proctoring_api
+from server.redis import get_redis, hot_redis
 
 log = logging.getLogger(__name__)
 
@@ -63,43 +63,22 @@ AUTO_SUBMIT_JOB = "auto_submit_attempt"
 STATE_KEY = "exam:attempt:{ref}"
 PAPER_KEY = "exam:paper:{ref}"  # the immutable hot state a save needs (owner, device, deadline, option ids)
 PAPER_TTL_S = 2 * 86400
-TITLES = {ExamKind.HUMANITIES: "人文医学测评", ExamKind.PROFESSIONAL: "业务水平测评"}
-SECTION_TITLES = {Section.LAW: "法律法规", Section.HUMANITIES: "人文医学", Section.PROFESSIONAL: "专业知识"}
+DONE = (AttemptStatus.SCORED, AttemptStatus.INVALIDATED)
 
-DEFAULT_RULES: dict[str, dict[str, Any]] = {
-    ExamKind.HUMANITIES: {
-        "duration_s": 3600,
-        "attempts_allowed": 1,
-        "make_up_allowed": True,
-        "sections": [
-            {
-                "section": "humanities",
-                "specialty": None,
-                "counts": {"single": 35, "multiple": 10, "true_false": 5},
-                "pass_mark": 60.0,
-            },
-        ],
-    },
-    ExamKind.PROFESSIONAL: {
-        "duration_s": 3600,
-        "attempts_allowed": 1,
-        "make_up_allowed": True,
-        "sections": [
-            {
-                "section": "law",
-                "specialty": None,
-                "counts": {"single": 14, "multiple": 4, "true_false": 2},
-                "pass_mark": 60.0,
-            },
-            {
-                "section": "professional",
-                "specialty": None,
-                "counts": {"single": 56, "multiple": 16, "true_false": 8},
-                "pass_mark": 60.0,
-            },
-        ],
-    },
-}
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """What the part that decides who may sit an exam (the assessment) hands over when a candidate starts one."""
+
+    assessment_id: int | None
+    cycle_id: int | None
+    province_code: str
+    region_code: str | None
+    institution_id: int | None
+    is_make_up: bool
+    window_closes_at: datetime | None
+    specialty: str | None = None  # 报考专业: the professional section comes from this specialty's pool
+    capture_required: bool = True  # False only where identity was confirmed another way
 
 
 def now() -> datetime:
@@ -108,126 +87,6 @@ def now() -> datetime:
 
 def _token(n: int = 12) -> str:
     return secrets.token_urlsafe(n)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Rules (exam definitions)
-
-
-def check_rules(*, exam_kind: str, sections: list[dict[str, Any]]) -> None:
-    """Refuse rules that cannot describe a paper: sections in the right order, counts, pass marks."""
-    names = [s["section"] for s in sections]
-    if not sections or len(set(names)) != len(names):
-        raise DefinitionInvalid("至少一个部分，且部分不能重复", field="sections")
-    if exam_kind == ExamKind.HUMANITIES and names != [Section.HUMANITIES]:
-        raise DefinitionInvalid("人文医学测评只包含 humanities 部分", field="sections")
-    if exam_kind == ExamKind.PROFESSIONAL and names != [Section.LAW, Section.PROFESSIONAL]:
-        raise DefinitionInvalid("业务水平测评依次包含 law 和 professional 两部分", field="sections")
-    for s in sections:
-        if sum(s["counts"].values()) < 1:
-            raise DefinitionInvalid("每部分至少1题", field="sections")
-
-
-async def _available_counts(section: str, specialty: str | None) -> dict[str, int]:
-    qs = Question.filter(section=section, is_active=True)
-    if specialty:
-        qs = qs.filter(specialty=specialty)
-    counts = {t.value: 0 for t in QuestionType}
-    for row in await qs.values_list("type", flat=True):
-        counts[str(row)] += 1
-    return counts
-
-
-async def _check_bank(sections: list[dict[str, Any]]) -> None:
-    for s in sections:
-        available = await _available_counts(s["section"], s.get("specialty"))
-        short = {t: n for t, n in s["counts"].items() if n > available.get(t, 0)}
-        if short:
-            raise BankInsufficient(details={"section": s["section"], "wanted": s["counts"], "available": available})
-
-
-def _check_office_scope(*, actor_region: str | None, is_admin: bool, province_code: str) -> None:
-    if is_admin:
-        return
-    if not actor_region or actor_region != province_code:
-        raise ProvinceOutOfScope()
-
-
-async def save_definition(
-    *,
-    actor_id: int,
-    actor_region: str | None,
-    is_admin: bool,
-    cycle_id: int,
-    province_code: str,
-    exam_kind: str,
-    title: str | None,
-    duration_minutes: int,
-    sections: list[dict[str, Any]],
-    attempts_allowed: int,
-    make_up_allowed: bool,
-) -> ExamDefinition:
-    """Create or replace the rules of one exam in one cycle and province (the office of that province)."""
-    _check_office_scope(actor_region=actor_region, is_admin=is_admin, province_code=province_code)
-    check_rules(exam_kind=exam_kind, sections=sections)
-    await _check_bank(sections)
-    values: dict[str, Any] = {
-        "title": title or TITLES[ExamKind(exam_kind)],
-        "duration_s": duration_minutes * 60,
-        "sections": sections,
-        "attempts_allowed": attempts_allowed,
-        "make_up_allowed": make_up_allowed,
-        "updated_by": actor_id,
-    }
-
-    async def store() -> ExamDefinition:
-        found = (
-            await ExamDefinition.filter(cycle_id=cycle_id, province_code=province_code, exam_kind=exam_kind)
-            .select_for_update()
-            .first()
-        )
-        if found is None:
-            found = await ExamDefinition.create(
-                cycle_id=cycle_id, province_code=province_code, exam_kind=exam_kind, **values
-            )
-        else:
-            found.update_from_dict(values)
-            await found.save()
-        await audit.record(
-            action="exam.definition_saved",
-            actor_id=actor_id,
-            subject_type="exam_definition",
-            subject_id=str(found.id),
-            details={"cycle_id": cycle_id, "province_code": province_code, "exam_kind": exam_kind},
-        )
-        return found
-
-    return await run_atomic(store)
-
-
-async def list_definitions(
-    *, actor_region: str | None, is_admin: bool, cycle_id: int | None = None
-) -> list[ExamDefinition]:
-    qs = ExamDefinition.all().order_by("cycle_id", "province_code", "exam_kind")
-    if not is_admin:
-        qs = qs.filter(province_code=actor_region or "-")
-    if cycle_id is not None:
-        qs = qs.filter(cycle_id=cycle_id)
-    return await qs
-
-
-async def _rules_for(exam_kind: str, cycle_id: int | None, province_code: str) -> tuple[int | None, str, dict]:
-    if cycle_id is not None:
-        found = await ExamDefinition.get_or_none(cycle_id=cycle_id, province_code=province_code, exam_kind=exam_kind)
-        if found is not None:
-            rules = {
-                "duration_s": found.duration_s,
-                "attempts_allowed": found.attempts_allowed,
-                "make_up_allowed": found.make_up_allowed,
-                "sections": found.sections,
-            }
-            return found.id, found.title, rules
-    return None, TITLES[ExamKind(exam_kind)], DEFAULT_RULES[exam_kind]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -277,7 +136,6 @@ async def _state(attempt_ref: str) -> AttemptState | None:
     state = _cache.get(attempt_ref)
     if state is not None:
         return state
-    redis = get_redis()
     blob = await hot_redis().get(PAPER_KEY.format(ref=attempt_ref))
     if blob:
         doc = orjson.loads(blob)
@@ -310,7 +168,7 @@ async def _state(attempt_ref: str) -> AttemptState | None:
         closed=attempt.status != AttemptStatus.IN_PROGRESS,
     )
     _remember(state)
-    await redis.set(PAPER_KEY.format(ref=attempt_ref), _state_blob(state), ex=PAPER_TTL_S)
+    await get_redis().set(PAPER_KEY.format(ref=attempt_ref), _state_blob(state), ex=PAPER_TTL_S)
     return state
 
 
@@ -336,7 +194,8 @@ async def _publish_state(attempt: Attempt) -> None:
 
 
 async def _device_refused(*, user_id: int, attempt_ref: str, device_id: str, ip: str | None) -> ExamDeviceMismatch:
-    await audit.record(
+    await run_atomic(
+        audit.record,
         action="exam.device_mismatch",
         actor_id=user_id,
         subject_type="exam_attempt",
@@ -351,20 +210,28 @@ async def _device_refused(*, user_id: int, attempt_ref: str, device_id: str, ip:
 # Starting
 
 
-async def _draw_paper(sections: list[dict[str, Any]]) -> list[tuple[str, Question]]:
+def _specialty_of(section: dict[str, Any], eligibility: Eligibility) -> str | None:
+    """The pool a section is drawn from: the professional section follows the candidate's specialty."""
+    if section["section"] == Section.PROFESSIONAL and eligibility.specialty:
+        return eligibility.specialty
+    return section.get("specialty")
+
+
+async def _draw_paper(sections: list[dict[str, Any]], eligibility: Eligibility) -> list[tuple[str, Question]]:
     paper: list[tuple[str, Question]] = []
     rng = random.SystemRandom()
     for s in sections:
         drawn: list[Question] = []
+        specialty = _specialty_of(s, eligibility)
         for qtype, count in s["counts"].items():
             if count <= 0:
                 continue
             qs = Question.filter(section=s["section"], type=qtype, is_active=True)
-            if s.get("specialty"):
-                qs = qs.filter(specialty=s["specialty"])
+            if specialty:
+                qs = qs.filter(specialty=specialty)
             ids = await qs.values_list("id", flat=True)
             if len(ids) < count:
-                raise BankInsufficient(details={"section": s["section"], "type": qtype})
+                raise BankInsufficient(details={"section": s["section"], "type": qtype, "specialty": specialty})
             chosen = rng.sample(list(ids), count)
             drawn += await Question.filter(id__in=chosen)
         rng.shuffle(drawn)
@@ -380,10 +247,15 @@ def _shuffled_options(q: Question) -> list[dict[str, Any]]:
 
 
 async def start_attempt(
-    *, user_id: int, exam_kind: str, capture_id: str, device_id: str, ip: str | None = None
+    *,
+    user_id: int,
+    exam_kind: str,
+    eligibility: Eligibility,
+    capture_id: str,
+    device_id: str,
+    ip: str | None = None,
 ) -> tuple[Attempt, bool]:
     """Start (or, for the same device, return the open) attempt; returns (attempt, created)."""
-    eligibility = await hooks.check_eligibility(user_id=user_id, exam_kind=exam_kind)
     if eligibility.window_closes_at is not None and eligibility.window_closes_at <= now():
         raise ExamNotAvailable("考试时间已截止")
 
@@ -396,30 +268,31 @@ async def start_attempt(
         else:
             return open_attempt, False
 
-    definition_id, title, rules = await _rules_for(exam_kind, eligibility.cycle_id, eligibility.province_code)
+    rules = await definitions.rules_for(exam_kind, eligibility.cycle_id, eligibility.province_code)
     done = await Attempt.filter(
-        user_id=user_id, exam_kind=exam_kind, cycle_id=eligibility.cycle_id, status=AttemptStatus.SCORED
-    ).values_list("is_make_up", "passed")
-    if any(passed for _, passed in done):
+        user_id=user_id, exam_kind=exam_kind, cycle_id=eligibility.cycle_id, status__in=list(DONE)
+    ).values_list("is_make_up", "passed", "status")
+    if any(passed and status == AttemptStatus.SCORED for _, passed, status in done):
         raise ExamAlreadyPassed()
-    regular = sum(1 for make_up, _ in done if not make_up)
-    make_ups = sum(1 for make_up, _ in done if make_up)
+    regular = sum(1 for make_up, _, _ in done if not make_up)
+    make_ups = sum(1 for make_up, _, _ in done if make_up)
     if eligibility.is_make_up:
-        if not rules.get("make_up_allowed", True) or regular == 0:
+        if not rules.rules.get("make_up_allowed", True) or regular == 0:
             raise MakeUpNotAllowed()
         if make_ups >= 1:
             raise MakeUpUsed()
-    elif regular >= int(rules.get("attempts_allowed", 1)):
-        raise ExamAttemptsExhausted(details={"make_up": bool(rules.get("make_up_allowed", True))})
+    elif regular >= int(rules.rules.get("attempts_allowed", 1)):
+        raise ExamAttemptsExhausted(details={"make_up": bool(rules.rules.get("make_up_allowed", True))})
 
     # One start at a time per candidate and exam (a double tap must not draw two papers).
     lock_key = f"exam:start:{user_id}:{exam_kind}"
     if not await get_redis().set(lock_key, "1", nx=True, ex=30):
         raise ExamNotAvailable("正在开始考试，请稍候再试")
     try:
-        paper = await _draw_paper(rules["sections"])
+        paper = await _draw_paper(rules.rules["sections"], eligibility)
         started = now()
         ref = _token(16)
+        specialty = eligibility.specialty if exam_kind == ExamKind.PROFESSIONAL else None
 
         async def store() -> Attempt:
             attempt = await Attempt.create(
@@ -429,16 +302,17 @@ async def start_attempt(
                 cycle_id=eligibility.cycle_id,
                 assessment_id=eligibility.assessment_id,
                 province_code=eligibility.province_code,
-                definition_id=definition_id,
-                title=title,
-                rules=rules,
+                definition_id=rules.definition_id,
+                title=rules.title,
+                rules=rules.rules,
                 is_make_up=eligibility.is_make_up,
                 device_id=device_id,
                 capture_id=capture_id,
+                specialty=specialty,
                 status=AttemptStatus.IN_PROGRESS,
-                current_section=rules["sections"][0]["section"],
+                current_section=rules.rules["sections"][0]["section"],
                 started_at=started,
-                deadline_at=started + timedelta(seconds=int(rules["duration_s"])),
+                deadline_at=started + timedelta(seconds=int(rules.rules["duration_s"])),
             )
             await AttemptQuestion.bulk_create(
                 [
@@ -453,14 +327,23 @@ async def start_attempt(
                     for i, (section, q) in enumerate(paper)
                 ]
             )
-            await hooks.claim_capture(user_id=user_id, capture_id=capture_id, attempt_ref=ref)
+            if eligibility.capture_required:
+                await proctoring_api.claim_capture(
+                    user_id=user_id, capture_id=capture_id, attempt_ref=ref, exam_kind=exam_kind
+                )
             await audit.record(
                 action="exam.attempt_started",
                 actor_id=user_id,
                 subject_type="exam_attempt",
                 subject_id=ref,
                 ip=ip,
-                details={"exam_kind": exam_kind, "is_make_up": eligibility.is_make_up, "device_id": device_id[:64]},
+                details={
+                    "exam_kind": exam_kind,
+                    "is_make_up": eligibility.is_make_up,
+                    "device_id": device_id[:64],
+                    "specialty": specialty,
+                    "face_capture": eligibility.capture_required,
+                },
             )
             return attempt
 
@@ -559,6 +442,7 @@ async def attempt_view(attempt: Attempt) -> dict[str, Any]:
         "attempt_ref": attempt.ref,
         "exam_kind": str(attempt.exam_kind),
         "title": attempt.title,
+        "specialty": attempt.specialty,
         "status": str(attempt.status),
         "is_make_up": attempt.is_make_up,
         "started_at": attempt.started_at.isoformat(),
@@ -571,6 +455,7 @@ async def attempt_view(attempt: Attempt) -> dict[str, Any]:
         "score": attempt.score,
         "passed": attempt.passed,
         "end_reason": attempt.end_reason,
+        "invalidation_reason": attempt.invalidation_reason,
     }
 
 
@@ -638,80 +523,21 @@ async def _explain_refusal(state: AttemptState, section: str) -> None:
 # Sections, submission and scoring
 
 
-def _is_correct(chosen: list[str], options: list[dict[str, Any]], answer: list[int]) -> bool:
-    by_id = {o["id"]: o["index"] for o in options}
-    picked = sorted(by_id[c] for c in chosen if c in by_id)
-    return bool(picked) and picked == sorted(answer)
-
-
-async def _section_scores(attempt: Attempt, only: str | None = None) -> dict[str, float]:
-    rows = await AttemptQuestion.filter(attempt_id=attempt.id).prefetch_related("question")
-    answers = {a.question_ref: orjson.loads(a.option_ids) for a in await Answer.filter(attempt_id=attempt.id)}
-    totals: dict[str, int] = {}
-    right: dict[str, int] = {}
-    for r in rows:
-        if only and r.section != only:
-            continue
-        totals[r.section] = totals.get(r.section, 0) + 1
-        if _is_correct(answers.get(r.ref, []), r.options, r.question.answer):
-            right[r.section] = right.get(r.section, 0) + 1
-    return {s: round(100.0 * right.get(s, 0) / n, 1) for s, n in totals.items()}
-
-
-async def _score_in_transaction(attempt: Attempt, reason: str) -> Attempt:
-    scores = await _section_scores(attempt)
-    total = await AttemptQuestion.filter(attempt_id=attempt.id).count()
-    # the overall score weighs every question alike
-    counts: dict[str, int] = {}
-    for section in await AttemptQuestion.filter(attempt_id=attempt.id).values_list("section", flat=True):
-        counts[str(section)] = counts.get(str(section), 0) + 1
-    score = round(sum(scores.get(s, 0.0) * n for s, n in counts.items()) / max(total, 1), 1)
-    passed = reason != EndReason.LAW_GATE and all(
-        scores.get(s["section"], 0.0) >= float(s["pass_mark"]) for s in attempt.rules["sections"]
-    )
-    decided = await hooks.on_result(
-        user_id=attempt.user_id,
-        assessment_id=attempt.assessment_id,
-        exam_kind=str(attempt.exam_kind),
-        attempt_ref=attempt.ref,
-        score=score,
-        passed=passed,
-        is_make_up=attempt.is_make_up,
-    )
-    if decided is not None:
-        passed = decided  # the assessment's pass mark has the last word (it never passes a failed paper)
-    attempt.section_scores = {**attempt.section_scores, **scores}
-    attempt.score = score
-    attempt.passed = passed
-    await Attempt.filter(id=attempt.id).update(section_scores=attempt.section_scores, score=score, passed=passed)
-    await emit(
-        kind="exam.scored",
-        user_id=attempt.user_id,
-        payload={
-            "exam_kind": str(attempt.exam_kind),
-            "score": score,
-            "passed": passed,
-            "attempt_ref": attempt.ref,
-            "is_make_up": attempt.is_make_up,  # a failed make-up must not be told of another make-up
-        },
-        dedupe_key=f"exam.scored:{attempt.ref}",
-    )
-    await audit.record(
-        action="exam.attempt_scored",
-        actor_id=None if reason == EndReason.DEADLINE else attempt.user_id,
-        subject_type="exam_attempt",
-        subject_id=attempt.ref,
-        details={"reason": reason, "score": score, "passed": passed},
-    )
-    return attempt
-
-
 async def _close(attempt_id: int, reason: str) -> bool:
     """Mark the attempt scored (first writer wins); waits for in-flight answer saves holding the row."""
     changed = await Attempt.filter(id=attempt_id, status=AttemptStatus.IN_PROGRESS).update(
         status=AttemptStatus.SCORED, ended_at=now(), end_reason=reason
     )
     return bool(changed)
+
+
+async def _close_and_score(attempt_id: int, reason: str) -> Attempt | None:
+    """Inside a transaction: close the attempt once, end its proctoring, score it. None if it was closed already."""
+    if not await _close(attempt_id, reason):
+        return None
+    attempt = await Attempt.get(id=attempt_id)
+    await proctoring_api.close_attempt(attempt_ref=attempt.ref)  # flags the snapshots that never came
+    return await scoring.score(attempt, reason)
 
 
 async def _after_close(attempt: Attempt) -> None:
@@ -731,10 +557,8 @@ async def finalize_attempt(*, attempt_ref: str, reason: str) -> Attempt | None:
         attempt = await Attempt.get_or_none(ref=attempt_ref)
         if attempt is None:
             return None
-        if not await _close(attempt.id, reason):
-            return await Attempt.get(id=attempt.id)
-        attempt = await Attempt.get(id=attempt.id)
-        return await _score_in_transaction(attempt, reason)
+        scored = await _close_and_score(attempt.id, reason)
+        return scored or await Attempt.get(id=attempt.id)
 
     attempt = await run_atomic(body)
     if attempt is not None:
@@ -782,12 +606,11 @@ async def finish_section(
         if not moved:
             raise SectionNotCurrent()
         fresh = await Attempt.get(id=attempt.id)
-        scores = await _section_scores(fresh, only=section)
+        scores = await scoring.section_scores(fresh, only=section)
         fresh.section_scores = {**fresh.section_scores, **scores}
         await Attempt.filter(id=attempt.id).update(section_scores=fresh.section_scores)
         if section == Section.LAW and scores.get(section, 0.0) < float(rule["pass_mark"]):
-            await _close(attempt.id, EndReason.LAW_GATE)
-            await _score_in_transaction(await Attempt.get(id=attempt.id), EndReason.LAW_GATE)
+            await _close_and_score(attempt.id, EndReason.LAW_GATE)
             return True
         return False
 
@@ -832,33 +655,36 @@ async def sweep_overdue(*, limit: int = 500) -> int:
     return len(refs)
 
 
+async def invalidate_attempt(*, attempt_ref: str, reason: str, decided_by: int, flag_id: int | None) -> bool:
+    """Void an attempt the office ruled invalid (caller's transaction); one still running is scored first."""
+    attempt = await Attempt.get_or_none(ref=attempt_ref)
+    if attempt is None:
+        return False
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        await _close_and_score(attempt.id, EndReason.SUBMITTED)
+        attempt = await Attempt.get(id=attempt.id)
+        cached = _cache.get(attempt.ref)
+        if cached is not None:
+            cached.closed = True
+    return await scoring.invalidate(attempt, reason=reason, decided_by=decided_by, flag_id=flag_id)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Lists
 
 
 async def list_results(*, user_id: int) -> list[Attempt]:
-    return await Attempt.filter(user_id=user_id, status=AttemptStatus.SCORED).order_by("-ended_at", "-id")
+    return await Attempt.filter(user_id=user_id, status__in=list(DONE)).order_by("-ended_at", "-id")
 
 
-async def list_my_exams(*, user_id: int) -> list[dict[str, Any]]:
-    """One row per exam kind: whether it can be taken now, the open attempt, the best score."""
+async def list_my_exams(*, user_id: int, eligibilities: Mapping[str, Eligibility | AppError]) -> list[dict[str, Any]]:
+    """One row per exam kind: whether it can be taken now (as the caller decided), the open attempt, the best score."""
     out = []
     for kind in ExamKind:
-        status = "not_available"
-        reason = None
-        window = None
-        is_make_up = False
-        cycle_id = None
-        province = ""
-        try:
-            eligibility = await hooks.check_eligibility(user_id=user_id, exam_kind=kind.value)
-            window = eligibility.window_closes_at
-            is_make_up = eligibility.is_make_up
-            cycle_id = eligibility.cycle_id
-            province = eligibility.province_code
-            status = "make_up_available" if is_make_up else "available"
-        except AppError as exc:
-            reason = exc.text
+        decided = eligibilities.get(kind.value)
+        eligibility = decided if isinstance(decided, Eligibility) else None
+        status = ("make_up_available" if eligibility.is_make_up else "available") if eligibility else "not_available"
+        reason = decided.text if isinstance(decided, AppError) else None
         attempts = await Attempt.filter(user_id=user_id, exam_kind=kind).order_by("-id")
         scored = [a for a in attempts if a.status == AttemptStatus.SCORED and a.score is not None]
         open_attempt = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
@@ -868,50 +694,25 @@ async def list_my_exams(*, user_id: int) -> list[dict[str, Any]]:
             status = "passed"
         elif scored and status == "available":
             status = "failed"
-        _, title, rules = await _rules_for(kind.value, cycle_id, province)
+        rules = await definitions.rules_for(
+            kind.value, eligibility.cycle_id if eligibility else None, eligibility.province_code if eligibility else ""
+        )
         out.append(
             {
                 "exam_kind": kind.value,
-                "title": title,
+                "title": rules.title,
                 "status": status,
                 "reason": reason,
-                "duration_minutes": int(rules["duration_s"]) // 60,
-                "question_count": sum(sum(s["counts"].values()) for s in rules["sections"]),
-                "window_closes_at": window.isoformat() if window else None,
-                "is_make_up": is_make_up,
+                "duration_minutes": int(rules.rules["duration_s"]) // 60,
+                "question_count": sum(sum(s["counts"].values()) for s in rules.rules["sections"]),
+                "pass_marks": {s["section"]: float(s["pass_mark"]) for s in rules.rules["sections"]},
+                "specialty": eligibility.specialty if eligibility and kind == ExamKind.PROFESSIONAL else None,
+                "window_closes_at": eligibility.window_closes_at.isoformat()
+                if eligibility and eligibility.window_closes_at
+                else None,
+                "is_make_up": eligibility.is_make_up if eligibility else False,
                 "best_score": max((a.score for a in scored if a.score is not None), default=None),
                 "attempt_ref": open_attempt.ref if open_attempt else None,
             }
         )
     return out
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Practice: law questions, untimed, the right answer shown at once, never scored nor stored
-
-
-async def practice_questions(*, limit: int) -> list[Question]:
-    ids = await Question.filter(section=Section.LAW, is_active=True).values_list("id", flat=True)
-    chosen = random.SystemRandom().sample(list(ids), min(limit, len(ids)))
-    found = {q.id: q for q in await Question.filter(id__in=chosen)}
-    return [found[i] for i in chosen if i in found]
-
-
-def practice_option_id(index: int) -> str:
-    return "abcdef"[index]
-
-
-async def check_practice(*, question_ref: str, option_ids: list[str]) -> dict[str, Any]:
-    q = await Question.get_or_none(ref=question_ref, section=Section.LAW, is_active=True)
-    if q is None:
-        raise QuestionNotFound()
-    valid = {practice_option_id(i) for i in range(len(q.options))}
-    if not option_ids or len(set(option_ids)) != len(option_ids) or not valid.issuperset(option_ids):
-        raise OptionInvalid(field="option_ids")
-    right = sorted(practice_option_id(i) for i in q.answer)
-    return {
-        "question_ref": q.ref,
-        "correct": sorted(option_ids) == right,
-        "correct_option_ids": right,
-        "explanation": q.explanation,
-    }

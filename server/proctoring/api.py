@@ -1,0 +1,29 @@
+"""The proctoring part's public face.
+
+await proctoring_api.claim_capture(user_id=, capture_id=, attempt_ref=, exam_kind=)  # exam start, caller's tx
+await proctoring_api.close_attempt(attempt_ref=)                                    # at submit, caller's tx
+await proctoring_api.record_result_date(user_id=, result_at=)                       # retention starts
+checked = await proctoring_api.check_id_photo(data)                                 # the ID-photo rules
+SUBSCRIPTIONS = {proctoring_api.FlagInvalidated: [...]}
+"""
+
+from __future__ import annotations
+
+from server.proctoring.errors import FaceCaptureRequired
+from server.proctoring.events import FlagInvalidated
+from server.proctoring.image import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH, IdPhotoCheck
+from server.proctoring.service import check_id_photo_off_loop as check_id_photo
+from server.proctoring.service import claim_capture, close_attempt, record_result_date
+
+__all__ = [
+    "ID_PHOTO_HEIGHT",
+    "ID_PHOTO_MAX_BYTES",
+    "ID_PHOTO_WIDTH",
+    "FaceCaptureRequired",
+    "FlagInvalidated",
+    "IdPhotoCheck",
+    "check_id_photo",
+    "claim_capture",
+    "close_attempt",
+    "record_result_date",
+]

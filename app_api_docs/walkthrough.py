@@ -3,7 +3,7 @@
     python app_api_docs/walkthrough.py --base-url http://127.0.0.1:8000
 
 What it needs:
-- a development server (``python -m server run``) with its demo data: the demo accounts of ``server/demo.py``
+- a development server (``python -m server run``) with its demo data: the demo accounts (each part's ``demo.py``)
   (password ``Yishi-Demo-2026``): physician 张明 ``13800000001`` of 北京市东城区示范医院, institution reviewer
   ``dc_hospital``, assessment-office reviewer ``bj_office``; the demo question bank; open windows;
 - Python with ``httpx``; for the face capture frame, the frame helpers of ``tests/proctoring/images.py`` (numpy,
@@ -14,7 +14,7 @@ What it needs:
 How it talks to the server: every call names an operation by method and path template exactly as
 ``app_api_docs/openapi.json`` lists it; a call to an operation the spec does not list is refused before it is sent.
 The only things it knows besides the spec are what a physician knows about themselves (name and ID number of the
-demo physician, computed from ``server/demo.py``'s demo data, or given with ``--id-number``/``--name``).
+demo physician, computed from ``server/registry/demo.py``'s demo data, or given with ``--id-number``/``--name``).
 
 Each step prints one line (中文 / English); any unexpected answer prints the response and exits with status 1.
 """
@@ -125,15 +125,15 @@ def check(condition: bool, message: str) -> None:
 
 
 def demo_identity() -> tuple[str, str]:
-    """The demo physician's own name and ID number (what the physician would type), from server/demo.py."""
+    """The demo physician's own name and ID number (what the physician would type), from server/registry/demo.py."""
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))
-    from server import demo
+    from server.registry import demo
 
     for seq, person in enumerate(demo.PEOPLE, start=1):
         if person.phone == PHYSICIAN_PHONE:
             return person.name, person.id_number(seq)
-    raise Unexpected("the demo physician is not in server/demo.py")
+    raise Unexpected("the demo physician is not in server/registry/demo.py")
 
 
 def camera_frame() -> bytes:

@@ -69,27 +69,17 @@ async def _pending_migrations(settings: Settings) -> list[str]:
     return [f"{w.app_label}.{w.name}" for w in writers]
 
 
-# Parts that add demo data of their own (``server/<part>/demo.py``: ``async def seed_demo() -> list[str]``, lines
-# for the banner), run in this order after the registers and accounts of ``server/demo.py``.
-DEMO_PARTS: tuple[str, ...] = ("exams", "assessment", "notifications")
-
-
 def cmd_seed_demo(settings: Settings) -> tuple[list[Any], list[str]]:
     """The demo log-ins and the extra banner lines the parts' demo data print (development only)."""
     if settings.is_production:
         raise SystemExit("seed-demo is for development only")
-    import importlib
-
     from server import db, demo
 
     async def go() -> tuple[list[Any], list[str]]:
         await db.init_db(settings)
         try:
-            accounts = await demo.seed_demo()
-            lines: list[str] = []
-            for part in DEMO_PARTS:
-                lines += await importlib.import_module(f"server.{part}.demo").seed_demo() or []
-            return accounts, lines
+            accounts, lines = await demo.seed_demo()
+            return list(accounts), lines
         finally:
             await db.close_db()
 

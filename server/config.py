@@ -21,6 +21,9 @@ DEV_SECRET_KEY = "dev-secret-key-not-for-production-0000000000000000"
 DEV_DATA_KEY = "ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="  # base64 of 32 bytes
 DEV_BLIND_INDEX_KEY = "dev-blind-index-key-not-for-production-000000000"
 
+# Every demo account's password (`seed-demo`, development only: the seed refuses to run in production).
+DEMO_PASSWORD = "Yishi-Demo-2026"
+
 # The provider credentials and template ids the loopback emulators accept (server/emulators reads them from here):
 # development defaults a fresh machine runs with, refused in production.
 DEV_SMS_TEMPLATE_CODES: dict[str, str] = {

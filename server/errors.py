@@ -4,6 +4,7 @@ Hierarchy::
 
     AppError                     400 BAD_REQUEST (base; every client-visible error)
     ├── ValidationFailed         422 VALIDATION_FAILED   (bad input; carries the offending field)
+    ├── InvalidJson              400 INVALID_JSON        (the body is not a JSON object)
     ├── Unauthorized             401 UNAUTHORIZED        (no or bad credentials)
     ├── Forbidden                403 FORBIDDEN           (known user, not allowed)
     ├── NotFound                 404 NOT_FOUND           (absent, or outside the caller's scope)
@@ -54,6 +55,10 @@ class AppError(Exception):
 
 class ValidationFailed(AppError):
     code, status, message = "VALIDATION_FAILED", 422, "提交的数据格式不正确"
+
+
+class InvalidJson(AppError):
+    code, status, message = "INVALID_JSON", 400, "请求内容不是有效的 JSON"
 
 
 class Unauthorized(AppError):

@@ -1,7 +1,8 @@
 """The manifest: every part of the platform, bottom layer first, and what each brings.
 
-The app reads it for blueprints, the worker for jobs, the database set-up for models and migrations, and the event
-bus for subscribers. A part is named here once; nothing else lists the parts. The order is the layer order that
+The app reads it for blueprints, the worker for jobs, the database set-up for models and migrations, the event
+bus for subscribers and ``seed-demo`` for each part's demo data (in this order, so a part finds what lower parts
+seeded). A part is named here once; nothing else lists the parts. The order is the layer order that
 ``.importlinter`` enforces (a part imports only parts before it, through their public face ``api.py``).
 """
 
@@ -28,14 +29,14 @@ class Part:
 
 PARTS: tuple[Part, ...] = (
     Part("core", "server.common", models=True),
-    Part("directory", "server.directory", models=True, routes=True),
-    Part("accounts", "server.accounts", models=True, routes=True),
+    Part("directory", "server.directory", models=True, routes=True, demo=True),
+    Part("accounts", "server.accounts", models=True, routes=True, demo=True),
     Part("workflow", "server.workflow", models=True, routes=True),
-    Part("notifications", "server.notifications", models=True, routes=True, tasks=True, subscribers=True),
+    Part("notifications", "server.notifications", models=True, routes=True, tasks=True, subscribers=True, demo=True),
     Part("proctoring", "server.proctoring", models=True, routes=True, tasks=True),
-    Part("registry", "server.registry", models=True, routes=True, subscribers=True),
-    Part("exams", "server.exams", models=True, routes=True, tasks=True, subscribers=True),
-    Part("assessment", "server.assessment", models=True, routes=True, subscribers=True),
+    Part("registry", "server.registry", models=True, routes=True, subscribers=True, demo=True),
+    Part("exams", "server.exams", models=True, routes=True, tasks=True, subscribers=True, demo=True),
+    Part("assessment", "server.assessment", models=True, routes=True, subscribers=True, demo=True),
 )
 
 

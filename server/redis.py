@@ -16,6 +16,8 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
+from server.config import get_settings
+
 log = logging.getLogger(__name__)
 
 
@@ -140,7 +142,5 @@ def hot_redis() -> aioredis.Redis:
     """
     global _hot
     if _hot is None:
-        from server.config import get_settings
-
         _hot = aioredis.Redis.from_url(get_settings().redis_url, single_connection_client=True)
     return _hot

@@ -8,13 +8,14 @@ from server.accounts.passwords import verify_password
 from server.assessment.models import Cycle, CycleWindow
 from server.common import crypto, idcard
 from server.common.enums import Role
+from server.directory import demo as directory_demo
 from server.directory.models import Department, Institution
 from server.registry.models import PracticeRegistration, Qualification, RegistrationStatus
 
 
 async def test_seed_creates_every_role_and_status_once(db: None) -> None:
-    accounts = await demo.seed_demo()
-    again = await demo.seed_demo()
+    accounts, _ = await demo.seed_demo()
+    again, _ = await demo.seed_demo()
     assert accounts == again
     assert await User.filter(username="admin").count() == 1
     roles = set(await User.all().values_list("role", flat=True))
@@ -24,7 +25,7 @@ async def test_seed_creates_every_role_and_status_once(db: None) -> None:
     # Someone qualified but never registered, for the self-activation path.
     assert await Qualification.filter(registrations=None).exists()
     assert await Institution.all().count() == 3
-    assert await Department.all().count() == 3 * len(demo.DEPARTMENTS)
+    assert await Department.all().count() == 3 * len(directory_demo.DEPARTMENTS)
     assert await Cycle.all().count() == 1 and await CycleWindow.all().count() == 8
 
 
@@ -38,7 +39,7 @@ async def test_demo_personal_data_is_encrypted_and_valid(db: None) -> None:
 
 
 async def test_every_listed_demo_login_works_with_the_demo_password(db: None) -> None:
-    accounts = await demo.seed_demo()
+    accounts, _ = await demo.seed_demo()
     for account in accounts:
         user = await User.get_or_none(username=account.login) or await User.get(phone=account.login)
         assert user.role == account.role

@@ -61,6 +61,11 @@ async def user_ids_named(fragment: str, *, limit: int = 1000) -> list[int]:
     return list(await User.filter(real_name__contains=fragment).limit(limit).values_list("id", flat=True))  # type: ignore[arg-type]
 
 
+async def user_id_by_username(username: str) -> int | None:
+    user = await User.get_or_none(username=username).only("id")
+    return user.id if user else None
+
+
 async def user_id_by_phone(phone: str) -> int | None:
     user = await User.get_or_none(phone=phone).only("id")
     return user.id if user else None
@@ -162,6 +167,7 @@ __all__ = [
     "store_code",
     "take_send_quota",
     "user_id_by_phone",
+    "user_id_by_username",
     "user_ids_named",
     "verify_code",
     "verify_password",

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tortoise import fields
 from tortoise.models import Model
 
 from server.common.enums import Role
 from server.common.fields import created_at, updated_at
-
-if TYPE_CHECKING:
-    from server.directory.models import Institution
 
 
 class User(Model):
@@ -27,7 +22,7 @@ class User(Model):
     role = fields.CharEnumField(Role, max_length=32, default=Role.PHYSICIAN, db_index=True)
     # Reviewer scope: an institution reviewer acts for one institution, an office or commission reviewer for a region
     # (province or county code, GB/T 2260) and everything below it.
-    institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
+    institution: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "directory.Institution", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
     region_code = fields.CharField(max_length=12, null=True, db_index=True)

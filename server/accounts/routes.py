@@ -9,7 +9,6 @@ from sanic_ext import openapi
 from server.accounts import captchas, service
 from server.accounts import errors as account_errors
 from server.accounts.schemas import (
-    AcceptedOut,
     AgreementsOut,
     AuditEntryOut,
     AuditPageOut,
@@ -45,6 +44,7 @@ from server.common.auth import Principal, authenticate, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.masking import mask_email, mask_phone
+from server.common.schemas import AcceptedOut
 from server.common.validation import body, query
 
 bp = Blueprint("accounts", url_prefix="/api/v1")

@@ -35,11 +35,6 @@ class SmsCodeIn(_In):
     purpose: SmsPurpose
 
 
-class AcceptedOut(BaseModel):
-    accepted: bool = True
-    message: str = "如该手机号符合条件，验证码将很快送达"
-
-
 class RegisterIn(_In):
     phone: Phone
     sms_code: SmsCode

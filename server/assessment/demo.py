@@ -1,6 +1,6 @@
 """Demo seeding of the assessment part: a bound-ready physician with a fresh initial credential, windows open now.
 
-Runs after the registry demo (``server/demo.py``), which creates the regions, institutions and physicians.
+Runs after the directory's, the accounts' and the registry's demo data (the manifest's order).
 The credential is random and shown only in the banner lines returned here (development only).
 """
 
@@ -18,7 +18,8 @@ from server.directory import api as directory_api
 from server.exams import api as exams_api
 from server.registry import api as registry_api
 
-DEMO_PHONE = "13800000001"  # 张明, 北京市东城区示范医院 (registry demo)
+DEMO_PHONE = "13800000001"
+DEMO_PROVINCES = ("110000", "130000")  # 张明, 北京市东城区示范医院 (registry demo)
 
 
 # The demo bank holds 77–90 questions per specialty: the demo papers draw 60 of them (a deployment's office sets its
@@ -82,19 +83,19 @@ async def seed_demo() -> list[str]:
             cycle = await Cycle.create(
                 name=f"{start.year}—{start.year + 2}年度", starts_on=start, ends_on=date(start.year + 2, 12, 31)
             )
-        for kind in WindowKind:
-            window = await CycleWindow.get_or_none(
-                cycle_id=cycle.id, province_code=institution.province_code, kind=kind
-            )
-            if window is None or window.closes_at <= now:
-                await CycleWindow.filter(cycle_id=cycle.id, province_code=institution.province_code, kind=kind).delete()
-                await CycleWindow.create(
-                    cycle=cycle,
-                    province_code=institution.province_code,
-                    kind=kind,
-                    opens_at=now - timedelta(days=30),
-                    closes_at=now + timedelta(days=60),
-                )
+        # every window open now in both demo provinces (the make-up closing last)
+        for province in DEMO_PROVINCES:
+            for kind in WindowKind:
+                window = await CycleWindow.get_or_none(cycle_id=cycle.id, province_code=province, kind=kind)
+                if window is None or window.closes_at <= now:
+                    await CycleWindow.filter(cycle_id=cycle.id, province_code=province, kind=kind).delete()
+                    await CycleWindow.create(
+                        cycle=cycle,
+                        province_code=province,
+                        kind=kind,
+                        opens_at=now - timedelta(days=30),
+                        closes_at=now + timedelta(days=90 if kind == WindowKind.MAKE_UP else 60),
+                    )
         account, created = await AssessmentAccount.get_or_create(
             province_code=institution.province_code,
             id_number_index=crypto.blind_index(id_number),

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 from server.common.fields import created_at, updated_at
-
-if TYPE_CHECKING:
-    from server.accounts.models import User
-    from server.directory.models import Institution
 
 
 class WindowKind(StrEnum):
@@ -59,11 +55,11 @@ class AssessmentAccount(Model):
     name = fields.CharField(max_length=64)
     id_number_enc = fields.TextField()
     id_number_index = fields.CharField(max_length=64, db_index=True)
-    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+    institution: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "directory.Institution", related_name="assessment_accounts", on_delete=fields.RESTRICT
     )
     region_code = fields.CharField(max_length=12, db_index=True)
-    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="assessment_accounts", null=True, on_delete=fields.SET_NULL
     )
     bound_at = fields.DatetimeField(null=True)

@@ -13,6 +13,7 @@ from server.assessment.models import Assessment, AssessmentAccount, Cycle, Cycle
 from server.assessment.office import IssuedCredential
 from server.assessment.standing import current_step
 from server.common.idcard import is_valid
+from server.common.masking import mask_name
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(min_length=1, max_length=64, description="姓名（与医师电子化注册一致）")]
@@ -57,8 +58,6 @@ class BindingOut(BaseModel):
 
     @classmethod
     def of(cls, account: AssessmentAccount) -> BindingOut:
-        from server.common.masking import mask_name
-
         return cls(
             bound=True, province_code=account.province_code, name=mask_name(account.name), bound_at=account.bound_at
         )

@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from server.errors import AppError
+from server.common import auth, uploads
+from server.errors import AppError, InternalError, InvalidJson, NotFound, PayloadTooLarge, ValidationFailed
 
 COMPONENTS: dict[str, dict[str, Any]] = {}
 _OWNERS: dict[str, type[BaseModel]] = {}
@@ -85,6 +86,18 @@ def install() -> None:
     definitions.MediaType.make = staticmethod(make)  # type: ignore[method-assign]
 
 
+def is_secured(fn: Any) -> bool:
+    """Whether ``fn`` or a function it wraps is ``@openapi.secured`` (as every ``@require`` guard is)."""
+    from sanic_ext.extensions.openapi.builders import OperationStore
+
+    store = OperationStore()
+    while fn is not None:
+        if fn in store and getattr(store[fn], "security", None):
+            return True
+        fn = getattr(fn, "__wrapped__", None)
+    return False
+
+
 # ---- declared errors -----------------------------------------------------------------------------------------------
 def raises(*errors: type[AppError]) -> Callable[[Any], Any]:
     """Name the errors a route can answer beyond the ones every route of its kind has (shown in the OpenAPI)."""
@@ -105,14 +118,10 @@ def _describe(errors: list[tuple[str, str]]) -> str:
 
 
 def _auth_errors() -> list[type[AppError]]:
-    from server.common import auth
-
     return [auth.TokenMissing, auth.TokenInvalid, auth.TokenExpired, auth.SessionEnded]
 
 
 def _forbidden_errors() -> list[type[AppError]]:
-    from server.common import auth
-
     return [auth.RoleForbidden, auth.PasswordChangeRequired]
 
 
@@ -122,16 +131,11 @@ def _guarded(handler: Any) -> bool:
     sanic-ext keeps the security of the function it was given, which an outer decorator (``@body``, ``@query``)
     hides from the document; the chain of ``__wrapped__`` still leads to it.
     """
-    from server.common.validation import is_secured
-
     return is_secured(getattr(handler, "__wrapped__", None))
 
 
 def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
     """Rewrite the sanic-ext document: OpenAPI 3.1, precise query parameters, components, error responses."""
-    from server.common import uploads
-    from server.errors import InternalError, NotFound, PayloadTooLarge, ValidationFailed
-
     spec["openapi"] = "3.1.0"
     handlers: dict[tuple[str, str], Any] = {}
     for route in routes:
@@ -177,8 +181,6 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             if body_model is not None or query_model is not None:
                 errors.append(ValidationFailed)
             if body_model is not None:
-                from server.common.validation import InvalidJson
-
                 errors += [InvalidJson, PayloadTooLarge]
             if "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
                 errors += [uploads.UploadMissing, uploads.UploadTypeInvalid, uploads.UploadTooLarge, PayloadTooLarge]

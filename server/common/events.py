@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 
+from server.parts import with_
+
 log = logging.getLogger(__name__)
 
 
@@ -45,8 +47,6 @@ _extra: dict[type[Event], list[Handler]] = {}
 
 
 def _load() -> dict[type[Event], list[Handler]]:
-    from server.parts import with_
-
     index: dict[type[Event], list[Handler]] = {}
     for part in with_("subscribers"):
         declared: Subscriptions = part.module("subscribers").SUBSCRIPTIONS

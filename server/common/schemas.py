@@ -33,3 +33,10 @@ RegionCode = Annotated[
 class CursorQuery(StrictIn):
     cursor: int | None = Field(default=None, ge=0, le=2**62, description="上一页返回的 next_cursor；第一页不传")
     limit: int = Field(default=20, ge=1, le=50, description="每页条数")
+
+
+class AcceptedOut(BaseModel):
+    """The answer to a request whose outcome a person must not be able to read (no account enumeration)."""
+
+    accepted: bool = True
+    message: str = "如该手机号符合条件，验证码将很快送达"

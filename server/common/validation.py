@@ -15,16 +15,14 @@ from pydantic import ValidationError as PydanticValidationError
 from sanic import Request
 from sanic_ext import openapi
 
-from server.common import apidoc  # noqa: E402
-from server.errors import AppError, ValidationFailed
+from server.common import apidoc
+from server.common.apidoc import is_secured
+from server.common.auth import authenticate
+from server.errors import InvalidJson, ValidationFailed
 
 apidoc.install()  # pydantic schemas in this module's OpenAPI decorators
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class InvalidJson(AppError):
-    code, status, message = "INVALID_JSON", 400, "请求内容不是有效的 JSON"
 
 
 _REASONS = {
@@ -134,23 +132,9 @@ def parse_query(request: Request, model: type[M]) -> M:
 Handler = Callable[..., Awaitable[Any]]
 
 
-def is_secured(fn: Any) -> bool:
-    """Whether ``fn`` or a function it wraps is ``@openapi.secured`` (as every ``@require`` guard is)."""
-    from sanic_ext.extensions.openapi.builders import OperationStore
-
-    store = OperationStore()
-    while fn is not None:
-        if fn in store and getattr(store[fn], "security", None):
-            return True
-        fn = getattr(fn, "__wrapped__", None)
-    return False
-
-
 async def _signed_in_first(request: Request, guarded: bool) -> None:
     # A guarded route answers "who are you" (401) before "what did you send" (422), whichever decorator is outer.
     if guarded:
-        from server.common.auth import authenticate  # the guard's own check, cached on the request
-
         await authenticate(request)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tortoise.expressions import Q
 
 from server.common.enums import Category
-from server.common.scope import province_of
+from server.common.scope import province_of, region_prefix
 from server.directory.errors import DepartmentNameTaken, DepartmentNotFound, InstitutionNotFound, NothingToChange
 from server.directory.models import Department, Institution, Region, RegionLevel
 
@@ -142,8 +142,6 @@ async def search_institutions(
     *, region_code: str | None = None, name: str | None = None, after_id: int | None = None, limit: int = 20
 ) -> list[InstitutionInfo]:
     """Institutions in a region (the county, or everything below a city or province) whose name contains ``name``."""
-    from server.common.scope import region_prefix
-
     qs = Institution.all()
     if region_code:
         qs = qs.filter(Q(region_code=region_code) | Q(region_code__startswith=region_prefix(region_code)))

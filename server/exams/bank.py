@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from server.db import run_atomic
 from server.exams.errors import ImportFormatUnsupported, ImportInvalid
 from server.exams.models import Question, QuestionType, Section
 
@@ -163,8 +164,6 @@ def _rows_from_excel(data: bytes) -> list[tuple[int, dict[str, Any]]]:
 
 async def import_questions(*, filename: str, data: bytes) -> dict[str, Any]:
     """Check every row, then store all of them in one transaction; returns created/updated counts."""
-    from server.db import run_atomic
-
     name = filename.lower()
     defaults: dict[str, Any] = {}
     if name.endswith(".json"):

@@ -6,23 +6,22 @@ Events go through ``emit`` like any other part's, with dedupe keys, so seeding t
 
 from __future__ import annotations
 
-from server.accounts.models import User
+from server.accounts import api as accounts_api
 from server.common.outbox import emit
 from server.db import run_atomic
 
 DEMO_PHONE = "13800000001"
 
 
-async def seed_demo() -> None:
-    user = await User.get_or_none(phone=DEMO_PHONE)
-    if user is None:
-        return
+async def seed_demo() -> list[str]:
+    user_id = await accounts_api.user_id_by_phone(DEMO_PHONE)
+    if user_id is None:
+        return []
 
     async def body() -> None:
-        assert user is not None
         await emit(
             kind="review.decided",
-            user_id=user.id,
+            user_id=user_id,
             payload={
                 "item_id": 0,
                 "kind": "info_change",
@@ -34,15 +33,16 @@ async def seed_demo() -> None:
         )
         await emit(
             kind="exam.scored",
-            user_id=user.id,
+            user_id=user_id,
             payload={"exam_kind": "humanities", "score": 88, "passed": True, "attempt_ref": "demo"},
             dedupe_key="demo:exam.scored:1",
         )
         await emit(
             kind="account.security",
-            user_id=user.id,
+            user_id=user_id,
             payload={"action": "login.new_device"},
             dedupe_key="demo:account.security:1",
         )
 
     await run_atomic(body)
+    return []

@@ -38,7 +38,7 @@ from typing import Any
 
 from tortoise.expressions import F, Q
 
-from server.accounts.models import User, WechatBinding
+from server.accounts import api as accounts_api
 from server.config import get_settings
 from server.db import run_atomic
 from server.integrations import ProviderError
@@ -127,7 +127,7 @@ async def dispatch_events(*, limit: int = BATCH, now: datetime | None = None) ->
     for pref in await NotificationPreference.filter(user_id__in=user_ids):
         overrides.setdefault(pref.user_id, {})[(pref.kind, Channel(pref.channel))] = pref.enabled
     with_devices = set(await PushDevice.filter(user_id__in=user_ids).values_list("user_id", flat=True))
-    with_wechat = set(await WechatBinding.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    with_wechat = set(await accounts_api.wechat_openids(user_ids))
     subscribed = {
         (uid, tid)
         for uid, tid in await WechatSubscription.filter(user_id__in=user_ids, remaining__gt=0).values_list(
@@ -302,17 +302,8 @@ class _Context:
                 await PushDevice.filter(user_id__in=users).order_by("id").values_list("user_id", "device_id")
             ):
                 devices.setdefault(uid, []).append(device_id)
-        openids: dict[int, str] = {}
-        if users := by_channel.get(Channel.WECHAT):
-            for uid, openid in (
-                await WechatBinding.filter(user_id__in=users).order_by("id").values_list("user_id", "openid")
-            ):
-                openids.setdefault(uid, openid)
-        phones: dict[int, str] = {}
-        if users := by_channel.get(Channel.SMS):
-            for uid, phone in await User.filter(id__in=users).values_list("id", "phone"):
-                if phone:
-                    phones[uid] = phone
+        openids = await accounts_api.wechat_openids(by_channel.get(Channel.WECHAT, set()))
+        phones = await accounts_api.phones(by_channel.get(Channel.SMS, set()))
         return cls(devices, openids, phones)
 
 

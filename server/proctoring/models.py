@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 from server.common.fields import created_at
-
-if TYPE_CHECKING:
-    from server.accounts.models import User
 
 
 class ImageKind(StrEnum):
@@ -35,7 +32,7 @@ class FaceConsent(Model):
     """A person's consent to the processing of their face image, for one version of the consent text."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="face_consents", on_delete=fields.CASCADE
     )
     version = fields.CharField(max_length=32)
@@ -52,7 +49,7 @@ class FaceImage(Model):
 
     id = fields.BigIntField(primary_key=True)
     public_id = fields.CharField(max_length=48, unique=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="face_images", on_delete=fields.CASCADE
     )
     kind = fields.CharEnumField(ImageKind, max_length=16)
@@ -76,7 +73,7 @@ class FaceCapture(Model):
 
     id = fields.BigIntField(primary_key=True)
     capture_id = fields.CharField(max_length=48, unique=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="face_captures", on_delete=fields.CASCADE
     )
     image: fields.ForeignKeyRelation[FaceImage] = fields.ForeignKeyField(
@@ -103,7 +100,7 @@ class ProctoredAttempt(Model):
 
     id = fields.BigIntField(primary_key=True)
     attempt_ref = fields.CharField(max_length=64, unique=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="proctored_attempts", on_delete=fields.CASCADE
     )
     capture: fields.OneToOneRelation[FaceCapture] = fields.OneToOneField(

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from server.accounts.models import User
+from server.accounts import api as accounts_api
 from server.common import audit, scope
-from server.common.masking import mask_phone
 from server.common.outbox import emit
 from server.config import get_settings
 from server.db import run_atomic
 from server.directory import api as directory_api
+from server.errors import AppError
 from server.redis import get_redis
 from server.registry import service as base
 from server.registry.errors import (
@@ -71,7 +71,7 @@ async def _verified_account(user_id: int) -> PhysicianAccount:
     return account
 
 
-async def _activate(
+async def activate(
     *,
     account: PhysicianAccount,
     registration: PracticeRegistration | None,
@@ -99,12 +99,12 @@ async def _activate(
     reg_ids = await PracticeRegistration.filter(qualification_id__in=qual_ids).values_list("id", flat=True)
     await PracticeRegistration.filter(id__in=list(reg_ids)).update(user_id=user_id)
     await MultiSiteFiling.filter(registration_id__in=list(reg_ids)).update(user_id=user_id)
-    await User.filter(id=user_id).update(
+    await accounts_api.set_identity(
+        user_id=user_id,
         real_name=qualification.name,
         id_type=qualification.id_type,
         id_number_enc=qualification.id_number_enc,
         id_number_index=qualification.id_number_index,
-        updated_at=now,
     )
     await ActivationCode.filter(user_id=user_id, used_at=None).update(used_at=now)
     await base.sync_affiliation(user_id)
@@ -147,7 +147,7 @@ async def _claimant(reg: PracticeRegistration) -> PhysicianAccount:
         await PhysicianAccount.filter(qualification_id__in=[q.id for q in quals])
         .exclude(status=AccountStatus.REVOKED)
         .first()
-        .prefetch_related("qualification", "user")
+        .prefetch_related("qualification")
     )
     if account is None:
         raise PhysicianNotVerified()
@@ -160,8 +160,6 @@ async def generate_codes(
     *, institution_id: int, actor_id: int, registration_ids: list[int], ip: str | None = None
 ) -> list[CodeResult]:
     """Generate and send (outbox ``registry.activation_code``) one code per physician; each succeeds on its own."""
-    from server.errors import AppError
-
     results: list[CodeResult] = []
     for registration_id in dict.fromkeys(registration_ids):
         try:
@@ -174,16 +172,17 @@ async def generate_codes(
 async def _generate_one(institution_id: int, actor_id: int, registration_id: int, ip: str | None) -> CodeResult:
     reg = await _registration_here(institution_id, registration_id)
     account = await _claimant(reg)
-    user: User = account.user
+    user_id: int = account.user_id  # type: ignore[attr-defined]
+    person = await accounts_api.person(user_id)
     code = new_code()
     expires = base.now() + CODE_TTL
     inst = await directory_api.institution(institution_id)
 
     async def tx() -> None:
         # A new code voids the older ones, so only the last SMS works
-        await ActivationCode.filter(user_id=user.id, used_at=None).update(used_at=base.now())
+        await ActivationCode.filter(user_id=user_id, used_at=None).update(used_at=base.now())
         row = await ActivationCode.create(
-            user_id=user.id,
+            user_id=user_id,
             registration_id=reg.id,
             institution_id=institution_id,
             code_hash=_hash(code),
@@ -192,7 +191,7 @@ async def _generate_one(institution_id: int, actor_id: int, registration_id: int
         )
         await emit(
             kind=ACTIVATION_EVENT,
-            user_id=user.id,
+            user_id=user_id,
             payload={"code": code, "institution_name": inst.name if inst else "", "expires_at": expires.isoformat()},
             dedupe_key=f"{ACTIVATION_EVENT}:{row.id}",
         )
@@ -200,12 +199,14 @@ async def _generate_one(institution_id: int, actor_id: int, registration_id: int
             action="registry.activation_code.generated",
             actor_id=actor_id,
             subject_type="user",
-            subject_id=str(user.id),
+            subject_id=str(user_id),
             ip=ip,
         )
 
     await run_atomic(tx)
-    return CodeResult(registration_id=reg.id, ok=True, phone=mask_phone(user.phone), expires_at=expires.isoformat())
+    return CodeResult(
+        registration_id=reg.id, ok=True, phone=person.phone_masked if person else None, expires_at=expires.isoformat()
+    )
 
 
 async def activate_with_code(*, user_id: int, code: str, ip: str | None = None) -> dict[str, Any]:
@@ -231,7 +232,7 @@ async def activate_with_code(*, user_id: int, code: str, ip: str | None = None) 
         used = await ActivationCode.filter(id=row.id, used_at=None).update(used_at=base.now())
         if used != 1:
             raise ActivationCodeInvalid(field="code")
-        await _activate(account=account, registration=reg, method=ActivationMethod.CODE, actor_id=user_id, ip=ip)
+        await activate(account=account, registration=reg, method=ActivationMethod.CODE, actor_id=user_id, ip=ip)
 
     await run_atomic(tx)
     await redis.delete(key)
@@ -247,7 +248,7 @@ async def activate_directly(
     reg = await _registration_here(institution_id, registration_id)
     account = await _claimant(reg)
     await run_atomic(
-        _activate, account=account, registration=reg, method=ActivationMethod.INSTITUTION, actor_id=actor_id, ip=ip
+        activate, account=account, registration=reg, method=ActivationMethod.INSTITUTION, actor_id=actor_id, ip=ip
     )
     return {"registration_id": reg.id, "user_id": account.user_id, "account_status": AccountStatus.ACTIVE.value}  # type: ignore[attr-defined]
 
@@ -266,7 +267,7 @@ async def self_activate(*, user_id: int, qualification_cert_no: str, ip: str | N
     if active is not None and not any(q.residency_training for q in quals):
         raise SelfActivationNotAllowed()
     await run_atomic(
-        _activate, account=account, registration=active, method=ActivationMethod.SELF, actor_id=user_id, ip=ip
+        activate, account=account, registration=active, method=ActivationMethod.SELF, actor_id=user_id, ip=ip
     )
     return await base.my_data(user_id=user_id, ip=ip)
 
@@ -297,9 +298,7 @@ async def revoke(
         reg_ids = list(await PracticeRegistration.filter(qualification_id__in=qual_ids).values_list("id", flat=True))
         await PracticeRegistration.filter(id__in=reg_ids, user_id=user_id).update(user_id=None)
         await MultiSiteFiling.filter(registration_id__in=reg_ids, user_id=user_id).update(user_id=None)
-        await User.filter(id=user_id).update(
-            real_name=None, id_type=None, id_number_enc=None, id_number_index=None, updated_at=now
-        )
+        await accounts_api.clear_identity(user_id=user_id)
         await ActivationCode.filter(user_id=user_id, used_at=None).update(used_at=now)
         await scope.clear_affiliation(user_id=user_id)
         await audit.record(

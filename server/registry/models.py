@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 from server.common.enums import Category, Level
 from server.common.fields import created_at, updated_at
-
-if TYPE_CHECKING:
-    from server.accounts.models import User
-    from server.directory.models import Department, Institution
 
 
 class RegistrationStatus(StrEnum):
@@ -40,7 +36,7 @@ class Qualification(Model):
     school = fields.CharField(max_length=128, null=True)
     major = fields.CharField(max_length=64, null=True)
     residency_training = fields.BooleanField(default=False)  # 住院医师规范化培训 in progress
-    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="qualifications", null=True, on_delete=fields.SET_NULL
     )
     created_at = created_at()
@@ -58,13 +54,13 @@ class PracticeRegistration(Model):
     qualification: fields.ForeignKeyRelation[Qualification] = fields.ForeignKeyField(
         "registry.Qualification", related_name="registrations", on_delete=fields.RESTRICT
     )
-    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="registrations", null=True, on_delete=fields.SET_NULL
     )
-    main_institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
+    main_institution: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "directory.Institution", related_name="registrations", null=True, on_delete=fields.RESTRICT
     )
-    department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+    department: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "directory.Department", related_name="registrations", null=True, on_delete=fields.SET_NULL
     )
     practice_region_code = fields.CharField(max_length=12)  # province for practitioners, county for assistants
@@ -100,10 +96,10 @@ class MultiSiteFiling(Model):
     registration: fields.ForeignKeyRelation[PracticeRegistration] = fields.ForeignKeyField(
         "registry.PracticeRegistration", related_name="multi_site_filings", on_delete=fields.CASCADE
     )
-    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="multi_site_filings", null=True, on_delete=fields.SET_NULL
     )
-    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+    institution: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "directory.Institution", related_name="multi_site_filings", on_delete=fields.RESTRICT
     )
     region_code = fields.CharField(max_length=12, db_index=True)
@@ -134,7 +130,7 @@ class PhysicianAccount(Model):
     """Links an app account to the registers: set by the real-name check, activated by one of three ways."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+    user: fields.OneToOneRelation[Model] = fields.OneToOneField(
         "accounts.User", related_name="physician_account", on_delete=fields.CASCADE
     )
     qualification: fields.ForeignKeyRelation[Qualification] = fields.ForeignKeyField(
@@ -159,13 +155,13 @@ class ActivationCode(Model):
     """A one-time activation code an institution generated, stored as an HMAC only."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="activation_codes", on_delete=fields.CASCADE
     )
     registration: fields.ForeignKeyRelation[PracticeRegistration] = fields.ForeignKeyField(
         "registry.PracticeRegistration", related_name="activation_codes", on_delete=fields.CASCADE
     )
-    institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
+    institution: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "directory.Institution", related_name="activation_codes", on_delete=fields.CASCADE
     )
     code_hash = fields.CharField(max_length=64, db_index=True)
@@ -189,7 +185,7 @@ class InfoChangeRequest(Model):
     """信息修改申请: education, school, major, title or a new ID photo, reviewed by the institution."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="info_change_requests", on_delete=fields.CASCADE
     )
     registration: fields.ForeignKeyRelation[PracticeRegistration] = fields.ForeignKeyField(
@@ -213,16 +209,16 @@ class BusinessApplication(Model):
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=32, db_index=True)
     # The physician concerned (may have no account yet when an institution files for them)
-    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="business_applications", null=True, on_delete=fields.CASCADE
     )
-    initiator: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    initiator: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "accounts.User", related_name="initiated_applications", on_delete=fields.CASCADE
     )
     registration: fields.ForeignKeyNullableRelation[PracticeRegistration] = fields.ForeignKeyField(
         "registry.PracticeRegistration", related_name="applications", null=True, on_delete=fields.SET_NULL
     )
-    institution: fields.ForeignKeyNullableRelation[Institution] = fields.ForeignKeyField(
+    institution: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "directory.Institution", related_name="applications", null=True, on_delete=fields.SET_NULL
     )
     region_code = fields.CharField(max_length=12, null=True)

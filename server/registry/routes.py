@@ -10,16 +10,16 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
-from server.accounts.schemas import AcceptedOut
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
+from server.common.schemas import AcceptedOut
 from server.common.uploads import UploadMissing, read_file
 from server.common.validation import body, query
 from server.common.web import json_content, out
 from server.directory.api import DepartmentListOut, DepartmentOut
-from server.errors import ValidationFailed
+from server.errors import NotFound, ValidationFailed
 from server.registry import activation, applications, changes, identity, imports, recovery, service
 from server.registry import errors as registry_errors
 from server.registry.schemas import (
@@ -578,8 +578,6 @@ async def lookup(request: Request, principal: Principal, body: LookupIn) -> HTTP
 @require(Role.ADMIN)
 async def import_register(request: Request, principal: Principal, register: str) -> HTTPResponse:
     if register not in imports.REGISTERS:
-        from server.errors import NotFound
-
         raise NotFound("不支持导入该名册")
     files = request.files.getlist("file") if request.files else []
     if not files or not files[0].body:

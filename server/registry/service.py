@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from server.accounts.models import User
+from server.accounts import api as accounts_api
 from server.common import audit, crypto, scope
-from server.common.masking import mask_id_number, mask_name, mask_phone
+from server.common.masking import mask_id_number, mask_name
 from server.db import run_atomic
 from server.directory import api as directory_api
 from server.registry.errors import (
@@ -147,12 +147,12 @@ async def filing_dict(f: MultiSiteFiling) -> dict[str, Any]:
 async def my_data(*, user_id: int, ip: str | None = None) -> dict[str, Any]:
     """My qualification, practice registration, multi-site filings and account state (personal data masked)."""
     account = await account_of(user_id)
-    user = await User.get(id=user_id)
+    person = await accounts_api.person(user_id)
     result: dict[str, Any] = {
         "account_status": account.status.value if account else "unverified",
         "activated_via": account.activated_via.value if account and account.activated_via else None,
-        "name": mask_name(user.real_name),
-        "phone": mask_phone(user.phone),
+        "name": person.name_masked if person else None,
+        "phone": person.phone_masked if person else None,
         "qualifications": [],
         "registration": None,
         "registrations": [],
@@ -294,7 +294,7 @@ async def set_approval_authorities(
 async def _physician_row(reg: PracticeRegistration) -> dict[str, Any]:
     q = await reg.qualification
     account = await PhysicianAccount.filter(qualification_id=q.id).exclude(status=AccountStatus.REVOKED).first()
-    user = await User.get_or_none(id=account.user_id) if account else None  # type: ignore[attr-defined]
+    user = await accounts_api.person(account.user_id) if account else None  # type: ignore[attr-defined]
     dept = await directory_api.department(reg.department_id) if reg.department_id else None  # type: ignore[attr-defined]
     return {
         "registration_id": reg.id,
@@ -309,7 +309,7 @@ async def _physician_row(reg: PracticeRegistration) -> dict[str, Any]:
         "department_name": dept.name if dept else None,
         "account_status": account.status.value if account else "none",
         "user_id": user.id if user else None,
-        "phone": mask_phone(user.phone) if user else None,
+        "phone": user.phone_masked if user else None,
     }
 
 

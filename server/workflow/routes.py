@@ -46,7 +46,7 @@ async def _itemsout(items: list[ReviewItem]) -> list[ItemOut]:
     return [ItemOut.of(i, people) for i in items]
 
 
-async def _itemout(item: ReviewItem) -> ItemOut:
+async def _item_out(item: ReviewItem) -> ItemOut:
     return (await _itemsout([item]))[0]
 
 
@@ -116,7 +116,7 @@ async def _decided(
         expected_version=body.version,
         ip=client_ip(request),
     )
-    return out(await _itemout(item))
+    return out(await _item_out(item))
 
 
 @bp.post("/reviews/items/<item_id:int>/approve")
@@ -216,7 +216,7 @@ async def my_review(request: Request, item_id: int, principal: Principal) -> HTT
 @require(Role.PHYSICIAN)
 async def withdraw(request: Request, item_id: int, principal: Principal) -> HTTPResponse:
     item = await service.withdraw_item(applicant_id=principal.user_id, item_id=item_id, ip=client_ip(request))
-    return out(await _itemout(item))
+    return out(await _item_out(item))
 
 
 @bp.post("/my/reviews/<item_id:int>/resubmit")
@@ -233,5 +233,6 @@ async def resubmit(request: Request, item_id: int, principal: Principal, body: R
         payload=body.payload,
         attachments=body.attachments,
         ip=client_ip(request),
+        via_owner=False,
     )
-    return out(await _itemout(item))
+    return out(await _item_out(item))

@@ -105,7 +105,7 @@ async def activated(who: Person, user: User | None = None) -> User:
     )
     await acc.fetch_related("qualification")
     await run_atomic(
-        activation._activate,
+        activation.activate,
         account=acc,
         registration=who.registration,
         method=ActivationMethod.SELF,

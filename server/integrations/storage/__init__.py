@@ -15,6 +15,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
+from server.config import get_settings
 from server.integrations.storage.local import LocalStorage
 
 __all__ = ["StoredFile", "delete", "get_storage", "load", "save"]
@@ -35,8 +36,6 @@ _storage: LocalStorage | None = None
 
 def get_storage() -> LocalStorage:
     global _storage
-    from server.config import get_settings
-
     root = Path(get_settings().data_dir) / "files"
     if _storage is None or _storage.root != root:
         _storage = LocalStorage(root)

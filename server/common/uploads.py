@@ -1,7 +1,10 @@
-"""Uploaded files: read one from a multipart request, check its type by content and its size.
+"""Uploaded files: the one parser every upload route uses. It reads the file from the multipart request and checks
+its type by content and its size, with one set of error codes (UPLOAD_MISSING, UPLOAD_TYPE_INVALID,
+UPLOAD_TOO_LARGE, UPLOAD_TOO_MANY).
 
-The type comes from the first bytes (magic numbers), never from the name or the Content-Type the client sent:
-a renamed ``.exe`` is refused whatever it is called. Parts pass the kinds they accept and their own size limits.
+The type comes from the content (magic numbers; for text, that it decodes), never from the name or the
+Content-Type the client sent: a renamed ``.exe`` is refused whatever it is called. Parts pass the kinds they accept
+and their own size limits, then apply their domain rules (an ID photo's 80 KB, a face's size in the frame).
 """
 
 from __future__ import annotations
@@ -16,9 +19,17 @@ _MAGIC: tuple[tuple[str, bytes], ...] = (
     ("jpg", b"\xff\xd8\xff"),
     ("png", b"\x89PNG\r\n\x1a\n"),
     ("pdf", b"%PDF-"),
+    ("xlsx", b"PK\x03\x04"),  # an Office Open XML workbook is a zip (the importer opens it to be sure)
 )
-KIND_LABELS = {"jpg": "JPG", "png": "PNG", "pdf": "PDF"}
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
+KIND_LABELS = {"jpg": "JPG", "png": "PNG", "pdf": "PDF", "xlsx": "Excel（xlsx）", "csv": "CSV", "json": "JSON"}
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "json": "application/json",
+}
 
 
 class UploadMissing(AppError):
@@ -48,12 +59,26 @@ class Upload:
         return CONTENT_TYPES[self.kind]
 
 
+def _text(data: bytes) -> str | None:
+    if b"\x00" in data[:4096]:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def sniff(data: bytes) -> str | None:
-    """The file kind its first bytes show, or None."""
+    """The file kind its content shows, or None: binary kinds by their first bytes, text as JSON or CSV."""
     for kind, magic in _MAGIC:
         if data.startswith(magic):
             return kind
-    return None
+    text = _text(data)
+    if text is None:
+        return None
+    return "json" if text.lstrip()[:1] in ("{", "[") else "csv"
 
 
 def check(data: bytes, *, filename: str, allowed: tuple[str, ...], max_bytes: int, field: str = "file") -> Upload:

@@ -69,7 +69,7 @@ async def test_photo_rules_each_with_its_own_error(client: httpx.AsyncClient) ->
     user = await rf.activated(who)
     headers = await wf.auth_headers(user)
     cases = [
-        (b"GIF89a" + b"\x00" * 100, "PHOTO_FORMAT_INVALID"),
+        (b"GIF89a" + b"\x00" * 100, "UPLOAD_TYPE_INVALID"),  # the one upload parser, by content
         (images.png(images.id_photo(size=(400, 472))), None),  # size or byte limit, whichever comes first
         (images.jpeg(images.id_photo(size=(300, 400)), 80), "PHOTO_SIZE_INVALID"),
         (images.jpeg(images.id_photo(background=(40, 40, 40)), 80), "PHOTO_BACKGROUND_INVALID"),

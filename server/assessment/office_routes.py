@@ -1,0 +1,179 @@
+"""HTTP routes of the assessment for institutions and offices: credentials, accounts, specialty corrections, cycles
+and windows, pass marks, progress."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+from sanic_ext import openapi
+
+from server.assessment import cycles, office
+from server.assessment.schemas import (
+    AccountListOut,
+    AccountOut,
+    AccountQuery,
+    AssessmentOut,
+    CredentialIn,
+    CredentialOut,
+    CycleIn,
+    CycleListOut,
+    CycleOut,
+    CycleQuery,
+    ProgressOut,
+    ProgressRowOut,
+    RulesIn,
+    RulesOut,
+    SpecialtyIn,
+    WindowIn,
+    WindowListOut,
+    WindowOut,
+)
+from server.common import scope
+from server.common.auth import Principal, require
+from server.common.enums import Role
+from server.common.http import client_ip
+from server.common.validation import body, query
+from server.common.web import XLSX, binary_content, file_out, json_content, out
+
+bp = Blueprint("assessment_office", url_prefix="/api/v1")
+P = "/assessment"
+REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER)
+
+
+# ---------------------------------------------------------------- institution and office
+
+
+@bp.post(f"{P}/credentials")
+@openapi.tag("assessment-admin")
+@openapi.summary("发放或重置定考账号一次性初始密码")
+@openapi.response(201, json_content(CredentialOut))
+@body(CredentialIn)
+@require(*REVIEWERS)
+async def issue_credential(request: Request, principal: Principal, body: CredentialIn) -> HTTPResponse:
+    issued = await office.issue_credential(principal=principal, ip=client_ip(request), **body.model_dump())
+    return out(CredentialOut.of(issued), status=201)
+
+
+@bp.get(f"{P}/accounts")
+@openapi.tag("assessment-admin")
+@openapi.summary("按证件号查找本机构/本辖区的定考账号")
+@openapi.response(200, json_content(AccountListOut))
+@query(AccountQuery)
+@require(*REVIEWERS)
+async def find_accounts(request: Request, principal: Principal, query: AccountQuery) -> HTTPResponse:
+    accounts = await office.find_accounts(principal=principal, id_number=query.id_number, ip=client_ip(request))
+    return out(AccountListOut(items=[AccountOut.of(a) for a in accounts]))
+
+
+@bp.post(f"{P}/accounts/<account_id:int>/unhide")
+@openapi.tag("assessment-admin")
+@openapi.summary("解除误隐藏的定考账号")
+@openapi.response(200, json_content(AccountOut))
+@require(*REVIEWERS)
+async def unhide(request: Request, account_id: int, principal: Principal) -> HTTPResponse:
+    account = await office.set_hidden(principal=principal, account_id=account_id, hidden=False, ip=client_ip(request))
+    return out(AccountOut.of(account))
+
+
+@bp.put(f"{P}/enrolments/<assessment_id:int>/specialty")
+@openapi.tag("assessment-admin")
+@openapi.summary("更正医师报考专业（留审计记录）")
+@openapi.response(200, json_content(AssessmentOut))
+@body(SpecialtyIn)
+@require(*REVIEWERS)
+async def correct_specialty(
+    request: Request, assessment_id: int, principal: Principal, body: SpecialtyIn
+) -> HTTPResponse:
+    assessment = await office.correct_specialty(
+        principal=principal, assessment_id=assessment_id, ip=client_ip(request), **body.model_dump()
+    )
+    return out(AssessmentOut.of(assessment))
+
+
+@bp.get(f"{P}/cycles")
+@openapi.tag("assessment-admin")
+@openapi.summary("考核周期列表")
+@openapi.response(200, json_content(CycleListOut))
+@require(*REVIEWERS, Role.ADMIN)
+async def list_cycles(request: Request, principal: Principal) -> HTTPResponse:
+    return out(CycleListOut(items=[CycleOut.of(c) for c in await cycles.list_cycles()]))
+
+
+@bp.post(f"{P}/cycles")
+@openapi.tag("assessment-admin")
+@openapi.summary("新建考核周期（平台管理员）")
+@openapi.response(201, json_content(CycleOut))
+@body(CycleIn)
+@require(Role.ADMIN)
+async def create_cycle(request: Request, principal: Principal, body: CycleIn) -> HTTPResponse:
+    cycle = await cycles.create_cycle(principal=principal, ip=client_ip(request), **body.model_dump())
+    return out(CycleOut.of(cycle), status=201)
+
+
+@bp.get(f"{P}/windows")
+@openapi.tag("assessment-admin")
+@openapi.summary("本省考核时间窗口")
+@openapi.response(200, json_content(WindowListOut))
+@query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
+async def list_windows(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
+    cycle, windows = await cycles.list_windows(principal=principal, cycle_id=query.cycle_id)
+    province = scope.province_of(principal.region_code or "")
+    return out(
+        WindowListOut(cycle=CycleOut.of(cycle), province_code=province, items=[WindowOut.of(w) for w in windows])
+    )
+
+
+@bp.put(f"{P}/windows")
+@openapi.tag("assessment-admin")
+@openapi.summary("设置考核时间窗口（报名/自评/考试/补考）")
+@openapi.response(200, json_content(WindowOut))
+@body(WindowIn)
+@require(Role.OFFICE_REVIEWER)
+async def set_window(request: Request, principal: Principal, body: WindowIn) -> HTTPResponse:
+    window = await cycles.set_window(principal=principal, ip=client_ip(request), **body.model_dump())
+    return out(WindowOut.of(window))
+
+
+@bp.get(f"{P}/rules")
+@openapi.tag("assessment-admin")
+@openapi.summary("本省分数线（考生看到并据以评分的分数线，由测评规则保存）")
+@openapi.response(200, json_content(RulesOut))
+@query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
+async def get_rules(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
+    cycle, marks = await office.get_rules(principal=principal, cycle_id=query.cycle_id)
+    return out(RulesOut.of(cycle, marks))
+
+
+@bp.put(f"{P}/rules")
+@openapi.tag("assessment-admin")
+@openapi.summary("设置分数线")
+@openapi.response(200, json_content(RulesOut))
+@body(RulesIn)
+@require(Role.OFFICE_REVIEWER)
+async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HTTPResponse:
+    cycle, marks = await office.set_rules(principal=principal, ip=client_ip(request), **body.model_dump())
+    return out(RulesOut.of(cycle, marks))
+
+
+@bp.get(f"{P}/progress")
+@openapi.tag("assessment-admin")
+@openapi.summary("各机构考核进度（各步骤人数）")
+@openapi.response(200, json_content(ProgressOut))
+@query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
+async def progress(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
+    cycle, rows = await office.progress(principal=principal, cycle_id=query.cycle_id)
+    return out(ProgressOut(cycle=CycleOut.of(cycle), items=[ProgressRowOut(**r) for r in rows]))
+
+
+@bp.get(f"{P}/progress.xlsx")
+@openapi.tag("assessment-admin")
+@openapi.summary("导出各机构考核进度（Excel）")
+@openapi.response(200, binary_content(XLSX), "Excel 工作簿")
+@query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
+async def progress_xlsx(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
+    data, filename = await office.progress_xlsx(principal=principal, cycle_id=query.cycle_id, ip=client_ip(request))
+    return file_out(data, content_type=XLSX, filename=filename)

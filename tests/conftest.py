@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from server.redis import EmbeddedRedis
+from tests.support import declared_errors
 
 _state: dict[str, Any] = {}
 
@@ -54,6 +55,19 @@ def pytest_configure(config: pytest.Config) -> None:
     from server.config import reset_settings
 
     reset_settings()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when an operation answered an error code the published spec does not declare for it."""
+    missing = declared_errors.undeclared()
+    if not missing:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"  {op}: {', '.join(codes)}" for op, codes in missing.items()]
+    text = "error codes answered but not declared on their operation (add @raises, then `make openapi`):\n"
+    if reporter is not None:
+        reporter.write_line(text + "\n".join(lines), red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -116,6 +130,7 @@ async def server() -> AsyncIterator[str]:
 
     app = create_app(name="yishi_test")
     app.blueprint(test_bp)
+    declared_errors.install(app)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel (Sanic reads port=0 as its default, 8000)
     sock.listen(512)

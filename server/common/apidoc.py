@@ -195,7 +195,10 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             for status, entries in sorted(by_status.items()):
                 existing = responses.get(str(status))
                 if existing is None:
-                    responses[str(status)] = {"description": _describe(entries), "content": error_ref}
+                    existing = responses[str(status)] = {"description": _describe(entries), "content": error_ref}
+                # The codes as data, for clients generating their error handling (and the suite's check that what
+                # an operation answers is declared: tests/support/declared_errors.py)
+                existing["x-error-codes"] = [code for code, _ in entries]
             responses["default"] = {
                 "description": "其他错误（统一错误格式，见错误码表）；"
                 + _describe([(InternalError.code, InternalError.message)]),

@@ -9,11 +9,13 @@ SUBSCRIPTIONS = {proctoring_api.FlagInvalidated: [...]}
 
 from __future__ import annotations
 
+from server.proctoring.captures import claim_capture
+from server.proctoring.checks import check_id_photo_off_loop as check_id_photo
 from server.proctoring.errors import FaceCaptureRequired
 from server.proctoring.events import FlagInvalidated
 from server.proctoring.image import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH, IdPhotoCheck
-from server.proctoring.service import check_id_photo_off_loop as check_id_photo
-from server.proctoring.service import claim_capture, close_attempt, record_result_date
+from server.proctoring.retention import record_result_date
+from server.proctoring.snapshots import close_attempt
 
 __all__ = [
     "ID_PHOTO_HEIGHT",

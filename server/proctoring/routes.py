@@ -18,8 +18,8 @@ from server.common.http import client_ip
 from server.common.uploads import UploadMissing, UploadTooMany
 from server.common.validation import body, parse, query
 from server.errors import ValidationFailed
+from server.proctoring import access, captures, consent, flags, snapshots
 from server.proctoring import errors as proctoring_errors
-from server.proctoring import service
 from server.proctoring.schemas import (
     CaptureIn,
     CaptureOut,
@@ -104,7 +104,7 @@ _CAPTURE_FORM = {
 @openapi.response(200, _ok(ConsentOut))
 @require(Role.PHYSICIAN)
 async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
-    terms, accepted_at = await service.get_consent(user_id=principal.user_id)
+    terms, accepted_at = await consent.get_consent(user_id=principal.user_id)
     return _out(ConsentOut.of(terms, accepted_at))
 
 
@@ -117,7 +117,7 @@ async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
 @body(ConsentIn)
 @require(Role.PHYSICIAN)
 async def give_consent(request: Request, body: ConsentIn, principal: Principal) -> HTTPResponse:
-    accepted_at = await service.give_consent(user_id=principal.user_id, version=body.version, ip=client_ip(request))
+    accepted_at = await consent.give_consent(user_id=principal.user_id, version=body.version, ip=client_ip(request))
     return _out(ConsentAcceptedOut(version=body.version, accepted_at=accepted_at), 201)
 
 
@@ -147,7 +147,7 @@ async def give_consent(request: Request, body: ConsentIn, principal: Principal) 
 @require(Role.PHYSICIAN)
 async def create_capture(request: Request, principal: Principal) -> HTTPResponse:
     form = parse(CaptureIn, {"exam_kind": request.form.get("exam_kind") if request.form else None})
-    result = await service.create_capture(
+    result = await captures.create_capture(
         user_id=principal.user_id,
         exam_kind=form.exam_kind,
         data=_image(request),
@@ -163,7 +163,7 @@ async def create_capture(request: Request, principal: Principal) -> HTTPResponse
 @openapi.response(200, _ok(ScheduleOut))
 @require(Role.PHYSICIAN)
 async def get_schedule(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
-    schedule = await service.get_schedule(user_id=principal.user_id, attempt_ref=attempt_ref)
+    schedule = await snapshots.get_schedule(user_id=principal.user_id, attempt_ref=attempt_ref)
     return _out(ScheduleOut.of(schedule, datetime.now(UTC)))
 
 
@@ -181,7 +181,7 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
 @openapi.response(201, _ok(SnapshotOut))
 @require(Role.PHYSICIAN)
 async def add_snapshot(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
-    result = await service.add_snapshot(
+    result = await snapshots.add_snapshot(
         user_id=principal.user_id,
         attempt_ref=attempt_ref,
         data=_image(request),
@@ -198,10 +198,10 @@ async def add_snapshot(request: Request, attempt_ref: str, principal: Principal)
 @query(FlagQuery)
 @require(Role.OFFICE_REVIEWER)
 async def list_flags(request: Request, query: FlagQuery, principal: Principal) -> HTTPResponse:
-    flags = await service.list_flags(principal=principal, status=query.status, cursor=query.cursor, limit=query.limit)
-    next_cursor = flags[-1].id if len(flags) == query.limit else None
-    people = await accounts_api.people({f.attempt.user_id for f in flags})  # type: ignore[attr-defined]
-    return _out(FlagPageOut(items=[FlagOut.of(f, people) for f in flags], next_cursor=next_cursor))
+    page = await flags.list_flags(principal=principal, status=query.status, cursor=query.cursor, limit=query.limit)
+    next_cursor = page[-1].id if len(page) == query.limit else None
+    people = await accounts_api.people({f.attempt.user_id for f in page})  # type: ignore[attr-defined]
+    return _out(FlagPageOut(items=[FlagOut.of(f, people) for f in page], next_cursor=next_cursor))
 
 
 @bp.get("/flags/<flag_id:int>")
@@ -210,7 +210,7 @@ async def list_flags(request: Request, query: FlagQuery, principal: Principal) -
 @openapi.response(200, _ok(FlagDetailOut))
 @require(Role.OFFICE_REVIEWER)
 async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTPResponse:
-    detail = await service.get_flag(principal=principal, flag_id=flag_id, ip=client_ip(request))
+    detail = await flags.get_flag(principal=principal, flag_id=flag_id, ip=client_ip(request))
     people = await accounts_api.people({detail.attempt.user_id})  # type: ignore[attr-defined]
     return _out(FlagDetailOut.of_detail(detail, people))
 
@@ -223,7 +223,7 @@ async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTP
 @body(DecisionIn)
 @require(Role.OFFICE_REVIEWER)
 async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principal: Principal) -> HTTPResponse:
-    flag = await service.decide_flag(
+    flag = await flags.decide_flag(
         principal=principal, flag_id=flag_id, decision=body.decision, reason=body.reason, ip=client_ip(request)
     )
     people = await accounts_api.people({flag.attempt.user_id})  # type: ignore[attr-defined]
@@ -236,7 +236,7 @@ async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principa
 @openapi.response(200, {"image/jpeg": {"type": "string", "format": "binary"}})
 @require(Role.PHYSICIAN, Role.OFFICE_REVIEWER)
 async def get_image(request: Request, image_id: str, principal: Principal) -> HTTPResponse:
-    image = await service.fetch_image(principal=principal, image_id=image_id, ip=client_ip(request))
+    image = await access.fetch_image(principal=principal, image_id=image_id, ip=client_ip(request))
     ext = "png" if image.content_type == "image/png" else "jpg"
     return raw(
         image.data,

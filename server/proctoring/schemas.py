@@ -8,14 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.api import Person
+from server.proctoring.captures import CaptureResult
+from server.proctoring.consent import ConsentTerms
+from server.proctoring.flags import FlagDetail
 from server.proctoring.models import FaceCapture, FaceImage, ProctoredAttempt, ProctorFlag, Snapshot
-from server.proctoring.service import (
-    CaptureResult,
-    ConsentTerms,
-    FlagDetail,
-    Schedule,
-    SnapshotResult,
-)
+from server.proctoring.snapshots import Schedule, SnapshotResult
 
 
 class _In(BaseModel):

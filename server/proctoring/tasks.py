@@ -8,14 +8,14 @@ from typing import Any
 
 from arq.cron import cron
 
-from server.proctoring import service
+from server.proctoring import retention, snapshots
 
 log = logging.getLogger(__name__)
 
 
 async def sweep_face_images(ctx: dict[str, Any]) -> int:
     """Delete face images whose retention period has ended (idempotent: a rerun finds nothing left to do)."""
-    deleted = await service.sweep_retention()
+    deleted = await retention.sweep_retention()
     if deleted:
         log.info("face images deleted at the end of retention", extra={"count": deleted})
     return deleted
@@ -23,7 +23,7 @@ async def sweep_face_images(ctx: dict[str, Any]) -> int:
 
 async def close_stale_attempts(ctx: dict[str, Any]) -> int:
     """Close proctored attempts left open past any exam's end (idempotent)."""
-    return await service.close_stale_attempts()
+    return await snapshots.close_stale_attempts()
 
 
 FUNCTIONS = [sweep_face_images, close_stale_attempts]

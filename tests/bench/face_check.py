@@ -79,7 +79,7 @@ def _free_port() -> int:
 async def _physician_token(base_url: str) -> dict[str, str]:
     """A physician with consent to face processing, and a bearer token for a live session (in the server's Redis)."""
     from server import db
-    from server.proctoring import service
+    from server.proctoring import consent
     from server.redis import create_client, get_redis, set_redis
     from tests.workflow.factories import auth_headers, physician
 
@@ -87,7 +87,7 @@ async def _physician_token(base_url: str) -> dict[str, str]:
     set_redis(create_client(os.environ["REDIS_URL"]))
     try:
         user = await physician(real_name="测试考生")
-        await service.give_consent(user_id=user.id, version=service.CONSENT_VERSION)
+        await consent.give_consent(user_id=user.id, version=consent.CONSENT_VERSION)
         return await auth_headers(user)
     finally:
         await get_redis().aclose()

@@ -13,7 +13,9 @@ from server.common.enums import Category, Level
 from server.db import run_atomic
 from server.directory.models import Institution
 from server.integrations import storage
-from server.proctoring import service
+from server.proctoring.captures import CaptureResult, claim_capture, create_capture
+from server.proctoring.checks import STORAGE_PURPOSE
+from server.proctoring.consent import CONSENT_VERSION, give_consent
 from server.proctoring.models import ProctoredAttempt
 from server.registry.models import PracticeRegistration, Qualification, RegistrationStatus
 from tests.proctoring import images as img
@@ -94,20 +96,18 @@ async def world() -> World:
 
 
 async def consent(user: User) -> None:
-    await service.give_consent(user_id=user.id, version=service.CONSENT_VERSION)
+    await give_consent(user_id=user.id, version=CONSENT_VERSION)
 
 
-async def capture(user: User, data: bytes | None = None, exam_kind: str = "humanities") -> service.CaptureResult:
+async def capture(user: User, data: bytes | None = None, exam_kind: str = "humanities") -> CaptureResult:
     """An accepted capture of ``user`` (consent given first)."""
     await consent(user)
-    return await service.create_capture(user_id=user.id, exam_kind=exam_kind, data=data or ok_frame())
+    return await create_capture(user_id=user.id, exam_kind=exam_kind, data=data or ok_frame())
 
 
 async def claim(user: User, capture_id: str, attempt_ref: str | None = None) -> str:
     ref = attempt_ref or f"att-{uuid.uuid4().hex[:12]}"
-    await run_atomic(
-        service.claim_capture, user_id=user.id, capture_id=capture_id, attempt_ref=ref, exam_kind="humanities"
-    )
+    await run_atomic(claim_capture, user_id=user.id, capture_id=capture_id, attempt_ref=ref, exam_kind="humanities")
     return ref
 
 
@@ -126,7 +126,7 @@ def stored_path(key: str) -> object:
 
 def stored_files() -> list[str]:
     """Every face file on disk (relative keys)."""
-    root = storage.get_storage().root / service.STORAGE_PURPOSE
+    root = storage.get_storage().root / STORAGE_PURPOSE
     if not root.exists():
         return []
     return sorted(str(p.relative_to(storage.get_storage().root)) for p in root.rglob("*") if p.is_file())

@@ -12,7 +12,7 @@ import pytest
 
 from server.common.models import AuditEntry
 from server.config import get_settings
-from server.proctoring import service
+from server.proctoring import checks, consent, retention, snapshots
 from server.proctoring.models import (
     FaceCapture,
     FaceConsent,
@@ -55,17 +55,17 @@ async def test_consent_read_then_given(client: httpx.AsyncClient, w: World) -> N
     assert r.status_code == 200
     body = r.json()
     assert body["accepted"] is False and body["accepted_at"] is None
-    assert body["version"] == service.CONSENT_VERSION and body["retention_days"] == 180
+    assert body["version"] == consent.CONSENT_VERSION and body["retention_days"] == 180
     assert "处理目的" in body["text"] and body["viewers"]
     r = await client.post(f"{P}/consent", json={"version": body["version"]}, headers=h)
-    assert r.status_code == 201 and r.json()["version"] == service.CONSENT_VERSION
+    assert r.status_code == 201 and r.json()["version"] == consent.CONSENT_VERSION
     row = await FaceConsent.get(user_id=w.physician.id)
-    assert row.version == service.CONSENT_VERSION and row.accepted_at is not None
+    assert row.version == consent.CONSENT_VERSION and row.accepted_at is not None
     assert await AuditEntry.filter(action="proctoring.consent_given", actor_id=w.physician.id).count() == 1
     r = await client.get(f"{P}/consent", headers=h)
     assert r.json()["accepted"] is True and r.json()["accepted_at"]
     # a repeat keeps the first consent
-    assert (await client.post(f"{P}/consent", json={"version": service.CONSENT_VERSION}, headers=h)).status_code == 201
+    assert (await client.post(f"{P}/consent", json={"version": consent.CONSENT_VERSION}, headers=h)).status_code == 201
     assert await FaceConsent.all().count() == 1
 
 
@@ -73,13 +73,13 @@ async def test_consent_bad_input_and_wrong_role(client: httpx.AsyncClient, w: Wo
     h = await auth_headers(w.physician)
     r = await client.post(f"{P}/consent", json={"version": "1999-01"}, headers=h)
     assert r.status_code == 409 and _code(r) == "CONSENT_VERSION_MISMATCH"
-    assert r.json()["error"]["details"]["current_version"] == service.CONSENT_VERSION
+    assert r.json()["error"]["details"]["current_version"] == consent.CONSENT_VERSION
     r = await client.post(f"{P}/consent", json={}, headers=h)
     assert r.status_code == 422 and r.json()["error"]["field"] == "version"
     assert await FaceConsent.all().count() == 0
     office = await auth_headers(w.office)
     assert (await client.get(f"{P}/consent", headers=office)).status_code == 403
-    r = await client.post(f"{P}/consent", json={"version": service.CONSENT_VERSION}, headers=office)
+    r = await client.post(f"{P}/consent", json={"version": consent.CONSENT_VERSION}, headers=office)
     assert r.status_code == 403 and _code(r) == "ROLE_FORBIDDEN"
     assert (await client.get(f"{P}/consent")).status_code == 401
 
@@ -305,7 +305,7 @@ async def test_snapshot_only_by_the_owner_for_an_open_attempt(client: httpx.Asyn
         headers=await auth_headers(w.office),
     )
     assert r.status_code == 403
-    await service.close_attempt(attempt_ref=attempt.attempt_ref)
+    await snapshots.close_attempt(attempt_ref=attempt.attempt_ref)
     r = await client.post(f"{P}/attempts/{attempt.attempt_ref}/snapshots", files=_files(pf.ok_frame()), headers=h)
     assert r.status_code == 409 and _code(r) == "ATTEMPT_CLOSED"
     assert await Snapshot.all().count() == 0
@@ -316,14 +316,14 @@ async def test_snapshot_only_by_the_owner_for_an_open_attempt(client: httpx.Asyn
 
 async def _flagged(w: World) -> tuple[ProctoredAttempt, ProctorFlag]:
     attempt = await pf.attempt(w.physician, offsets=[100])
-    await service.add_snapshot(user_id=w.physician.id, attempt_ref=attempt.attempt_ref, data=pf.frames()["two_faces"])
+    await snapshots.add_snapshot(user_id=w.physician.id, attempt_ref=attempt.attempt_ref, data=pf.frames()["two_faces"])
     return attempt, await ProctorFlag.get(attempt_id=attempt.id)
 
 
 async def test_office_lists_flags_in_its_region(client: httpx.AsyncClient, w: World) -> None:
     attempt, flag = await _flagged(w)
     other = await pf.attempt(w.other_physician, offsets=[100])
-    await service.close_attempt(attempt_ref=other.attempt_ref, now=other.started_at + timedelta(seconds=3600))
+    await snapshots.close_attempt(attempt_ref=other.attempt_ref, now=other.started_at + timedelta(seconds=3600))
     for office in (w.office, w.county_office):
         r = await client.get(f"{P}/flags", headers=await auth_headers(office))
         assert r.status_code == 200
@@ -425,7 +425,7 @@ async def test_image_gone_after_retention(client: httpx.AsyncClient, w: World) -
     image = await FaceImage.get(public_id=cap.image_id)
     path = Path(str(pf.stored_path(image.storage_key)))
     assert path.exists()
-    assert await service.sweep_retention(now=image.created_at + timedelta(days=181)) == 1
+    assert await retention.sweep_retention(now=image.created_at + timedelta(days=181)) == 1
     assert not path.exists()
     r = await client.get(f"{P}/images/{cap.image_id}", headers=await auth_headers(w.physician))
     assert r.status_code == 410 and _code(r) == "FACE_IMAGE_DELETED"
@@ -441,14 +441,14 @@ async def test_a_slow_check_does_not_block_other_requests(
     import time
 
     started = threading.Event()
-    real = service.check_face_capture
+    real = checks.check_face_capture
 
     def slow(data: bytes, thresholds: Any) -> Any:
         started.set()
         time.sleep(1.0)  # a check this slow would freeze every request if it ran on the event loop
         return real(data, thresholds)
 
-    monkeypatch.setattr(service, "check_face_capture", slow)
+    monkeypatch.setattr(checks, "check_face_capture", slow)
     await pf.consent(w.physician)
     h = await auth_headers(w.physician)
     upload = asyncio.create_task(
@@ -503,7 +503,7 @@ async def test_a_retried_snapshot_upload_flags_once(client: httpx.AsyncClient, w
     assert again.json() == first.json() and first.json()["flagged"] is True and first.json()["message"]
     assert await Snapshot.all().count() == 1 and await ProctorFlag.all().count() == 1
     # once the attempt is closed, a retry of a sent snapshot still gets its answer; a new one is refused
-    await service.close_attempt(attempt_ref=attempt.attempt_ref)
+    await snapshots.close_attempt(attempt_ref=attempt.attempt_ref)
     assert (await client.post(url, files=_files(pf.ok_frame()), headers=h)).json() == first.json()
     r = await client.post(url, files=_files(pf.ok_frame()), headers={**h, "Idempotency-Key": "snap-0002-abcdef"})
     assert r.status_code == 409

@@ -13,7 +13,7 @@ from server.common import events, scope
 from server.common.models import AuditEntry
 from server.config import get_settings
 from server.db import run_atomic
-from server.proctoring import service
+from server.proctoring import captures, checks, flags, retention, snapshots
 from server.proctoring.errors import FaceCaptureRequired
 from server.proctoring.models import FaceCapture, FaceImage, FlagReason, ProctoredAttempt, ProctorFlag, Snapshot
 from tests.proctoring import factories as pf
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("db")
 async def _claim_error(user_id: int, capture_id: str, ref: str = "att-x") -> FaceCaptureRequired:
     with pytest.raises(FaceCaptureRequired) as caught:
         await run_atomic(
-            service.claim_capture, user_id=user_id, capture_id=capture_id, attempt_ref=ref, exam_kind="humanities"
+            captures.claim_capture, user_id=user_id, capture_id=capture_id, attempt_ref=ref, exam_kind="humanities"
         )
     assert caught.value.status == 409 and caught.value.code == "FACE_CAPTURE_REQUIRED"
     return caught.value
@@ -35,7 +35,7 @@ async def test_claim_binds_the_capture_to_one_attempt_with_a_random_schedule() -
     w = await pf.world()
     cap = await pf.capture(w.physician)
     await run_atomic(
-        service.claim_capture,
+        captures.claim_capture,
         user_id=w.physician.id,
         capture_id=cap.capture_id,
         attempt_ref="att-1",
@@ -79,7 +79,7 @@ async def test_claim_rolls_back_with_the_callers_transaction() -> None:
     cap = await pf.capture(w.physician)
 
     async def start_attempt() -> None:
-        await service.claim_capture(
+        await captures.claim_capture(
             user_id=w.physician.id, capture_id=cap.capture_id, attempt_ref="att-1", exam_kind="humanities"
         )
         raise RuntimeError("the exam could not start")
@@ -97,7 +97,7 @@ async def test_two_attempts_racing_for_one_capture_one_wins() -> None:
     results = await asyncio.gather(
         *(
             run_atomic(
-                service.claim_capture,
+                captures.claim_capture,
                 user_id=w.physician.id,
                 capture_id=cap.capture_id,
                 attempt_ref=f"a{i}",
@@ -127,13 +127,13 @@ async def test_capture_scope_is_the_scope_policys_affiliation() -> None:
 async def test_the_check_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     w = await pf.world()
     threads: list[str] = []
-    real = service.check_face_capture
+    real = checks.check_face_capture
 
     def spy(data: bytes, thresholds: object) -> object:
         threads.append(threading.current_thread().name)
         return real(data, thresholds)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "check_face_capture", spy)
+    monkeypatch.setattr(checks, "check_face_capture", spy)
     await pf.capture(w.physician)
     assert threads and threads[0].startswith("face-check") and threads[0] != threading.main_thread().name
 
@@ -142,22 +142,22 @@ async def test_close_attempt_flags_missed_snapshots_once() -> None:
     w = await pf.world()
     attempt = await pf.attempt(w.physician, offsets=[100, 200, 3000])
     start = attempt.started_at
-    ok = await service.add_snapshot(
+    ok = await snapshots.add_snapshot(
         user_id=w.physician.id, attempt_ref=attempt.attempt_ref, data=pf.ok_frame(), now=start + timedelta(seconds=110)
     )
     assert ok.snapshot.slot == 0 and ok.accepted and not ok.flagged
     # too late for slot 1 (200 + grace 120 < 400): an extra snapshot, slot 1 stays missed
-    extra = await service.add_snapshot(
+    extra = await snapshots.add_snapshot(
         user_id=w.physician.id, attempt_ref=attempt.attempt_ref, data=pf.ok_frame(), now=start + timedelta(seconds=400)
     )
     assert extra.snapshot.slot is None
-    flags = await service.close_attempt(attempt_ref=attempt.attempt_ref, now=start + timedelta(seconds=500))
-    assert [(fl.reason, fl.slot) for fl in flags] == [(FlagReason.SNAPSHOT_MISSED, 1)]  # slot 2 was never due
-    assert flags[0].region_code == "110101"
-    assert await service.close_attempt(attempt_ref=attempt.attempt_ref) == []
+    missed = await snapshots.close_attempt(attempt_ref=attempt.attempt_ref, now=start + timedelta(seconds=500))
+    assert [(fl.reason, fl.slot) for fl in missed] == [(FlagReason.SNAPSHOT_MISSED, 1)]  # slot 2 was never due
+    assert missed[0].region_code == "110101"
+    assert await snapshots.close_attempt(attempt_ref=attempt.attempt_ref) == []
     assert await ProctorFlag.all().count() == 1
     assert (await ProctoredAttempt.get(id=attempt.id)).closed_at is not None
-    assert await service.close_attempt(attempt_ref="not-proctored") == []
+    assert await snapshots.close_attempt(attempt_ref="not-proctored") == []
 
 
 async def test_close_attempt_joins_the_callers_transaction() -> None:
@@ -165,7 +165,7 @@ async def test_close_attempt_joins_the_callers_transaction() -> None:
     attempt = await pf.attempt(w.physician, offsets=[100])
 
     async def submit() -> None:
-        await service.close_attempt(attempt_ref=attempt.attempt_ref, now=attempt.started_at + timedelta(hours=1))
+        await snapshots.close_attempt(attempt_ref=attempt.attempt_ref, now=attempt.started_at + timedelta(hours=1))
         raise RuntimeError("submit failed")
 
     with pytest.raises(RuntimeError):
@@ -178,7 +178,7 @@ async def test_retention_deletes_files_and_audits_after_the_period() -> None:
     w = await pf.world()
     cap = await pf.capture(w.physician)
     attempt = await pf.attempt(w.physician, offsets=[100])
-    await service.add_snapshot(
+    await snapshots.add_snapshot(
         user_id=w.physician.id,
         attempt_ref=attempt.attempt_ref,
         data=pf.frames()["two_faces"],
@@ -193,15 +193,15 @@ async def test_retention_deletes_files_and_audits_after_the_period() -> None:
     first = await FaceImage.get(public_id=cap.image_id)
     await FaceImage.filter(id=first.id).update(result_at=created + timedelta(days=100))
 
-    assert await service.sweep_retention(now=created + timedelta(days=179)) == 0
+    assert await retention.sweep_retention(now=created + timedelta(days=179)) == 0
     assert all(p.exists() for p in paths)
-    assert await service.sweep_retention(now=created + timedelta(days=181)) == 2
+    assert await retention.sweep_retention(now=created + timedelta(days=181)) == 2
     assert paths[0].exists() and not paths[1].exists() and not paths[2].exists()
     rows = await AuditEntry.filter(action="proctoring.image_deleted").order_by("id")
     assert {r.subject_id for r in rows} == {images[1].public_id, images[2].public_id}
     assert rows[0].details["reason"] == "retention" and rows[0].details["owner_id"] == w.physician.id
-    assert await service.sweep_retention(now=created + timedelta(days=181)) == 0  # idempotent
-    assert await service.sweep_retention(now=created + timedelta(days=281)) == 1
+    assert await retention.sweep_retention(now=created + timedelta(days=181)) == 0  # idempotent
+    assert await retention.sweep_retention(now=created + timedelta(days=281)) == 1
     assert not paths[0].exists()
     assert await FaceImage.filter(deleted_at__isnull=True).count() == 0
     assert await AuditEntry.filter(action="proctoring.image_deleted").count() == 3
@@ -212,10 +212,10 @@ async def test_record_result_date_moves_the_retention_anchor() -> None:
     cap = await pf.capture(w.physician)
     image = await FaceImage.get(public_id=cap.image_id)
     result_at = image.created_at + timedelta(days=30)
-    assert await service.record_result_date(user_id=w.physician.id, result_at=result_at) == 1
-    assert await service.record_result_date(user_id=w.physician.id, result_at=result_at) == 0
-    assert await service.sweep_retention(now=image.created_at + timedelta(days=200)) == 0
-    assert await service.sweep_retention(now=result_at + timedelta(days=181)) == 1
+    assert await retention.record_result_date(user_id=w.physician.id, result_at=result_at) == 1
+    assert await retention.record_result_date(user_id=w.physician.id, result_at=result_at) == 0
+    assert await retention.sweep_retention(now=image.created_at + timedelta(days=200)) == 0
+    assert await retention.sweep_retention(now=result_at + timedelta(days=181)) == 1
 
 
 async def test_snapshot_classification_of_refusals() -> None:
@@ -224,7 +224,7 @@ async def test_snapshot_classification_of_refusals() -> None:
     frames = pf.frames()
     outcomes = {}
     for name in ("no_face", "dark", "blurry", "two_faces"):
-        r = await service.add_snapshot(user_id=w.physician.id, attempt_ref=attempt.attempt_ref, data=frames[name])
+        r = await snapshots.add_snapshot(user_id=w.physician.id, attempt_ref=attempt.attempt_ref, data=frames[name])
         outcomes[name] = (r.snapshot.outcome, r.flagged, r.image_id is not None)
     assert outcomes["no_face"] == ("FACE_NOT_FOUND", True, True)
     assert outcomes["two_faces"] == ("FACE_MULTIPLE", True, True)
@@ -243,11 +243,11 @@ async def test_stale_attempts_are_closed_and_their_missed_snapshots_flagged() ->
     fresh = await pf.attempt(w.other_physician, offsets=[100])
     later = stale.started_at + timedelta(seconds=get_settings().face_snapshot_window_s, hours=3)
     await ProctoredAttempt.filter(id=fresh.id).update(started_at=later - timedelta(minutes=30))
-    assert await service.close_stale_attempts(now=later) == 1
+    assert await snapshots.close_stale_attempts(now=later) == 1
     assert (await ProctoredAttempt.get(id=stale.id)).closed_at is not None
     assert (await ProctoredAttempt.get(id=fresh.id)).closed_at is None
     assert [fl.reason for fl in await ProctorFlag.filter(attempt_id=stale.id)] == [FlagReason.SNAPSHOT_MISSED]
-    assert await service.close_stale_attempts(now=later) == 0
+    assert await snapshots.close_stale_attempts(now=later) == 0
 
 
 async def test_worker_registers_the_proctoring_jobs() -> None:
@@ -270,7 +270,7 @@ async def test_invalidation_is_published_inside_the_decision_transaction() -> No
 
     w = await pf.world()
     attempt = await pf.attempt(w.physician, offsets=[100])
-    await service.close_attempt(attempt_ref=attempt.attempt_ref, now=attempt.started_at + timedelta(hours=1))
+    await snapshots.close_attempt(attempt_ref=attempt.attempt_ref, now=attempt.started_at + timedelta(hours=1))
     flag = await ProctorFlag.get(attempt_id=attempt.id)
     office = Principal(user_id=w.office.id, role=Role.OFFICE_REVIEWER, session_id="s", region_code="110000")
     seen: list[FlagInvalidated] = []
@@ -280,7 +280,7 @@ async def test_invalidation_is_published_inside_the_decision_transaction() -> No
         raise RuntimeError("exams could not invalidate")
 
     with events.subscribed(FlagInvalidated, failing), pytest.raises(RuntimeError):
-        await service.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
+        await flags.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
     assert (await ProctorFlag.get(id=flag.id)).status == "open"  # rolled back with the subscriber
     assert not await AuditEntry.exists(action="proctoring.flag_decided")
 
@@ -288,7 +288,7 @@ async def test_invalidation_is_published_inside_the_decision_transaction() -> No
         seen.append(event)
 
     with events.subscribed(FlagInvalidated, recording):
-        await service.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
+        await flags.decide_flag(principal=office, flag_id=flag.id, decision="invalidated", reason="替考")
     assert seen[-1] == FlagInvalidated(
         flag_id=flag.id, attempt_ref=attempt.attempt_ref, user_id=w.physician.id, reason="替考", decided_by=w.office.id
     )
@@ -300,7 +300,7 @@ async def test_a_capture_taken_for_another_exam_cannot_start_this_one() -> None:
     cap = await pf.capture(w.physician, exam_kind="humanities")
     with pytest.raises(FaceCaptureRequired) as refused:
         await run_atomic(
-            service.claim_capture,
+            captures.claim_capture,
             user_id=w.physician.id,
             capture_id=cap.capture_id,
             attempt_ref="att-x",
@@ -313,5 +313,5 @@ async def test_a_capture_taken_for_another_exam_cannot_start_this_one() -> None:
 async def test_id_photo_check_runs_in_the_pool() -> None:
     from tests.proctoring import images as img
 
-    check = await service.check_id_photo_off_loop(img.jpeg(img.id_photo(), 85))
+    check = await checks.check_id_photo_off_loop(img.jpeg(img.id_photo(), 85))
     assert (check.width, check.height) == (354, 472)

@@ -12,7 +12,7 @@ from server.accounts import passwords, sessions
 from server.accounts.errors import OldPasswordWrong, PasswordWeak, PhoneTaken
 from server.accounts.events import SessionsEnded
 from server.accounts.models import User, WechatBinding
-from server.accounts.service import check_password_rules, identity_number
+from server.accounts.rules import check_password_rules, identity_number
 from server.accounts.sms import SmsPurpose, deliver_code, new_code, store_code, take_send_quota, verify_code
 from server.common.enums import Role
 from server.common.masking import mask_id_number, mask_name, mask_phone

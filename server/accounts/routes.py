@@ -6,8 +6,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from server.accounts import captchas, service
+from server.accounts import admin, captchas, profile, recovery, registration, security, wechat
 from server.accounts import errors as account_errors
+from server.accounts import login as account_login
 from server.accounts.schemas import (
     AgreementsOut,
     AuditEntryOut,
@@ -68,7 +69,7 @@ async def send_sms_code(request: Request, body: SmsCodeIn) -> HTTPResponse:
     user_id = None
     if body.purpose == "change_phone":
         user_id = (await authenticate(request)).user_id
-    await service.send_sms_code(phone=body.phone, purpose=body.purpose, ip=client_ip(request), user_id=user_id)
+    await registration.send_sms_code(phone=body.phone, purpose=body.purpose, ip=client_ip(request), user_id=user_id)
     return json(AcceptedOut().model_dump(), status=202, ensure_ascii=False)
 
 
@@ -77,7 +78,7 @@ async def send_sms_code(request: Request, body: SmsCodeIn) -> HTTPResponse:
 @openapi.summary("当前服务协议与隐私政策版本（注册前展示并同意）")
 @openapi.response(200, _ok(AgreementsOut))
 async def agreements(request: Request) -> HTTPResponse:
-    return json(AgreementsOut(**service.current_agreements()).model_dump())
+    return json(AgreementsOut(**registration.current_agreements()).model_dump())
 
 
 @bp.post("/auth/register")
@@ -93,7 +94,7 @@ async def agreements(request: Request) -> HTTPResponse:
 @openapi.response(201, _ok(TokensOut))
 @body(RegisterIn)
 async def register(request: Request, body: RegisterIn) -> HTTPResponse:
-    tokens = await service.register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
+    tokens = await registration.register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
     return json(tokens.to_dict(), status=201)
 
 
@@ -111,7 +112,9 @@ async def register(request: Request, body: RegisterIn) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(LoginIn)
 async def login(request: Request, body: LoginIn) -> HTTPResponse:
-    tokens = await service.log_in_with_password(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
+    tokens = await account_login.log_in_with_password(
+        **body.model_dump(), ip=client_ip(request), user_agent=_ua(request)
+    )
     return json(tokens.to_dict())
 
 
@@ -128,7 +131,7 @@ async def login(request: Request, body: LoginIn) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(SmsLoginIn)
 async def login_sms(request: Request, body: SmsLoginIn) -> HTTPResponse:
-    tokens = await service.log_in_with_sms(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
+    tokens = await account_login.log_in_with_sms(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
     return json(tokens.to_dict())
 
 
@@ -148,7 +151,7 @@ async def captcha(request: Request) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(RefreshIn)
 async def refresh(request: Request, body: RefreshIn) -> HTTPResponse:
-    tokens = await service.refresh_tokens(refresh_token=body.refresh_token, ip=client_ip(request))
+    tokens = await account_login.refresh_tokens(refresh_token=body.refresh_token, ip=client_ip(request))
     return json(tokens.to_dict())
 
 
@@ -158,7 +161,7 @@ async def refresh(request: Request, body: RefreshIn) -> HTTPResponse:
 @openapi.response(200, _ok(OkOut))
 @require(allow_password_change=True)
 async def logout(request: Request, principal: Principal) -> HTTPResponse:
-    await service.log_out(user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request))
+    await account_login.log_out(user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -169,7 +172,7 @@ async def logout(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(200, _ok(OkOut))
 @body(ResetPasswordIn)
 async def reset_password(request: Request, body: ResetPasswordIn) -> HTTPResponse:
-    await service.reset_password(**body.model_dump(), ip=client_ip(request))
+    await recovery.reset_password(**body.model_dump(), ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -179,7 +182,7 @@ async def reset_password(request: Request, body: ResetPasswordIn) -> HTTPRespons
 @openapi.response(200, _ok(WechatLoginOut))
 @body(WechatLoginIn)
 async def wechat_login(request: Request, body: WechatLoginIn) -> HTTPResponse:
-    result = await service.wechat_log_in(code=body.code, ip=client_ip(request), user_agent=_ua(request))
+    result = await wechat.wechat_log_in(code=body.code, ip=client_ip(request), user_agent=_ua(request))
     if isinstance(result, str):
         return json({"needs_binding": True, "wechat_ticket": result})
     return json({"needs_binding": False, **result.to_dict()})
@@ -191,7 +194,7 @@ async def wechat_login(request: Request, body: WechatLoginIn) -> HTTPResponse:
 @openapi.response(200, _ok(TokensOut))
 @body(WechatRegisterIn)
 async def wechat_register(request: Request, body: WechatRegisterIn) -> HTTPResponse:
-    tokens = await service.wechat_register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
+    tokens = await wechat.wechat_register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
     return json(tokens.to_dict())
 
 
@@ -201,7 +204,7 @@ async def wechat_register(request: Request, body: WechatRegisterIn) -> HTTPRespo
 @openapi.response(200, _ok(MeOut))
 @require(allow_password_change=True)
 async def me(request: Request, principal: Principal) -> HTTPResponse:
-    found = await service.get_me(user_id=principal.user_id)
+    found = await profile.get_me(user_id=principal.user_id)
     user = found["user"]
     out = MeOut(
         id=user.id,
@@ -227,7 +230,7 @@ async def me(request: Request, principal: Principal) -> HTTPResponse:
 @body(ChangePasswordIn)
 @require(allow_password_change=True)
 async def change_password(request: Request, body: ChangePasswordIn, principal: Principal) -> HTTPResponse:
-    tokens = await service.change_password(
+    tokens = await security.change_password(
         user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
     return json(tokens.to_dict())
@@ -240,7 +243,7 @@ async def change_password(request: Request, body: ChangePasswordIn, principal: P
 @body(ChangePhoneIn)
 @require()
 async def change_phone(request: Request, body: ChangePhoneIn, principal: Principal) -> HTTPResponse:
-    await service.change_phone(
+    await profile.change_phone(
         user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
     return json({"ok": True})
@@ -252,7 +255,7 @@ async def change_phone(request: Request, body: ChangePhoneIn, principal: Princip
 @openapi.response(200, _ok(SessionListOut))
 @require()
 async def list_sessions(request: Request, principal: Principal) -> HTTPResponse:
-    rows = await service.list_sessions(user_id=principal.user_id)
+    rows = await security.list_sessions(user_id=principal.user_id)
     items = [
         SessionOut(
             id=s.id,
@@ -273,7 +276,7 @@ async def list_sessions(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(200, _ok(OkOut))
 @require()
 async def end_session(request: Request, sid: str, principal: Principal) -> HTTPResponse:
-    await service.end_session(user_id=principal.user_id, session_id=sid, ip=client_ip(request))
+    await security.end_session(user_id=principal.user_id, session_id=sid, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -283,7 +286,7 @@ async def end_session(request: Request, sid: str, principal: Principal) -> HTTPR
 @openapi.response(200, _ok(EndedOut))
 @require()
 async def end_other_sessions(request: Request, principal: Principal) -> HTTPResponse:
-    n = await service.end_other_sessions(
+    n = await security.end_other_sessions(
         user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request)
     )
     return json({"ended": n})
@@ -296,7 +299,7 @@ async def end_other_sessions(request: Request, principal: Principal) -> HTTPResp
 @body(WechatLoginIn)
 @require()
 async def bind_wechat(request: Request, body: WechatLoginIn, principal: Principal) -> HTTPResponse:
-    await service.bind_wechat(user_id=principal.user_id, code=body.code, ip=client_ip(request))
+    await wechat.bind_wechat(user_id=principal.user_id, code=body.code, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -306,7 +309,7 @@ async def bind_wechat(request: Request, body: WechatLoginIn, principal: Principa
 @openapi.response(200, _ok(OkOut))
 @require()
 async def unbind_wechat(request: Request, principal: Principal) -> HTTPResponse:
-    await service.unbind_wechat(user_id=principal.user_id, ip=client_ip(request))
+    await wechat.unbind_wechat(user_id=principal.user_id, ip=client_ip(request))
     return json({"ok": True})
 
 
@@ -344,7 +347,7 @@ async def list_audit(request: Request, query: AuditQuery, principal: Principal) 
 async def _set_active(
     request: Request, principal: Principal, user_id: int, body: UserStatusIn, active: bool
 ) -> HTTPResponse:
-    user = await service.set_user_active(
+    user = await admin.set_user_active(
         admin_id=principal.user_id, user_id=user_id, active=active, reason=body.reason, ip=client_ip(request)
     )
     return json(UserStatusOut(user_id=user.id, is_active=user.is_active).model_dump())
@@ -378,7 +381,7 @@ async def enable_user(request: Request, user_id: int, body: UserStatusIn, princi
 @body(EmailIn)
 @require()
 async def request_email_binding(request: Request, body: EmailIn, principal: Principal) -> HTTPResponse:
-    await service.request_email_binding(user_id=principal.user_id, email=body.email, ip=client_ip(request))
+    await profile.request_email_binding(user_id=principal.user_id, email=body.email, ip=client_ip(request))
     return json(AcceptedOut(message="验证码已发送至该邮箱，10 分钟内有效").model_dump(), status=202, ensure_ascii=False)
 
 
@@ -389,7 +392,7 @@ async def request_email_binding(request: Request, body: EmailIn, principal: Prin
 @body(EmailVerifyIn)
 @require()
 async def verify_email_binding(request: Request, body: EmailVerifyIn, principal: Principal) -> HTTPResponse:
-    user = await service.verify_email_binding(
+    user = await profile.verify_email_binding(
         user_id=principal.user_id, email=body.email, code=body.code, ip=client_ip(request)
     )
     assert user.email is not None and user.email_verified_at is not None
@@ -403,7 +406,7 @@ async def verify_email_binding(request: Request, body: EmailVerifyIn, principal:
 @openapi.response(200, _ok(OkOut))
 @require()
 async def remove_email(request: Request, principal: Principal) -> HTTPResponse:
-    await service.remove_email(user_id=principal.user_id, ip=client_ip(request))
+    await profile.remove_email(user_id=principal.user_id, ip=client_ip(request))
     return json(OkOut().model_dump())
 
 
@@ -413,7 +416,7 @@ async def remove_email(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.response(202, _ok(AcceptedOut))
 @body(EmailIn)
 async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPResponse:
-    await service.request_reset_by_email(email=body.email, ip=client_ip(request))
+    await recovery.request_reset_by_email(email=body.email, ip=client_ip(request))
     out = AcceptedOut(message="如该邮箱已绑定账号，验证码将很快送达")
     return json(out.model_dump(), status=202, ensure_ascii=False)
 
@@ -424,5 +427,5 @@ async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPRespons
 @openapi.response(200, _ok(OkOut))
 @body(EmailResetIn)
 async def reset_password_by_email(request: Request, body: EmailResetIn) -> HTTPResponse:
-    await service.reset_password_by_email(**body.model_dump(), ip=client_ip(request))
+    await recovery.reset_password_by_email(**body.model_dump(), ip=client_ip(request))
     return json(OkOut().model_dump())

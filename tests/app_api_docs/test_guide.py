@@ -46,7 +46,7 @@ def test_every_relative_link_resolves() -> None:
 
 
 def test_the_numbers_the_guide_states_are_the_code_s() -> None:
-    from server.accounts import captchas, service, sms
+    from server.accounts import captchas, lockout, sms
     from server.assessment import binding, proofs
     from server.config import Settings
     from server.exams import attempts as exams
@@ -60,8 +60,8 @@ def test_the_numbers_the_guide_states_are_the_code_s() -> None:
 
     settings = Defaults()
     assert settings.access_token_ttl_s == 15 * 60 and settings.refresh_token_ttl_s == 30 * 86400
-    assert (service.CAPTCHA_AFTER_FAILURES, service.LOCK_AFTER_FAILURES, service.LOCK_S) == (5, 10, 15 * 60)
-    assert service.FAILURE_MEMORY_S == 24 * 3600 and captchas.CAPTCHA_TTL_S == 300
+    assert (lockout.CAPTCHA_AFTER_FAILURES, lockout.LOCK_AFTER_FAILURES, lockout.LOCK_S) == (5, 10, 15 * 60)
+    assert lockout.FAILURE_MEMORY_S == 24 * 3600 and captchas.CAPTCHA_TTL_S == 300
     assert sms.SEND_LIMITS == (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
     assert sms.IP_SEND_LIMITS == (("minute", 10, 60), ("hour", 50, 3600), ("day", 200, 86400))
     assert (sms.CODE_TTL_S, sms.MAX_WRONG_TRIES) == (600, 5)

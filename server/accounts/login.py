@@ -1,0 +1,144 @@
+"""Log-in with a password, an SMS code or an imported initial password; token refresh and log-out."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+
+from tortoise.timezone import now
+
+from server.accounts import captchas, sessions, sms
+from server.accounts import passwords as pw
+from server.accounts.errors import (
+    AccountDisabled,
+    AccountLocked,
+    CaptchaInvalid,
+    CaptchaRequired,
+    InitialPasswordUsed,
+    InvalidCredentials,
+)
+from server.accounts.lockout import (
+    CAPTCHA_AFTER_FAILURES,
+    _check_lock,
+    _clear_failures,
+    _count_failure,
+    _failures,
+    _subject,
+)
+from server.accounts.models import User
+from server.accounts.security import end_session
+from server.accounts.sessions import Tokens
+from server.accounts.sms import SmsPurpose
+from server.common import audit
+from server.db import run_atomic
+from server.errors import AppError
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return pw.hash_password_sync("dummy-password-for-unknown-logins")
+
+
+async def _dummy_hash_async() -> str:
+    return await asyncio.to_thread(_dummy_hash)
+
+
+async def _log_in(user: User, *, ip: str | None, user_agent: str | None, method: str) -> Tokens:
+    if not user.is_active:
+        raise AccountDisabled()
+    tokens = await sessions.open_session(user=user, ip=ip, user_agent=user_agent)
+    await audit.record(
+        action="login.succeeded",
+        actor_id=user.id,
+        subject_type="session",
+        subject_id=tokens.session_id,
+        ip=ip,
+        details={"method": method},
+    )
+    return tokens
+
+
+async def _find_by_login(login: str) -> User | None:
+    login = login.strip()
+    user = await User.get_or_none(phone=login)
+    if user is None:
+        user = await User.get_or_none(username=login)
+    return user
+
+
+async def log_in_with_password(
+    *,
+    login: str,
+    password: str,
+    captcha_id: str | None = None,
+    captcha_answer: str | None = None,
+    ip: str | None,
+    user_agent: str | None,
+) -> Tokens:
+    """Phone or username and password. The hasher runs exactly once whether or not the login exists."""
+    user = await _find_by_login(login)
+    subject = _subject(user, login)
+    await _check_lock(subject)
+    if await _failures(subject) >= CAPTCHA_AFTER_FAILURES:
+        if not captcha_id or not captcha_answer:
+            raise CaptchaRequired()
+        if not await captchas.check_captcha(captcha_id, captcha_answer):
+            raise CaptchaInvalid(field="captcha_answer")
+    stored = user.password_hash if user and user.password_hash else await _dummy_hash_async()
+    ok = await pw.verify_password(stored, password)
+    if not ok or user is None or not user.password_hash:
+        raise await _count_failure(subject, user=user, ip=ip, method="password")
+    await _clear_failures(subject)
+    if user.must_change_password:
+        tokens = await run_atomic(_log_in_with_initial_password, user, ip=ip, user_agent=user_agent)
+        if tokens is None:
+            await audit.record(action="login.initial_password_reused", actor_id=user.id, ip=ip)
+            raise InitialPasswordUsed()
+        return tokens
+    return await run_atomic(_log_in, user, ip=ip, user_agent=user_agent, method="password")
+
+
+async def _log_in_with_initial_password(user: User, *, ip: str | None, user_agent: str | None) -> Tokens | None:
+    """An imported initial password opens exactly one session, which may do nothing but change it; None after."""
+    claimed = await User.filter(id=user.id, must_change_password=True, initial_login_at__isnull=True).update(
+        initial_login_at=now()
+    )
+    if not claimed:
+        return None
+    return await _log_in(user, ip=ip, user_agent=user_agent, method="initial_password")
+
+
+async def log_in_with_sms(*, phone: str, sms_code: str, ip: str | None, user_agent: str | None) -> Tokens:
+    """Phone and a ``login`` SMS code; wrong codes count as log-in failures."""
+    user = await User.get_or_none(phone=phone)
+    subject = _subject(user, phone)
+    await _check_lock(subject)
+    try:
+        await sms.verify_code(purpose=SmsPurpose.LOGIN, phone=phone, code=sms_code)
+    except AppError as exc:
+        failure = await _count_failure(subject, user=user, ip=ip, method="sms")
+        raise (failure if isinstance(failure, AccountLocked) else exc) from None
+    if user is None:  # a code was never sent to an unknown phone, so this is unreachable in practice
+        raise InvalidCredentials()
+    await _clear_failures(subject)
+    return await run_atomic(_log_in, user, ip=ip, user_agent=user_agent, method="sms")
+
+
+async def refresh_tokens(*, refresh_token: str, ip: str | None) -> Tokens:
+    """A new access token and a new refresh token; a reused refresh token ends its session."""
+    outcome, session = await run_atomic(sessions.refresh, refresh_token=refresh_token)
+    if isinstance(outcome, AppError):
+        await audit.record(
+            action="session.refresh_reused" if outcome.code == "REFRESH_TOKEN_REUSED" else "session.ended",
+            actor_id=session.user_id if session else None,  # type: ignore[attr-defined]
+            subject_type="session",
+            subject_id=session.id if session else None,
+            ip=ip,
+        )
+        raise outcome
+    return outcome
+
+
+async def log_out(*, user_id: int, session_id: str, ip: str | None) -> None:
+    """End the caller's session."""
+    await end_session(user_id=user_id, session_id=session_id, ip=ip, reason="logout")

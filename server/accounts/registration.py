@@ -1,0 +1,103 @@
+"""Registration: SMS codes, the agreements a new account accepts, and creating a physician account."""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise.timezone import now
+
+from server.accounts import passwords as pw
+from server.accounts import sms
+from server.accounts.errors import AgreementOutdated, PhoneTaken
+from server.accounts.login import _log_in
+from server.accounts.models import User
+from server.accounts.rules import _password_rules
+from server.accounts.sessions import Tokens
+from server.accounts.sms import SmsPurpose
+from server.common import audit
+from server.common.enums import Role
+from server.config import get_settings
+from server.db import run_atomic
+
+log = logging.getLogger(__name__)
+
+
+async def send_sms_code(*, phone: str, purpose: SmsPurpose, ip: str | None, user_id: int | None = None) -> None:
+    """Send a code, or silently not: the caller's answer is the same either way.
+
+    Enumeration choice: a code for ``register`` to a phone that already has an account, and a code for ``login``
+    or ``reset_password`` to a phone without one, is counted against the send limits exactly like a real one but is
+    NOT sent (no SMS is wasted, and nobody is bothered by messages they did not cause). The caller cannot tell the
+    difference; the person who owns the phone simply gets no code. ``change_phone`` needs a signed-in user and
+    is only sent to the caller's own number or to a number that no account uses yet.
+    """
+    await sms.take_send_quota(phone=phone, ip=ip)
+    owner = await User.get_or_none(phone=phone).only("id")
+    owner_id = owner.id if owner else None
+    exists = owner is not None
+    wanted = {
+        SmsPurpose.REGISTER: not exists,
+        SmsPurpose.LOGIN: exists,
+        SmsPurpose.RESET_PASSWORD: exists,
+        SmsPurpose.CHANGE_PHONE: user_id is not None and owner_id in (None, user_id),
+    }[purpose]
+    if not wanted:
+        log.info("sms code for %s not sent (purpose does not fit the account state)", purpose.value)
+        return
+    code = sms.new_code()
+    await sms.store_code(purpose=purpose, phone=phone, code=code)
+    await sms.deliver_code(purpose=purpose, phone=phone, code=code)
+
+
+def current_agreements() -> dict[str, str]:
+    """The service agreement and privacy policy versions a new account must accept."""
+    settings = get_settings()
+    return {"agreement_version": settings.agreement_version, "privacy_version": settings.privacy_version}
+
+
+def _check_agreements(agreement_version: str, privacy_version: str) -> None:
+    current = current_agreements()
+    if agreement_version != current["agreement_version"]:
+        raise AgreementOutdated(field="agreement_version", details=current)
+    if privacy_version != current["privacy_version"]:
+        raise AgreementOutdated(field="privacy_version", details=current)
+
+
+async def _create_user(*, phone: str, password: str | None, agreement_version: str, privacy_version: str) -> User:
+    if await User.filter(phone=phone).exists():
+        raise PhoneTaken(field="phone")
+    return await User.create(
+        phone=phone,
+        password_hash=await pw.hash_password(password) if password else None,
+        role=Role.PHYSICIAN,
+        agreement_version=agreement_version,
+        privacy_version=privacy_version,
+        agreement_accepted_at=now(),
+    )
+
+
+async def register(
+    *,
+    phone: str,
+    sms_code: str,
+    password: str,
+    agreement_version: str,
+    privacy_version: str,
+    ip: str | None,
+    user_agent: str | None,
+) -> Tokens:
+    """Create a physician account for a phone proven by an SMS code, and log it in."""
+    _check_agreements(agreement_version, privacy_version)
+    _password_rules(password, phone=phone, user=None, field="password")
+    await sms.verify_code(purpose=SmsPurpose.REGISTER, phone=phone, code=sms_code)
+
+    async def body() -> Tokens:
+        user = await _create_user(
+            phone=phone, password=password, agreement_version=agreement_version, privacy_version=privacy_version
+        )
+        await audit.record(
+            action="account.register", actor_id=user.id, subject_type="user", subject_id=str(user.id), ip=ip
+        )
+        return await _log_in(user, ip=ip, user_agent=user_agent, method="register")
+
+    return await run_atomic(body)

@@ -16,10 +16,10 @@ LOCK_S = 15 * 60
 FAILURE_MEMORY_S = 24 * 3600
 
 _FAIL_KEY = "login:fail:{subject}"
-_LOCK_KEY = "login:lock:{subject}"
+LOCK_KEY = "login:lock:{subject}"
 
 
-def _subject(user: User | None, login: str) -> str:
+def login_subject(user: User | None, login: str) -> str:
     return f"u:{user.id}" if user else f"l:{login.lower()}"
 
 
@@ -28,7 +28,7 @@ async def _failures(subject: str) -> int:
 
 
 async def _check_lock(subject: str) -> None:
-    until = await get_redis().get(_LOCK_KEY.format(subject=subject))
+    until = await get_redis().get(LOCK_KEY.format(subject=subject))
     if until:
         raise AccountLocked(details={"unlock_at": int(float(until))})
 
@@ -46,7 +46,7 @@ async def _count_failure(subject: str, *, user: User | None, ip: str | None, met
     if count >= LOCK_AFTER_FAILURES:
         unlock_at = int(time.time()) + LOCK_S
         async with redis.pipeline(transaction=True) as pipe:
-            pipe.set(_LOCK_KEY.format(subject=subject), unlock_at, ex=LOCK_S)
+            pipe.set(LOCK_KEY.format(subject=subject), unlock_at, ex=LOCK_S)
             pipe.delete(key)
             await pipe.execute()
         await audit.record(action="login.locked", actor_id=user_id, ip=ip, details={"unlock_at": unlock_at})
@@ -56,5 +56,5 @@ async def _count_failure(subject: str, *, user: User | None, ip: str | None, met
     return InvalidCredentials()
 
 
-async def _clear_failures(subject: str) -> None:
+async def clear_failures(subject: str) -> None:
     await get_redis().delete(_FAIL_KEY.format(subject=subject))

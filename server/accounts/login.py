@@ -20,10 +20,10 @@ from server.accounts.errors import (
 from server.accounts.lockout import (
     CAPTCHA_AFTER_FAILURES,
     _check_lock,
-    _clear_failures,
     _count_failure,
     _failures,
-    _subject,
+    clear_failures,
+    login_subject,
 )
 from server.accounts.models import User
 from server.accounts.security import end_session
@@ -43,7 +43,7 @@ async def _dummy_hash_async() -> str:
     return await asyncio.to_thread(_dummy_hash)
 
 
-async def _log_in(user: User, *, ip: str | None, user_agent: str | None, method: str) -> Tokens:
+async def open_login(user: User, *, ip: str | None, user_agent: str | None, method: str) -> Tokens:
     if not user.is_active:
         raise AccountDisabled()
     tokens = await sessions.open_session(user=user, ip=ip, user_agent=user_agent)
@@ -77,7 +77,7 @@ async def log_in_with_password(
 ) -> Tokens:
     """Phone or username and password. The hasher runs exactly once whether or not the login exists."""
     user = await _find_by_login(login)
-    subject = _subject(user, login)
+    subject = login_subject(user, login)
     await _check_lock(subject)
     if await _failures(subject) >= CAPTCHA_AFTER_FAILURES:
         if not captcha_id or not captcha_answer:
@@ -88,14 +88,14 @@ async def log_in_with_password(
     ok = await pw.verify_password(stored, password)
     if not ok or user is None or not user.password_hash:
         raise await _count_failure(subject, user=user, ip=ip, method="password")
-    await _clear_failures(subject)
+    await clear_failures(subject)
     if user.must_change_password:
         tokens = await run_atomic(_log_in_with_initial_password, user, ip=ip, user_agent=user_agent)
         if tokens is None:
             await audit.record(action="login.initial_password_reused", actor_id=user.id, ip=ip)
             raise InitialPasswordUsed()
         return tokens
-    return await run_atomic(_log_in, user, ip=ip, user_agent=user_agent, method="password")
+    return await run_atomic(open_login, user, ip=ip, user_agent=user_agent, method="password")
 
 
 async def _log_in_with_initial_password(user: User, *, ip: str | None, user_agent: str | None) -> Tokens | None:
@@ -105,13 +105,13 @@ async def _log_in_with_initial_password(user: User, *, ip: str | None, user_agen
     )
     if not claimed:
         return None
-    return await _log_in(user, ip=ip, user_agent=user_agent, method="initial_password")
+    return await open_login(user, ip=ip, user_agent=user_agent, method="initial_password")
 
 
 async def log_in_with_sms(*, phone: str, sms_code: str, ip: str | None, user_agent: str | None) -> Tokens:
     """Phone and a ``login`` SMS code; wrong codes count as log-in failures."""
     user = await User.get_or_none(phone=phone)
-    subject = _subject(user, phone)
+    subject = login_subject(user, phone)
     await _check_lock(subject)
     try:
         await sms.verify_code(purpose=SmsPurpose.LOGIN, phone=phone, code=sms_code)
@@ -120,8 +120,8 @@ async def log_in_with_sms(*, phone: str, sms_code: str, ip: str | None, user_age
         raise (failure if isinstance(failure, AccountLocked) else exc) from None
     if user is None:  # a code was never sent to an unknown phone, so this is unreachable in practice
         raise InvalidCredentials()
-    await _clear_failures(subject)
-    return await run_atomic(_log_in, user, ip=ip, user_agent=user_agent, method="sms")
+    await clear_failures(subject)
+    return await run_atomic(open_login, user, ip=ip, user_agent=user_agent, method="sms")
 
 
 async def refresh_tokens(*, refresh_token: str, ip: str | None) -> Tokens:

@@ -9,9 +9,9 @@ from tortoise.timezone import now
 from server.accounts import email_codes, sessions, sms
 from server.accounts import passwords as pw
 from server.accounts.email_codes import EmailPurpose
-from server.accounts.lockout import _LOCK_KEY, _clear_failures, _subject
+from server.accounts.lockout import LOCK_KEY, clear_failures, login_subject
 from server.accounts.models import User
-from server.accounts.rules import _password_rules
+from server.accounts.rules import enforce_password_rules
 from server.accounts.sms import SmsPurpose
 from server.common import audit
 from server.db import run_atomic
@@ -27,7 +27,7 @@ async def reset_password(*, phone: str, sms_code: str, new_password: str, ip: st
     An unknown phone never got a code, so it fails exactly like a wrong code.
     """
     user = await User.get_or_none(phone=phone)
-    _password_rules(new_password, phone=phone, user=user, field="new_password")
+    enforce_password_rules(new_password, phone=phone, user=user, field="new_password")
     await sms.verify_code(purpose=SmsPurpose.RESET_PASSWORD, phone=phone, code=sms_code)
     if user is None:
         return
@@ -46,9 +46,9 @@ async def _set_reset_password(user: User, new_password: str, *, ip: str | None, 
         )
 
     await run_atomic(body)
-    subject = _subject(user, "")  # failures are counted per account once the login names one
-    await _clear_failures(subject)
-    await get_redis().delete(_LOCK_KEY.format(subject=subject))
+    subject = login_subject(user, "")  # failures are counted per account once the login names one
+    await clear_failures(subject)
+    await get_redis().delete(LOCK_KEY.format(subject=subject))
 
 
 async def request_reset_by_email(*, email: str, ip: str | None) -> None:
@@ -68,7 +68,7 @@ async def reset_password_by_email(*, email: str, code: str, new_password: str, i
     """Set a new password with a code mailed to the verified security e-mail, and end every session."""
     email = email_codes.normalise(email)
     user = await User.get_or_none(email=email, email_verified_at__isnull=False)
-    _password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
+    enforce_password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
     await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code)
     if user is None:
         return

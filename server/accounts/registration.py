@@ -9,9 +9,9 @@ from tortoise.timezone import now
 from server.accounts import passwords as pw
 from server.accounts import sms
 from server.accounts.errors import AgreementOutdated, PhoneTaken
-from server.accounts.login import _log_in
+from server.accounts.login import open_login
 from server.accounts.models import User
-from server.accounts.rules import _password_rules
+from server.accounts.rules import enforce_password_rules
 from server.accounts.sessions import Tokens
 from server.accounts.sms import SmsPurpose
 from server.common import audit
@@ -55,7 +55,7 @@ def current_agreements() -> dict[str, str]:
     return {"agreement_version": settings.agreement_version, "privacy_version": settings.privacy_version}
 
 
-def _check_agreements(agreement_version: str, privacy_version: str) -> None:
+def check_agreements(agreement_version: str, privacy_version: str) -> None:
     current = current_agreements()
     if agreement_version != current["agreement_version"]:
         raise AgreementOutdated(field="agreement_version", details=current)
@@ -63,7 +63,7 @@ def _check_agreements(agreement_version: str, privacy_version: str) -> None:
         raise AgreementOutdated(field="privacy_version", details=current)
 
 
-async def _create_user(*, phone: str, password: str | None, agreement_version: str, privacy_version: str) -> User:
+async def create_user(*, phone: str, password: str | None, agreement_version: str, privacy_version: str) -> User:
     if await User.filter(phone=phone).exists():
         raise PhoneTaken(field="phone")
     return await User.create(
@@ -87,17 +87,17 @@ async def register(
     user_agent: str | None,
 ) -> Tokens:
     """Create a physician account for a phone proven by an SMS code, and log it in."""
-    _check_agreements(agreement_version, privacy_version)
-    _password_rules(password, phone=phone, user=None, field="password")
+    check_agreements(agreement_version, privacy_version)
+    enforce_password_rules(password, phone=phone, user=None, field="password")
     await sms.verify_code(purpose=SmsPurpose.REGISTER, phone=phone, code=sms_code)
 
     async def body() -> Tokens:
-        user = await _create_user(
+        user = await create_user(
             phone=phone, password=password, agreement_version=agreement_version, privacy_version=privacy_version
         )
         await audit.record(
             action="account.register", actor_id=user.id, subject_type="user", subject_id=str(user.id), ip=ip
         )
-        return await _log_in(user, ip=ip, user_agent=user_agent, method="register")
+        return await open_login(user, ip=ip, user_agent=user_agent, method="register")
 
     return await run_atomic(body)

@@ -48,7 +48,7 @@ def check_password_rules(password: str, *, phone: str | None = None, id_number: 
             raise PasswordWeak("密码不能包含身份证号码", details={"reason": "personal"})
 
 
-def _password_rules(password: str, *, phone: str | None, user: User | None, field: str) -> None:
+def enforce_password_rules(password: str, *, phone: str | None, user: User | None, field: str) -> None:
     try:
         check_password_rules(password, phone=phone, id_number=identity_number(user))
     except PasswordWeak as exc:

@@ -8,7 +8,7 @@ from server.accounts import passwords as pw
 from server.accounts import sessions
 from server.accounts.errors import OldPasswordWrong, PasswordUnchanged, SessionNotFound
 from server.accounts.models import User, UserSession
-from server.accounts.rules import _password_rules
+from server.accounts.rules import enforce_password_rules
 from server.accounts.sessions import Tokens
 from server.common import audit
 from server.db import run_atomic
@@ -58,7 +58,7 @@ async def change_password(
         raise OldPasswordWrong(field="old_password")
     if old_password == new_password:
         raise PasswordUnchanged(field="new_password")
-    _password_rules(new_password, phone=user.phone, user=user, field="new_password")
+    enforce_password_rules(new_password, phone=user.phone, user=user, field="new_password")
     new_hash = await pw.hash_password(new_password)
 
     async def body() -> Tokens:

@@ -7,10 +7,10 @@ import secrets
 from functools import lru_cache
 
 from server.accounts.errors import WechatAlreadyBound, WechatNotBound, WechatTicketInvalid
-from server.accounts.login import _log_in
+from server.accounts.login import open_login
 from server.accounts.models import User, WechatBinding
-from server.accounts.registration import _check_agreements, _create_user
-from server.accounts.rules import _password_rules
+from server.accounts.registration import check_agreements, create_user
+from server.accounts.rules import enforce_password_rules
 from server.accounts.sessions import Tokens
 from server.common import audit
 from server.config import get_settings
@@ -49,7 +49,7 @@ async def wechat_log_in(*, code: str, ip: str | None, user_agent: str | None) ->
     wx = await _code_to_session(code)
     binding = await WechatBinding.get_or_none(openid=wx.openid).prefetch_related("user")
     if binding is not None:
-        return await run_atomic(_log_in, binding.user, ip=ip, user_agent=user_agent, method="wechat")
+        return await run_atomic(open_login, binding.user, ip=ip, user_agent=user_agent, method="wechat")
     ticket = secrets.token_urlsafe(32)
     value = f"{wx.openid}\n{wx.unionid or ''}"
     await get_redis().set(_TICKET_KEY.format(ticket=ticket), value, ex=WECHAT_TICKET_TTL_S)
@@ -79,19 +79,19 @@ async def wechat_register(
     user_agent: str | None,
 ) -> Tokens:
     """Register (or bind an existing account) with WeChat's phone-number verification instead of an SMS code."""
-    _check_agreements(agreement_version, privacy_version)
+    check_agreements(agreement_version, privacy_version)
     openid, unionid = await _take_ticket(wechat_ticket)
     phone = await asyncio.to_thread(wechat_client().get_phone_number, phone_code)
     existing = await User.get_or_none(phone=phone)
     if password is not None:
-        _password_rules(password, phone=phone, user=existing, field="password")
+        enforce_password_rules(password, phone=phone, user=existing, field="password")
 
     async def body() -> Tokens:
         if await WechatBinding.filter(openid=openid).exists():
             raise WechatAlreadyBound()
         user = existing
         if user is None:
-            user = await _create_user(
+            user = await create_user(
                 phone=phone, password=password, agreement_version=agreement_version, privacy_version=privacy_version
             )
             await audit.record(action="account.register", actor_id=user.id, ip=ip, details={"method": "wechat"})
@@ -99,7 +99,7 @@ async def wechat_register(
             raise WechatAlreadyBound("该账号已绑定其他微信")
         await WechatBinding.create(user=user, openid=openid, unionid=unionid)
         await audit.record(action="wechat.bound", actor_id=user.id, ip=ip)
-        return await _log_in(user, ip=ip, user_agent=user_agent, method="wechat")
+        return await open_login(user, ip=ip, user_agent=user_agent, method="wechat")
 
     return await run_atomic(body)
 

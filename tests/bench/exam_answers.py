@@ -11,9 +11,9 @@ What it does:
    sessions in Redis, bearer tokens).
 2. Measures a bare Sanic hello-world (2 workers) with the same load generator: the ceiling of this machine.
 3. Starts the real server the production way (``python -m server serve``, ``WORKERS=2``, PostgreSQL and Redis from
-   the environment). Eligibility and face-capture hooks are made permissive with ``EXAMS_PERMISSIVE_HOOKS=1``, an
-   environment variable the server honours only outside production (``APP_ENV=development`` here): the bench
-   measures answer saves, not the other parts.
+   the environment). Candidates sit the exam outside any assessment and without a face capture with
+   ``EXAMS_OPEN_TO_ALL=true``, a setting the server refuses in production (``APP_ENV=development`` here): the
+   bench measures answer saves, not the other parts.
 4. Every candidate starts a humanities attempt over HTTP; then the load generator (a separate process speaking raw
    HTTP/1.1 keep-alive over asyncio, one request in flight per connection, each candidate one save at a time) saves
    answers with increasing ``seq`` for ``--seconds``: saves/s, p50/p99 latency and errors.
@@ -83,7 +83,7 @@ def server_env(port: int) -> dict[str, str]:
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
             "DATA_DIR": str(Path(tempfile.gettempdir()) / "yishi-bench-exams"),
-            "EXAMS_PERMISSIVE_HOOKS": "1",
+            "EXAMS_OPEN_TO_ALL": "true",
             "DB_POOL_MAX": "20",
         }
     )

@@ -20,7 +20,7 @@ What it does, on this machine only (loopback):
        candidates=… rps=… p99_save_ms=… error_rate=… save_route=… workers=… cores=…
 
 Locust runs on the same cores as the server, as the lead's 2-core machine dictates; its own CPU use makes the
-figures conservative. The candidates go through the real hooks (no EXAMS_PERMISSIVE_HOOKS): the seed makes each
+figures conservative. The candidates go through the real eligibility and face capture (no EXAMS_OPEN_TO_ALL): the seed makes each
 one eligible for the humanities exam in the assessment tables (see `seed_exam_candidates`), the locust user gives
 the face consent, uploads a real face frame and starts the attempt with that capture_id.
 """
@@ -75,7 +75,7 @@ async def _reset_database(url: str) -> None:
 
 
 async def seed_exam_candidates(candidates: list[Any]) -> dict[str, Any]:
-    """Make ``candidates`` (physician Users) eligible for the humanities exam through the real hooks.
+    """Make ``candidates`` (physician Users) eligible for the humanities exam through the real assessment and proctoring.
 
     `assessment.service.exam_eligibility(user_id=…, exam_kind="humanities")` wants: a bound assessment account
     (one per user, in the province) whose user notice is the current version, a Cycle covering today, this cycle's
@@ -87,6 +87,8 @@ async def seed_exam_candidates(candidates: list[Any]) -> dict[str, Any]:
     """
     from datetime import UTC, datetime, timedelta
 
+    from server.assessment.context import NOTICE_VERSION
+    from server.assessment.cycles import today as _today
     from server.assessment.models import (
         Assessment,
         AssessmentAccount,
@@ -96,7 +98,6 @@ async def seed_exam_candidates(candidates: list[Any]) -> dict[str, Any]:
         Procedure,
         WindowKind,
     )
-    from server.assessment.service import NOTICE_VERSION, _today
     from server.common import crypto
     from server.exams.demo import seed_demo as seed_question_bank
 
@@ -296,7 +297,7 @@ def server_environment(args: argparse.Namespace, data_dir: Path) -> dict[str, st
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TEST_", "PROMETHEUS_", "SMTP_", "MAIL_")) and k != "EXAMS_PERMISSIVE_HOOKS"
+        if not k.startswith(("TEST_", "PROMETHEUS_", "SMTP_", "MAIL_")) and k != "EXAMS_OPEN_TO_ALL"
     }
     env.update(
         APP_ENV="production",

@@ -13,7 +13,7 @@ Paths and JSON fields follow the exams / proctoring contract pinned in the proje
 - reviewer: GET /reviews/queue/counts, GET /reviews/queue, GET /reviews/items/{id}; institution reviewers approve
   the first step of what they see (which only moves the item to the next step), office reviewers read.
 Finishing a section, submitting and resuming carry the attempt's X-Device-Id like the saves. Each identity sits the
-exam once (exam_peak.py seeds it eligible for the humanities exam through the real assessment and proctoring hooks);
+exam once (exam_peak.py seeds it eligible for the humanities exam through the real assessment and proctoring);
 a seat that submitted takes the next identity. A server without the exams API (GET /exams 404) gets GET /me as a
 stand-in for the saves, and the summary says `save_route=stand-in`.
 """

@@ -8,7 +8,7 @@ SUBSCRIPTIONS = {exams_api.AttemptScored: [...], exams_api.AttemptInvalidated: [
 from __future__ import annotations
 
 from server.exams import errors
-from server.exams.attempts import Eligibility, attempt_view, list_my_exams, start_attempt
+from server.exams.attempts import Eligibility, attempt_view, list_my_exams
 from server.exams.definitions import (
     DEFAULT_RULES,
     PassMarks,
@@ -22,6 +22,7 @@ from server.exams.errors import ExamNotAvailable
 from server.exams.events import AttemptInvalidated, AttemptScored
 from server.exams.models import ExamKind
 from server.exams.schemas import AttemptOut, MyExamListOut, StartAttemptIn
+from server.exams.starting import start_attempt
 
 EXAM_KINDS = tuple(k.value for k in ExamKind)
 

@@ -17,7 +17,7 @@ from server.common.http import client_ip
 from server.common.validation import body, parse_json, query
 from server.common.web import JSON_FILE, XLSX, binary_content, file_out, json_content, out
 from server.errors import PayloadTooLarge, ValidationFailed
-from server.exams import attempts, bank, definitions, practice
+from server.exams import attempts, bank, definitions, hot, practice
 from server.exams import errors as exam_errors
 from server.exams.errors import DeviceIdRequired
 from server.exams.models import Attempt, ExamDefinition
@@ -91,7 +91,7 @@ async def get_attempt(request: Request, attempt_ref: str, principal: Principal) 
 async def save_answer(request: Request, attempt_ref: str, question_ref: str, principal: Principal) -> HTTPResponse:
     device = _device(request)
     parsed = parse_json(request, SaveAnswerIn)
-    ack = await attempts.save_answer(
+    ack = await hot.save_answer(
         user_id=principal.user_id,
         attempt_ref=attempt_ref,
         question_ref=question_ref,

@@ -40,7 +40,7 @@ SUBSCRIPTION_MAX = 100
 
 
 def _now() -> datetime:
-    # The database's zone: SQLite compares datetimes as text (see dispatch.utcnow)
+    # The database's zone: SQLite compares datetimes as text (see engine.utcnow)
     return datetime.now(SHANGHAI)
 
 

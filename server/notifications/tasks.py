@@ -2,7 +2,7 @@
 
 The emitting request cannot enqueue a job after its commit (``emit`` runs inside the caller's transaction), so
 delivery does not depend on one: a cron job runs every second in every worker and drains whatever is due. Two
-workers draining at once is safe (leases, unique keys: see ``dispatch``); within one process a run that finds the
+workers draining at once is safe (leases, unique keys: see ``drain``); within one process a run that finds the
 previous one still busy returns at once.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from arq.cron import cron
 
-from server.notifications import dispatch
+from server.notifications import drain
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ async def drain_notifications(ctx: dict[str, Any]) -> None:
     if _running.locked():
         return
     async with _running:
-        stats = await dispatch.drain(max_seconds=50)
+        stats = await drain.drain(max_seconds=50)
     if stats.dispatched or stats.delivered or stats.recovered:
         log.info(
             "notifications drained",

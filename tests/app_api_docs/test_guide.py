@@ -49,8 +49,7 @@ def test_the_numbers_the_guide_states_are_the_code_s() -> None:
     from server.accounts import captchas, lockout, sms
     from server.assessment import binding, proofs
     from server.config import Settings
-    from server.exams import attempts as exams
-    from server.exams import definitions
+    from server.exams import definitions, hot
     from server.proctoring.image import DEFAULT_THRESHOLDS, ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH
     from server.registry import activation, applications
 
@@ -84,7 +83,7 @@ def test_the_numbers_the_guide_states_are_the_code_s() -> None:
         3300,
         120,
     )
-    assert exams.GRACE_S == 60 and settings.request_max_size == 10 * 1024 * 1024
+    assert hot.GRACE_S == 60 and settings.request_max_size == 10 * 1024 * 1024
     for rules in definitions.DEFAULT_RULES.values():
         assert rules["duration_s"] == 3600 and all(s["pass_mark"] == 60.0 for s in rules["sections"])
 

@@ -269,14 +269,14 @@ async def test_deadline_is_the_servers(client: httpx.AsyncClient, world: ExamWor
     law = [q for q, k in key.items() if k["section"] == "law"]
     past = datetime.now(UTC) - timedelta(seconds=30)
     await Attempt.filter(ref=ref).update(started_at=past - timedelta(hours=1), deadline_at=past)
-    from server.exams import attempts
+    from server.exams import hot
 
-    await attempts.forget_cached_state(attempt_ref=ref)
+    await hot.forget_cached_state(attempt_ref=ref)
     # within the grace period an in-flight save is still accepted
     assert (await save(client, world, ref, law[0], key[law[0]]["right"], 1)).status_code == 200
     past = datetime.now(UTC) - timedelta(seconds=61)
     await Attempt.filter(ref=ref).update(deadline_at=past)
-    await attempts.forget_cached_state(attempt_ref=ref)
+    await hot.forget_cached_state(attempt_ref=ref)
     r = await save(client, world, ref, law[1], key[law[1]]["right"], 1)
     assert r.status_code == 409 and r.json()["error"]["code"] == "ATTEMPT_CLOSED"
     assert await Answer.filter(attempt__ref=ref).count() == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from server.common.models import OutboxEvent
-from server.notifications import dispatch
+from server.notifications import fanout, retry
+from server.notifications.drain import drain
 from server.notifications.models import Delivery, DeliveryStatus, InboxMessage, WechatSubscription
 from tests.notifications.factories import (
     REVIEW_TEMPLATE,
@@ -26,7 +27,7 @@ async def _by_channel(event_id: int) -> dict[str, Delivery]:
 async def test_inbox_only_user_gets_one_inbox_message(emu: Any) -> None:
     user = await physician()
     event = await emit_event(user)
-    stats = await dispatch.drain()
+    stats = await drain()
     assert stats.dispatched == 1
     deliveries = await _by_channel(event.id)
     assert set(deliveries) == {"inbox"}
@@ -36,7 +37,7 @@ async def test_inbox_only_user_gets_one_inbox_message(emu: Any) -> None:
     assert message.title == "执业注册申请审核通过"
     assert (await OutboxEvent.get(id=event.id)).delivered_at is not None
     # a second drain changes nothing
-    await dispatch.drain()
+    await drain()
     assert await InboxMessage.filter(user_id=user.id).count() == 1
     assert emu.state.sms == [] and emu.state.pushes == [] and emu.state.subscribe_messages == []
 
@@ -47,7 +48,7 @@ async def test_wechat_success_consumes_one_subscription(emu: Any) -> None:
     await subscribe(user, remaining=2)
     emu.state.grant_subscription(openid, REVIEW_TEMPLATE, 2)
     event = await emit_event(user, payload=review_payload("rejected", "材料不全，请补充学历证明的扫描件"))
-    await dispatch.drain()
+    await drain()
     wx = (await _by_channel(event.id))["wechat"]
     assert wx.status == DeliveryStatus.SENT and wx.attempts == 1
     sent = emu.state.messages_to(openid)
@@ -64,7 +65,7 @@ async def test_wechat_zero_left_is_skipped_without_calling_wechat(emu: Any) -> N
     await bind_wechat(user)
     await subscribe(user, remaining=0)
     event = await emit_event(user)
-    await dispatch.drain()
+    await drain()
     wx = (await _by_channel(event.id))["wechat"]
     assert wx.status == DeliveryStatus.SKIPPED
     assert wx.error_code == "NO_SUBSCRIPTION"
@@ -76,12 +77,12 @@ async def test_wechat_43101_is_skipped_not_retried_and_count_reset(emu: Any) -> 
     await bind_wechat(user)
     await subscribe(user, remaining=3)  # we believe 3, WeChat has none
     event = await emit_event(user)
-    await dispatch.drain()
+    await drain()
     wx = (await _by_channel(event.id))["wechat"]
     assert wx.status == DeliveryStatus.SKIPPED
     assert wx.error_code == "WECHAT_NOT_SUBSCRIBED:43101"
     assert (await WechatSubscription.get(user_id=user.id)).remaining == 0
-    await dispatch.drain(now=later(86400))
+    await drain(now=later(86400))
     assert emu.state.call_count("wechat.subscribe") == 1
 
 
@@ -92,15 +93,15 @@ async def test_wechat_45009_backs_off_then_succeeds(emu: Any) -> None:
     emu.state.grant_subscription(openid, REVIEW_TEMPLATE, 1)
     emu.state.add_fault("wechat.subscribe", 45009)
     event = await emit_event(user)
-    await dispatch.drain()
+    await drain()
     wx = (await _by_channel(event.id))["wechat"]
     assert wx.status == DeliveryStatus.FAILED
     assert wx.error_code == "WECHAT_RATE_LIMITED:45009"
-    assert (wx.next_attempt_at - wx.updated_at).total_seconds() >= dispatch.RATE_LIMITED_MIN_S - 1
+    assert (wx.next_attempt_at - wx.updated_at).total_seconds() >= retry.RATE_LIMITED_MIN_S - 1
     assert (await WechatSubscription.get(user_id=user.id)).remaining == 1  # given back
-    await dispatch.drain()  # not due yet
+    await drain()  # not due yet
     assert emu.state.call_count("wechat.subscribe") == 1
-    await dispatch.drain(now=later(dispatch.RATE_LIMITED_MIN_S * 2))
+    await drain(now=later(retry.RATE_LIMITED_MIN_S * 2))
     wx = (await _by_channel(event.id))["wechat"]
     assert wx.status == DeliveryStatus.SENT and wx.attempts == 2
     assert len(emu.state.messages_to(openid)) == 1
@@ -112,7 +113,7 @@ async def test_wechat_bad_template_is_dead_lettered_with_reason(emu: Any) -> Non
     await subscribe(user, remaining=1)
     emu.state.add_fault("wechat.subscribe", 40037)
     event = await emit_event(user)
-    await dispatch.drain()
+    await drain()
     wx = (await _by_channel(event.id))["wechat"]
     assert wx.status == DeliveryStatus.DEAD
     assert wx.error_code == "WECHAT_MESSAGE_INVALID:40037"
@@ -128,7 +129,7 @@ async def test_push_success_goes_to_every_device(emu: Any) -> None:
     event = await emit_event(
         user, "exam.scored", {"exam_kind": "humanities", "score": 85.5, "passed": True, "attempt_ref": "A1"}
     )
-    await dispatch.drain()
+    await drain()
     push = (await _by_channel(event.id))["push"]
     assert push.status == DeliveryStatus.SENT
     assert len(emu.state.pushes) == 1
@@ -145,21 +146,21 @@ async def test_push_success_goes_to_every_device(emu: Any) -> None:
 async def test_push_unavailable_retries_with_backoff_then_dead(emu: Any) -> None:
     user = await physician()
     await device(user)
-    emu.state.add_fault("aliyun.Push", "ServiceUnavailable", times=dispatch.MAX_ATTEMPTS, http_status=503)
+    emu.state.add_fault("aliyun.Push", "ServiceUnavailable", times=retry.MAX_ATTEMPTS, http_status=503)
     event = await emit_event(user, "account.security", {"action": "password.changed"})
-    await dispatch.drain()
+    await drain()
     push = (await _by_channel(event.id))["push"]
     assert push.status == DeliveryStatus.FAILED and push.attempts == 1
     delays = []
-    for _ in range(dispatch.MAX_ATTEMPTS - 1):
+    for _ in range(retry.MAX_ATTEMPTS - 1):
         push = (await _by_channel(event.id))["push"]
         delays.append((push.next_attempt_at - push.updated_at).total_seconds())
-        await dispatch.drain(now=later(dispatch.BACKOFF_CAP_S * 2))
+        await drain(now=later(retry.BACKOFF_CAP_S * 2))
     push = (await _by_channel(event.id))["push"]
     assert push.status == DeliveryStatus.DEAD
-    assert push.attempts == dispatch.MAX_ATTEMPTS
+    assert push.attempts == retry.MAX_ATTEMPTS
     assert "已尝试" in (push.last_error or "")
-    assert delays == sorted(delays) and delays[0] >= dispatch.BACKOFF_BASE_S - 1
+    assert delays == sorted(delays) and delays[0] >= retry.BACKOFF_BASE_S - 1
     assert emu.state.pushes == []
 
 
@@ -168,10 +169,10 @@ async def test_push_throttled_backs_off(emu: Any) -> None:
     await device(user)
     emu.state.add_fault("aliyun.Push", "Throttling.User")
     event = await emit_event(user, "account.security", {"action": "login.locked"})
-    await dispatch.drain()
+    await drain()
     push = (await _by_channel(event.id))["push"]
     assert push.status == DeliveryStatus.FAILED and push.error_code == "PUSH_RATE_LIMITED:Throttling.User"
-    await dispatch.drain(now=later(3600))
+    await drain(now=later(3600))
     assert (await _by_channel(event.id))["push"].status == DeliveryStatus.SENT
     assert len(emu.state.pushes) == 1
 
@@ -181,7 +182,7 @@ async def test_push_refused_is_dead(emu: Any) -> None:
     await device(user)
     emu.state.add_fault("aliyun.Push", "PermissionDenied")
     event = await emit_event(user, "account.security", {"action": "phone.changed"})
-    await dispatch.drain()
+    await drain()
     push = (await _by_channel(event.id))["push"]
     assert push.status == DeliveryStatus.DEAD and push.error_code == "PUSH_FAILED:PermissionDenied"
 
@@ -192,9 +193,9 @@ async def test_push_device_gone_before_sending_is_skipped(emu: Any) -> None:
     user = await physician()
     await device(user)
     await emit_event(user, "account.security", {"action": "password.changed"})
-    await dispatch.dispatch_events()
+    await fanout.dispatch_events()
     await PushDevice.filter(user_id=user.id).delete()
-    await dispatch.drain()
+    await drain()
     push = await Delivery.get(user_id=user.id, channel="push")
     assert push.status == DeliveryStatus.SKIPPED and push.error_code == "NO_DEVICE"
 
@@ -207,7 +208,7 @@ async def test_activation_code_sms_always_and_code_not_in_inbox(emu: Any) -> Non
         "registry.activation_code",
         {"code": "483920", "institution_name": "东城区示范医院", "expires_at": later(3 * 86400).isoformat()},
     )
-    await dispatch.drain()
+    await drain()
     sms = (await _by_channel(event.id))["sms"]
     assert sms.status == DeliveryStatus.SENT and sms.provider_message_id
     texts = emu.state.sms_to("13912345678")
@@ -229,7 +230,7 @@ async def test_failed_result_sms_only_when_no_other_way(emu: Any) -> None:
     await emit_event(
         passed, "assessment.result_ready", {"assessment_id": 4, "result": "passed", "verification_code": "V2"}
     )
-    await dispatch.drain()
+    await drain()
     assert not await Delivery.filter(user_id=reachable.id, channel="sms").exists()
     assert not await Delivery.filter(user_id=passed.id, channel="sms").exists()
     assert (await Delivery.get(user_id=lonely.id, channel="sms")).status == DeliveryStatus.SENT
@@ -243,17 +244,17 @@ async def test_sms_business_limit_backs_off_and_bad_phone_is_dead(emu: Any) -> N
     event = await emit_event(
         user, "exam.scored", {"exam_kind": "professional", "score": 40, "passed": False, "attempt_ref": "A2"}
     )
-    await dispatch.drain()
+    await drain()
     sms = (await _by_channel(event.id))["sms"]
     assert sms.status == DeliveryStatus.FAILED and sms.error_code == "SMS_PROVIDER_LIMITED:isv.BUSINESS_LIMIT_CONTROL"
-    await dispatch.drain(now=later(7200))
+    await drain(now=later(7200))
     assert (await _by_channel(event.id))["sms"].status == DeliveryStatus.SENT
 
     bad = await physician(phone="12345")
     event = await emit_event(
         bad, "registry.activation_code", {"code": "1", "institution_name": "医院", "expires_at": ""}
     )
-    await dispatch.drain()
+    await drain()
     sms = (await _by_channel(event.id))["sms"]
     assert sms.status == DeliveryStatus.DEAD and sms.error_code == "SMS_PHONE_INVALID:isv.MOBILE_NUMBER_ILLEGAL"
 
@@ -264,7 +265,7 @@ async def test_sms_bad_template_is_dead_and_unavailable_retries(emu: Any) -> Non
     event = await emit_event(
         user, "registry.activation_code", {"code": "2", "institution_name": "医院", "expires_at": ""}
     )
-    await dispatch.drain()
+    await drain()
     sms = (await _by_channel(event.id))["sms"]
     assert sms.status == DeliveryStatus.DEAD and sms.error_code == "SMS_SEND_FAILED:isv.SMS_TEMPLATE_ILLEGAL"
 
@@ -272,10 +273,10 @@ async def test_sms_bad_template_is_dead_and_unavailable_retries(emu: Any) -> Non
     event = await emit_event(
         user, "registry.activation_code", {"code": "3", "institution_name": "医院", "expires_at": ""}
     )
-    await dispatch.drain()
+    await drain()
     sms = (await _by_channel(event.id))["sms"]
     assert sms.status == DeliveryStatus.FAILED
-    await dispatch.drain(now=later(3600))
+    await drain(now=later(3600))
     assert (await _by_channel(event.id))["sms"].status == DeliveryStatus.SENT
 
 
@@ -283,7 +284,7 @@ async def test_unknown_kind_gets_a_generic_inbox_message(emu: Any) -> None:
     user = await physician()
     await device(user)
     event = await emit_event(user, "something.new", {"x": 1})
-    await dispatch.drain()
+    await drain()
     assert set(await _by_channel(event.id)) == {"inbox"}
     message = await InboxMessage.get(event_id=event.id)
     assert message.title == "系统消息"
@@ -296,6 +297,6 @@ async def test_preferences_turn_channels_off_but_not_the_inbox(emu: Any) -> None
     await device(user)
     await service.set_preferences(user_id=user.id, choices=[("account.security", "push", False)])
     event = await emit_event(user, "account.security", {"action": "password.changed"})
-    await dispatch.drain()
+    await drain()
     assert set(await _by_channel(event.id)) == {"inbox"}
     assert emu.state.pushes == []

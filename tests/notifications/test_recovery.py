@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from server.common.models import OutboxEvent
-from server.notifications import dispatch
+from server.notifications import delivery, fanout, recovery
+from server.notifications.drain import drain
 from server.notifications.models import Delivery, DeliveryStatus, InboxMessage
 from tests.notifications.factories import device, emit_event, later
 from tests.workflow.factories import physician
@@ -25,7 +26,7 @@ async def test_crash_between_provider_accept_and_commit_never_resends(
     for user in users:
         await device(user)
         await emit_event(user, "account.security", {"action": "password.changed"})
-    real_finish = dispatch._finish
+    real_finish = delivery._finish
     crashed: list[int] = []
 
     async def crash_after_send(delivery: Delivery, token: str, outcome: Any, now: Any) -> None:
@@ -34,23 +35,23 @@ async def test_crash_between_provider_accept_and_commit_never_resends(
             raise Crash("worker died after the provider accepted")
         await real_finish(delivery, token, outcome, now)
 
-    monkeypatch.setattr(dispatch, "_finish", crash_after_send)
-    await dispatch.drain()
-    monkeypatch.setattr(dispatch, "_finish", real_finish)
+    monkeypatch.setattr(delivery, "_finish", crash_after_send)
+    await drain()
+    monkeypatch.setattr(delivery, "_finish", real_finish)
     assert len(crashed) == 2
     assert await Delivery.filter(status=DeliveryStatus.IN_FLIGHT).count() == 2
     assert len(emu.state.pushes) == 5  # the provider accepted all five
 
     # a restarted worker before the lease runs out leaves them alone
-    await dispatch.drain()
+    await drain()
     assert await Delivery.filter(status=DeliveryStatus.IN_FLIGHT).count() == 2
     # after the lease: recovery marks them, never resends
-    stats = await dispatch.drain(now=later(dispatch.LEASE.total_seconds() + 1))
+    stats = await drain(now=later(delivery.LEASE.total_seconds() + 1))
     assert stats.recovered == 2
     dead = await Delivery.filter(status=DeliveryStatus.DEAD)
     assert sorted(d.id for d in dead) == sorted(crashed)
-    assert all(d.error_code == dispatch.OUTCOME_UNKNOWN for d in dead)
-    await dispatch.drain(now=later(86400))
+    assert all(d.error_code == recovery.OUTCOME_UNKNOWN for d in dead)
+    await drain(now=later(86400))
     assert len(emu.state.pushes) == 5
     assert sorted(p.extras["delivery_id"] for p in emu.state.pushes) == sorted(
         await Delivery.filter(channel="push").values_list("id", flat=True)
@@ -64,9 +65,9 @@ async def test_cancelled_worker_mid_call_then_recovery(emu: Any, monkeypatch: py
     user = await physician()
     await device(user)
     await emit_event(user, "account.security", {"action": "password.changed"})
-    await dispatch.dispatch_events()
+    await fanout.dispatch_events()
     started = asyncio.Event()
-    real_in_thread = dispatch._in_thread
+    real_in_thread = delivery._in_thread
 
     async def slow_in_thread(call: Any) -> Any:
         result = await real_in_thread(call)
@@ -74,9 +75,9 @@ async def test_cancelled_worker_mid_call_then_recovery(emu: Any, monkeypatch: py
         await asyncio.sleep(30)
         return result
 
-    monkeypatch.setattr(dispatch, "_in_thread", slow_in_thread)
-    monkeypatch.setattr(dispatch, "STOP_GRACE_S", 0.5)
-    task = asyncio.create_task(dispatch.deliver_due())
+    monkeypatch.setattr(delivery, "_in_thread", slow_in_thread)
+    monkeypatch.setattr(delivery, "STOP_GRACE_S", 0.5)
+    task = asyncio.create_task(delivery.deliver_due())
     await asyncio.wait_for(started.wait(), 10)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -84,9 +85,9 @@ async def test_cancelled_worker_mid_call_then_recovery(emu: Any, monkeypatch: py
     monkeypatch.undo()
     push = await Delivery.get(channel="push")
     assert push.status == DeliveryStatus.IN_FLIGHT
-    await dispatch.drain(now=later(dispatch.LEASE.total_seconds() + 1))
+    await drain(now=later(delivery.LEASE.total_seconds() + 1))
     push = await Delivery.get(channel="push")
-    assert push.status == DeliveryStatus.DEAD and push.error_code == dispatch.OUTCOME_UNKNOWN
+    assert push.status == DeliveryStatus.DEAD and push.error_code == recovery.OUTCOME_UNKNOWN
     assert len(emu.state.pushes) == 1
 
 
@@ -96,18 +97,18 @@ async def test_stopping_worker_records_calls_already_made(emu: Any, monkeypatch:
     for user in users:
         await device(user)
         await emit_event(user, "account.security", {"action": "password.changed"})
-    await dispatch.dispatch_events()
-    monkeypatch.setattr(dispatch, "CONCURRENCY", 1)
+    await fanout.dispatch_events()
+    monkeypatch.setattr(delivery, "CONCURRENCY", 1)
     started = asyncio.Event()
-    real_in_thread = dispatch._in_thread
+    real_in_thread = delivery._in_thread
 
     async def slow_in_thread(call: Any) -> Any:
         started.set()
         await asyncio.sleep(0.5)
         return await real_in_thread(call)
 
-    monkeypatch.setattr(dispatch, "_in_thread", slow_in_thread)
-    task = asyncio.create_task(dispatch.deliver_due())
+    monkeypatch.setattr(delivery, "_in_thread", slow_in_thread)
+    task = asyncio.create_task(delivery.deliver_due())
     await asyncio.wait_for(started.wait(), 10)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -116,7 +117,7 @@ async def test_stopping_worker_records_calls_already_made(emu: Any, monkeypatch:
     statuses = sorted(str(d.status) for d in await Delivery.filter(channel="push"))
     assert statuses == ["pending", "pending", "sent"]
     assert await Delivery.filter(channel="push", lease_owner__not_isnull=True).count() == 0
-    await dispatch.drain()  # at once: nothing waits for a lease to run out
+    await drain()  # at once: nothing waits for a lease to run out
     assert await Delivery.filter(channel="push", status=DeliveryStatus.SENT).count() == 3
     assert len(emu.state.pushes) == 3
 
@@ -129,14 +130,14 @@ async def test_crash_after_claim_before_sending_is_delivered_later(emu: Any, mon
     async def die(*args: Any, **kwargs: Any) -> bool:
         raise Crash("worker died holding the lease")
 
-    monkeypatch.setattr(dispatch, "_mark_in_flight", die)
-    await dispatch.drain()
+    monkeypatch.setattr(delivery, "_mark_in_flight", die)
+    await drain()
     monkeypatch.undo()
     push = await Delivery.get(channel="push")
     assert push.status == DeliveryStatus.PENDING and push.lease_owner is not None
-    await dispatch.drain()  # lease still held
+    await drain()  # lease still held
     assert emu.state.pushes == []
-    await dispatch.drain(now=later(dispatch.LEASE.total_seconds() + 1))
+    await drain(now=later(delivery.LEASE.total_seconds() + 1))
     push = await Delivery.get(channel="push")
     assert push.status == DeliveryStatus.SENT
     assert len(emu.state.pushes) == 1
@@ -148,7 +149,7 @@ async def test_crash_during_dispatch_and_concurrent_workers_write_one_inbox_mess
         await device(user)
         await emit_event(user, "account.security", {"action": "password.changed"})
     # two workers draining at once
-    await asyncio.gather(dispatch.drain(), dispatch.drain(), dispatch.drain())
+    await asyncio.gather(drain(), drain(), drain())
     assert await InboxMessage.all().count() == 30
     assert await Delivery.filter(channel="inbox").count() == 30
     assert await Delivery.filter(channel="push", status=DeliveryStatus.SENT).count() == 30
@@ -156,7 +157,7 @@ async def test_crash_during_dispatch_and_concurrent_workers_write_one_inbox_mess
     assert len({p.extras["event_id"] for p in emu.state.pushes}) == 30
     # an event dispatched twice (a worker that died after writing but before marking) stays single
     await OutboxEvent.all().update(dispatched_at=None)
-    await dispatch.drain()
+    await drain()
     assert await InboxMessage.all().count() == 30
     assert await Delivery.all().count() == 60
     assert len(emu.state.pushes) == 30

@@ -9,7 +9,8 @@ import httpx
 
 from server.common.auth import SESSION_KEY, issue_access_token
 from server.common.models import AuditEntry
-from server.notifications import dispatch, service
+from server.notifications import service
+from server.notifications.drain import drain
 from server.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -32,7 +33,7 @@ def _code(r: httpx.Response) -> str:
 async def _inbox_of(user: Any, n: int) -> list[int]:
     for i in range(n):
         await emit_event(user, payload=review_payload(item_id=i + 1))
-    await dispatch.drain()
+    await drain()
     return list(await InboxMessage.filter(user_id=user.id).order_by("-id").values_list("id", flat=True))
 
 
@@ -316,7 +317,7 @@ async def _dead_letter(emu: Any) -> Delivery:
     await subscribe(user)
     emu.state.add_fault("wechat.subscribe", 40037)
     await emit_event(user)
-    await dispatch.drain()
+    await drain()
     return await Delivery.get(channel="wechat", status=DeliveryStatus.DEAD)
 
 
@@ -336,7 +337,7 @@ async def test_admin_lists_and_retries_dead_letters(client: httpx.AsyncClient, e
     assert r.status_code == 200 and r.json()["status"] == "pending" and r.json()["attempts"] == 0
     assert await AuditEntry.filter(action="notification.retry", actor_id=boss.id, subject_id=str(dead.id)).exists()
     emulators.state.grant_subscription(f"o{dead.user_id:027d}", REVIEW_TEMPLATE, 1)
-    await dispatch.drain()
+    await drain()
     assert (await Delivery.get(id=dead.id)).status == DeliveryStatus.SENT
     assert len(emulators.state.subscribe_messages) == 1
     # only dead ones can be retried

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from server.emulators.wechat import VALUE_RULES, key_type
-from server.notifications import dispatch
+from server.notifications.drain import drain
 from server.notifications.models import Delivery, DeliveryStatus
 from server.notifications.templates import KINDS, PUSH_TITLE_MAX_BYTES, render, truncate_bytes
 from tests.notifications.factories import RESULT_TEMPLATE, REVIEW_TEMPLATE, bind_wechat, emit_event, subscribe
@@ -118,7 +118,7 @@ async def test_wechat_accepts_every_kind(emu: Any, kind: str, template: str) -> 
         await subscribe(user, template)
         emu.state.grant_subscription(openid, template, 1)
         event = await emit_event(user, kind, payload)
-        await dispatch.drain()
+        await drain()
         wx = await Delivery.get(event_id=event.id, channel="wechat")
         assert wx.status == DeliveryStatus.SENT, (payload, wx.last_error)
         assert len(emu.state.messages_to(openid)) == 1
@@ -134,7 +134,7 @@ async def test_demo_seed_is_idempotent(emu: Any) -> None:
     await physician(phone=demo.DEMO_PHONE)
     await demo.seed_demo()
     await demo.seed_demo()
-    await dispatch.drain()
+    await drain()
     assert await InboxMessage.all().count() == 3
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from server.common.models import OutboxEvent
-from server.notifications import dispatch
-from server.notifications.models import Delivery, DeliveryStatus, InboxMessage
+from server.notifications import delivery, recovery
+from server.notifications.models import FINAL_STATUSES, Delivery, DeliveryStatus, InboxMessage
 from tests.notifications.factories import device, emit_event, later
 from tests.workflow.factories import physician
 
@@ -62,13 +62,13 @@ async def test_sigkill_mid_drain_then_restart_delivers_each_event_once(emu: Any,
 
     # What a restarted worker does once the dead worker's leases have run out (the lease is 2 minutes; the test
     # moves the clock instead of waiting)
-    await dispatch.recover_stale(now=later(dispatch.LEASE.total_seconds() + 1))
-    await Delivery.filter(status__in=dispatch.CLAIMABLE).update(lease_owner=None, leased_until=None)
+    await recovery.recover_stale(now=later(delivery.LEASE.total_seconds() + 1))
+    await Delivery.filter(status__in=delivery.CLAIMABLE).update(lease_owner=None, leased_until=None)
     worker = _start_worker(log)
     try:
 
         async def all_final() -> bool:
-            open_ = await Delivery.exclude(status__in=dispatch.FINAL_STATUSES).count()
+            open_ = await Delivery.exclude(status__in=FINAL_STATUSES).count()
             undispatched = await OutboxEvent.filter(dispatched_at=None).count()
             return open_ == 0 and undispatched == 0
 
@@ -90,7 +90,7 @@ async def test_sigkill_mid_drain_then_restart_delivers_each_event_once(emu: Any,
     sent = set(await Delivery.filter(channel="push", status=DeliveryStatus.SENT).values_list("id", flat=True))
     assert sent <= set(per_delivery)
     unknown = set(
-        await Delivery.filter(channel="push", error_code=dispatch.OUTCOME_UNKNOWN).values_list("id", flat=True)
+        await Delivery.filter(channel="push", error_code=recovery.OUTCOME_UNKNOWN).values_list("id", flat=True)
     )
     assert len(sent) + len(unknown) == EVENTS
     assert set(per_delivery) <= sent | unknown

@@ -16,7 +16,7 @@ from server.assessment.models import Assessment, AssessmentStatus
 from server.assessment.reviews import ENROLMENT_KIND, SELF_EVALUATION_KIND
 from server.common.models import OutboxEvent
 from server.exams.models import Attempt, AttemptStatus
-from server.notifications import dispatch
+from server.notifications.drain import drain
 from server.proctoring.models import FaceCapture, FaceImage, ProctoredAttempt
 from server.workflow.models import ReviewItem, ReviewStatus
 from tests.assessment import factories as af
@@ -225,7 +225,7 @@ async def check_result(client: httpx.AsyncClient, w: af.World, d: af.Doctor, *, 
 
 
 async def inbox(client: httpx.AsyncClient, d: af.Doctor) -> list[dict[str, Any]]:
-    await dispatch.drain(max_seconds=20)
+    await drain(max_seconds=20)
     assert not await OutboxEvent.filter(user_id=d.user.id, dispatched_at=None).exists()
     r = await client.get("/api/v1/inbox?limit=50", headers=d.headers)
     assert r.status_code == 200, r.text

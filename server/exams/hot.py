@@ -1,0 +1,212 @@
+"""The hot path of an answer save: an attempt's immutable state, cached per process and in Redis, and the save."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from server.common import audit
+from server.db import run_atomic
+from server.exams.answers import writer
+from server.exams.errors import (
+    AttemptClosed,
+    AttemptNotFound,
+    ExamDeviceMismatch,
+    OptionInvalid,
+    QuestionNotFound,
+    SectionClosed,
+    SectionLocked,
+)
+from server.exams.models import Attempt, AttemptQuestion, AttemptStatus
+from server.redis import get_redis, hot_redis
+
+GRACE_S = 60  # in-flight saves are accepted this long after the deadline, never longer
+STATE_KEY = "exam:attempt:{ref}"
+PAPER_KEY = "exam:paper:{ref}"  # the immutable hot state a save needs (owner, device, deadline, option ids)
+PAPER_TTL_S = 2 * 86400
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hot state: what every save needs, cached per process (immutable parts) and in Redis (shared, mutable parts)
+
+
+@dataclass(slots=True)
+class AttemptState:
+    id: int
+    ref: str
+    user_id: int
+    device_id: str
+    deadline_ts: float
+    questions: dict[str, tuple[str, str, frozenset[str]]]  # ref -> (section, type, option ids)
+    closed: bool = False
+    deadline_iso: str = ""
+
+    def __post_init__(self) -> None:
+        self.deadline_iso = datetime.fromtimestamp(self.deadline_ts, UTC).isoformat()
+
+
+_cache: OrderedDict[str, AttemptState] = OrderedDict()
+_CACHE_MAX = 20000
+
+
+def _remember(state: AttemptState) -> None:
+    _cache[state.ref] = state
+    _cache.move_to_end(state.ref)
+    while len(_cache) > _CACHE_MAX:
+        _cache.popitem(last=False)
+
+
+def _state_blob(state: AttemptState) -> bytes:
+    return orjson.dumps(
+        {
+            "id": state.id,
+            "user_id": state.user_id,
+            "device_id": state.device_id,
+            "deadline_ts": state.deadline_ts,
+            "questions": {ref: [sec, qtype, sorted(opts)] for ref, (sec, qtype, opts) in state.questions.items()},
+        }
+    )
+
+
+async def _state(attempt_ref: str) -> AttemptState | None:
+    """The immutable part of an attempt: process memory, else Redis (one GET), else the database."""
+    state = _cache.get(attempt_ref)
+    if state is not None:
+        return state
+    blob = await hot_redis().get(PAPER_KEY.format(ref=attempt_ref))
+    if blob:
+        doc = orjson.loads(blob)
+        state = AttemptState(
+            id=doc["id"],
+            ref=attempt_ref,
+            user_id=doc["user_id"],
+            device_id=doc["device_id"],
+            deadline_ts=doc["deadline_ts"],
+            questions={ref: (sec, qtype, frozenset(opts)) for ref, (sec, qtype, opts) in doc["questions"].items()},
+        )
+        _remember(state)
+        return state
+    attempt = await Attempt.get_or_none(ref=attempt_ref)
+    if attempt is None:
+        return None
+    rows = await AttemptQuestion.filter(attempt_id=attempt.id).values_list(
+        "ref", "section", "options", "question__type"
+    )
+    state = AttemptState(
+        id=attempt.id,
+        ref=attempt.ref,
+        user_id=attempt.user_id,
+        device_id=attempt.device_id,
+        deadline_ts=attempt.deadline_at.timestamp(),
+        questions={
+            str(ref): (str(section), str(qtype), frozenset(o["id"] for o in options))
+            for ref, section, options, qtype in rows
+        },
+        closed=attempt.status != AttemptStatus.IN_PROGRESS,
+    )
+    _remember(state)
+    await get_redis().set(PAPER_KEY.format(ref=attempt_ref), _state_blob(state), ex=PAPER_TTL_S)
+    return state
+
+
+async def forget_cached_state(*, attempt_ref: str) -> None:
+    """Drop this process's and Redis's copy of an attempt's hot state (after its deadline was changed)."""
+    _cache.pop(attempt_ref, None)
+    await get_redis().delete(PAPER_KEY.format(ref=attempt_ref))
+
+
+async def _publish_state(attempt: Attempt) -> None:
+    key = STATE_KEY.format(ref=attempt.ref)
+    await get_redis().hset(  # type: ignore[misc]
+        key,
+        mapping={
+            "user_id": attempt.user_id,
+            "device_id": attempt.device_id,
+            "deadline_at": attempt.deadline_at.isoformat(),
+            "current_section": attempt.current_section or "",
+            "status": str(attempt.status),
+        },
+    )
+    await get_redis().expire(key, int(attempt.rules.get("duration_s", 3600)) + 86400)
+
+
+async def _device_refused(*, user_id: int, attempt_ref: str, device_id: str, ip: str | None) -> ExamDeviceMismatch:
+    await run_atomic(
+        audit.record,
+        action="exam.device_mismatch",
+        actor_id=user_id,
+        subject_type="exam_attempt",
+        subject_id=attempt_ref,
+        ip=ip,
+        details={"device_id": device_id[:64]},
+    )
+    return ExamDeviceMismatch()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Saving an answer (hot path)
+
+
+async def save_answer(
+    *,
+    user_id: int,
+    attempt_ref: str,
+    question_ref: str,
+    option_ids: list[str],
+    seq: int,
+    device_id: str,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Store one answer durably (idempotent, ordered by seq); returns the acknowledgement."""
+    state = await _state(attempt_ref)
+    if state is None or state.user_id != user_id:
+        raise AttemptNotFound()
+    if state.device_id != device_id:
+        raise await _device_refused(user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, ip=ip)
+    question = state.questions.get(question_ref)
+    if question is None:
+        raise QuestionNotFound()
+    section, qtype, valid = question
+    if len(set(option_ids)) != len(option_ids) or not valid.issuperset(option_ids):
+        raise OptionInvalid(field="option_ids")
+    if len(option_ids) > 1 and qtype != "multiple":
+        raise OptionInvalid("单选题和判断题只能选择一个选项", field="option_ids")
+    if state.closed or time.time() > state.deadline_ts + GRACE_S:
+        raise AttemptClosed()
+    outcome, saved_at = await writer().save(
+        attempt_id=state.id,
+        question_ref=question_ref,
+        option_ids=orjson.dumps(option_ids).decode(),
+        seq=seq,
+        section=section,
+    )
+    if outcome == "closed":
+        await _explain_refusal(state, section)
+    return {
+        "question_ref": question_ref,
+        "seq": seq,
+        "applied": outcome == "applied",
+        "saved_at": saved_at.isoformat(),
+        "server_time": now().isoformat(),
+        "deadline_at": state.deadline_iso,
+    }
+
+
+async def _explain_refusal(state: AttemptState, section: str) -> None:
+    attempt = await Attempt.get(id=state.id)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        state.closed = True
+        raise AttemptClosed()
+    names = [s["section"] for s in attempt.rules["sections"]]
+    if attempt.current_section and names.index(section) < names.index(attempt.current_section):
+        raise SectionClosed()
+    raise SectionLocked()

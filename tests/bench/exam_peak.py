@@ -20,9 +20,10 @@ What it does, on this machine only (loopback):
        candidates=… rps=… p99_save_ms=… error_rate=… save_route=… workers=… cores=…
 
 Locust runs on the same cores as the server, as the lead's 2-core machine dictates; its own CPU use makes the
-figures conservative. The candidates go through the real eligibility and face capture (no EXAMS_OPEN_TO_ALL): the seed makes each
-one eligible for the humanities exam in the assessment tables (see `seed_exam_candidates`), the locust user gives
-the face consent, uploads a real face frame and starts the attempt with that capture_id.
+figures conservative. The candidates go through the real eligibility and face capture (no
+EXAMS_OPEN_TO_ALL): the seed makes each one eligible for the humanities exam in the assessment tables (see
+`seed_exam_candidates`), the locust user gives the face consent, uploads a real face frame and starts the attempt
+with that capture_id.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ async def _reset_database(url: str) -> None:
 
 
 async def seed_exam_candidates(candidates: list[Any]) -> dict[str, Any]:
-    """Make ``candidates`` (physician Users) eligible for the humanities exam through the real assessment and proctoring.
+    """Make ``candidates`` (physician Users) eligible for the humanities exam through real assessment and proctoring.
 
-    `assessment.service.exam_eligibility(user_id=…, exam_kind="humanities")` wants: a bound assessment account
+    `assessment.exam_access.exam_eligibility(user_id=…, exam_kind="humanities")` wants: a bound assessment account
     (one per user, in the province) whose user notice is the current version, a Cycle covering today, this cycle's
     assessment in state `self_evaluated` with the simplified procedure (no professional exam first), and an open
     `exam` window of the province. The exams part draws its paper from the active question bank (its demo bank,

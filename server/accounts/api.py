@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.accounts import passwords, sessions
-from server.accounts.errors import OldPasswordWrong, PasswordWeak, PhoneTaken
+from server.accounts.errors import OldPasswordWrong, PasswordWeak, PhoneTaken, SmsCodeInvalid
 from server.accounts.events import SessionsEnded
 from server.accounts.models import User, WechatBinding
 from server.accounts.rules import check_password_rules, identity_number
@@ -149,6 +149,7 @@ __all__ = [
     "PasswordWeak",
     "Person",
     "PhoneTaken",
+    "SmsCodeInvalid",
     "SessionsEnded",
     "SmsPurpose",
     "check_password",

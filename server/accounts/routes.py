@@ -47,6 +47,8 @@ from server.common.http import client_ip
 from server.common.masking import mask_email, mask_phone
 from server.common.schemas import AcceptedOut
 from server.common.validation import body, query
+from server.integrations.aliyun.errors import SmsProviderLimited
+from server.integrations.wechat.errors import WeChatCodeInvalid
 
 bp = Blueprint("accounts", url_prefix="/api/v1")
 
@@ -60,7 +62,7 @@ def _ok(model: type) -> dict:
 
 
 @bp.post("/auth/sms-codes")
-@raises(account_errors.SmsSendLimited, account_errors.SmsNotConfigured)
+@raises(account_errors.SmsSendLimited, account_errors.SmsNotConfigured, SmsProviderLimited)
 @openapi.tag("accounts")
 @openapi.summary("发送短信验证码")
 @openapi.response(202, _ok(AcceptedOut))
@@ -177,6 +179,7 @@ async def reset_password(request: Request, body: ResetPasswordIn) -> HTTPRespons
 
 
 @bp.post("/auth/wechat/login")
+@raises(WeChatCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("微信小程序登录")
 @openapi.response(200, _ok(WechatLoginOut))
@@ -189,6 +192,7 @@ async def wechat_login(request: Request, body: WechatLoginIn) -> HTTPResponse:
 
 
 @bp.post("/auth/wechat/register")
+@raises(account_errors.WechatTicketInvalid)
 @openapi.tag("accounts")
 @openapi.summary("微信手机号快速验证注册（已注册则绑定）")
 @openapi.response(200, _ok(TokensOut))
@@ -237,6 +241,7 @@ async def change_password(request: Request, body: ChangePasswordIn, principal: P
 
 
 @bp.post("/me/phone")
+@raises(account_errors.SmsCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("更换绑定手机号（原号码和新号码各需一个验证码）")
 @openapi.response(200, _ok(OkOut))
@@ -271,6 +276,7 @@ async def list_sessions(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.delete("/me/sessions/<sid:str>")
+@raises(account_errors.SessionNotFound)
 @openapi.tag("accounts")
 @openapi.summary("退出指定设备")
 @openapi.response(200, _ok(OkOut))
@@ -293,6 +299,7 @@ async def end_other_sessions(request: Request, principal: Principal) -> HTTPResp
 
 
 @bp.post("/me/wechat")
+@raises(account_errors.WechatAlreadyBound)
 @openapi.tag("accounts")
 @openapi.summary("绑定微信")
 @openapi.response(200, _ok(OkOut))
@@ -304,6 +311,7 @@ async def bind_wechat(request: Request, body: WechatLoginIn, principal: Principa
 
 
 @bp.delete("/me/wechat")
+@raises(account_errors.WechatNotBound)
 @openapi.tag("accounts")
 @openapi.summary("解绑微信")
 @openapi.response(200, _ok(OkOut))
@@ -354,6 +362,7 @@ async def _set_active(
 
 
 @bp.post("/admin/users/<user_id:int>/disable")
+@raises(account_errors.UserNotFound)
 @openapi.tag("accounts")
 @openapi.summary("停用账号（管理员）：该账号的所有登录立即失效")
 @openapi.response(200, _ok(UserStatusOut))
@@ -375,6 +384,7 @@ async def enable_user(request: Request, user_id: int, body: UserStatusIn, princi
 
 # ---- security e-mail ---------------------------------------------------------------------------------------------
 @bp.post("/me/email")
+@raises(account_errors.EmailTaken, account_errors.SmsSendLimited)
 @openapi.tag("accounts")
 @openapi.summary("绑定安全邮箱：向该邮箱发送验证码")
 @openapi.response(202, _ok(AcceptedOut))
@@ -386,6 +396,7 @@ async def request_email_binding(request: Request, body: EmailIn, principal: Prin
 
 
 @bp.post("/me/email/verify")
+@raises(account_errors.SmsCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("绑定安全邮箱：提交邮件中的验证码")
 @openapi.response(200, _ok(EmailOut))
@@ -401,6 +412,7 @@ async def verify_email_binding(request: Request, body: EmailVerifyIn, principal:
 
 
 @bp.delete("/me/email")
+@raises(account_errors.EmailNotBound)
 @openapi.tag("accounts")
 @openapi.summary("解除安全邮箱")
 @openapi.response(200, _ok(OkOut))
@@ -422,6 +434,7 @@ async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPRespons
 
 
 @bp.post("/auth/password/reset/email")
+@raises(account_errors.PasswordWeak, account_errors.SmsCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("通过安全邮箱找回密码：提交验证码与新密码（所有设备将退出登录）")
 @openapi.response(200, _ok(OkOut))

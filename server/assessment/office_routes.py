@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from server.assessment import cycles, office
+from server.assessment import errors as assessment_errors
 from server.assessment.schemas import (
     AccountListOut,
     AccountOut,
@@ -29,11 +30,13 @@ from server.assessment.schemas import (
     WindowOut,
 )
 from server.common import scope
+from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
 from server.common.web import XLSX, binary_content, file_out, json_content, out
+from server.errors import Forbidden
 
 bp = Blueprint("assessment_office", url_prefix="/api/v1")
 P = "/assessment"
@@ -44,6 +47,7 @@ REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER)
 
 
 @bp.post(f"{P}/credentials")
+@raises(assessment_errors.AccountNotFound, assessment_errors.IdentityMismatch, assessment_errors.InstitutionOutOfScope)
 @openapi.tag("assessment-admin")
 @openapi.summary("发放或重置定考账号一次性初始密码")
 @openapi.response(201, json_content(CredentialOut))
@@ -66,6 +70,7 @@ async def find_accounts(request: Request, principal: Principal, query: AccountQu
 
 
 @bp.post(f"{P}/accounts/<account_id:int>/unhide")
+@raises(assessment_errors.AccountNotFound)
 @openapi.tag("assessment-admin")
 @openapi.summary("解除误隐藏的定考账号")
 @openapi.response(200, json_content(AccountOut))
@@ -76,6 +81,7 @@ async def unhide(request: Request, account_id: int, principal: Principal) -> HTT
 
 
 @bp.put(f"{P}/enrolments/<assessment_id:int>/specialty")
+@raises(assessment_errors.AssessmentNotFound, assessment_errors.WrongStep)
 @openapi.tag("assessment-admin")
 @openapi.summary("更正医师报考专业（留审计记录）")
 @openapi.response(200, json_content(AssessmentOut))
@@ -100,6 +106,7 @@ async def list_cycles(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post(f"{P}/cycles")
+@raises(assessment_errors.CycleOverlaps, assessment_errors.WindowInvalid)
 @openapi.tag("assessment-admin")
 @openapi.summary("新建考核周期（平台管理员）")
 @openapi.response(201, json_content(CycleOut))
@@ -125,6 +132,7 @@ async def list_windows(request: Request, principal: Principal, query: CycleQuery
 
 
 @bp.put(f"{P}/windows")
+@raises(assessment_errors.CycleNotFound, Forbidden, assessment_errors.WindowInvalid)
 @openapi.tag("assessment-admin")
 @openapi.summary("设置考核时间窗口（报名/自评/考试/补考）")
 @openapi.response(200, json_content(WindowOut))

@@ -9,6 +9,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
+from server.accounts import api as accounts_api
 from server.assessment import (
     binding,
     context,
@@ -48,6 +49,7 @@ from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body
 from server.common.web import JPEG, PDF, PNG, binary_content, file_out, json_content, out
+from server.errors import ValidationFailed
 
 bp = Blueprint("assessment", url_prefix="/api/v1")
 P = "/assessment"
@@ -75,6 +77,7 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
     assessment_errors.AccountHidden,
     assessment_errors.IdentityMismatch,
     assessment_errors.BindingRateLimited,
+    accounts_api.PasswordWeak,
 )
 @openapi.tag("assessment")
 @openapi.summary("绑定定考账号（省份+证件号+姓名+一次性初始密码，并设置新登录密码）")
@@ -89,6 +92,7 @@ async def bind(request: Request, principal: Principal, body: BindIn) -> HTTPResp
 
 
 @bp.delete(f"{P}/binding")
+@raises(assessment_errors.NotBound, assessment_errors.IdentityMismatch, accounts_api.OldPasswordWrong)
 @openapi.tag("assessment")
 @openapi.summary("解除定考账号绑定（核验证件号、姓名与登录密码）")
 @openapi.response(200, json_content(BindingOut))
@@ -151,6 +155,7 @@ async def submit_enrolment(request: Request, principal: Principal, body: Enrolme
 
 
 @bp.get(f"{P}/procedure/options")
+@raises(assessment_errors.NotBound, assessment_errors.UserNoticeRequired)
 @openapi.tag("assessment")
 @openapi.summary("简易程序条件与免考理由（固定列表）")
 @openapi.response(200, json_content(ProcedureOptionsOut))
@@ -186,6 +191,7 @@ async def choose_procedure(request: Request, principal: Principal, body: Procedu
 
 
 @bp.get(f"{P}/self-evaluation")
+@raises(assessment_errors.NotBound, assessment_errors.UserNoticeRequired)
 @openapi.tag("assessment")
 @openapi.summary("自评草稿（执业行为记录、工作成绩、职业道德、述职报告）")
 @openapi.response(200, json_content(SelfEvaluationOut))
@@ -219,6 +225,7 @@ async def save_self_evaluation(request: Request, principal: Principal, body: Sel
     assessment_errors.NoCurrentCycle,
     assessment_errors.WindowClosed,
     assessment_errors.WrongStep,
+    ValidationFailed,
 )
 @openapi.tag("assessment")
 @openapi.summary("提交自评（卫生机构审核、考核机构复核）")
@@ -256,6 +263,10 @@ async def request_exemption(request: Request, principal: Principal, body: Exempt
     assessment_errors.NoCurrentCycle,
     assessment_errors.WindowClosed,
     assessment_errors.WrongStep,
+    uploads.UploadMissing,
+    uploads.UploadTooLarge,
+    uploads.UploadTooMany,
+    uploads.UploadTypeInvalid,
 )
 @openapi.tag("assessment")
 @openapi.summary("上传证明材料（multipart 字段 file，PDF/JPG/PNG，单个 ≤4 MB，每次最多 5 个、合计 ≤8 MB）")
@@ -275,6 +286,7 @@ async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.get(f"{P}/proofs/<proof_id:int>")
+@raises(assessment_errors.ProofNotFound)
 @openapi.tag("assessment")
 @openapi.summary("下载证明材料（本人或范围内审核人员）")
 @openapi.response(200, binary_content(PDF, JPEG, PNG), "文件内容（PDF/JPG/PNG），附 Content-Disposition")
@@ -303,6 +315,7 @@ async def result(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.get(f"{P}/result/notice.pdf")
+@raises(assessment_errors.NotBound, assessment_errors.ResultNotReady, assessment_errors.UserNoticeRequired)
 @openapi.tag("assessment")
 @openapi.summary("下载考核结果通知书（PDF）")
 @openapi.response(200, binary_content(PDF), "考核结果通知书 PDF")
@@ -313,6 +326,7 @@ async def result_notice(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.get("/public/result-notices/<verification_code:str>")
+@raises(assessment_errors.NoticeNotFound)
 @openapi.tag("assessment")
 @openapi.summary("核验考核结果通知书（公开，无需登录）")
 @openapi.response(200, json_content(VerificationOut))

@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from server.common import auth, uploads
+from server.common import auth, events, uploads
+from server.common.events import Event
 from server.errors import AppError, InternalError, InvalidJson, NotFound, PayloadTooLarge, ValidationFailed
 
 COMPONENTS: dict[str, dict[str, Any]] = {}
@@ -99,14 +100,30 @@ def is_secured(fn: Any) -> bool:
 
 
 # ---- declared errors -----------------------------------------------------------------------------------------------
-def raises(*errors: type[AppError]) -> Callable[[Any], Any]:
-    """Name the errors a route can answer beyond the ones every route of its kind has (shown in the OpenAPI)."""
+def raises(*errors: type[AppError] | type[Event]) -> Callable[[Any], Any]:
+    """Name the errors a route can answer beyond the ones every route of its kind has (shown in the OpenAPI).
+
+    An event class stands for whatever its subscribers declare with this same decorator: the review engine's
+    decision route names ``ReviewDecided``, and the registry's subscriber that may refuse an approval names
+    ``ApplicationNotAllowed``; the lower part never has to know the upper part's errors.
+    """
 
     def decorator(fn: Any) -> Any:
         fn.__api_raises__ = tuple(getattr(fn, "__api_raises__", ())) + errors
         return fn
 
     return decorator
+
+
+def _expand(named: tuple[type[AppError] | type[Event], ...]) -> list[type[AppError]]:
+    found: list[type[AppError]] = []
+    for item in named:
+        if issubclass(item, Event):
+            for handler in events.subscribers(item):
+                found += _expand(getattr(handler, "__api_raises__", ()))
+        else:
+            found.append(item)
+    return found
 
 
 def _path_of(uri: str) -> str:
@@ -149,7 +166,7 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             handler = handlers.get((path, method))
             query_model = getattr(handler, "__api_query__", None)
             body_model = getattr(handler, "__api_body__", None)
-            declared: list[type[AppError]] = list(getattr(handler, "__api_raises__", ()))
+            declared = _expand(getattr(handler, "__api_raises__", ()))
             if handler is not None and not op.get("security") and _guarded(handler):
                 op["security"] = [{"bearer": []}]
             params = []

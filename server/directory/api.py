@@ -6,7 +6,13 @@ Reads return frozen dataclasses (never ORM rows); writes join the caller's trans
 from __future__ import annotations
 
 from server.directory.catalogue import PRACTICE_SCOPES, SPECIALTIES, PracticeScope, Specialty, scopes_of, specialty_of
-from server.directory.errors import DepartmentNotFound, InstitutionNotFound, RegionNotFound
+from server.directory.errors import (
+    DepartmentNameTaken,
+    DepartmentNotFound,
+    InstitutionNotFound,
+    NothingToChange,
+    RegionNotFound,
+)
 from server.directory.imports import WRITERS as IMPORTABLE
 from server.directory.imports import import_file, import_rows
 from server.directory.schemas import DepartmentListOut, DepartmentOut, InstitutionOut, RegionOut
@@ -47,7 +53,9 @@ __all__ = [
     "DepartmentOut",
     "InstitutionOut",
     "RegionOut",
+    "DepartmentNameTaken",
     "DepartmentNotFound",
+    "NothingToChange",
     "InstitutionInfo",
     "InstitutionNotFound",
     "RegionInfo",

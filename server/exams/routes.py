@@ -16,7 +16,7 @@ from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, parse_json, query
 from server.common.web import JSON_FILE, XLSX, binary_content, file_out, json_content, out
-from server.errors import PayloadTooLarge, ValidationFailed
+from server.errors import InvalidJson, PayloadTooLarge, ValidationFailed
 from server.exams import attempts, bank, definitions, hot, practice
 from server.exams import errors as exam_errors
 from server.exams.errors import DeviceIdRequired
@@ -82,6 +82,8 @@ async def get_attempt(request: Request, attempt_ref: str, principal: Principal) 
     exam_errors.AttemptClosed,
     exam_errors.SectionClosed,
     exam_errors.SectionLocked,
+    InvalidJson,
+    ValidationFailed,
 )
 @openapi.tag("exams")
 @openapi.summary("保存一题答案（写入数据库后才确认；幂等，按 seq 排序）")
@@ -223,6 +225,7 @@ def _definition(d: ExamDefinition) -> DefinitionOut:
 
 
 @bp.put("/admin/definitions")
+@raises(exam_errors.BankInsufficient, exam_errors.DefinitionInvalid, exam_errors.ProvinceOutOfScope)
 @openapi.tag("exams-admin")
 @openapi.summary("设置某周期某省的试卷规则（考核机构，仅本省）")
 @openapi.response(200, json_content(DefinitionOut))
@@ -253,6 +256,7 @@ async def list_definitions(request: Request, query: DefinitionQuery, principal: 
 
 
 @bp.post("/admin/questions/import")
+@raises(exam_errors.ImportFormatUnsupported, exam_errors.ImportInvalid, ValidationFailed)
 @openapi.tag("exams-admin")
 @openapi.summary("导入题库（multipart 字段 file：.xlsx 或 .json；有错误时不导入并逐行报告）")
 @openapi.response(200, json_content(ImportOut))

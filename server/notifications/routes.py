@@ -9,10 +9,12 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, empty, json
 from sanic_ext import openapi
 
+from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
+from server.notifications import errors as notifications_errors
 from server.notifications import service
 from server.notifications.errors import DeadLetterNotFound, MessageNotFound
 from server.notifications.models import Delivery, InboxMessage, PushDevice
@@ -101,6 +103,7 @@ def _subscriptions(rows: list[service.SubscriptionCount]) -> dict[str, Any]:
 
 
 @bp.get("/inbox")
+@raises(notifications_errors.CursorInvalid)
 @openapi.tag("notifications")
 @openapi.summary("站内消息列表（最新在前，游标分页）")
 @openapi.response(200, _ok(InboxPageOut))
@@ -124,6 +127,7 @@ async def unread_count(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post("/inbox/<message_id:int>/read")
+@raises(notifications_errors.MessageNotFound)
 @openapi.tag("notifications")
 @openapi.summary("标记一条消息已读")
 @openapi.response(200, _ok(InboxMessageOut))
@@ -145,6 +149,7 @@ async def mark_all_read(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.delete("/inbox/<message_id:int>")
+@raises(notifications_errors.MessageNotFound)
 @openapi.tag("notifications")
 @openapi.summary("删除一条消息")
 @openapi.response(204, None, "已删除")
@@ -169,6 +174,7 @@ async def get_preferences(request: Request, principal: Principal) -> HTTPRespons
 
 
 @bp.put("/me/notification-preferences")
+@raises(notifications_errors.PreferenceMandatory, notifications_errors.PreferenceUnknown)
 @openapi.tag("notifications")
 @openapi.summary("设置消息接收渠道（必需通知不能关闭）")
 @openapi.response(200, _ok(PreferencesOut))
@@ -198,6 +204,7 @@ async def register_push_device(request: Request, principal: Principal, body: Pus
 
 
 @bp.delete("/me/push-devices/<device_id:str>")
+@raises(notifications_errors.PushDeviceNotFound)
 @openapi.tag("notifications")
 @openapi.summary("注销推送设备")
 @openapi.response(204, None, "已注销")
@@ -220,6 +227,7 @@ async def list_subscriptions(request: Request, principal: Principal) -> HTTPResp
 
 
 @bp.post("/me/subscriptions")
+@raises(notifications_errors.TemplateUnknown)
 @openapi.tag("notifications")
 @openapi.summary("记录用户同意的订阅消息（每个模板 +1 次）")
 @openapi.response(200, _ok(SubscriptionsOut))
@@ -234,6 +242,7 @@ async def record_subscriptions(request: Request, principal: Principal, body: Sub
 
 
 @bp.get("/admin/dead-letters")
+@raises(notifications_errors.CursorInvalid)
 @openapi.tag("notifications")
 @openapi.summary("投递失败的消息（死信）")
 @openapi.response(200, _ok(DeadLetterPageOut))
@@ -245,6 +254,7 @@ async def list_dead_letters(request: Request, principal: Principal, query: DeadL
 
 
 @bp.post("/admin/dead-letters/<delivery_id:int>/retry")
+@raises(notifications_errors.DeadLetterNotFound, notifications_errors.DeliveryNotDead)
 @openapi.tag("notifications")
 @openapi.summary("重新投递一条死信")
 @openapi.response(200, _ok(DeadLetterOut))

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from server.proctoring.captures import claim_capture
 from server.proctoring.checks import check_id_photo_off_loop as check_id_photo
-from server.proctoring.errors import FaceCaptureRequired
+from server.proctoring.errors import (
+    FaceCaptureRequired,
+    FaceMultiple,
+    PhotoBackgroundInvalid,
+    PhotoSizeInvalid,
+    PhotoTooLarge,
+)
 from server.proctoring.events import FlagInvalidated
 from server.proctoring.image import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH, IdPhotoCheck
 from server.proctoring.retention import record_result_date
@@ -23,6 +29,10 @@ __all__ = [
     "ID_PHOTO_WIDTH",
     "FaceCaptureRequired",
     "FlagInvalidated",
+    "FaceMultiple",
+    "PhotoBackgroundInvalid",
+    "PhotoSizeInvalid",
+    "PhotoTooLarge",
     "IdPhotoCheck",
     "check_id_photo",
     "claim_capture",

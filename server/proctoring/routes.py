@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse, json, raw
 from sanic_ext import openapi
 
 from server.accounts import api as accounts_api
+from server.common import uploads
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
@@ -133,6 +134,8 @@ async def give_consent(request: Request, body: ConsentIn, principal: Principal) 
     proctoring_errors.ImageTooDark,
     proctoring_errors.ImageTooBright,
     proctoring_errors.ImageBlurry,
+    uploads.UploadTooMany,
+    ValidationFailed,
 )
 @openapi.tag("proctoring")
 @openapi.summary("考前人脸采集（上传一张照片，检测通过返回 capture_id）")
@@ -158,6 +161,7 @@ async def create_capture(request: Request, principal: Principal) -> HTTPResponse
 
 
 @bp.get("/attempts/<attempt_ref:str>/schedule")
+@raises(proctoring_errors.AttemptNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("本场考试的随机拍照时间")
 @openapi.response(200, _ok(ScheduleOut))
@@ -205,6 +209,7 @@ async def list_flags(request: Request, query: FlagQuery, principal: Principal) -
 
 
 @bp.get("/flags/<flag_id:int>")
+@raises(proctoring_errors.FlagNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("监考异常详情：采集照片、各次拍照及检测数值（查看记入审计）")
 @openapi.response(200, _ok(FlagDetailOut))
@@ -216,6 +221,7 @@ async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTP
 
 
 @bp.post("/flags/<flag_id:int>/decision")
+@raises(proctoring_errors.FlagAlreadyDecided, proctoring_errors.FlagNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("处理监考异常：排除（cleared）或判定无效（invalidated）")
 @openapi.secured("bearer")
@@ -231,6 +237,7 @@ async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principa
 
 
 @bp.get("/images/<image_id:str>")
+@raises(proctoring_errors.FaceImageDeleted, proctoring_errors.FaceImageNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("查看人脸照片（本人或所在地区考核机构；每次查看记入审计）")
 @openapi.response(200, {"image/jpeg": {"type": "string", "format": "binary"}})

@@ -12,10 +12,11 @@ from server.common.auth import Principal
 from server.common.enums import Role
 from server.common.masking import mask_id_number, mask_name
 from server.db import run_atomic
+from server.directory.api import NothingToChange
 from server.integrations import storage
 from server.proctoring import api as proctoring_api
 from server.registry import service as base
-from server.registry.errors import AccountNotActivated, InfoChangeNotFound, InfoChangePending, NothingToChange
+from server.registry.errors import AccountNotActivated, InfoChangeNotFound, InfoChangePending
 from server.registry.models import InfoChangeKind, InfoChangeRequest, PracticeRegistration
 from server.workflow import api as workflow_api
 

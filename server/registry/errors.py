@@ -8,15 +8,12 @@ Hierarchy::
     │   ├── PracticeRegionInvalid      PRACTICE_REGION_INVALID    province for practitioners, county for assistants
     │   ├── PracticeScopeTooMany       PRACTICE_SCOPE_TOO_MANY    more than three scopes
     │   ├── TrainingProofRequired      TRAINING_PROOF_REQUIRED    registering > 2 years after qualifying
-    │   ├── NothingToChange            NOTHING_TO_CHANGE
     │   └── ApplicationIncomplete      APPLICATION_INCOMPLETE     a field the kind needs is missing
     ├── NotFound 404
     │   ├── RealNameNotFound           REAL_NAME_NOT_FOUND        (with the legacy guidance in details)
     │   ├── PhysicianNotFound          PHYSICIAN_NOT_FOUND
     │   ├── ApplicationNotFound        APPLICATION_NOT_FOUND
     │   ├── InfoChangeNotFound         INFO_CHANGE_NOT_FOUND
-    │   ├── DepartmentNotFound         DEPARTMENT_NOT_FOUND
-    │   ├── InstitutionNotFound        INSTITUTION_NOT_FOUND
     │   ├── NoRegistrationHere         NO_REGISTRATION_HERE       not our physician (404, out of scope)
     │   └── RecoveryNotMatched         RECOVERY_NOT_MATCHED
     ├── Forbidden 403
@@ -31,11 +28,13 @@ Hierarchy::
     │   ├── ApplicationNotEditable     APPLICATION_NOT_EDITABLE
     │   ├── ApplicationNotAllowed      APPLICATION_NOT_ALLOWED    the registers do not allow this kind now
     │   ├── InfoChangePending          INFO_CHANGE_PENDING
-    │   └── DepartmentInUse            DEPARTMENT_IN_USE
+    │   ├── DepartmentInUse            DEPARTMENT_IN_USE
     │   └── PhysicianNotVerified       PHYSICIAN_NOT_VERIFIED
     ├── TooManyTries                   TOO_MANY_TRIES 429
-    ├── CertificateMismatch            QUALIFICATION_CERT_MISMATCH 400
-    └── ImportFileInvalid              IMPORT_FILE_INVALID 422
+    └── CertificateMismatch            QUALIFICATION_CERT_MISMATCH 400
+
+Department, institution and nothing-to-change errors are the directory's (``directory.api``); a file that
+cannot be read is ``common.tabular.ImportFileInvalid``.
 """
 
 from __future__ import annotations
@@ -62,16 +61,8 @@ class TrainingProofRequired(ValidationFailed):
     )
 
 
-class NothingToChange(ValidationFailed):
-    code, message = "NOTHING_TO_CHANGE", "没有需要修改的内容"
-
-
 class ApplicationIncomplete(ValidationFailed):
     code, message = "APPLICATION_INCOMPLETE", "申请信息不完整"
-
-
-class ImportFileInvalid(AppError):
-    code, status, message = "IMPORT_FILE_INVALID", 422, "导入文件无法读取，请使用 xlsx 或 csv 模板"
 
 
 class RealNameNotFound(NotFound):
@@ -88,14 +79,6 @@ class ApplicationNotFound(NotFound):
 
 class InfoChangeNotFound(NotFound):
     code, message = "INFO_CHANGE_NOT_FOUND", "信息修改申请不存在"
-
-
-class DepartmentNotFound(NotFound):
-    code, message = "DEPARTMENT_NOT_FOUND", "科室不存在"
-
-
-class InstitutionNotFound(NotFound):
-    code, message = "INSTITUTION_NOT_FOUND", "医疗机构不存在"
 
 
 class RecoveryNotMatched(NotFound):

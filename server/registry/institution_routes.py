@@ -9,15 +9,17 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
-from server.common import uploads
+from server.common import tabular, uploads
+from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
 from server.common.web import json_content, ok, out
-from server.directory.api import DepartmentListOut, DepartmentOut
+from server.directory import api as directory_api
 from server.errors import NotFound
 from server.registry import activation, applications, imports, service
+from server.registry import errors as registry_errors
 from server.registry.schemas import (
     AccountStateOut,
     ActivationCodesIn,
@@ -100,6 +102,7 @@ async def activation_codes(request: Request, principal: Principal, body: Activat
 
 
 @bp.post(f"{R}/institution/physicians/<registration_id:int>/activate")
+@raises(registry_errors.AlreadyActivated, registry_errors.NoRegistrationHere)
 @openapi.tag("registry-institution")
 @openapi.summary("直接激活本院医师账户")
 @openapi.response(200, json_content(AccountStateOut))
@@ -115,6 +118,7 @@ async def activate_directly(request: Request, principal: Principal, registration
 
 
 @bp.post(f"{R}/institution/physicians/<registration_id:int>/revoke")
+@raises(registry_errors.NoRegistrationHere)
 @openapi.tag("registry-institution")
 @openapi.summary("撤销错误注册的医师账户")
 @openapi.response(200, json_content(AccountStateOut))
@@ -132,6 +136,9 @@ async def revoke(request: Request, principal: Principal, registration_id: int, b
 
 
 @bp.post(f"{R}/institution/filings")
+@raises(
+    registry_errors.ApplicationAlreadyOpen, registry_errors.ApplicationIncomplete, registry_errors.NoRegistrationHere
+)
 @openapi.tag("registry-institution")
 @openapi.summary("为本院医师申请注册备案或注销注册（卫生健康行政部门审批）")
 @openapi.response(201, json_content(ApplicationOut))
@@ -162,30 +169,32 @@ async def list_filings(request: Request, principal: Principal) -> HTTPResponse:
 @bp.get(f"{R}/institution/departments")
 @openapi.tag("registry-institution")
 @openapi.summary("本院科室字典")
-@openapi.response(200, json_content(DepartmentListOut))
+@openapi.response(200, json_content(directory_api.DepartmentListOut))
 @require(INSTITUTION)
 async def list_departments(request: Request, principal: Principal) -> HTTPResponse:
     depts = await service.list_departments(institution_id=_inst(principal))
-    return out(DepartmentListOut(items=[DepartmentOut.of(d) for d in depts]))
+    return out(directory_api.DepartmentListOut(items=[directory_api.DepartmentOut.of(d) for d in depts]))
 
 
 @bp.post(f"{R}/institution/departments")
+@raises(directory_api.DepartmentNameTaken)
 @openapi.tag("registry-institution")
 @openapi.summary("新增科室")
-@openapi.response(201, json_content(DepartmentOut))
+@openapi.response(201, json_content(directory_api.DepartmentOut))
 @body(DepartmentIn)
 @require(INSTITUTION)
 async def add_department(request: Request, principal: Principal, body: DepartmentIn) -> HTTPResponse:
     dept = await service.add_department(
         institution_id=_inst(principal), actor_id=principal.user_id, name=body.name, sort_order=body.sort_order
     )
-    return out(DepartmentOut.of(dept), status=201)
+    return out(directory_api.DepartmentOut.of(dept), status=201)
 
 
 @bp.patch(f"{R}/institution/departments/<department_id:int>")
+@raises(directory_api.DepartmentNotFound)
 @openapi.tag("registry-institution")
 @openapi.summary("修改科室")
-@openapi.response(200, json_content(DepartmentOut))
+@openapi.response(200, json_content(directory_api.DepartmentOut))
 @body(DepartmentPatchIn)
 @require(INSTITUTION)
 async def update_department(
@@ -198,10 +207,11 @@ async def update_department(
         name=body.name,
         sort_order=body.sort_order,
     )
-    return out(DepartmentOut.of(dept))
+    return out(directory_api.DepartmentOut.of(dept))
 
 
 @bp.delete(f"{R}/institution/departments/<department_id:int>")
+@raises(registry_errors.DepartmentInUse, directory_api.DepartmentNotFound)
 @openapi.tag("registry-institution")
 @openapi.summary("删除科室（无在岗医师时）")
 @require(INSTITUTION)
@@ -235,6 +245,7 @@ async def set_authorities(request: Request, principal: Principal, body: Authorit
 
 
 @bp.post(f"{R}/lookup")
+@raises(registry_errors.PhysicianNotFound)
 @openapi.tag("registry-institution")
 @openapi.summary("资格信息与注册信息验证（按姓名和证件号码）")
 @openapi.response(200, json_content(LookupOut))
@@ -255,6 +266,7 @@ async def lookup(request: Request, principal: Principal, body: LookupIn) -> HTTP
 
 
 @bp.post(f"{R}/import/<register:str>")
+@raises(tabular.ImportFileInvalid, uploads.UploadMissing)
 @openapi.tag("registry-admin")
 @openapi.summary("从 Excel/CSV 导入（regions/institutions/qualifications/registrations/multi_site），逐行报告错误")
 @openapi.response(200, json_content(ImportReportOut))

@@ -10,6 +10,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
+from server.accounts import api as accounts_api
 from server.common import uploads
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
@@ -18,8 +19,9 @@ from server.common.http import client_ip
 from server.common.schemas import AcceptedOut
 from server.common.validation import body
 from server.common.web import PDF, file_out, json_content, ok, out
-from server.directory.api import DepartmentListOut, DepartmentOut
+from server.directory import api as directory_api
 from server.errors import ValidationFailed
+from server.proctoring import api as proctoring_api
 from server.registry import activation, applications, changes, identity, institution_routes, recovery, service
 from server.registry import errors as registry_errors
 from server.registry.schemas import (
@@ -61,6 +63,12 @@ def _inst(principal: Principal) -> int:
 
 
 @bp.post("/identity/real-name-check")
+@raises(
+    registry_errors.IdentityTaken,
+    registry_errors.IdNumberInvalid,
+    registry_errors.RealNameNotFound,
+    registry_errors.TooManyTries,
+)
 @openapi.tag("identity")
 @openapi.summary("医师信息校验：姓名 + 证件号码比对资格与执业注册信息")
 @openapi.response(200, json_content(RealNameCheckOut))
@@ -128,14 +136,15 @@ async def my_data(request: Request, principal: Principal) -> HTTPResponse:
 @bp.get(f"{R}/me/departments")
 @openapi.tag("registry")
 @openapi.summary("我所在机构的科室字典")
-@openapi.response(200, json_content(DepartmentListOut))
+@openapi.response(200, json_content(directory_api.DepartmentListOut))
 @require(PHYSICIAN)
 async def my_department_options(request: Request, principal: Principal) -> HTTPResponse:
     depts = await service.my_departments(user_id=principal.user_id)
-    return out(DepartmentListOut(items=[DepartmentOut.of(d) for d in depts]))
+    return out(directory_api.DepartmentListOut(items=[directory_api.DepartmentOut.of(d) for d in depts]))
 
 
 @bp.put(f"{R}/me/department")
+@raises(directory_api.DepartmentNotFound)
 @openapi.tag("registry")
 @openapi.summary("选择我的科室")
 @openapi.response(200, json_content(ChosenDepartmentOut))
@@ -152,6 +161,7 @@ async def choose_department(request: Request, principal: Principal, body: Choose
 
 
 @bp.post(f"{R}/info-changes")
+@raises(registry_errors.InfoChangePending, directory_api.NothingToChange)
 @openapi.tag("registry")
 @openapi.summary("申请修改学历、毕业学校、专业、任职资格（机构审核）")
 @openapi.response(201, json_content(InfoChangeOut))
@@ -172,6 +182,7 @@ async def list_info_changes(request: Request, principal: Principal) -> HTTPRespo
 
 
 @bp.get(f"{R}/info-changes/<request_id:int>/photo")
+@raises(registry_errors.InfoChangeNotFound)
 @openapi.tag("registry")
 @openapi.summary("申请中的相片（本人或主执业机构审核员）")
 @require(PHYSICIAN, INSTITUTION)
@@ -183,6 +194,14 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
 
 
 @bp.post(f"{R}/photo")
+@raises(
+    proctoring_api.FaceMultiple,
+    proctoring_api.PhotoBackgroundInvalid,
+    proctoring_api.PhotoSizeInvalid,
+    proctoring_api.PhotoTooLarge,
+    uploads.UploadMissing,
+    uploads.UploadTypeInvalid,
+)
 @openapi.tag("registry")
 @openapi.summary("上传证件照（jpg/jpeg/png，≤80KB，354×472，浅色纯色背景，一张人脸；重复上传覆盖待审核的相片）")
 @openapi.response(201, json_content(InfoChangeOut))
@@ -195,6 +214,7 @@ async def upload_photo(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.get(f"{R}/photo")
+@raises(registry_errors.InfoChangeNotFound)
 @openapi.tag("registry")
 @openapi.summary("我的执业注册相片（审核通过的）")
 @require(PHYSICIAN)
@@ -207,6 +227,13 @@ async def my_photo(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post(f"{R}/applications")
+@raises(
+    registry_errors.AccountNotActivated,
+    registry_errors.ApplicationAlreadyOpen,
+    registry_errors.ApplicationNotAllowed,
+    registry_errors.PracticeRegionInvalid,
+    registry_errors.PracticeScopeTooMany,
+)
 @openapi.tag("registry")
 @openapi.summary("新建业务申请（草稿）")
 @openapi.response(201, json_content(ApplicationOut))
@@ -232,6 +259,7 @@ async def list_applications(request: Request, principal: Principal) -> HTTPRespo
 
 
 @bp.get(f"{R}/applications/<application_id:int>")
+@raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("业务申请详情")
 @openapi.response(200, json_content(ApplicationOut))
@@ -242,6 +270,7 @@ async def get_application(request: Request, principal: Principal, application_id
 
 
 @bp.patch(f"{R}/applications/<application_id:int>")
+@raises(registry_errors.ApplicationNotEditable, registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("修改草稿或退回的申请")
 @openapi.response(200, json_content(ApplicationOut))
@@ -260,6 +289,7 @@ async def update_application(
 
 
 @bp.delete(f"{R}/applications/<application_id:int>")
+@raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("删除草稿")
 @require(PHYSICIAN)
@@ -269,6 +299,7 @@ async def delete_application(request: Request, principal: Principal, application
 
 
 @bp.post(f"{R}/applications/<application_id:int>/attachments")
+@raises(uploads.UploadTypeInvalid)
 @openapi.tag("registry")
 @openapi.summary("上传申请附件（pdf/jpg/png，表单字段 file，purpose=training_proof|other）")
 @openapi.response(201, json_content(ApplicationOut))
@@ -285,6 +316,7 @@ async def add_attachment(request: Request, principal: Principal, application_id:
 
 
 @bp.get(f"{R}/applications/<application_id:int>/attachments/<index:int>")
+@raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("下载申请附件（申请人或审核人）")
 @require()
@@ -296,6 +328,9 @@ async def get_attachment(request: Request, principal: Principal, application_id:
 
 
 @bp.post(f"{R}/applications/<application_id:int>/submit")
+@raises(
+    registry_errors.ApplicationIncomplete, registry_errors.ApplicationNotFound, registry_errors.TrainingProofRequired
+)
 @openapi.tag("registry")
 @openapi.summary("提交业务申请（或重新提交退回的申请）")
 @openapi.response(200, json_content(ApplicationOut))
@@ -308,6 +343,7 @@ async def submit_application(request: Request, principal: Principal, application
 
 
 @bp.get(f"{R}/applications/<application_id:int>/form.pdf")
+@raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("打印业务申请表（PDF）")
 @require()
@@ -320,6 +356,7 @@ async def application_form(request: Request, principal: Principal, application_i
 
 
 @bp.post(f"{R}/recovery/code")
+@raises(accounts_api.PhoneTaken, registry_errors.RecoveryNotMatched)
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：核对信息并向新手机号发送验证码")
 @openapi.response(202, json_content(AcceptedOut))
@@ -330,6 +367,7 @@ async def recovery_code(request: Request, body: RecoveryCodeIn) -> HTTPResponse:
 
 
 @bp.post(f"{R}/recovery")
+@raises(accounts_api.SmsCodeInvalid)
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：验证新手机号并更换")
 @openapi.response(200, json_content(RecoveryOut))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from server.common.apidoc import raises
 from server.common.events import Subscriptions
 from server.registry import applications, changes
+from server.registry.errors import ApplicationNotAllowed
 from server.workflow import api as workflow_api
 
 
+@raises(ApplicationNotAllowed)  # the registers changed since the item was submitted
 async def apply_review(event: workflow_api.ReviewDecided) -> None:
     if applications.is_application_kind(event.kind):
         await applications.apply_decision(event)

@@ -7,12 +7,15 @@ from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from server.accounts import api as accounts_api
+from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
 from server.common.web import json_content, out
+from server.workflow import errors as workflow_errors
 from server.workflow import service
+from server.workflow.events import ReviewDecided
 from server.workflow.models import ActionKind, ReviewItem
 from server.workflow.schemas import (
     ActionOut,
@@ -120,6 +123,7 @@ async def _decided(
 
 
 @bp.post("/reviews/items/<item_id:int>/approve")
+@raises(workflow_errors.AlreadyDecided, workflow_errors.StepNotReached, workflow_errors.SubjectChanged, ReviewDecided)
 @openapi.summary("审核通过当前环节")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
@@ -131,6 +135,7 @@ async def approve(request: Request, item_id: int, principal: Principal, body: Ap
 
 
 @bp.post("/reviews/items/<item_id:int>/reject")
+@raises(workflow_errors.AlreadyDecided, workflow_errors.ReasonRequired)
 @openapi.summary("审核不通过（须填写原因）")
 @openapi.tag("reviews")
 @openapi.secured("bearer")
@@ -210,6 +215,7 @@ async def my_review(request: Request, item_id: int, principal: Principal) -> HTT
 
 
 @bp.post("/my/reviews/<item_id:int>/withdraw")
+@raises(workflow_errors.NotWithdrawable)
 @openapi.summary("撤回尚未审核的申请")
 @openapi.tag("reviews")
 @openapi.response(200, json_content(ItemOut))
@@ -220,6 +226,7 @@ async def withdraw(request: Request, item_id: int, principal: Principal) -> HTTP
 
 
 @bp.post("/my/reviews/<item_id:int>/resubmit")
+@raises(workflow_errors.NotReturned, workflow_errors.ResubmitElsewhere)
 @openapi.summary("修改后重新提交被退回的申请")
 @openapi.tag("reviews")
 @openapi.secured("bearer")

@@ -23,8 +23,15 @@ import sys
 import time
 from typing import Any
 
+from server import db, demo, errortable, openapi
+from server.app import create_app
 from server.common.logging import configure_logging
 from server.config import Settings, get_settings, reset_settings
+from server.db import tortoise_config
+from server.demo import DEMO_PASSWORD
+from server.emulators import DEV_CONFIG, EmulatorServer, run_forever
+from server.redis import EmbeddedRedis
+from server.worker import run_worker
 
 log = logging.getLogger("server.cli")
 
@@ -36,8 +43,6 @@ def _out(text: str = "") -> None:
 
 
 def cmd_migrate(settings: Settings) -> None:
-    from server import db
-
     asyncio.run(db.migrate_db(settings))
     log.info("migrations applied", extra={"database": _safe_url(settings.effective_database_url)})
 
@@ -60,8 +65,6 @@ async def _pending_migrations(settings: Settings) -> list[str]:
     from tortoise.cli.cli import tortoise_cli_context
     from tortoise.migrations.autodetector import MigrationAutodetector
 
-    from server.db import tortoise_config
-
     config = tortoise_config(settings, url="sqlite://:memory:")
     async with tortoise_cli_context(config) as ctx:
         assert ctx.apps is not None
@@ -73,7 +76,6 @@ def cmd_seed_demo(settings: Settings) -> tuple[list[Any], list[str]]:
     """The demo log-ins and the extra banner lines the parts' demo data print (development only)."""
     if settings.is_production:
         raise SystemExit("seed-demo is for development only")
-    from server import db, demo
 
     async def go() -> tuple[list[Any], list[str]]:
         await db.init_db(settings)
@@ -87,8 +89,6 @@ def cmd_seed_demo(settings: Settings) -> tuple[list[Any], list[str]]:
 
 
 def cmd_export_openapi(*, check: bool = False) -> None:
-    from server import errortable, openapi
-
     if check:
         current = openapi.render(asyncio.run(openapi.build_spec()))
         if not openapi.SPEC_PATH.exists() or openapi.SPEC_PATH.read_text(encoding="utf-8") != current:
@@ -108,8 +108,6 @@ def cmd_serve(settings: Settings) -> None:
 
     from sanic import Sanic
     from sanic.worker.loader import AppLoader
-
-    from server.app import create_app
 
     workers = settings.workers
     if settings.is_sqlite and workers > 1:
@@ -140,14 +138,10 @@ def cmd_serve(settings: Settings) -> None:
 
 
 def cmd_worker(settings: Settings) -> None:
-    from server.worker import run_worker
-
     run_worker()
 
 
 def cmd_emulators(settings: Settings) -> None:
-    from server.emulators import DEV_CONFIG, run_forever
-
     run_forever("127.0.0.1", settings.emulator_port, smtp_port=settings.emulator_smtp_port, **DEV_CONFIG)
 
 
@@ -168,14 +162,10 @@ def cmd_run(settings: Settings) -> None:
     worker: subprocess.Popen[bytes] | None = None
     try:
         if not settings.redis_url:
-            from server.redis import EmbeddedRedis
-
             redis_server = EmbeddedRedis(settings.data_dir / "redis", persist=True)
             os.environ["REDIS_URL"] = redis_server.start()
             stack.append(redis_server)
         if settings.emulators_enabled:
-            from server.emulators import DEV_CONFIG, EmulatorServer
-
             emulators = EmulatorServer(
                 "127.0.0.1", settings.emulator_port, smtp_port=settings.emulator_smtp_port, **DEV_CONFIG
             )
@@ -217,8 +207,6 @@ def cmd_run(settings: Settings) -> None:
 
 
 def _print_banner(settings: Settings, accounts: list[Any], demo_lines: list[str], elapsed: float) -> None:
-    from server.demo import DEMO_PASSWORD
-
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         "",

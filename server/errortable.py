@@ -12,6 +12,7 @@ import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import server
 from server.config import ROOT
 from server.errors import AppError
 
@@ -138,8 +139,6 @@ class Row:
 
 
 def _import_all() -> None:
-    import server
-
     for module in pkgutil.walk_packages(server.__path__, "server."):
         if any(skip in module.name for skip in _SKIP):
             continue

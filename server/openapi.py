@@ -6,19 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+from server.app import create_app
+from server.common.apidoc import complete
 from server.config import ROOT, Settings
 
 SPEC_PATH = ROOT / "app_api_docs" / "openapi.json"
 
 
 async def build_spec() -> dict[str, Any]:
-    from server.app import create_app
-
     app = create_app(Settings(app_env="test", redis_url="redis://unused"), name="yishi_openapi", connect=False)
     _, response = await app.asgi_client.get("/docs/openapi.json")
     spec: dict[str, Any] = response.json
-    from server.common.apidoc import complete
-
     return complete(spec, list(app.router.routes))
 
 

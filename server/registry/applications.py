@@ -19,6 +19,7 @@ from server.db import run_atomic
 from server.directory import api as directory_api
 from server.directory.api import InstitutionInfo
 from server.integrations import storage
+from server.registry import pdf
 from server.registry import service as base
 from server.registry.application_kinds import (
     ALL_KINDS,
@@ -378,8 +379,6 @@ async def attachment(
 
 async def form_pdf(*, principal: Principal, application_id: int) -> bytes:
     """The printable application form (rendered off the event loop)."""
-    from server.registry import pdf
-
     app = await _visible(principal, application_id)
     reg = await PracticeRegistration.get_or_none(id=app.registration_id) if app.registration_id else None  # type: ignore[attr-defined]
     if app.review_item_id is None:

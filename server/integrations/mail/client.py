@@ -20,16 +20,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
 from server.common.masking import mask_email
+from server.config import Settings
 from server.integrations.mail.errors import MailError, MailNotConfigured, MailRecipientRefused, mail_error
-
-if TYPE_CHECKING:
-    from server.config import Settings
 
 log = logging.getLogger(__name__)
 

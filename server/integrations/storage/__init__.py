@@ -9,11 +9,14 @@ The local directory backend is the default; object storage plugs in behind the s
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from server.config import get_settings
 from server.integrations.storage.local import LocalStorage
@@ -76,12 +79,6 @@ async def delete(key: str) -> bool:
 
 
 def _aead():  # type: ignore[no-untyped-def]
-    import base64
-
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    from server.config import get_settings
-
     return AESGCM(base64.b64decode(get_settings().data_key.get_secret_value()))
 
 

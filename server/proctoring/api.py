@@ -19,7 +19,7 @@ from server.proctoring.errors import (
     PhotoTooLarge,
 )
 from server.proctoring.events import FlagInvalidated
-from server.proctoring.image import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH, IdPhotoCheck
+from server.proctoring.id_photo import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH, IdPhotoCheck
 from server.proctoring.retention import record_result_date
 from server.proctoring.snapshots import close_attempt
 

@@ -13,7 +13,8 @@ from typing import Final
 
 from server.config import get_settings
 from server.integrations import storage
-from server.proctoring.image import FaceCheck, FaceThresholds, IdPhotoCheck, check_face_capture, check_id_photo
+from server.proctoring.id_photo import IdPhotoCheck, check_id_photo
+from server.proctoring.image import FaceCheck, FaceThresholds, check_face_capture
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ async def check_frame(data: bytes) -> FaceCheck:
 
 
 async def check_id_photo_off_loop(data: bytes) -> IdPhotoCheck:
-    """The registry's ID-photo rules (image.check_id_photo), run in the same thread pool."""
+    """The registry's ID-photo rules (id_photo.check_id_photo), run in the same thread pool."""
     return await asyncio.get_running_loop().run_in_executor(_pool(), check_id_photo, data)
 
 

@@ -1,4 +1,5 @@
-"""Checks of uploaded images: the face capture before an exam (头像采集) and the registry ID photo (证件照).
+"""Checks of uploaded images: the face capture before an exam (头像采集); the face detector, format sniffing and
+decoding that the registry ID photo check (``id_photo.py``, 证件照) shares.
 
 Everything here is synchronous and CPU-bound (OpenCV), so it must never run on the event loop; a caller does
 ``await loop.run_in_executor(executor, check_face_capture, data)``. Nothing here keeps state between calls except
@@ -40,23 +41,14 @@ from server.proctoring.errors import (
     ImageTooBright,
     ImageTooDark,
     ImageTooLarge,
-    PhotoBackgroundInvalid,
-    PhotoFormatInvalid,
-    PhotoSizeInvalid,
-    PhotoTooLarge,
 )
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
-    "ID_PHOTO_HEIGHT",
-    "ID_PHOTO_MAX_BYTES",
-    "ID_PHOTO_WIDTH",
     "FaceBox",
     "FaceCheck",
     "FaceThresholds",
-    "IdPhotoCheck",
     "check_face_capture",
-    "check_id_photo",
     "sniff_format",
 ]
 
@@ -78,7 +70,7 @@ class FaceThresholds:
       a Gaussian blur of σ (in pixels of the 128 px face) scores alike for face ratios 0.25 and 0.45: σ 1.0 → 46–49,
       1.2 → 32–34, 1.5 → 22–23, 1.8 → 15–16, 2.4 → 9–10. 20 refuses blur beyond σ ≈ 1.6, 1.25 % of the face width.
     - size and position: ``min_face_ratio`` is the face box side over the frame's shorter side; 0.2 is 96 px in
-      a 640×480 frame. The detector looks for faces down to 0.15 (see ``_DETECT_MIN_RATIO``), so faces between
+      a 640×480 frame. The detector looks for faces down to 0.15 (see ``DETECT_MIN_RATIO``), so faces between
       the two get "请靠近一些" instead of "未检测到人脸". The box ends at the chin and mid-forehead; ears and hair
       reach 0.2–0.4 box sides beyond it, so ``edge_margin`` = 0.15 box sides must separate the box from every
       edge for the whole face to be in the picture. The box centre may be off the frame centre by at most
@@ -130,22 +122,6 @@ class FaceCheck:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class IdPhotoCheck:
-    """What was measured on an accepted ID photo."""
-
-    format: ImageFormat
-    size_bytes: int
-    width: int
-    height: int
-    face: FaceBox
-    background_brightness: float
-    background_spread: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 # --- Face detector ------------------------------------------------------------------------------------------------
 #
 # Chosen on 160 positive frames (60 astronaut frames at face ratios 0.14–0.6, rotated ±12°, gain 0.6–1.3,
@@ -167,7 +143,7 @@ _FACE_CASCADE: Final = "haarcascade_frontalface_alt2.xml"
 _DETECT_SHORT_SIDE: Final = 240  # detection image's shorter side, px
 _DETECT_SCALE_FACTOR: Final = 1.1
 _DETECT_MIN_NEIGHBORS: Final = 5
-_DETECT_MIN_RATIO: Final = 0.15  # smallest face searched for, as a share of the shorter side (36 px at 240)
+DETECT_MIN_RATIO: Final = 0.15  # smallest face searched for, as a share of the shorter side (36 px at 240)
 _DETECT_WINDOW: Final = 20  # the alt2 cascade's window; nothing smaller can be found
 _SAME_FACE_OVERLAP: Final = 0.3  # two boxes sharing this share of the smaller one's area are one face
 _WORK_SHORT_SIDE: Final = 480  # the work image keeps at least this many pixels on its shorter side
@@ -257,7 +233,7 @@ def _png_size(data: bytes) -> tuple[int, int] | None:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def _header_size(data: bytes, fmt: ImageFormat) -> tuple[int, int] | None:
+def header_size(data: bytes, fmt: ImageFormat) -> tuple[int, int] | None:
     size = _jpeg_size(data) if fmt == "jpeg" else _png_size(data)
     if size is None or size[0] <= 0 or size[1] <= 0:
         return None
@@ -274,7 +250,7 @@ _REDUCED_GRAY: Final = {
 }
 
 
-def _decode_gray(data: bytes, width: int, height: int) -> Gray | None:
+def decode_gray(data: bytes, width: int, height: int) -> Gray | None:
     """Greyscale, EXIF-rotated, reduced by the largest of 2/4/8 that keeps ``_WORK_SHORT_SIDE`` pixels.
 
     For JPEG the reduction happens inside libjpeg (DCT scaling), so a 1280×960 frame never exists at full size;
@@ -303,7 +279,7 @@ def _oriented_size(width: int, height: int, work: Gray) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
-class _Decoded:
+class Decoded:
     format: ImageFormat
     width: int  # full size, after EXIF rotation
     height: int
@@ -315,12 +291,12 @@ class _Decoded:
 _Box = tuple[int, int, int, int]
 
 
-def _detect_faces(work: Gray, min_ratio: float) -> list[_Box]:
+def detect_faces(work: Gray, min_ratio: float) -> list[_Box]:
     """Face boxes in work-image pixels, largest first, overlapping boxes merged into the largest."""
     short = min(work.shape)
     scale = min(1.0, _DETECT_SHORT_SIDE / short)
     detect = work if scale == 1.0 else cv2.resize(work, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    min_side = max(_DETECT_WINDOW, round(min(min_ratio, _DETECT_MIN_RATIO) * min(detect.shape)))
+    min_side = max(_DETECT_WINDOW, round(min(min_ratio, DETECT_MIN_RATIO) * min(detect.shape)))
     found = _face_cascade().detectMultiScale(
         detect,
         scaleFactor=_DETECT_SCALE_FACTOR,
@@ -360,21 +336,21 @@ def _sharpness(region: Gray) -> float:
     return float(std[0][0]) ** 2
 
 
-def _to_full(box: _Box, decoded: _Decoded) -> FaceBox:
+def to_full(box: _Box, decoded: Decoded) -> FaceBox:
     work_h, work_w = decoded.work.shape
     sx, sy = decoded.width / work_w, decoded.height / work_h
     x, y, w, h = box
     return FaceBox(round(x * sx), round(y * sy), round(w * sx), round(h * sy))
 
 
-def _box_dict(box: FaceBox) -> dict[str, int]:
+def box_dict(box: FaceBox) -> dict[str, int]:
     return asdict(box)
 
 
 # --- Face capture ---------------------------------------------------------------------------------------------------
 
 
-def _open_capture(data: bytes, limits: FaceThresholds) -> _Decoded:
+def _open_capture(data: bytes, limits: FaceThresholds) -> Decoded:
     base: dict[str, Any] = {"size_bytes": len(data)}
     if len(data) > limits.max_bytes:
         raise ImageTooLarge(
@@ -386,7 +362,7 @@ def _open_capture(data: bytes, limits: FaceThresholds) -> _Decoded:
         raise ImageInvalid(details={**base, "detected_format": detected, "allowed_formats": ["jpeg", "png"]})
     fmt: ImageFormat = "jpeg" if detected == "jpeg" else "png"
     base["format"] = fmt
-    size = _header_size(data, fmt)
+    size = header_size(data, fmt)
     if size is None:
         raise ImageInvalid("图片文件已损坏，请重新拍摄", details={**base, "reason": "corrupt_header"})
     width, height = size
@@ -400,11 +376,11 @@ def _open_capture(data: bytes, limits: FaceThresholds) -> _Decoded:
             f"图片分辨率过低，短边至少需要 {limits.min_side} 像素",
             details={**base, "reason": "resolution_too_low", "min_side": limits.min_side},
         )
-    work = _decode_gray(data, width, height)
+    work = decode_gray(data, width, height)
     if work is None:
         raise ImageInvalid("图片文件已损坏，请重新拍摄", details={**base, "reason": "undecodable"})
     width, height = _oriented_size(width, height, work)
-    return _Decoded(fmt, width, height, work)
+    return Decoded(fmt, width, height, work)
 
 
 def check_face_capture(data: bytes, thresholds: FaceThresholds = DEFAULT_THRESHOLDS) -> FaceCheck:
@@ -420,7 +396,7 @@ def check_face_capture(data: bytes, thresholds: FaceThresholds = DEFAULT_THRESHO
     }
     light = {"min_brightness": limits.min_brightness, "max_brightness": limits.max_brightness}
 
-    boxes = _detect_faces(work, limits.min_face_ratio)
+    boxes = detect_faces(work, limits.min_face_ratio)
     if not boxes:
         # Without a face the whole frame's light is the best hint: a black frame is "too dark", not "no face".
         frame_brightness = round(float(cv2.mean(work)[0]), 1)
@@ -432,12 +408,12 @@ def check_face_capture(data: bytes, thresholds: FaceThresholds = DEFAULT_THRESHO
         raise FaceNotFound(details=no_face)
     if len(boxes) > 1:
         raise FaceMultiple(
-            details={**details, "face_count": len(boxes), "faces": [_box_dict(_to_full(b, decoded)) for b in boxes]}
+            details={**details, "face_count": len(boxes), "faces": [box_dict(to_full(b, decoded)) for b in boxes]}
         )
 
-    face = _to_full(boxes[0], decoded)
+    face = to_full(boxes[0], decoded)
     face_ratio = face.width / min(decoded.width, decoded.height)
-    details.update(face=_box_dict(face), face_ratio=round(face_ratio, 3))
+    details.update(face=box_dict(face), face_ratio=round(face_ratio, 3))
     if face_ratio < limits.min_face_ratio:
         raise FaceTooSmall(details={**details, "min_face_ratio": limits.min_face_ratio})
     _check_position(face, decoded.width, decoded.height, limits, details)
@@ -493,96 +469,3 @@ def _check_position(face: FaceBox, width: int, height: int, limits: FaceThreshol
         )
     if max(abs(offset_x), abs(offset_y)) > limits.max_center_offset:
         raise FaceNotCentered(details={**details, **position, "reason": "off_center"})
-
-
-# --- ID photo ---------------------------------------------------------------------------------------------------
-#
-# The legacy registry's rules: jpg/jpeg/png, at most 80 KB, exactly 354×472 px, a light plain background.
-# The background is judged on border strips that a correctly framed head and shoulders leave free: the top 5 % of
-# the height and the outer 6 % of the width down to half the height. Measured as grey mean / standard deviation on
-# 354×472 JPEGs (quality 90): white 250 / 0.0; white with sensor noise (σ 6) 249 / 3.0; light grey 215 / 0.0;
-# light blue (BGR 240, 200, 160) 193 / 0.0; the astronaut's mottled studio backdrop 194 / 11; a side light fading
-# from 250 to 200 across the photo 225 / 19.7. Refused: standard ID blue (BGR 219, 142, 67) 128, red 76; and as
-# backdrops, skimage's text 22, brick 23, grass 32, gravel 37, coffee 53 spread. Hence >= 170 and <= 20.
-
-ID_PHOTO_WIDTH: Final = 354
-ID_PHOTO_HEIGHT: Final = 472
-ID_PHOTO_MAX_BYTES: Final = 80 * 1024
-_BACKGROUND_MIN_BRIGHTNESS: Final = 170.0
-_BACKGROUND_MAX_SPREAD: Final = 20.0
-_BACKGROUND_TOP: Final = 0.05  # share of the height
-_BACKGROUND_SIDE: Final = 0.06  # share of the width
-_BACKGROUND_SIDE_DEPTH: Final = 0.5  # side strips run down this share of the height, above the shoulders
-
-
-def _background(work: Gray) -> tuple[float, float]:
-    """Mean and standard deviation of the grey level over the border strips."""
-    height, width = work.shape
-    top = max(1, round(height * _BACKGROUND_TOP))
-    side = max(1, round(width * _BACKGROUND_SIDE))
-    depth = round(height * _BACKGROUND_SIDE_DEPTH)
-    strips = np.concatenate(
-        [
-            work[:top, :].ravel(),
-            work[top:depth, :side].ravel(),
-            work[top:depth, width - side :].ravel(),
-        ]
-    )
-    return float(strips.mean()), float(strips.std())
-
-
-def check_id_photo(data: bytes) -> IdPhotoCheck:
-    """Accept an ID photo for the registry under the legacy rules, or raise the rule it breaks."""
-    details: dict[str, Any] = {"size_bytes": len(data)}
-    detected = sniff_format(data)
-    if detected not in ("jpeg", "png"):
-        allowed = ["jpg", "jpeg", "png"]
-        raise PhotoFormatInvalid(details={**details, "detected_format": detected, "allowed_formats": allowed})
-    fmt: ImageFormat = "jpeg" if detected == "jpeg" else "png"
-    details["format"] = fmt
-    if len(data) > ID_PHOTO_MAX_BYTES:
-        raise PhotoTooLarge(details={**details, "max_bytes": ID_PHOTO_MAX_BYTES})
-    size = _header_size(data, fmt)
-    if size is None:
-        raise PhotoFormatInvalid("证件照文件已损坏，请重新上传", details={**details, "reason": "corrupt_header"})
-    required = {"required_width": ID_PHOTO_WIDTH, "required_height": ID_PHOTO_HEIGHT}
-    # Either orientation may be stored (EXIF may turn it); anything else is refused before it is decoded.
-    if sorted(size) != [ID_PHOTO_WIDTH, ID_PHOTO_HEIGHT]:
-        raise PhotoSizeInvalid(details={**details, "width": size[0], "height": size[1], **required})
-    work = _decode_gray(data, *size)
-    if work is None:
-        raise PhotoFormatInvalid("证件照文件已损坏，请重新上传", details={**details, "reason": "undecodable"})
-    height, width = work.shape
-    details.update(width=width, height=height)
-    if (width, height) != (ID_PHOTO_WIDTH, ID_PHOTO_HEIGHT):
-        raise PhotoSizeInvalid(details={**details, **required})
-
-    brightness, spread = _background(work)
-    details.update(background_brightness=round(brightness, 1), background_spread=round(spread, 1))
-    if brightness < _BACKGROUND_MIN_BRIGHTNESS or spread > _BACKGROUND_MAX_SPREAD:
-        raise PhotoBackgroundInvalid(
-            details={
-                **details,
-                "min_background_brightness": _BACKGROUND_MIN_BRIGHTNESS,
-                "max_background_spread": _BACKGROUND_MAX_SPREAD,
-            }
-        )
-
-    decoded = _Decoded(fmt, width, height, work)
-    boxes = _detect_faces(work, _DETECT_MIN_RATIO)
-    if not boxes:
-        raise FaceNotFound("证件照中未检测到人脸，请上传本人正面免冠照片", details=details)
-    if len(boxes) > 1:
-        raise FaceMultiple(
-            "证件照中检测到多张人脸，请上传仅含本人的照片",
-            details={**details, "face_count": len(boxes), "faces": [_box_dict(_to_full(b, decoded)) for b in boxes]},
-        )
-    return IdPhotoCheck(
-        format=fmt,
-        size_bytes=len(data),
-        width=width,
-        height=height,
-        face=_to_full(boxes[0], decoded),
-        background_brightness=round(brightness, 1),
-        background_spread=round(spread, 1),
-    )

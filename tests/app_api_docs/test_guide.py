@@ -50,7 +50,8 @@ def test_the_numbers_the_guide_states_are_the_code_s() -> None:
     from server.assessment import binding, proofs
     from server.config import Settings
     from server.exams import definitions, hot
-    from server.proctoring.image import DEFAULT_THRESHOLDS, ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH
+    from server.proctoring.id_photo import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH
+    from server.proctoring.image import DEFAULT_THRESHOLDS
     from server.registry import activation, applications
 
     class Defaults:  # what a deployment gets unless it sets otherwise (the test environment may)

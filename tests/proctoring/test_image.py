@@ -11,15 +11,8 @@ import pytest
 
 from server.errors import AppError
 from server.proctoring import errors
-from server.proctoring.image import (
-    DEFAULT_THRESHOLDS,
-    ID_PHOTO_MAX_BYTES,
-    FaceThresholds,
-    _face_cascade,
-    check_face_capture,
-    check_id_photo,
-    sniff_format,
-)
+from server.proctoring.id_photo import ID_PHOTO_MAX_BYTES, check_id_photo
+from server.proctoring.image import DEFAULT_THRESHOLDS, FaceThresholds, _face_cascade, check_face_capture, sniff_format
 from tests.proctoring import images as img
 
 

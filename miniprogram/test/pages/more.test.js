@@ -316,7 +316,6 @@ test('e-registration menu: where I stand, from the registry data', async () => {
     registration: { id: 4, status: 'active', main_institution_name: '东城区示范医院', practice_scopes: [] },
     registrations: [],
     multi_site_filings: [],
-    assessments: [],
   })
   const { page, comp } = await loadPage('registration/pages/index/index', { fake })
   expect(text(comp)).toContain('已实名，待激活')

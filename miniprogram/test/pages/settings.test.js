@@ -237,7 +237,6 @@ test('home shows the registration state from the registry', async () => {
     registration: { id: 1, status: 'active', main_institution_name: '东城区示范医院', practice_scopes: ['内科专业'] },
     registrations: [],
     multi_site_filings: [],
-    assessments: [],
   })
   const { comp } = await loadPage('pages/home/index', { fake })
   const t = text(comp)

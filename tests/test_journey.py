@@ -18,11 +18,11 @@ from server.exams import tasks as exam_tasks
 from server.exams.models import Attempt, AttemptStatus
 from server.notifications.models import InboxMessage
 from server.proctoring.models import FaceCapture, ProctoredAttempt, ProctorFlag
-from tests.assessment import factories as af
-from tests.assessment.factories import A, code
-from tests.exams import factories as ef
-from tests.proctoring import factories as pf
+from tests.support import assessment as af
+from tests.support import exams as ef
 from tests.support import journey
+from tests.support import proctoring as pf
+from tests.support.assessment import A, code
 from tests.support.journey import DEV, DEVICE, E, P
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.tools import DEPLOY, tool
+from tests.support.deploy import DEPLOY, tool
 
 COMPOSE = DEPLOY / "compose.yaml"
 

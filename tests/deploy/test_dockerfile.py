@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from tests.deploy.tools import DEPLOY, tool
+from tests.support.deploy import DEPLOY, tool
 
 DOCKERFILE = DEPLOY / "Dockerfile"
 

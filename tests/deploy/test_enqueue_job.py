@@ -13,7 +13,7 @@ import pytest
 import redis as sync_redis
 import yaml
 
-from tests.deploy.tools import DEPLOY, ROOT
+from tests.support.deploy import DEPLOY, ROOT
 
 SCRIPT = DEPLOY / "bin" / "enqueue_job.py"
 

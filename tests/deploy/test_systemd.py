@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.tools import DEPLOY, tool
+from tests.support.deploy import DEPLOY, tool
 
 UNITS = DEPLOY / "systemd"
 

@@ -20,7 +20,7 @@ from server.proctoring.image import (
     check_id_photo,
     sniff_format,
 )
-from tests.proctoring import images as img
+from tests.support import images as img
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from server.assessment.models import AssessmentStatus, ExemptionStatus, Procedure
 from server.assessment.reviews import EXEMPTION_KIND
@@ -24,6 +25,8 @@ from tests.support import journey
 from tests.support import proctoring as pf
 from tests.support.assessment import A, code
 from tests.support.journey import DEV, DEVICE, E, P
+
+pytestmark = pytest.mark.system
 
 
 async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:

@@ -20,6 +20,8 @@ import yaml
 
 from tests.support.deploy import DEPLOY, tool
 
+pytestmark = pytest.mark.system
+
 COMPOSE = DEPLOY / "compose.yaml"
 
 

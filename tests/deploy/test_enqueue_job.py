@@ -15,6 +15,8 @@ import yaml
 
 from tests.support.deploy import DEPLOY, ROOT
 
+pytestmark = pytest.mark.system
+
 SCRIPT = DEPLOY / "bin" / "enqueue_job.py"
 
 

@@ -11,6 +11,8 @@ import yaml
 
 from tests.support.deploy import DEPLOY
 
+pytestmark = pytest.mark.system
+
 K8S = DEPLOY / "k8s"
 kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="run `bash deploy/ci-deps.sh`")
 VERSION = "1.37.0"

@@ -31,6 +31,8 @@ import pytest
 
 from tests.support.deploy import DEPLOY, tool
 
+pytestmark = pytest.mark.system
+
 NGINX = DEPLOY / "nginx"
 
 

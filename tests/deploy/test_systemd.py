@@ -16,6 +16,8 @@ import pytest
 
 from tests.support.deploy import DEPLOY, tool
 
+pytestmark = pytest.mark.system
+
 UNITS = DEPLOY / "systemd"
 
 

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint venv openapi migrations bench clean
+.PHONY: run test test-quick lint venv openapi migrations clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -32,6 +32,11 @@ test: $(STAMP) lint
 		$(BIN)/python -m pytest; \
 	fi
 	@if [ -f miniprogram/package.json ]; then cd miniprogram && npm ci --no-audit --no-fund && npm test; fi
+
+# The suite without the whole-system tests (marker `system`: servers and workers as processes, schemathesis,
+# journeys, deploy artefacts), on SQLite + embedded Redis, no lint: the check to run while working.
+test-quick: $(STAMP)
+	env -u TEST_DATABASE_URL -u TEST_REDIS_URL $(BIN)/python -m pytest -m "not system"
 
 openapi: $(STAMP)
 	$(BIN)/python -m server export-openapi

@@ -6,7 +6,7 @@ What it needs:
 - a development server (``python -m server run``) with its demo data: the demo accounts (each part's ``demo.py``)
   (password ``Yishi-Demo-2026``): physician 张明 ``13800000001`` of 北京市东城区示范医院, institution reviewer
   ``dc_hospital``, assessment-office reviewer ``bj_office``; the demo question bank; open windows;
-- Python with ``httpx``; for the face capture frame, the frame helpers of ``tests/proctoring/images.py`` (numpy,
+- Python with ``httpx``; for the face capture frame, the frame helpers of ``tests/support/images.py`` (numpy,
   opencv-python, scikit-image: the astronaut photo shipped with scikit-image) — or ``--frame FILE``, your own JPEG;
 - a FRESH server (new DATA_DIR or database): the journey binds the demo physician, which changes their password
   to ``Walkthrough-2026!`` and moves their assessment on, so it runs once per data set.
@@ -139,12 +139,12 @@ def demo_identity() -> tuple[str, str]:
 def camera_frame() -> bytes:
     """A 640×480 JPEG with one well-lit, centred face, built by the proctoring tests' frame helpers.
 
-    ``tests/proctoring/images.py`` places the astronaut photo shipped with scikit-image (one real frontal face) on
+    ``tests/support/images.py`` places the astronaut photo shipped with scikit-image (one real frontal face) on
     a plain wall; it needs numpy, opencv-python and scikit-image (all in the server's environment).
     """
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))
-    from tests.proctoring.images import face_frame, jpeg
+    from tests.support.images import face_frame, jpeg
 
     return jpeg(face_frame())
 

@@ -1,5 +1,5 @@
 """Shared fixtures: a real Redis (embedded, or TEST_REDIS_URL), a real database (SQLite file, or TEST_DATABASE_URL),
-the emulators, and the app served on loopback in the session's event loop.
+the emulators, and the app served on loopback in the session's event loop. Factories are in tests/support/.
 
 Isolation: every test that asks for ``db`` (``client`` does) starts with empty tables and an empty Redis database.
 """
@@ -11,13 +11,16 @@ import socket
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from server.redis import EmbeddedRedis
 from tests.support import declared_errors
+
+if TYPE_CHECKING:
+    from server.emulators import EmulatorServer
 
 _state: dict[str, Any] = {}
 
@@ -96,6 +99,44 @@ def clean_redis_url(redis_url: str) -> str:
 def emulators() -> Any:
     """The session's WeChat and Aliyun emulators (the app's SDK clients point at them)."""
     return _state["emulators"]
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    """An emulator server of its own (not the app's), for the tests that drive the emulators and the raw SDKs."""
+    from server.emulators import DEV_CONFIG, EmulatorServer
+
+    server = EmulatorServer(**DEV_CONFIG)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
+    """That emulator with a clean memory (no codes, tokens, records, faults or time travel)."""
+    emulator_server.state.reset()
+    return emulator_server
+
+
+@pytest.fixture()
+def black_hole() -> Iterator[str]:
+    """``host:port`` of a socket that accepts connections and never answers: every read times out."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    yield f"127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
+@pytest.fixture()
+def closed_port() -> str:
+    """``host:port`` where nothing listens: connections are refused at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ import pytest
 from server.config import ROOT
 from tests.support.devserver import free_port, postgres_url_for
 
+pytestmark = pytest.mark.system
+
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_run_starts_everything_and_stops_cleanly(backend: str, tmp_path: Path) -> None:

@@ -6,19 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from server.config import Settings
-
-GOOD = {
-    "app_env": "production",
-    "database_url": "postgres://app@db:5432/yishi",
-    "redis_url": "redis://cache:6379/0",
-    "secret_key": "s" * 48,
-    "data_key": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-    "blind_index_key": "b" * 48,
-    "wechat_app_secret": "w" * 32,
-    "aliyun_access_key_secret": "a" * 32,
-    "emulators_enabled": False,
-    "mail_from": "noreply@yishi.example.cn",
-}
+from tests.support.settings import PRODUCTION
 
 
 def test_development_defaults_need_nothing() -> None:
@@ -28,7 +16,7 @@ def test_development_defaults_need_nothing() -> None:
 
 
 def test_production_with_real_values_starts() -> None:
-    s = Settings(**GOOD)  # type: ignore[arg-type]
+    s = Settings(**PRODUCTION)  # type: ignore[arg-type]
     assert s.is_production and not s.is_sqlite
 
 
@@ -47,7 +35,7 @@ def test_production_with_real_values_starts() -> None:
     ],
 )
 def test_production_refuses_dev_values_and_missing_servers(field: str, value: object, named: str) -> None:
-    values = dict(GOOD)
+    values = dict(PRODUCTION)
     if value is None:
         values.pop(field)  # falls back to the development default
     else:

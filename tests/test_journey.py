@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from server.assessment.models import AssessmentStatus, ExemptionStatus, Procedure
 from server.assessment.reviews import EXEMPTION_KIND
@@ -18,12 +19,14 @@ from server.exams import tasks as exam_tasks
 from server.exams.models import Attempt, AttemptStatus
 from server.notifications.models import InboxMessage
 from server.proctoring.models import FaceCapture, ProctoredAttempt, ProctorFlag
-from tests.assessment import factories as af
-from tests.assessment.factories import A, code
-from tests.exams import factories as ef
-from tests.proctoring import factories as pf
+from tests.support import assessment as af
+from tests.support import exams as ef
 from tests.support import journey
+from tests.support import proctoring as pf
+from tests.support.assessment import A, code
 from tests.support.journey import DEV, DEVICE, E, P
+
+pytestmark = pytest.mark.system
 
 
 async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:

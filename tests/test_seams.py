@@ -18,10 +18,11 @@ from server.assessment.reviews import ENROLMENT_KIND
 from server.common.models import AuditEntry, OutboxEvent
 from server.exams.models import Attempt, AttemptStatus
 from server.workflow.models import ReviewItem, ReviewStatus
-from tests.assessment import factories as af
-from tests.assessment.factories import A, code
-from tests.proctoring import factories as pf
+from tests.support import assessment as af
+from tests.support import exams as ef
 from tests.support import journey
+from tests.support import proctoring as pf
+from tests.support.assessment import A, code
 from tests.support.journey import DEV, E, P
 
 
@@ -150,8 +151,6 @@ async def test_the_pass_mark_the_office_sets_is_shown_and_used(client: httpx.Asy
     assert [s["pass_mark"] for s in started["sections"]] == [80.0]
     ref = started["attempt_ref"]
     # three of four right: 75, over the old 60 and under the office's 80
-    from tests.exams import factories as ef
-
     key = await ef.answer_key(ref)
     for n, (qref, k) in enumerate(sorted(key.items())):
         r = await client.put(

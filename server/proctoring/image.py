@@ -17,7 +17,7 @@ How a capture is judged, cheapest first, and stopping at the first failure so th
    bright window or a dark sweater around the face does not decide the result.
 
 The numbers behind each default are in ``FaceThresholds`` and next to the ``_DETECT_*`` constants; they were
-measured on frames built from ``skimage.data.astronaut()`` (see ``tests/proctoring/images.py``).
+measured on frames built from ``skimage.data.astronaut()`` (see ``tests/support/images.py``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from server.accounts import passwords as pw
 from server.accounts.models import User
 from server.common.models import AuditEntry
 from server.redis import get_redis
-from tests.accounts.helpers import bearer, error_code, register
+from tests.support.accounts import bearer, error_code, register
 
 PHONE = "15100000888"
 EMAIL = "Zhang.Ming@Example.cn"

@@ -17,7 +17,7 @@ from server.common.enums import Role
 from server.common.models import AuditEntry
 from server.config import get_settings
 from server.redis import get_redis
-from tests.accounts.helpers import (
+from tests.support.accounts import (
     AGREEMENTS,
     PASSWORD,
     bearer,

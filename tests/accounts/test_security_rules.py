@@ -11,8 +11,8 @@ from server.accounts import passwords as pw
 from server.accounts.models import User, UserSession
 from server.common.models import AuditEntry
 from server.redis import get_redis
-from tests.accounts.helpers import AGREEMENTS, PASSWORD, bearer, error_code, register, request_code, sms_code
-from tests.workflow import factories
+from tests.support import factories
+from tests.support.accounts import AGREEMENTS, PASSWORD, bearer, error_code, register, request_code, sms_code
 
 PHONE = "15100000777"
 ID_NUMBER = "11010519491231002X"

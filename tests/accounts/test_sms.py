@@ -9,7 +9,7 @@ import httpx
 from server.accounts import sms
 from server.accounts.models import User
 from server.redis import get_redis
-from tests.accounts.helpers import error_code, is_code, register, request_code, sms_code
+from tests.support.accounts import error_code, is_code, register, request_code, sms_code
 
 PHONE = "15100000001"
 

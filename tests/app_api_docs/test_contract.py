@@ -16,6 +16,8 @@ import pytest
 from server.config import ROOT
 from tests.support.devserver import DevServer, postgres_url_for
 
+pytestmark = pytest.mark.system
+
 SPEC = ROOT / "app_api_docs" / "openapi.json"
 CONFIG = ROOT / "app_api_docs" / "schemathesis.toml"
 DEMO_PASSWORD = "Yishi-Demo-2026"

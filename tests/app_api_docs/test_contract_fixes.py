@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.workflow.factories import auth_headers, institution, institution_reviewer
+from tests.support.factories import auth_headers, institution, institution_reviewer
 
 
 async def test_a_list_of_ids_refuses_booleans(client: httpx.AsyncClient, db: object) -> None:

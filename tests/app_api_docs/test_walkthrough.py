@@ -30,6 +30,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.system
 def test_the_walkthrough_completes_the_physician_journey(dev_server: DevServer) -> None:
     run = _run("--base-url", dev_server.base_url)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:] + dev_server.output()[-3000:]
@@ -40,6 +41,7 @@ def test_the_walkthrough_completes_the_physician_journey(dev_server: DevServer) 
     assert "EXAM_DEVICE_MISMATCH" in out and "ATTEMPT_CLOSED" in out and "FACE_CONSENT_REQUIRED" in out
 
 
+@pytest.mark.system
 def test_it_fails_loudly_on_an_unexpected_answer(dev_server: DevServer) -> None:
     # Run twice against the same data: the demo password was changed by the binding, so log-in is refused.
     run = _run("--base-url", dev_server.base_url)

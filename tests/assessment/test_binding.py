@@ -9,9 +9,9 @@ import httpx
 from server.accounts.models import User
 from server.assessment.models import AssessmentAccount
 from server.common.models import AuditEntry, OutboxEvent
-from tests.assessment import factories as af
-from tests.assessment.factories import PASSWORD, A, code
-from tests.workflow import factories as f
+from tests.support import assessment as af
+from tests.support import factories as f
+from tests.support.assessment import PASSWORD, A, code
 
 
 def _bind_body(d: af.Doctor, credential: str, **over: str) -> dict[str, str]:

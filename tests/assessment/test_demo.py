@@ -10,8 +10,8 @@ from server import demo as registry_demo
 from server.accounts.models import User
 from server.assessment import demo
 from server.common import crypto
-from tests.assessment.factories import A
-from tests.workflow.factories import auth_headers
+from tests.support.assessment import A
+from tests.support.factories import auth_headers
 
 
 async def test_seed_demo_gives_a_working_credential(client: httpx.AsyncClient) -> None:

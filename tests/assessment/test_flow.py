@@ -19,8 +19,8 @@ from server.assessment.models import Assessment, AssessmentStatus, ExemptionStat
 from server.assessment.reviews import EXEMPTION_KIND, SELF_EVALUATION_KIND
 from server.common.models import AuditEntry, OutboxEvent
 from server.workflow.models import ReviewItem
-from tests.assessment import factories as af
-from tests.assessment.factories import PASSWORD, A, code
+from tests.support import assessment as af
+from tests.support.assessment import PASSWORD, A, code
 
 
 async def _exam(user_id: int, kind: str, score: float, passed: bool, ref: str) -> exam_access.Eligibility:

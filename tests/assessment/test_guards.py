@@ -10,8 +10,8 @@ import pytest
 from server.assessment import context, errors, exam_access
 from server.assessment.models import Assessment, AssessmentStatus, CycleWindow, Proof, WindowKind
 from server.assessment.reviews import SELF_EVALUATION_KIND
-from tests.assessment import factories as af
-from tests.assessment.factories import A, code
+from tests.support import assessment as af
+from tests.support.assessment import A, code
 
 # (method, path, json) of every physician route guarded by the notice
 NOTICE_GUARDED: list[tuple[str, str, dict[str, Any] | None]] = [

@@ -22,8 +22,9 @@ from server.assessment.reviews import ENROLMENT_KIND, SELF_EVALUATION_KIND
 from server.common.models import AuditEntry
 from server.exams.models import ExamDefinition
 from server.workflow.models import ReviewItem
-from tests.assessment import factories as af
-from tests.assessment.factories import A, code
+from tests.support import assessment as af
+from tests.support import factories as f
+from tests.support.assessment import A, code
 
 
 async def test_proof_upload_checks_and_download_scope(client: httpx.AsyncClient) -> None:
@@ -277,8 +278,6 @@ async def test_proof_size_limits(client: httpx.AsyncClient, monkeypatch: pytest.
 
 
 async def test_cycles(client: httpx.AsyncClient) -> None:
-    from tests.workflow import factories as f
-
     w = await af.world()
     admin = await w.h(await f.admin())
     body = {"name": "2030—2032年度", "starts_on": "2030-01-01", "ends_on": "2032-12-31"}

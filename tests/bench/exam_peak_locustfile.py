@@ -70,7 +70,7 @@ if os.environ.get("BENCH_CREDENTIALS"):
 def face_jpeg() -> bytes:
     """A real frontal face (skimage's astronaut) as a 640×480 JPEG, made once."""
     if STATE["frame"] is None:
-        from tests.proctoring.images import face_frame, jpeg
+        from tests.support.images import face_frame, jpeg
 
         STATE["frame"] = jpeg(face_frame())
     return bytes(STATE["frame"])

@@ -33,7 +33,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from server.proctoring.image import check_face_capture  # noqa: E402
-from tests.proctoring.images import face_frame, jpeg  # noqa: E402
+from tests.support.images import face_frame, jpeg  # noqa: E402
 
 CONCURRENT_UPLOADS = 16
 
@@ -81,7 +81,7 @@ async def _physician_token(base_url: str) -> dict[str, str]:
     from server import db
     from server.proctoring import consent
     from server.redis import create_client, get_redis, set_redis
-    from tests.workflow.factories import auth_headers, physician
+    from tests.support.factories import auth_headers, physician
 
     await db.init_db()
     set_redis(create_client(os.environ["REDIS_URL"]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.workflow.factories import auth_headers, physician
+from tests.support.factories import auth_headers, physician
 
 
 async def test_a_bad_body_without_a_token_is_refused_as_unauthenticated(client: httpx.AsyncClient) -> None:

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.tools import DEPLOY, tool
+from tests.support.deploy import DEPLOY, tool
+
+pytestmark = pytest.mark.system
 
 COMPOSE = DEPLOY / "compose.yaml"
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import subprocess
 
-from tests.deploy.tools import DEPLOY, tool
+import pytest
+
+from tests.support.deploy import DEPLOY, tool
+
+pytestmark = pytest.mark.system
 
 DOCKERFILE = DEPLOY / "Dockerfile"
 

@@ -13,7 +13,9 @@ import pytest
 import redis as sync_redis
 import yaml
 
-from tests.deploy.tools import DEPLOY, ROOT
+from tests.support.deploy import DEPLOY, ROOT
+
+pytestmark = pytest.mark.system
 
 SCRIPT = DEPLOY / "bin" / "enqueue_job.py"
 

@@ -23,7 +23,9 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.tools import ROOT
+from tests.support.deploy import ROOT
+
+pytestmark = pytest.mark.system
 
 LOCUSTFILE = ROOT / "tests" / "bench" / "exam_peak_locustfile.py"
 SECTIONS = {"law": ["L1", "L2"], "humanities": ["H1", "H2", "H3"]}

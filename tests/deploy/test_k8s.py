@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.tools import DEPLOY
+from tests.support.deploy import DEPLOY
+
+pytestmark = pytest.mark.system
 
 K8S = DEPLOY / "k8s"
 kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="run `bash deploy/ci-deps.sh`")

@@ -29,7 +29,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.deploy.tools import DEPLOY, tool
+from tests.support.deploy import DEPLOY, tool
+
+pytestmark = pytest.mark.system
 
 NGINX = DEPLOY / "nginx"
 

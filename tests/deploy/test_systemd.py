@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.tools import DEPLOY, tool
+from tests.support.deploy import DEPLOY, tool
+
+pytestmark = pytest.mark.system
 
 UNITS = DEPLOY / "systemd"
 

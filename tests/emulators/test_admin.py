@@ -15,7 +15,7 @@ import requests
 
 from server.emulators import DEV_CONFIG, DEV_SMS_TEMPLATE_CODES, DEV_SUBSCRIBE_TEMPLATE_IDS, EmulatorServer
 from server.emulators.state import SmsRecord
-from tests.emulators.fixtures import http
+from tests.support.emulators import http
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from aliyunsdkcore.request import CommonRequest
 from aliyunsdkcore.utils import parameter_helper
 
 from server.emulators import DEV_CONFIG, DEV_SMS_TEMPLATE_CODES, EmulatorServer
-from tests.emulators.fixtures import fault
+from tests.support.emulators import fault
 
 AK = DEV_CONFIG["aliyun_access_key_id"]
 SECRET = DEV_CONFIG["aliyun_access_key_secret"]

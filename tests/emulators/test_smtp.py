@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 
 from server.emulators import DEV_CONFIG, EmulatorServer
-from tests.emulators.fixtures import fault, http
+from tests.support.emulators import fault, http
 
 SENDER = DEV_CONFIG["mail_from"]
 TEXT = "您的验证码是 123456，10 分钟内有效。"

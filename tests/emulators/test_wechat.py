@@ -8,7 +8,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from server.emulators import DEV_CONFIG, DEV_SUBSCRIBE_TEMPLATE_IDS, EmulatorServer
-from tests.emulators.fixtures import fault, grant, http, login_code, phone_code
+from tests.support.emulators import fault, grant, http, login_code, phone_code
 
 APP_ID = DEV_CONFIG["wechat_app_id"]
 SECRET = DEV_CONFIG["wechat_app_secret"]

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from server.common.models import AuditEntry
 from server.exams.demo import seed_demo
 from server.exams.models import ExamDefinition, Question
-from tests.exams import factories as ef
-from tests.workflow import factories as f
+from tests.support import exams as ef
+from tests.support import factories as f
 
 PROF_SECTIONS = [
     {"section": "law", "counts": {"single": 2, "multiple": 1, "true_false": 1}, "pass_mark": 60},

@@ -12,8 +12,9 @@ import httpx
 from server.common.models import AuditEntry, OutboxEvent
 from server.exams import tasks
 from server.exams.models import Answer, Attempt, AttemptStatus
-from tests.exams import factories as ef
-from tests.exams.conftest import ExamWorld
+from tests.support import exams as ef
+from tests.support import factories as f
+from tests.support.exams import ExamWorld
 
 DEV = {"X-Device-Id": "phone-1"}
 
@@ -360,8 +361,6 @@ async def test_my_exams_list(client: httpx.AsyncClient, world: ExamWorld) -> Non
 
 
 async def _office_headers() -> dict[str, str]:
-    from tests.workflow import factories as f
-
     return await f.auth_headers(await f.office_reviewer("110000"))
 
 

@@ -21,7 +21,7 @@ from server.integrations.aliyun import (
     SmsSendFailed,
     SmsUnavailable,
 )
-from tests.emulators.fixtures import fault
+from tests.support.emulators import fault
 
 LOGIN = DEV_SMS_TEMPLATE_CODES["login"]
 ACTIVATION = DEV_SMS_TEMPLATE_CODES["activation"]

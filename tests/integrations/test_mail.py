@@ -23,8 +23,8 @@ from server.integrations.mail import (
     MailTemporaryFailure,
     send_mail,
 )
-from tests.emulators.fixtures import fault
-from tests.test_config import GOOD
+from tests.support.emulators import fault
+from tests.support.settings import PRODUCTION
 
 SUBJECT = "【医师服务】找回密码验证码"
 TEXT = "您正在通过邮箱找回密码，验证码为 482913，10 分钟内有效。\n非本人操作请忽略本邮件。"
@@ -148,8 +148,6 @@ async def test_send_mail_uses_the_settings(emulators: EmulatorServer) -> None:
 
 
 # ---- production settings --------------------------------------------------------------------------------------
-
-PRODUCTION = {**GOOD, "mail_from": "noreply@yishi.example.cn"}
 
 
 def test_production_accepts_a_real_relay() -> None:

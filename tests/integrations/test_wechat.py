@@ -25,7 +25,7 @@ from server.integrations.wechat import (
     WeChatRateLimited,
     WeChatUnavailable,
 )
-from tests.emulators.fixtures import fault, grant, http, login_code, phone_code
+from tests.support.emulators import fault, grant, http, login_code, phone_code
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_ID = DEV_CONFIG["wechat_app_id"]

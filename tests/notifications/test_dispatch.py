@@ -8,7 +8,8 @@ from server.common.models import OutboxEvent
 from server.notifications import fanout, retry
 from server.notifications.drain import drain
 from server.notifications.models import Delivery, DeliveryStatus, InboxMessage, WechatSubscription
-from tests.notifications.factories import (
+from tests.support.factories import physician
+from tests.support.notifications import (
     REVIEW_TEMPLATE,
     bind_wechat,
     device,
@@ -17,7 +18,6 @@ from tests.notifications.factories import (
     review_payload,
     subscribe,
 )
-from tests.workflow.factories import physician
 
 
 async def _by_channel(event_id: int) -> dict[str, Delivery]:

@@ -11,8 +11,8 @@ from server.common.models import OutboxEvent
 from server.notifications import delivery, fanout, recovery
 from server.notifications.drain import drain
 from server.notifications.models import Delivery, DeliveryStatus, InboxMessage
-from tests.notifications.factories import device, emit_event, later
-from tests.workflow.factories import physician
+from tests.support.factories import physician
+from tests.support.notifications import device, emit_event, later
 
 
 class Crash(Exception):

@@ -20,8 +20,8 @@ from server.notifications.models import (
     WechatSubscription,
 )
 from server.redis import get_redis
-from tests.notifications.factories import REVIEW_TEMPLATE, bind_wechat, emit_event, review_payload, subscribe
-from tests.workflow.factories import admin, auth_headers, physician, principal_of
+from tests.support.factories import admin, auth_headers, physician, principal_of
+from tests.support.notifications import REVIEW_TEMPLATE, bind_wechat, emit_event, review_payload, subscribe
 
 API = "/api/v1"
 

@@ -11,8 +11,8 @@ from server.emulators.wechat import VALUE_RULES, key_type
 from server.notifications.drain import drain
 from server.notifications.models import Delivery, DeliveryStatus
 from server.notifications.templates import KINDS, PUSH_TITLE_MAX_BYTES, render, truncate_bytes
-from tests.notifications.factories import RESULT_TEMPLATE, REVIEW_TEMPLATE, bind_wechat, emit_event, subscribe
-from tests.workflow.factories import physician
+from tests.support.factories import physician
+from tests.support.notifications import RESULT_TEMPLATE, REVIEW_TEMPLATE, bind_wechat, emit_event, subscribe
 
 LONG = "执业注册变更（含多机构备案及主执业机构调整）申请" * 3
 

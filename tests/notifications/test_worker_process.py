@@ -12,11 +12,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from server.common.models import OutboxEvent
 from server.notifications import delivery, recovery
 from server.notifications.models import FINAL_STATUSES, Delivery, DeliveryStatus, InboxMessage
-from tests.notifications.factories import device, emit_event, later
-from tests.workflow.factories import physician
+from tests.support.factories import physician
+from tests.support.notifications import device, emit_event, later
+
+pytestmark = pytest.mark.system
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = 150

@@ -13,7 +13,7 @@ from server.errors import AppError
 from server.proctoring import errors
 from server.proctoring.id_photo import ID_PHOTO_MAX_BYTES, check_id_photo
 from server.proctoring.image import DEFAULT_THRESHOLDS, FaceThresholds, _face_cascade, check_face_capture, sniff_format
-from tests.proctoring import images as img
+from tests.support import images as img
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ from server.proctoring.models import (
     ProctorFlag,
     Snapshot,
 )
-from tests.proctoring import factories as pf
-from tests.proctoring.factories import World
-from tests.workflow.factories import auth_headers
+from tests.support import proctoring as pf
+from tests.support.factories import auth_headers
+from tests.support.proctoring import World
 
 P = "/api/v1/proctoring"
 

@@ -16,8 +16,9 @@ from server.db import run_atomic
 from server.proctoring import captures, checks, flags, retention, snapshots
 from server.proctoring.errors import FaceCaptureRequired
 from server.proctoring.models import FaceCapture, FaceImage, FlagReason, ProctoredAttempt, ProctorFlag, Snapshot
-from tests.proctoring import factories as pf
-from tests.workflow import factories as f
+from tests.support import factories as f
+from tests.support import images as img
+from tests.support import proctoring as pf
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -311,7 +312,5 @@ async def test_a_capture_taken_for_another_exam_cannot_start_this_one() -> None:
 
 
 async def test_id_photo_check_runs_in_the_pool() -> None:
-    from tests.proctoring import images as img
-
     check = await checks.check_id_photo_off_loop(img.jpeg(img.id_photo(), 85))
     assert (check.width, check.height) == (354, 472)

@@ -17,8 +17,8 @@ from server.registry.models import (
     Qualification,
     RegistrationStatus,
 )
-from tests.registry import factories as rf
-from tests.workflow import factories as wf
+from tests.support import factories as wf
+from tests.support import registry as rf
 
 R = "/api/v1/registry"
 

@@ -22,8 +22,8 @@ from server.registry.models import (
     RegistrationStatus,
 )
 from server.workflow.models import ReviewItem
-from tests.registry import factories as rf
-from tests.workflow import factories as wf
+from tests.support import factories as wf
+from tests.support import registry as rf
 
 R = "/api/v1/registry"
 REVIEWS = "/api/v1/reviews/items"

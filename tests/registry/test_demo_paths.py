@@ -9,7 +9,7 @@ from server.accounts.models import User
 from server.common import crypto
 from server.common.models import OutboxEvent
 from server.registry.models import AccountStatus, MultiSiteFiling, PhysicianAccount, Qualification
-from tests.workflow import factories as wf
+from tests.support import factories as wf
 
 R = "/api/v1/registry"
 

@@ -7,8 +7,8 @@ import pytest
 
 from server.registry import documents
 from server.registry.models import AccountStatus, PhysicianAccount, Qualification, RegistrationStatus
-from tests.registry import factories as rf
-from tests.workflow import factories as wf
+from tests.support import factories as wf
+from tests.support import registry as rf
 
 URL = "/api/v1/identity/real-name-check"
 

@@ -14,8 +14,8 @@ from server.common import crypto, idcard
 from server.common.models import AuditEntry
 from server.directory.models import Department, Institution
 from server.registry.models import MultiSiteFiling, PracticeRegistration, Qualification
-from tests.registry import factories as rf
-from tests.workflow import factories as wf
+from tests.support import factories as wf
+from tests.support import registry as rf
 
 R = "/api/v1/registry"
 

@@ -19,10 +19,10 @@ from server.exams.models import Attempt, AttemptStatus
 from server.notifications.drain import drain
 from server.proctoring.models import FaceCapture, FaceImage, ProctoredAttempt
 from server.workflow.models import ReviewItem, ReviewStatus
-from tests.assessment import factories as af
-from tests.assessment.factories import PASSWORD, A
-from tests.exams import factories as ef
-from tests.proctoring import factories as pf
+from tests.support import assessment as af
+from tests.support import exams as ef
+from tests.support import proctoring as pf
+from tests.support.assessment import PASSWORD, A
 
 E = "/api/v1/exams"
 P = "/api/v1/proctoring"

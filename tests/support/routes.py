@@ -80,7 +80,7 @@ class StartIn(BaseModel):
 
 
 def _candidacy() -> Any:
-    from tests.exams.factories import CURRENT
+    from tests.support.exams import CURRENT
 
     return CURRENT[-1]
 

@@ -22,8 +22,8 @@ from server.workflow.errors import (
 from server.workflow.events import ReviewDecided
 from server.workflow.kinds import KINDS, KindSpec, Step
 from server.workflow.models import ReviewAction, ReviewItem
-from tests.workflow.conftest import BOOM, ONE_STEP, TWO_STEP, World
-from tests.workflow.factories import principal_of
+from tests.support.factories import principal_of
+from tests.support.workflow import BOOM, ONE_STEP, TWO_STEP, World
 
 
 async def _name() -> str:

@@ -9,8 +9,8 @@ import httpx
 from server.common.models import AuditEntry, OutboxEvent
 from server.directory.models import Region
 from server.workflow.models import ReviewAction, ReviewItem
-from tests.workflow import factories as f
-from tests.workflow.conftest import ONE_STEP, World
+from tests.support import factories as f
+from tests.support.workflow import ONE_STEP, World
 
 
 async def test_twenty_concurrent_decisions_make_exactly_one(client: httpx.AsyncClient, world: World) -> None:

@@ -9,8 +9,8 @@ from server.db import run_atomic
 from server.directory.models import Region
 from server.workflow import service
 from server.workflow.models import ReviewAction, ReviewItem
-from tests.workflow.conftest import ONE_STEP, TWO_STEP, World
-from tests.workflow.factories import auth_headers, principal_of
+from tests.support.factories import auth_headers, principal_of
+from tests.support.workflow import ONE_STEP, TWO_STEP, World
 
 R = "/api/v1/reviews"
 MY = "/api/v1/my/reviews"

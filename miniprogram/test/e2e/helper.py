@@ -18,7 +18,7 @@ import sys
 def frames(directory: str) -> None:
     from pathlib import Path
 
-    from tests.proctoring.images import face_frame, jpeg, no_face_frame
+    from tests.support.images import face_frame, jpeg, no_face_frame
 
     out = Path(directory)
     (out / "face.jpg").write_bytes(jpeg(face_frame()))

@@ -1,4 +1,4 @@
-"""Test factories: regions, institutions, users of every role and their auth headers."""
+"""Factories every part's tests use: regions, institutions, users of every role, principals and their auth headers."""
 
 from __future__ import annotations
 

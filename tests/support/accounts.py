@@ -1,4 +1,4 @@
-"""Small factories for the accounts tests."""
+"""Helpers of the accounts tests: register through SMS codes read from the emulator, bearer headers, error codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Exam test helpers: a small bank with known answers, the candidacy a test decides, answer keys of a paper."""
+"""Exam test helpers: a small bank with known answers, the candidacy a test decides, answer keys of a paper, and the
+world of the exam tests (tests/exams/conftest.py's ``world``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from server.accounts.models import User
 from server.exams.api import Eligibility, ExamNotAvailable
 from server.exams.events import AttemptScored
 from server.exams.models import AttemptQuestion, ExamDefinition, Question
+from tests.support import factories as f
 
 _seq = itertools.count(1)
 
@@ -106,6 +109,32 @@ class Candidacy:
 
 # The candidacy the test app's start route (tests/support/routes.py) hands to the exams part
 CURRENT: list[Candidacy] = []
+
+
+@dataclass
+class ExamWorld:
+    hooks: Candidacy
+    physician: User
+    headers: dict[str, str]
+    other: User
+    other_headers: dict[str, str]
+
+
+async def world() -> ExamWorld:
+    """A small bank and rules, two physicians with headers, and a fresh candidacy made the current one."""
+    await small_bank()
+    await small_definitions()
+    hooks = Candidacy()
+    physician = await f.physician()
+    other = await f.physician()
+    CURRENT[:] = [hooks]
+    return ExamWorld(
+        hooks=hooks,
+        physician=physician,
+        headers=await f.auth_headers(physician),
+        other=other,
+        other_headers=await f.auth_headers(other),
+    )
 
 
 async def answer_key(attempt_ref: str) -> dict[str, dict[str, Any]]:

@@ -18,8 +18,8 @@ from server.db import run_atomic
 from server.directory.models import Institution
 from server.exams.api import AttemptScored
 from server.registry.models import PracticeRegistration, Qualification
-from tests.workflow import factories as f
-from tests.workflow.factories import auth_headers, principal_of
+from tests.support import factories as f
+from tests.support.factories import auth_headers, principal_of
 
 A = "/api/v1/assessment"
 PASSWORD = "Kx9-assess-2026"

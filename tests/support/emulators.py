@@ -1,53 +1,16 @@
-"""One emulator server per test session (per directory that imports these fixtures), reset before every test, and
-small helpers to drive its admin API and the raw SDKs."""
+"""Small helpers to drive an emulator's admin API over HTTP (codes, subscriptions, faults).
+
+The fixtures that start one (``emulator_server``, ``emulator``) and the unreachable addresses (``black_hole``,
+``closed_port``) are in tests/conftest.py."""
 
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from server.emulators import DEV_CONFIG, EmulatorServer
-
-
-@pytest.fixture(scope="session")
-def emulator_server() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(**DEV_CONFIG)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
-def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
-    """The session's emulator with a clean memory (no codes, tokens, records, faults or time travel)."""
-    emulator_server.state.reset()
-    return emulator_server
-
-
-@pytest.fixture()
-def black_hole() -> Iterator[str]:
-    """``host:port`` of a socket that accepts connections and never answers: every read times out."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    yield f"127.0.0.1:{sock.getsockname()[1]}"
-    sock.close()
-
-
-@pytest.fixture()
-def closed_port() -> str:
-    """``host:port`` where nothing listens: connections are refused at once."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"127.0.0.1:{port}"
+from server.emulators import EmulatorServer
 
 
 def http(emulator: EmulatorServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:

@@ -19,7 +19,7 @@ from server.registry.models import (
     Qualification,
     RegistrationStatus,
 )
-from tests.workflow import factories as wf
+from tests.support import factories as wf
 
 _seq = itertools.count(1)
 

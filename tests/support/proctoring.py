@@ -18,8 +18,8 @@ from server.proctoring.checks import STORAGE_PURPOSE
 from server.proctoring.consent import CONSENT_VERSION, give_consent
 from server.proctoring.models import ProctoredAttempt
 from server.registry.models import PracticeRegistration, Qualification, RegistrationStatus
-from tests.proctoring import images as img
-from tests.workflow import factories as f
+from tests.support import factories as f
+from tests.support import images as img
 
 
 @cache

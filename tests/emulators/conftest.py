@@ -1,1 +1,0 @@
-from tests.emulators.fixtures import black_hole, closed_port, emulator, emulator_server  # noqa: F401

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from server.accounts import admin, captchas, profile, recovery, registration, security, wechat
@@ -24,7 +24,6 @@ from server.accounts.schemas import (
     EndedOut,
     LoginIn,
     MeOut,
-    OkOut,
     RefreshIn,
     RegisterIn,
     ResetPasswordIn,
@@ -47,6 +46,7 @@ from server.common.http import client_ip
 from server.common.masking import mask_email, mask_phone
 from server.common.schemas import AcceptedOut
 from server.common.validation import body, query
+from server.common.web import OkOut, json_content, ok, out
 from server.integrations.aliyun.errors import SmsProviderLimited
 from server.integrations.wechat.errors import WeChatCodeInvalid
 
@@ -57,30 +57,26 @@ def _ua(request: Request) -> str:
     return request.headers.get("user-agent", "")
 
 
-def _ok(model: type) -> dict:
-    return {"application/json": model}
-
-
 @bp.post("/auth/sms-codes")
 @raises(account_errors.SmsSendLimited, account_errors.SmsNotConfigured, SmsProviderLimited)
 @openapi.tag("accounts")
 @openapi.summary("发送短信验证码")
-@openapi.response(202, _ok(AcceptedOut))
+@openapi.response(202, json_content(AcceptedOut))
 @body(SmsCodeIn)
 async def send_sms_code(request: Request, body: SmsCodeIn) -> HTTPResponse:
     user_id = None
     if body.purpose == "change_phone":
         user_id = (await authenticate(request)).user_id
     await registration.send_sms_code(phone=body.phone, purpose=body.purpose, ip=client_ip(request), user_id=user_id)
-    return json(AcceptedOut().model_dump(), status=202, ensure_ascii=False)
+    return out(AcceptedOut(), status=202)
 
 
 @bp.get("/auth/agreements")
 @openapi.tag("accounts")
 @openapi.summary("当前服务协议与隐私政策版本（注册前展示并同意）")
-@openapi.response(200, _ok(AgreementsOut))
+@openapi.response(200, json_content(AgreementsOut))
 async def agreements(request: Request) -> HTTPResponse:
-    return json(AgreementsOut(**registration.current_agreements()).model_dump())
+    return out(AgreementsOut(**registration.current_agreements()))
 
 
 @bp.post("/auth/register")
@@ -93,11 +89,11 @@ async def agreements(request: Request) -> HTTPResponse:
 )
 @openapi.tag("accounts")
 @openapi.summary("手机号注册")
-@openapi.response(201, _ok(TokensOut))
+@openapi.response(201, json_content(TokensOut))
 @body(RegisterIn)
 async def register(request: Request, body: RegisterIn) -> HTTPResponse:
     tokens = await registration.register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
-    return json(tokens.to_dict(), status=201)
+    return out(TokensOut.of(tokens), status=201)
 
 
 @bp.post("/auth/login")
@@ -111,13 +107,13 @@ async def register(request: Request, body: RegisterIn) -> HTTPResponse:
 )
 @openapi.tag("accounts")
 @openapi.summary("密码登录（手机号或用户名）")
-@openapi.response(200, _ok(TokensOut))
+@openapi.response(200, json_content(TokensOut))
 @body(LoginIn)
 async def login(request: Request, body: LoginIn) -> HTTPResponse:
     tokens = await account_login.log_in_with_password(
         **body.model_dump(), ip=client_ip(request), user_agent=_ua(request)
     )
-    return json(tokens.to_dict())
+    return out(TokensOut.of(tokens))
 
 
 @bp.post("/auth/login/sms")
@@ -130,87 +126,85 @@ async def login(request: Request, body: LoginIn) -> HTTPResponse:
 )
 @openapi.tag("accounts")
 @openapi.summary("短信验证码登录")
-@openapi.response(200, _ok(TokensOut))
+@openapi.response(200, json_content(TokensOut))
 @body(SmsLoginIn)
 async def login_sms(request: Request, body: SmsLoginIn) -> HTTPResponse:
     tokens = await account_login.log_in_with_sms(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
-    return json(tokens.to_dict())
+    return out(TokensOut.of(tokens))
 
 
 @bp.get("/auth/captcha")
 @openapi.tag("accounts")
 @openapi.summary("获取图形验证码")
-@openapi.response(200, _ok(CaptchaOut))
+@openapi.response(200, json_content(CaptchaOut))
 async def captcha(request: Request) -> HTTPResponse:
     captcha_id, image = await captchas.new_captcha()
-    return json({"captcha_id": captcha_id, "image": image}, headers={"Cache-Control": "no-store"})
+    return out(CaptchaOut(captcha_id=captcha_id, image=image), headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/auth/refresh")
 @raises(account_errors.RefreshTokenInvalid, account_errors.RefreshTokenReused, account_errors.AccountDisabled)
 @openapi.tag("accounts")
 @openapi.summary("刷新登录凭证")
-@openapi.response(200, _ok(TokensOut))
+@openapi.response(200, json_content(TokensOut))
 @body(RefreshIn)
 async def refresh(request: Request, body: RefreshIn) -> HTTPResponse:
     tokens = await account_login.refresh_tokens(refresh_token=body.refresh_token, ip=client_ip(request))
-    return json(tokens.to_dict())
+    return out(TokensOut.of(tokens))
 
 
 @bp.post("/auth/logout")
 @openapi.tag("accounts")
 @openapi.summary("退出登录")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @require(allow_password_change=True)
 async def logout(request: Request, principal: Principal) -> HTTPResponse:
     await account_login.log_out(user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request))
-    return json({"ok": True})
+    return ok()
 
 
 @bp.post("/auth/password/reset")
 @raises(account_errors.SmsCodeInvalid, account_errors.SmsCodeAttemptsExceeded, account_errors.PasswordWeak)
 @openapi.tag("accounts")
 @openapi.summary("通过短信验证码重置密码")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @body(ResetPasswordIn)
 async def reset_password(request: Request, body: ResetPasswordIn) -> HTTPResponse:
     await recovery.reset_password(**body.model_dump(), ip=client_ip(request))
-    return json({"ok": True})
+    return ok()
 
 
 @bp.post("/auth/wechat/login")
 @raises(WeChatCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("微信小程序登录")
-@openapi.response(200, _ok(WechatLoginOut))
+@openapi.response(200, json_content(WechatLoginOut))
 @body(WechatLoginIn)
 async def wechat_login(request: Request, body: WechatLoginIn) -> HTTPResponse:
     result = await wechat.wechat_log_in(code=body.code, ip=client_ip(request), user_agent=_ua(request))
-    if isinstance(result, str):
-        return json({"needs_binding": True, "wechat_ticket": result})
-    return json({"needs_binding": False, **result.to_dict()})
+    return out(WechatLoginOut.of(result))
 
 
 @bp.post("/auth/wechat/register")
 @raises(account_errors.WechatTicketInvalid)
 @openapi.tag("accounts")
 @openapi.summary("微信手机号快速验证注册（已注册则绑定）")
-@openapi.response(200, _ok(TokensOut))
+@openapi.response(200, json_content(TokensOut))
 @body(WechatRegisterIn)
 async def wechat_register(request: Request, body: WechatRegisterIn) -> HTTPResponse:
     tokens = await wechat.wechat_register(**body.model_dump(), ip=client_ip(request), user_agent=_ua(request))
-    return json(tokens.to_dict())
+    return out(TokensOut.of(tokens))
 
 
 @bp.get("/me")
 @openapi.tag("accounts")
 @openapi.summary("当前账号信息")
-@openapi.response(200, _ok(MeOut))
+@openapi.response(200, json_content(MeOut))
 @require(allow_password_change=True)
 async def me(request: Request, principal: Principal) -> HTTPResponse:
     found = await profile.get_me(user_id=principal.user_id)
     user = found["user"]
-    out = MeOut(
+    view = MeOut(
         id=user.id,
         phone=mask_phone(user.phone),
         username=user.username,
@@ -223,41 +217,41 @@ async def me(request: Request, principal: Principal) -> HTTPResponse:
         agreement_version=user.agreement_version,
         privacy_version=user.privacy_version,
     )
-    return json(out.model_dump(), ensure_ascii=False)
+    return out(view)
 
 
 @bp.post("/me/password")
 @raises(account_errors.OldPasswordWrong, account_errors.PasswordUnchanged, account_errors.PasswordWeak)
 @openapi.tag("accounts")
 @openapi.summary("修改密码（其他设备将退出登录）")
-@openapi.response(200, _ok(TokensOut))
+@openapi.response(200, json_content(TokensOut))
 @body(ChangePasswordIn)
 @require(allow_password_change=True)
 async def change_password(request: Request, body: ChangePasswordIn, principal: Principal) -> HTTPResponse:
     tokens = await security.change_password(
         user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
-    return json(tokens.to_dict())
+    return out(TokensOut.of(tokens))
 
 
 @bp.post("/me/phone")
 @raises(account_errors.SmsCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("更换绑定手机号（原号码和新号码各需一个验证码）")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @body(ChangePhoneIn)
 @require()
 async def change_phone(request: Request, body: ChangePhoneIn, principal: Principal) -> HTTPResponse:
     await profile.change_phone(
         user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request), **body.model_dump()
     )
-    return json({"ok": True})
+    return ok()
 
 
 @bp.get("/me/sessions")
 @openapi.tag("accounts")
 @openapi.summary("已登录的设备")
-@openapi.response(200, _ok(SessionListOut))
+@openapi.response(200, json_content(SessionListOut))
 @require()
 async def list_sessions(request: Request, principal: Principal) -> HTTPResponse:
     rows = await security.list_sessions(user_id=principal.user_id)
@@ -269,62 +263,62 @@ async def list_sessions(request: Request, principal: Principal) -> HTTPResponse:
             created_at=s.created_at,
             last_used_at=s.last_used_at,
             current=s.id == principal.session_id,
-        ).model_dump(mode="json")
+        )
         for s in rows
     ]
-    return json({"items": items}, ensure_ascii=False)
+    return out(SessionListOut(items=items))
 
 
 @bp.delete("/me/sessions/<sid:str>")
 @raises(account_errors.SessionNotFound)
 @openapi.tag("accounts")
 @openapi.summary("退出指定设备")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @require()
 async def end_session(request: Request, sid: str, principal: Principal) -> HTTPResponse:
     await security.end_session(user_id=principal.user_id, session_id=sid, ip=client_ip(request))
-    return json({"ok": True})
+    return ok()
 
 
 @bp.delete("/me/sessions")
 @openapi.tag("accounts")
 @openapi.summary("退出其他所有设备")
-@openapi.response(200, _ok(EndedOut))
+@openapi.response(200, json_content(EndedOut))
 @require()
 async def end_other_sessions(request: Request, principal: Principal) -> HTTPResponse:
     n = await security.end_other_sessions(
         user_id=principal.user_id, session_id=principal.session_id, ip=client_ip(request)
     )
-    return json({"ended": n})
+    return out(EndedOut(ended=n))
 
 
 @bp.post("/me/wechat")
 @raises(account_errors.WechatAlreadyBound)
 @openapi.tag("accounts")
 @openapi.summary("绑定微信")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @body(WechatLoginIn)
 @require()
 async def bind_wechat(request: Request, body: WechatLoginIn, principal: Principal) -> HTTPResponse:
     await wechat.bind_wechat(user_id=principal.user_id, code=body.code, ip=client_ip(request))
-    return json({"ok": True})
+    return ok()
 
 
 @bp.delete("/me/wechat")
 @raises(account_errors.WechatNotBound)
 @openapi.tag("accounts")
 @openapi.summary("解绑微信")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @require()
 async def unbind_wechat(request: Request, principal: Principal) -> HTTPResponse:
     await wechat.unbind_wechat(user_id=principal.user_id, ip=client_ip(request))
-    return json({"ok": True})
+    return ok()
 
 
 @bp.get("/admin/audit")
 @openapi.tag("accounts")
 @openapi.summary("安全审计日志（管理员）")
-@openapi.response(200, _ok(AuditPageOut))
+@openapi.response(200, json_content(AuditPageOut))
 @query(AuditQuery)
 @require(Role.ADMIN)
 async def list_audit(request: Request, query: AuditQuery, principal: Principal) -> HTTPResponse:
@@ -346,10 +340,10 @@ async def list_audit(request: Request, query: AuditQuery, principal: Principal) 
             ip=r.ip,
             details=r.details,
             created_at=r.created_at,
-        ).model_dump(mode="json")
+        )
         for r in rows
     ]
-    return json({"items": items, "next_cursor": next_cursor}, ensure_ascii=False)
+    return out(AuditPageOut(items=items, next_cursor=next_cursor))
 
 
 async def _set_active(
@@ -358,14 +352,14 @@ async def _set_active(
     user = await admin.set_user_active(
         admin_id=principal.user_id, user_id=user_id, active=active, reason=body.reason, ip=client_ip(request)
     )
-    return json(UserStatusOut(user_id=user.id, is_active=user.is_active).model_dump())
+    return out(UserStatusOut(user_id=user.id, is_active=user.is_active))
 
 
 @bp.post("/admin/users/<user_id:int>/disable")
 @raises(account_errors.UserNotFound)
 @openapi.tag("accounts")
 @openapi.summary("停用账号（管理员）：该账号的所有登录立即失效")
-@openapi.response(200, _ok(UserStatusOut))
+@openapi.response(200, json_content(UserStatusOut))
 @body(UserStatusIn)
 @require(Role.ADMIN)
 async def disable_user(request: Request, user_id: int, body: UserStatusIn, principal: Principal) -> HTTPResponse:
@@ -375,7 +369,7 @@ async def disable_user(request: Request, user_id: int, body: UserStatusIn, princ
 @bp.post("/admin/users/<user_id:int>/enable")
 @openapi.tag("accounts")
 @openapi.summary("重新启用账号（管理员）")
-@openapi.response(200, _ok(UserStatusOut))
+@openapi.response(200, json_content(UserStatusOut))
 @body(UserStatusIn)
 @require(Role.ADMIN)
 async def enable_user(request: Request, user_id: int, body: UserStatusIn, principal: Principal) -> HTTPResponse:
@@ -387,19 +381,19 @@ async def enable_user(request: Request, user_id: int, body: UserStatusIn, princi
 @raises(account_errors.EmailTaken, account_errors.SmsSendLimited)
 @openapi.tag("accounts")
 @openapi.summary("绑定安全邮箱：向该邮箱发送验证码")
-@openapi.response(202, _ok(AcceptedOut))
+@openapi.response(202, json_content(AcceptedOut))
 @body(EmailIn)
 @require()
 async def request_email_binding(request: Request, body: EmailIn, principal: Principal) -> HTTPResponse:
     await profile.request_email_binding(user_id=principal.user_id, email=body.email, ip=client_ip(request))
-    return json(AcceptedOut(message="验证码已发送至该邮箱，10 分钟内有效").model_dump(), status=202, ensure_ascii=False)
+    return out(AcceptedOut(message="验证码已发送至该邮箱，10 分钟内有效"), status=202)
 
 
 @bp.post("/me/email/verify")
 @raises(account_errors.SmsCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("绑定安全邮箱：提交邮件中的验证码")
-@openapi.response(200, _ok(EmailOut))
+@openapi.response(200, json_content(EmailOut))
 @body(EmailVerifyIn)
 @require()
 async def verify_email_binding(request: Request, body: EmailVerifyIn, principal: Principal) -> HTTPResponse:
@@ -407,38 +401,36 @@ async def verify_email_binding(request: Request, body: EmailVerifyIn, principal:
         user_id=principal.user_id, email=body.email, code=body.code, ip=client_ip(request)
     )
     assert user.email is not None and user.email_verified_at is not None
-    out = EmailOut(email=mask_email(user.email) or "", verified_at=user.email_verified_at)
-    return json(out.model_dump(mode="json"), ensure_ascii=False)
+    return out(EmailOut(email=mask_email(user.email) or "", verified_at=user.email_verified_at))
 
 
 @bp.delete("/me/email")
 @raises(account_errors.EmailNotBound)
 @openapi.tag("accounts")
 @openapi.summary("解除安全邮箱")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @require()
 async def remove_email(request: Request, principal: Principal) -> HTTPResponse:
     await profile.remove_email(user_id=principal.user_id, ip=client_ip(request))
-    return json(OkOut().model_dump())
+    return ok()
 
 
 @bp.post("/auth/email-codes")
 @openapi.tag("accounts")
 @openapi.summary("通过安全邮箱找回密码：发送验证码（无论邮箱是否绑定，回答相同）")
-@openapi.response(202, _ok(AcceptedOut))
+@openapi.response(202, json_content(AcceptedOut))
 @body(EmailIn)
 async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPResponse:
     await recovery.request_reset_by_email(email=body.email, ip=client_ip(request))
-    out = AcceptedOut(message="如该邮箱已绑定账号，验证码将很快送达")
-    return json(out.model_dump(), status=202, ensure_ascii=False)
+    return out(AcceptedOut(message="如该邮箱已绑定账号，验证码将很快送达"), status=202)
 
 
 @bp.post("/auth/password/reset/email")
 @raises(account_errors.PasswordWeak, account_errors.SmsCodeInvalid)
 @openapi.tag("accounts")
 @openapi.summary("通过安全邮箱找回密码：提交验证码与新密码（所有设备将退出登录）")
-@openapi.response(200, _ok(OkOut))
+@openapi.response(200, json_content(OkOut))
 @body(EmailResetIn)
 async def reset_password_by_email(request: Request, body: EmailResetIn) -> HTTPResponse:
     await recovery.reset_password_by_email(**body.model_dump(), ip=client_ip(request))
-    return json(OkOut().model_dump())
+    return ok()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.accounts.sessions import Tokens
 from server.accounts.sms import SmsPurpose
 
 Phone = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$", description="中国大陆手机号")]
@@ -49,6 +50,15 @@ class TokensOut(BaseModel):
     token_type: str = "Bearer"
     expires_in: int
     must_change_password: bool = False
+
+    @classmethod
+    def of(cls, tokens: Tokens) -> TokensOut:
+        return cls(
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            expires_in=tokens.expires_in,
+            must_change_password=tokens.must_change_password,
+        )
 
 
 class LoginIn(_In):
@@ -126,10 +136,6 @@ class EmailOut(BaseModel):
     verified_at: datetime
 
 
-class OkOut(BaseModel):
-    ok: bool = True
-
-
 class WechatLoginIn(_In):
     code: str = Field(min_length=1, max_length=128)
 
@@ -144,6 +150,14 @@ class WechatLoginOut(BaseModel):
     token_type: str | None = None
     expires_in: int | None = None
     must_change_password: bool | None = None
+
+    @classmethod
+    def of(cls, result: Tokens | str) -> WechatLoginOut:
+        """The tokens of a bound openid, or the ticket (a ``str``) of one still to bind."""
+        if isinstance(result, str):
+            return cls(needs_binding=True, wechat_ticket=result)
+        tokens = TokensOut.of(result)
+        return cls(needs_binding=False, **tokens.model_dump())
 
 
 class WechatRegisterIn(_In):

@@ -13,7 +13,6 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise.timezone import now
 
@@ -36,15 +35,6 @@ class Tokens:
     expires_in: int
     session_id: str
     must_change_password: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "token_type": "Bearer",
-            "expires_in": self.expires_in,
-            "must_change_password": self.must_change_password,
-        }
 
 
 def _refresh_hash(secret: str) -> str:

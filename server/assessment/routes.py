@@ -263,10 +263,7 @@ async def request_exemption(request: Request, principal: Principal, body: Exempt
     assessment_errors.NoCurrentCycle,
     assessment_errors.WindowClosed,
     assessment_errors.WrongStep,
-    uploads.UploadMissing,
-    uploads.UploadTooLarge,
-    uploads.UploadTooMany,
-    uploads.UploadTypeInvalid,
+    *uploads.ERRORS,
 )
 @openapi.tag("assessment")
 @openapi.summary("上传证明材料（multipart 字段 file，PDF/JPG/PNG，单个 ≤4 MB，每次最多 5 个、合计 ≤8 MB）")

@@ -48,6 +48,10 @@ class UploadTooMany(AppError):
     code, status, message = "UPLOAD_TOO_MANY", 400, "一次上传的文件过多"
 
 
+# What ``read_file`` / ``read_files`` can refuse: a route that reads an upload declares them (``@raises(*ERRORS)``).
+ERRORS: tuple[type[AppError], ...] = (UploadMissing, UploadTypeInvalid, UploadTooLarge, UploadTooMany)
+
+
 @dataclass(frozen=True, slots=True)
 class Upload:
     data: bytes

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 from server.db import run_atomic
-from server.exams.errors import ImportFormatUnsupported, ImportInvalid
+from server.exams.errors import ImportInvalid
 from server.exams.models import Question, QuestionType, Section
+
+IMPORT_KINDS: Final = ("xlsx", "json")  # file kinds by content (server.common.uploads.sniff), never by name
 
 EXCEL_COLUMNS = [
     "ref",
@@ -162,16 +164,18 @@ def _rows_from_excel(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
-async def import_questions(*, filename: str, data: bytes) -> dict[str, Any]:
-    """Check every row, then store all of them in one transaction; returns created/updated counts."""
-    name = filename.lower()
+async def import_questions(*, kind: str, data: bytes) -> dict[str, Any]:
+    """Check every row, then store all of them in one transaction; returns created/updated counts.
+
+    ``kind`` is one of ``IMPORT_KINDS``, as the upload parser read it from the content.
+    """
     defaults: dict[str, Any] = {}
-    if name.endswith(".json"):
+    if kind == "json":
         rows, defaults = _rows_from_json(data)
-    elif name.endswith(".xlsx"):
+    elif kind == "xlsx":
         rows = await asyncio.get_running_loop().run_in_executor(None, _rows_from_excel, data)
     else:
-        raise ImportFormatUnsupported()
+        raise ValueError(f"not a question-bank file kind: {kind!r}")
     clean: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()

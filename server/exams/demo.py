@@ -13,6 +13,6 @@ async def seed_demo() -> list[str]:
     """Import server/exams/demo_bank/*.json (idempotent: known refs are updated); returns summary lines."""
     lines = []
     for path in sorted(DEMO_BANK.glob("*.json")):
-        result = await bank.import_questions(filename=path.name, data=path.read_bytes())
+        result = await bank.import_questions(kind="json", data=path.read_bytes())
         lines.append(f"题库 {path.stem}: 新增 {result['created']} 题，更新 {result['updated']} 题")
     return lines

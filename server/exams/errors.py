@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.errors import AppError, Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound, ValidationFailed
 
 
 class ExamNotAvailable(Conflict):
@@ -75,10 +75,6 @@ class BankInsufficient(Conflict):
 
 class ImportInvalid(ValidationFailed):
     code, message = "BANK_IMPORT_INVALID", "导入文件中有错误，未导入任何题目"
-
-
-class ImportFormatUnsupported(AppError):
-    code, status, message = "BANK_IMPORT_FORMAT", 415, "只支持 .xlsx 或 .json 文件"
 
 
 class DefinitionNotFound(NotFound):

@@ -10,13 +10,14 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
+from server.common import uploads
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, parse_json, query
 from server.common.web import JSON_FILE, XLSX, binary_content, file_out, json_content, out
-from server.errors import InvalidJson, PayloadTooLarge, ValidationFailed
+from server.errors import InvalidJson, ValidationFailed
 from server.exams import attempts, bank, definitions, hot, practice
 from server.exams import errors as exam_errors
 from server.exams.errors import DeviceIdRequired
@@ -256,18 +257,14 @@ async def list_definitions(request: Request, query: DefinitionQuery, principal: 
 
 
 @bp.post("/admin/questions/import")
-@raises(exam_errors.ImportFormatUnsupported, exam_errors.ImportInvalid, ValidationFailed)
+@raises(exam_errors.ImportInvalid, *uploads.ERRORS)
 @openapi.tag("exams-admin")
-@openapi.summary("导入题库（multipart 字段 file：.xlsx 或 .json；有错误时不导入并逐行报告）")
+@openapi.summary("导入题库（multipart 字段 file：xlsx 或 JSON，按内容判断；有错误时不导入并逐行报告）")
 @openapi.response(200, json_content(ImportOut))
 @require(Role.OFFICE_REVIEWER, Role.ADMIN)
 async def import_questions(request: Request, principal: Principal) -> HTTPResponse:
-    upload = request.files.get("file") if request.files else None
-    if upload is None:
-        raise ValidationFailed("请上传题库文件", field="file")
-    if len(upload.body) > MAX_IMPORT_BYTES:
-        raise PayloadTooLarge(field="file")
-    result = await bank.import_questions(filename=upload.name or "", data=upload.body)
+    upload = uploads.read_file(request, field="file", allowed=bank.IMPORT_KINDS, max_bytes=MAX_IMPORT_BYTES)
+    result = await bank.import_questions(kind=upload.kind, data=upload.data)
     return out(ImportOut(**result))
 
 

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, empty, json
+from sanic.response import HTTPResponse, empty
 from sanic_ext import openapi
 
 from server.common.apidoc import raises
@@ -14,10 +12,10 @@ from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
+from server.common.web import json_content, out
 from server.notifications import errors as notifications_errors
 from server.notifications import service
 from server.notifications.errors import DeadLetterNotFound, MessageNotFound
-from server.notifications.models import Delivery, InboxMessage, PushDevice
 from server.notifications.schemas import (
     DeadLetterOut,
     DeadLetterPageOut,
@@ -40,65 +38,6 @@ bp = Blueprint("notifications", url_prefix="/api/v1")
 _MAX_ID = 2**63 - 1
 
 
-def _ok(model: type) -> dict[str, Any]:
-    return {"application/json": model}
-
-
-def _message(m: InboxMessage) -> dict[str, Any]:
-    return InboxMessageOut(
-        id=m.id,
-        kind=m.kind,
-        title=m.title,
-        body=m.body,
-        link=m.link,
-        data=m.data or {},
-        read=m.read_at is not None,
-        read_at=m.read_at,
-        created_at=m.created_at,
-    ).model_dump(mode="json")
-
-
-def _device(d: PushDevice) -> dict[str, Any]:
-    return PushDeviceOut(device_id=d.device_id, platform=d.platform, created_at=d.created_at).model_dump(mode="json")
-
-
-def _dead(d: Delivery) -> dict[str, Any]:
-    return DeadLetterOut(
-        id=d.id,
-        event_id=d.event_id,  # type: ignore[attr-defined]
-        user_id=d.user_id,
-        kind=d.kind,
-        channel=str(d.channel),
-        status=str(d.status),
-        attempts=d.attempts,
-        error_code=d.error_code,
-        last_error=d.last_error,
-        dead_at=d.dead_at,
-        created_at=d.created_at,
-    ).model_dump(mode="json")
-
-
-def _choices(kinds: list[service.KindChoices]) -> dict[str, Any]:
-    return {
-        "preferences": [
-            {
-                "kind": k.kind,
-                "label": k.label,
-                "channels": [
-                    {"channel": c.channel.value, "enabled": c.enabled, "mandatory": c.mandatory} for c in k.channels
-                ],
-            }
-            for k in kinds
-        ]
-    }
-
-
-def _subscriptions(rows: list[service.SubscriptionCount]) -> dict[str, Any]:
-    return {
-        "subscriptions": [{"purpose": r.purpose, "template_id": r.template_id, "remaining": r.remaining} for r in rows]
-    }
-
-
 # ---------------------------------------------------------------- inbox
 
 
@@ -106,46 +45,43 @@ def _subscriptions(rows: list[service.SubscriptionCount]) -> dict[str, Any]:
 @raises(notifications_errors.CursorInvalid)
 @openapi.tag("notifications")
 @openapi.summary("站内消息列表（最新在前，游标分页）")
-@openapi.response(200, _ok(InboxPageOut))
+@openapi.response(200, json_content(InboxPageOut))
 @require()
 @query(PageQuery)
 async def list_inbox(request: Request, principal: Principal, query: PageQuery) -> HTTPResponse:
     page = await service.list_inbox(user_id=principal.user_id, cursor=query.cursor, limit=query.limit)
-    return json(
-        {"items": [_message(m) for m in page.items], "next_cursor": page.next_cursor, "unread": page.unread},
-        ensure_ascii=False,
-    )
+    return out(InboxPageOut.of(page))
 
 
 @bp.get("/inbox/unread-count")
 @openapi.tag("notifications")
 @openapi.summary("未读站内消息条数")
-@openapi.response(200, _ok(UnreadCountOut))
+@openapi.response(200, json_content(UnreadCountOut))
 @require()
 async def unread_count(request: Request, principal: Principal) -> HTTPResponse:
-    return json({"unread": await service.unread_count(user_id=principal.user_id)})
+    return out(UnreadCountOut(unread=await service.unread_count(user_id=principal.user_id)))
 
 
 @bp.post("/inbox/<message_id:int>/read")
 @raises(notifications_errors.MessageNotFound)
 @openapi.tag("notifications")
 @openapi.summary("标记一条消息已读")
-@openapi.response(200, _ok(InboxMessageOut))
+@openapi.response(200, json_content(InboxMessageOut))
 @require()
 async def mark_read(request: Request, principal: Principal, message_id: int) -> HTTPResponse:
     if not 0 < message_id <= _MAX_ID:
         raise MessageNotFound()
     message = await service.mark_read(user_id=principal.user_id, message_id=message_id)
-    return json(_message(message), ensure_ascii=False)
+    return out(InboxMessageOut.of(message))
 
 
 @bp.post("/inbox/read-all")
 @openapi.tag("notifications")
 @openapi.summary("全部标记已读")
-@openapi.response(200, _ok(UpdatedOut))
+@openapi.response(200, json_content(UpdatedOut))
 @require()
 async def mark_all_read(request: Request, principal: Principal) -> HTTPResponse:
-    return json({"updated": await service.mark_all_read(user_id=principal.user_id)})
+    return out(UpdatedOut(updated=await service.mark_all_read(user_id=principal.user_id)))
 
 
 @bp.delete("/inbox/<message_id:int>")
@@ -167,24 +103,24 @@ async def delete_message(request: Request, principal: Principal, message_id: int
 @bp.get("/me/notification-preferences")
 @openapi.tag("notifications")
 @openapi.summary("各类消息的接收渠道")
-@openapi.response(200, _ok(PreferencesOut))
+@openapi.response(200, json_content(PreferencesOut))
 @require()
 async def get_preferences(request: Request, principal: Principal) -> HTTPResponse:
-    return json(_choices(await service.get_preferences(user_id=principal.user_id)), ensure_ascii=False)
+    return out(PreferencesOut.of(await service.get_preferences(user_id=principal.user_id)))
 
 
 @bp.put("/me/notification-preferences")
 @raises(notifications_errors.PreferenceMandatory, notifications_errors.PreferenceUnknown)
 @openapi.tag("notifications")
 @openapi.summary("设置消息接收渠道（必需通知不能关闭）")
-@openapi.response(200, _ok(PreferencesOut))
+@openapi.response(200, json_content(PreferencesOut))
 @require()
 @body(PreferencesIn)
 async def set_preferences(request: Request, principal: Principal, body: PreferencesIn) -> HTTPResponse:
     kinds = await service.set_preferences(
         user_id=principal.user_id, choices=[(p.kind, p.channel, p.enabled) for p in body.preferences]
     )
-    return json(_choices(kinds), ensure_ascii=False)
+    return out(PreferencesOut.of(kinds))
 
 
 # ---------------------------------------------------------------- push devices
@@ -193,14 +129,14 @@ async def set_preferences(request: Request, principal: Principal, body: Preferen
 @bp.post("/me/push-devices")
 @openapi.tag("notifications")
 @openapi.summary("登记本机推送设备（退出登录时自动注销）")
-@openapi.response(201, _ok(PushDeviceOut))
+@openapi.response(201, json_content(PushDeviceOut))
 @require()
 @body(PushDeviceIn)
 async def register_push_device(request: Request, principal: Principal, body: PushDeviceIn) -> HTTPResponse:
     device = await service.register_push_device(
         user_id=principal.user_id, session_id=principal.session_id, device_id=body.device_id, platform=body.platform
     )
-    return json(_device(device), status=201)
+    return out(PushDeviceOut.of(device), status=201)
 
 
 @bp.delete("/me/push-devices/<device_id:str>")
@@ -220,22 +156,22 @@ async def unregister_push_device(request: Request, principal: Principal, device_
 @bp.get("/me/subscriptions")
 @openapi.tag("notifications")
 @openapi.summary("订阅消息模板及剩余可发送次数")
-@openapi.response(200, _ok(SubscriptionsOut))
+@openapi.response(200, json_content(SubscriptionsOut))
 @require()
 async def list_subscriptions(request: Request, principal: Principal) -> HTTPResponse:
-    return json(_subscriptions(await service.list_subscriptions(user_id=principal.user_id)))
+    return out(SubscriptionsOut.of(await service.list_subscriptions(user_id=principal.user_id)))
 
 
 @bp.post("/me/subscriptions")
 @raises(notifications_errors.TemplateUnknown)
 @openapi.tag("notifications")
 @openapi.summary("记录用户同意的订阅消息（每个模板 +1 次）")
-@openapi.response(200, _ok(SubscriptionsOut))
+@openapi.response(200, json_content(SubscriptionsOut))
 @require()
 @body(SubscriptionsIn)
 async def record_subscriptions(request: Request, principal: Principal, body: SubscriptionsIn) -> HTTPResponse:
     rows = await service.record_subscriptions(user_id=principal.user_id, template_ids=body.template_ids)
-    return json(_subscriptions(rows))
+    return out(SubscriptionsOut.of(rows))
 
 
 # ---------------------------------------------------------------- dead letters
@@ -245,19 +181,19 @@ async def record_subscriptions(request: Request, principal: Principal, body: Sub
 @raises(notifications_errors.CursorInvalid)
 @openapi.tag("notifications")
 @openapi.summary("投递失败的消息（死信）")
-@openapi.response(200, _ok(DeadLetterPageOut))
+@openapi.response(200, json_content(DeadLetterPageOut))
 @require(Role.ADMIN)
 @query(DeadLetterQuery)
 async def list_dead_letters(request: Request, principal: Principal, query: DeadLetterQuery) -> HTTPResponse:
     page = await service.list_dead_letters(cursor=query.cursor, limit=query.limit, channel=query.channel)
-    return json({"items": [_dead(d) for d in page.items], "next_cursor": page.next_cursor}, ensure_ascii=False)
+    return out(DeadLetterPageOut.of(page))
 
 
 @bp.post("/admin/dead-letters/<delivery_id:int>/retry")
 @raises(notifications_errors.DeadLetterNotFound, notifications_errors.DeliveryNotDead)
 @openapi.tag("notifications")
 @openapi.summary("重新投递一条死信")
-@openapi.response(200, _ok(DeadLetterOut))
+@openapi.response(200, json_content(DeadLetterOut))
 @require(Role.ADMIN)
 async def retry_dead_letter(request: Request, principal: Principal, delivery_id: int) -> HTTPResponse:
     if not 0 < delivery_id <= _MAX_ID:
@@ -265,4 +201,4 @@ async def retry_dead_letter(request: Request, principal: Principal, delivery_id:
     delivery = await service.retry_dead_letter(
         admin_id=principal.user_id, delivery_id=delivery_id, ip=client_ip(request)
     )
-    return json(_dead(delivery), ensure_ascii=False)
+    return out(DeadLetterOut.of(delivery))

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.notifications.models import Delivery, InboxMessage, PushDevice
+from server.notifications.service import DeadLetterPage, InboxPage, KindChoices, SubscriptionCount
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -34,11 +37,29 @@ class InboxMessageOut(BaseModel):
     read_at: datetime | None = Field(default=None, description="阅读时间")
     created_at: datetime = Field(description="产生时间")
 
+    @classmethod
+    def of(cls, m: InboxMessage) -> InboxMessageOut:
+        return cls(
+            id=m.id,
+            kind=m.kind,
+            title=m.title,
+            body=m.body,
+            link=m.link,
+            data=m.data or {},
+            read=m.read_at is not None,
+            read_at=m.read_at,
+            created_at=m.created_at,
+        )
+
 
 class InboxPageOut(BaseModel):
     items: list[InboxMessageOut]
     next_cursor: str | None = Field(description="下一页游标；为 null 表示没有更多", examples=["aWQ6NDE"])
     unread: int = Field(description="未读条数", examples=[3])
+
+    @classmethod
+    def of(cls, page: InboxPage) -> InboxPageOut:
+        return cls(items=[InboxMessageOut.of(m) for m in page.items], next_cursor=page.next_cursor, unread=page.unread)
 
 
 class UnreadCountOut(BaseModel):
@@ -76,6 +97,22 @@ class KindChoicesOut(BaseModel):
 class PreferencesOut(BaseModel):
     preferences: list[KindChoicesOut]
 
+    @classmethod
+    def of(cls, kinds: list[KindChoices]) -> PreferencesOut:
+        return cls(
+            preferences=[
+                KindChoicesOut(
+                    kind=k.kind,
+                    label=k.label,
+                    channels=[
+                        ChannelChoiceOut(channel=c.channel.value, enabled=c.enabled, mandatory=c.mandatory)
+                        for c in k.channels
+                    ],
+                )
+                for k in kinds
+            ]
+        )
+
 
 class PushDeviceIn(_In):
     device_id: str = Field(pattern=r"^[A-Za-z0-9_\-]{8,64}$", description="阿里云移动推送 deviceId")
@@ -86,6 +123,10 @@ class PushDeviceOut(BaseModel):
     device_id: str = Field(description="阿里云移动推送 deviceId", examples=["a1b2c3d4e5f60718293a4b5c6d7e8f90"])
     platform: str = Field(examples=["android"])
     created_at: datetime
+
+    @classmethod
+    def of(cls, d: PushDevice) -> PushDeviceOut:
+        return cls(device_id=d.device_id, platform=d.platform, created_at=d.created_at)
 
 
 class SubscriptionsIn(_In):
@@ -103,6 +144,14 @@ class SubscriptionOut(BaseModel):
 class SubscriptionsOut(BaseModel):
     subscriptions: list[SubscriptionOut]
 
+    @classmethod
+    def of(cls, rows: list[SubscriptionCount]) -> SubscriptionsOut:
+        return cls(
+            subscriptions=[
+                SubscriptionOut(purpose=r.purpose, template_id=r.template_id, remaining=r.remaining) for r in rows
+            ]
+        )
+
 
 class DeadLetterOut(BaseModel):
     id: int = Field(description="投递 ID（重试时使用）", examples=[1001])
@@ -117,10 +166,30 @@ class DeadLetterOut(BaseModel):
     dead_at: datetime | None = Field(description="放弃投递的时间")
     created_at: datetime
 
+    @classmethod
+    def of(cls, d: Delivery) -> DeadLetterOut:
+        return cls(
+            id=d.id,
+            event_id=d.event_id,  # type: ignore[attr-defined]
+            user_id=d.user_id,
+            kind=d.kind,
+            channel=str(d.channel),
+            status=str(d.status),
+            attempts=d.attempts,
+            error_code=d.error_code,
+            last_error=d.last_error,
+            dead_at=d.dead_at,
+            created_at=d.created_at,
+        )
+
 
 class DeadLetterPageOut(BaseModel):
     items: list[DeadLetterOut]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: DeadLetterPage) -> DeadLetterPageOut:
+        return cls(items=[DeadLetterOut.of(d) for d in page.items], next_cursor=page.next_cursor)
 
 
 class MessageIdPath(_In):

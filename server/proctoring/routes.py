@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json, raw
+from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from server.accounts import api as accounts_api
@@ -16,10 +15,10 @@ from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
-from server.common.uploads import UploadMissing, UploadTooMany
 from server.common.validation import body, parse, query
+from server.common.web import JPEG, PNG, binary_content, file_out, json_content, out
 from server.errors import ValidationFailed
-from server.proctoring import access, captures, consent, flags, snapshots
+from server.proctoring import access, captures, checks, consent, flags, snapshots
 from server.proctoring import errors as proctoring_errors
 from server.proctoring.schemas import (
     CaptureIn,
@@ -39,17 +38,10 @@ from server.proctoring.schemas import (
 bp = Blueprint("proctoring", url_prefix="/api/v1/proctoring")
 
 IMAGE_FIELD = "image"
+FRAME_KINDS = ("jpg", "png")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Routes with @body/@query put them outside @require (as workflow does) so the OpenAPI body and parameters are
 # recorded on the registered handler; those routes state their bearer security themselves.
-
-
-def _out(model: BaseModel, status: int = 200) -> HTTPResponse:
-    return json(model.model_dump(mode="json"), status=status, ensure_ascii=False)
-
-
-def _ok(model: type) -> dict:
-    return {"application/json": model}
 
 
 _KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
@@ -67,14 +59,11 @@ def _idempotency_key(request: Request) -> str | None:
     return key
 
 
-def _image(request: Request) -> bytes:
-    """The one camera frame sent as multipart field ``image`` (its format is judged by the image check)."""
-    files = request.files.getlist(IMAGE_FIELD) if request.files else []
-    if not files or not files[0].body:
-        raise UploadMissing("请上传照片（multipart 字段 image）", field=IMAGE_FIELD)
-    if len(files) > 1:
-        raise UploadTooMany("一次只能上传一张照片", field=IMAGE_FIELD, details={"max_files": 1})
-    return bytes(files[0].body)
+def _frame(request: Request) -> bytes:
+    """The one camera frame sent as multipart field ``image``, read by the one upload parser: JPEG or PNG by content
+    and within the face byte limit. Decoding it and judging the face are the image check's, in the service."""
+    max_bytes = checks.face_thresholds().max_bytes
+    return uploads.read_file(request, field=IMAGE_FIELD, allowed=FRAME_KINDS, max_bytes=max_bytes).data
 
 
 _KEY_DOC = "可选：客户端为每次上传生成的唯一键（8–64 位）；网络重试时带相同的键，返回第一次的结果而不重复保存"
@@ -102,11 +91,11 @@ _CAPTURE_FORM = {
 @bp.get("/consent")
 @openapi.tag("proctoring")
 @openapi.summary("人脸信息处理告知同意书（及本人是否已同意）")
-@openapi.response(200, _ok(ConsentOut))
+@openapi.response(200, json_content(ConsentOut))
 @require(Role.PHYSICIAN)
 async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
     terms, accepted_at = await consent.get_consent(user_id=principal.user_id)
-    return _out(ConsentOut.of(terms, accepted_at))
+    return out(ConsentOut.of(terms, accepted_at))
 
 
 @bp.post("/consent")
@@ -114,12 +103,12 @@ async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
 @openapi.tag("proctoring")
 @openapi.summary("同意人脸信息处理（记录版本和时间）")
 @openapi.secured("bearer")
-@openapi.response(201, _ok(ConsentAcceptedOut))
+@openapi.response(201, json_content(ConsentAcceptedOut))
 @body(ConsentIn)
 @require(Role.PHYSICIAN)
 async def give_consent(request: Request, body: ConsentIn, principal: Principal) -> HTTPResponse:
     accepted_at = await consent.give_consent(user_id=principal.user_id, version=body.version, ip=client_ip(request))
-    return _out(ConsentAcceptedOut(version=body.version, accepted_at=accepted_at), 201)
+    return out(ConsentAcceptedOut(version=body.version, accepted_at=accepted_at), 201)
 
 
 @bp.post("/captures")
@@ -140,35 +129,36 @@ async def give_consent(request: Request, body: ConsentIn, principal: Principal) 
 @openapi.tag("proctoring")
 @openapi.summary("考前人脸采集（上传一张照片，检测通过返回 capture_id）")
 @openapi.description(
+    "不是 JPEG/PNG 或超过大小上限（默认 2 MB）的文件与其他上传一样返回 422 UPLOAD_TYPE_INVALID / 413 UPLOAD_TOO_LARGE；"
     "照片未通过时返回 422/413 错误，code 说明原因（FACE_NOT_FOUND、FACE_MULTIPLE、FACE_TOO_SMALL、FACE_NOT_CENTERED、"
     "IMAGE_TOO_DARK、IMAGE_TOO_BRIGHT、IMAGE_BLURRY、IMAGE_INVALID、IMAGE_TOO_LARGE），details 带测得的数值与限值；"
     "未同意告知书时返回 403 FACE_CONSENT_REQUIRED。"
 )
 @openapi.body(_CAPTURE_FORM, required=True)
 @openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
-@openapi.response(201, _ok(CaptureOut))
+@openapi.response(201, json_content(CaptureOut))
 @require(Role.PHYSICIAN)
 async def create_capture(request: Request, principal: Principal) -> HTTPResponse:
     form = parse(CaptureIn, {"exam_kind": request.form.get("exam_kind") if request.form else None})
     result = await captures.create_capture(
         user_id=principal.user_id,
         exam_kind=form.exam_kind,
-        data=_image(request),
+        data=_frame(request),
         ip=client_ip(request),
         client_key=_idempotency_key(request),
     )
-    return _out(CaptureOut.of(result), 201)
+    return out(CaptureOut.of(result), 201)
 
 
 @bp.get("/attempts/<attempt_ref:str>/schedule")
 @raises(proctoring_errors.AttemptNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("本场考试的随机拍照时间")
-@openapi.response(200, _ok(ScheduleOut))
+@openapi.response(200, json_content(ScheduleOut))
 @require(Role.PHYSICIAN)
 async def get_schedule(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
     schedule = await snapshots.get_schedule(user_id=principal.user_id, attempt_ref=attempt_ref)
-    return _out(ScheduleOut.of(schedule, datetime.now(UTC)))
+    return out(ScheduleOut.of(schedule, datetime.now(UTC)))
 
 
 @bp.post("/attempts/<attempt_ref:str>/snapshots")
@@ -177,47 +167,48 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
     proctoring_errors.AttemptClosed,
     proctoring_errors.ImageInvalid,
     proctoring_errors.ImageTooLarge,
+    uploads.UploadTooMany,
 )
 @openapi.tag("proctoring")
 @openapi.summary("考试中拍照上传（未检测到人脸或多张人脸将记录监考异常）")
 @openapi.body(_MULTIPART, required=True)
 @openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
-@openapi.response(201, _ok(SnapshotOut))
+@openapi.response(201, json_content(SnapshotOut))
 @require(Role.PHYSICIAN)
 async def add_snapshot(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
     result = await snapshots.add_snapshot(
         user_id=principal.user_id,
         attempt_ref=attempt_ref,
-        data=_image(request),
+        data=_frame(request),
         client_key=_idempotency_key(request),
     )
-    return _out(SnapshotOut.of(result), 201)
+    return out(SnapshotOut.of(result), 201)
 
 
 @bp.get("/flags")
 @openapi.tag("proctoring")
 @openapi.summary("本地区的监考异常（考核机构）")
 @openapi.secured("bearer")
-@openapi.response(200, _ok(FlagPageOut))
+@openapi.response(200, json_content(FlagPageOut))
 @query(FlagQuery)
 @require(Role.OFFICE_REVIEWER)
 async def list_flags(request: Request, query: FlagQuery, principal: Principal) -> HTTPResponse:
     page = await flags.list_flags(principal=principal, status=query.status, cursor=query.cursor, limit=query.limit)
     next_cursor = page[-1].id if len(page) == query.limit else None
     people = await accounts_api.people({f.attempt.user_id for f in page})  # type: ignore[attr-defined]
-    return _out(FlagPageOut(items=[FlagOut.of(f, people) for f in page], next_cursor=next_cursor))
+    return out(FlagPageOut(items=[FlagOut.of(f, people) for f in page], next_cursor=next_cursor))
 
 
 @bp.get("/flags/<flag_id:int>")
 @raises(proctoring_errors.FlagNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("监考异常详情：采集照片、各次拍照及检测数值（查看记入审计）")
-@openapi.response(200, _ok(FlagDetailOut))
+@openapi.response(200, json_content(FlagDetailOut))
 @require(Role.OFFICE_REVIEWER)
 async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTPResponse:
     detail = await flags.get_flag(principal=principal, flag_id=flag_id, ip=client_ip(request))
     people = await accounts_api.people({detail.attempt.user_id})  # type: ignore[attr-defined]
-    return _out(FlagDetailOut.of_detail(detail, people))
+    return out(FlagDetailOut.of_detail(detail, people))
 
 
 @bp.post("/flags/<flag_id:int>/decision")
@@ -225,7 +216,7 @@ async def get_flag(request: Request, flag_id: int, principal: Principal) -> HTTP
 @openapi.tag("proctoring")
 @openapi.summary("处理监考异常：排除（cleared）或判定无效（invalidated）")
 @openapi.secured("bearer")
-@openapi.response(200, _ok(FlagOut))
+@openapi.response(200, json_content(FlagOut))
 @body(DecisionIn)
 @require(Role.OFFICE_REVIEWER)
 async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principal: Principal) -> HTTPResponse:
@@ -233,24 +224,22 @@ async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principa
         principal=principal, flag_id=flag_id, decision=body.decision, reason=body.reason, ip=client_ip(request)
     )
     people = await accounts_api.people({flag.attempt.user_id})  # type: ignore[attr-defined]
-    return _out(FlagOut.of(flag, people))
+    return out(FlagOut.of(flag, people))
 
 
 @bp.get("/images/<image_id:str>")
 @raises(proctoring_errors.FaceImageDeleted, proctoring_errors.FaceImageNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("查看人脸照片（本人或所在地区考核机构；每次查看记入审计）")
-@openapi.response(200, {"image/jpeg": {"type": "string", "format": "binary"}})
+@openapi.response(200, binary_content(JPEG, PNG))
 @require(Role.PHYSICIAN, Role.OFFICE_REVIEWER)
 async def get_image(request: Request, image_id: str, principal: Principal) -> HTTPResponse:
     image = await access.fetch_image(principal=principal, image_id=image_id, ip=client_ip(request))
     ext = "png" if image.content_type == "image/png" else "jpg"
-    return raw(
+    return file_out(
         image.data,
         content_type=image.content_type,
-        headers={
-            "Content-Disposition": f'inline; filename="face-{image.public_id[:12]}.{ext}"',
-            "Cache-Control": "no-store, private",
-            "X-Content-Type-Options": "nosniff",
-        },
+        filename=f"face-{image.public_id[:12]}.{ext}",
+        inline=True,
+        cache_control="no-store, private",
     )

@@ -266,7 +266,7 @@ async def lookup(request: Request, principal: Principal, body: LookupIn) -> HTTP
 
 
 @bp.post(f"{R}/import/<register:str>")
-@raises(tabular.ImportFileInvalid, uploads.UploadMissing)
+@raises(tabular.ImportFileInvalid, *uploads.ERRORS)
 @openapi.tag("registry-admin")
 @openapi.summary("从 Excel/CSV 导入（regions/institutions/qualifications/registrations/multi_site），逐行报告错误")
 @openapi.response(200, json_content(ImportReportOut))

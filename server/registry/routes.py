@@ -199,8 +199,7 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
     proctoring_api.PhotoBackgroundInvalid,
     proctoring_api.PhotoSizeInvalid,
     proctoring_api.PhotoTooLarge,
-    uploads.UploadMissing,
-    uploads.UploadTypeInvalid,
+    *uploads.ERRORS,
 )
 @openapi.tag("registry")
 @openapi.summary("上传证件照（jpg/jpeg/png，≤80KB，354×472，浅色纯色背景，一张人脸；重复上传覆盖待审核的相片）")
@@ -299,7 +298,7 @@ async def delete_application(request: Request, principal: Principal, application
 
 
 @bp.post(f"{R}/applications/<application_id:int>/attachments")
-@raises(uploads.UploadTypeInvalid)
+@raises(*uploads.ERRORS)
 @openapi.tag("registry")
 @openapi.summary("上传申请附件（pdf/jpg/png，表单字段 file，purpose=training_proof|other）")
 @openapi.response(201, json_content(ApplicationOut))

@@ -7,9 +7,11 @@ import io
 
 import httpx
 import orjson
+import pytest
 from openpyxl import Workbook
 
 from server.common.models import AuditEntry
+from server.exams import routes as exam_routes
 from server.exams.demo import seed_demo
 from server.exams.models import ExamDefinition, Question
 from tests.support import exams as ef
@@ -118,6 +120,24 @@ async def test_import_json_and_export(client: httpx.AsyncClient) -> None:
     assert (await Question.get(ref="imp-2")).answer == [1]
 
 
+async def test_import_reads_the_kind_from_the_content(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = await f.auth_headers(await f.office_reviewer("110000"))
+    data = orjson.dumps({"section": "law", "questions": [GOOD]})
+    r = await client.post(
+        "/api/v1/exams/admin/questions/import", files={"file": ("bank.xlsx", data, "application/x")}, headers=h
+    )
+    assert r.status_code == 200 and r.json() == {"created": 1, "updated": 0}
+    monkeypatch.setattr(exam_routes, "MAX_IMPORT_BYTES", len(data) - 1)
+    r = await client.post("/api/v1/exams/admin/questions/import", files=_json_file([GOOD]), headers=h)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "UPLOAD_TOO_LARGE"
+    assert r.json()["error"]["details"]["max_bytes"] == len(data) - 1
+    two = [("file", ("a.json", data, "application/json")), ("file", ("b.json", data, "application/json"))]
+    r = await client.post("/api/v1/exams/admin/questions/import", files=two, headers=h)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "UPLOAD_TOO_MANY"
+
+
 async def test_import_excel(client: httpx.AsyncClient) -> None:
     h = await f.auth_headers(await f.admin())
     wb = Workbook()
@@ -154,20 +174,22 @@ async def test_import_with_bad_rows_stores_nothing(client: httpx.AsyncClient) ->
     assert err["code"] == "BANK_IMPORT_INVALID"
     assert [row["row"] for row in err["details"]["rows"]] == [2, 3, 4, 5]
     assert any("题干" in msg for msg in err["details"]["rows"][3]["errors"])
-    r = await client.post(
-        "/api/v1/exams/admin/questions/import", files={"file": ("q.csv", b"a,b", "text/csv")}, headers=h
-    )
-    assert r.status_code == 415 and r.json()["error"]["code"] == "BANK_IMPORT_FORMAT"
-    r = await client.post(
-        "/api/v1/exams/admin/questions/import", files={"file": ("q.json", b"{nope", "application/json")}, headers=h
-    )
-    assert r.status_code == 422
-    r = await client.post(
-        "/api/v1/exams/admin/questions/import", files={"file": ("q.xlsx", b"not excel", "application/x")}, headers=h
-    )
-    assert r.status_code == 422
+    # neither xlsx nor JSON by content (whatever the name says): the one upload parser's answer
+    for name, data in (("q.csv", b"a,b"), ("q.xlsx", b"not excel")):
+        r = await client.post(
+            "/api/v1/exams/admin/questions/import", files={"file": (name, data, "application/x")}, headers=h
+        )
+        assert r.status_code == 422 and r.json()["error"]["code"] == "UPLOAD_TYPE_INVALID", name
+        assert r.json()["error"]["field"] == "file" and r.json()["error"]["details"]["allowed"] == ["xlsx", "json"]
+    # the right kind by its first bytes, but not a readable file of it: the importer's answer
+    for name, data in (("q.json", b"{nope"), ("q.xlsx", b"PK\x03\x04 not a workbook")):
+        r = await client.post(
+            "/api/v1/exams/admin/questions/import", files={"file": (name, data, "application/x")}, headers=h
+        )
+        assert r.status_code == 422 and r.json()["error"]["code"] == "BANK_IMPORT_INVALID", name
     r = await client.post("/api/v1/exams/admin/questions/import", headers=h)
-    assert r.status_code == 422 and r.json()["error"]["field"] == "file"
+    assert r.status_code == 400 and r.json()["error"]["code"] == "UPLOAD_MISSING"
+    assert r.json()["error"]["field"] == "file"
     physician = await f.auth_headers(await f.physician())
     r = await client.post("/api/v1/exams/admin/questions/import", files=_json_file([GOOD]), headers=physician)
     assert r.status_code == 403

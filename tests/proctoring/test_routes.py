@@ -157,11 +157,18 @@ async def test_capture_refuses_non_images_and_oversized_files(client: httpx.Asyn
     await pf.consent(w.physician)
     h = await auth_headers(w.physician)
     before = await _stored()
+    # not a JPEG or PNG by content: the one upload parser's answer, as on every upload route
     r = await client.post(
         f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(b"%PDF-1.4 x" * 50), headers=h
     )
+    assert r.status_code == 422 and _code(r) == "UPLOAD_TYPE_INVALID"
+    assert r.json()["error"]["field"] == "image" and r.json()["error"]["details"]["allowed"] == ["jpg", "png"]
+    # a JPEG by its first bytes that does not decode: the image check's own answer
+    r = await client.post(
+        f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()[:120]), headers=h
+    )
     assert r.status_code == 422 and _code(r) == "IMAGE_INVALID"
-    assert r.json()["error"]["details"]["detected_format"] == "pdf"
+    assert r.json()["error"]["details"]["reason"] == "corrupt_header"
     # bigger than the face limit (lowered here: the test server's request limit equals the default 2 MB)
     settings = get_settings()
     old, settings.face_max_bytes = settings.face_max_bytes, 100 * 1024
@@ -170,8 +177,9 @@ async def test_capture_refuses_non_images_and_oversized_files(client: httpx.Asyn
         r = await client.post(f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(big), headers=h)
     finally:
         settings.face_max_bytes = old
-    assert r.status_code == 413 and _code(r) == "IMAGE_TOO_LARGE"
-    assert r.json()["error"]["details"]["max_bytes"] == 100 * 1024
+    assert r.status_code == 413 and _code(r) == "UPLOAD_TOO_LARGE"
+    assert r.json()["error"]["field"] == "image"
+    assert r.json()["error"]["details"] == {"max_bytes": 100 * 1024, "size": len(big)}
     assert await _stored() == before
 
 
@@ -272,9 +280,14 @@ async def test_snapshot_refusals_that_store_nothing(client: httpx.AsyncClient, w
     r = await client.post(
         f"{P}/attempts/{attempt.attempt_ref}/snapshots", files=_files(b"GIF89a" + b"\0" * 100), headers=h
     )
+    assert r.status_code == 422 and _code(r) == "UPLOAD_TYPE_INVALID"
+    r = await client.post(f"{P}/attempts/{attempt.attempt_ref}/snapshots", files=_files(pf.ok_frame()[:120]), headers=h)
     assert r.status_code == 422 and _code(r) == "IMAGE_INVALID"
     r = await client.post(f"{P}/attempts/{attempt.attempt_ref}/snapshots", headers=h)
     assert r.status_code == 400 and _code(r) == "UPLOAD_MISSING"
+    two = [("image", ("a.jpg", pf.ok_frame(), "image/jpeg")), ("image", ("b.jpg", pf.ok_frame(), "image/jpeg"))]
+    r = await client.post(f"{P}/attempts/{attempt.attempt_ref}/snapshots", files=two, headers=h)
+    assert r.status_code == 400 and _code(r) == "UPLOAD_TOO_MANY"
     assert await Snapshot.all().count() == 0
     # a blurry frame of a present face is recorded, not kept, not flagged
     r = await client.post(

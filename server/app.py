@@ -56,6 +56,11 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     app.config.OAS_AUTODOC = False
     app.config.HEALTH = False
     app.config.CORS = False
+    # sanic-ext would add a HEAD and an OPTIONS route beside each route at start-up, one at a time, re-finalising
+    # the router each time: 5 s of every process start for 200 routes no client uses (no CORS: the mini-program
+    # and the app call the API directly). A HEAD or OPTIONS request gets the one 405 with its Allow header.
+    app.config.HTTP_AUTO_HEAD = False
+    app.config.HTTP_AUTO_OPTIONS = False
     app.ctx.settings = settings
     # Integers in paths are database ids: one that no 64-bit column can hold is simply not found (not a 500)
     app.router.register_pattern("int", _database_int, r"^-?\d{1,19}$")

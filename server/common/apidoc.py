@@ -200,7 +200,7 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             if body_model is not None:
                 errors += [InvalidJson, PayloadTooLarge]
             if "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
-                errors += [uploads.UploadMissing, uploads.UploadTypeInvalid, uploads.UploadTooLarge, PayloadTooLarge]
+                errors += [*uploads.ERRORS, PayloadTooLarge]
             errors += declared
             by_status: dict[int, list[tuple[str, str]]] = {}
             for err in errors:

@@ -92,9 +92,7 @@ def _allowed_methods(request: Request | None) -> set[str]:
         except Exception:  # noqa: BLE001 - not routed for this method
             continue
         found.add(method)
-    if "GET" in found:
-        found.add("HEAD")
-    return found | ({"OPTIONS"} if found else set())
+    return found
 
 
 _FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host")

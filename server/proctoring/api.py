@@ -14,7 +14,9 @@ from server.proctoring.checks import check_id_photo_off_loop as check_id_photo
 from server.proctoring.errors import (
     FaceCaptureRequired,
     FaceMultiple,
+    FaceNotFound,
     PhotoBackgroundInvalid,
+    PhotoFormatInvalid,
     PhotoSizeInvalid,
     PhotoTooLarge,
 )
@@ -23,16 +25,23 @@ from server.proctoring.id_photo import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_P
 from server.proctoring.retention import record_result_date
 from server.proctoring.snapshots import close_attempt
 
+# What check_id_photo may refuse a photo with, for the routes that declare it
+ID_PHOTO_ERRORS = (
+    PhotoFormatInvalid,
+    PhotoTooLarge,
+    PhotoSizeInvalid,
+    PhotoBackgroundInvalid,
+    FaceNotFound,
+    FaceMultiple,
+)
+
 __all__ = [
+    "ID_PHOTO_ERRORS",
     "ID_PHOTO_HEIGHT",
     "ID_PHOTO_MAX_BYTES",
     "ID_PHOTO_WIDTH",
     "FaceCaptureRequired",
     "FlagInvalidated",
-    "FaceMultiple",
-    "PhotoBackgroundInvalid",
-    "PhotoSizeInvalid",
-    "PhotoTooLarge",
     "IdPhotoCheck",
     "check_id_photo",
     "claim_capture",

@@ -194,13 +194,7 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
 
 
 @bp.post(f"{R}/photo")
-@raises(
-    proctoring_api.FaceMultiple,
-    proctoring_api.PhotoBackgroundInvalid,
-    proctoring_api.PhotoSizeInvalid,
-    proctoring_api.PhotoTooLarge,
-    *uploads.ERRORS,
-)
+@raises(*proctoring_api.ID_PHOTO_ERRORS, *uploads.ERRORS)
 @openapi.tag("registry")
 @openapi.summary("上传证件照（jpg/jpeg/png，≤80KB，354×472，浅色纯色背景，一张人脸；重复上传覆盖待审核的相片）")
 @openapi.response(201, json_content(InfoChangeOut))
@@ -298,13 +292,22 @@ async def delete_application(request: Request, principal: Principal, application
 
 
 @bp.post(f"{R}/applications/<application_id:int>/attachments")
-@raises(*uploads.ERRORS)
+@raises(
+    registry_errors.ApplicationNotFound,
+    registry_errors.ApplicationNotEditable,
+    registry_errors.ApplicationIncomplete,
+    registry_errors.ApplicationNotAllowed,
+    ValidationFailed,
+    *uploads.ERRORS,
+)
 @openapi.tag("registry")
 @openapi.summary("上传申请附件（pdf/jpg/png，表单字段 file，purpose=training_proof|other）")
 @openapi.response(201, json_content(ApplicationOut))
 @require(PHYSICIAN)
 async def add_attachment(request: Request, principal: Principal, application_id: int) -> HTTPResponse:
-    upload = uploads.read_file(request, field="file", allowed=("pdf", "jpg", "png"), max_bytes=5 * 1024 * 1024)
+    upload = uploads.read_file(
+        request, field="file", allowed=("pdf", "jpg", "png"), max_bytes=applications.ATTACHMENT_MAX_BYTES
+    )
     purpose = (request.form.get("purpose") if request.form else None) or "other"
     if purpose not in applications.ATTACHMENT_PURPOSES:
         raise ValidationFailed("purpose：取值不在允许范围内", field="purpose")

@@ -14,8 +14,8 @@ from server.config import get_settings
 from server.exams import routes as exam_routes
 from server.registry import institution_routes
 from server.registry import routes as registry_routes
-from tests.proctoring import factories as pf
-from tests.workflow import factories as f
+from tests.support import factories as f
+from tests.support import proctoring as pf
 
 LIMIT = 1024  # every route's byte limit, lowered for the test (the test server's request limit is the default 2 MB)
 GIF = b"GIF89a\x80\x02\xe0\x01\xf7\x00\x00" + b"\x00" * 2000  # a kind no route takes

@@ -13,8 +13,8 @@ from server.directory.errors import (
     NothingToChange,
     RegionNotFound,
 )
+from server.directory.imports import HEADER_LABELS, import_file, import_rows
 from server.directory.imports import WRITERS as IMPORTABLE
-from server.directory.imports import import_file, import_rows
 from server.directory.schemas import DepartmentListOut, DepartmentOut, InstitutionOut, RegionOut
 from server.directory.service import (
     DepartmentInfo,
@@ -41,6 +41,7 @@ from server.directory.service import (
 )
 
 __all__ = [
+    "HEADER_LABELS",
     "IMPORTABLE",
     "PRACTICE_SCOPES",
     "SPECIALTIES",

@@ -7,7 +7,7 @@ from server.common.enums import Category
 from server.directory import service
 from server.directory.models import RegionLevel
 
-LABELS = {
+HEADER_LABELS = {
     "代码": "code",
     "区划代码": "code",
     "名称": "name",
@@ -67,5 +67,5 @@ async def import_rows(*, register: str, rows: list[tabular.Row], actor_id: int |
 
 
 async def import_file(*, register: str, data: bytes, actor_id: int) -> tabular.ImportReport:
-    rows = await tabular.read_file(data, LABELS)
+    rows = await tabular.read_file(data, HEADER_LABELS)
     return await import_rows(register=register, rows=rows, actor_id=actor_id)

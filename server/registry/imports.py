@@ -23,23 +23,9 @@ from server.registry.models import (
 
 REGISTERS = ("regions", "institutions", "qualifications", "registrations", "multi_site")
 
+# The directory's column names (regions, institutions) and the registry's own
 HEADER_LABELS = {
-    "代码": "code",
-    "区划代码": "code",
-    "名称": "name",
-    "级别": "level",
-    "上级代码": "parent_code",
-    "机构代码": "code",
-    "登记号": "code",
-    "机构名称": "name",
-    "所在区县": "region_code",
-    "区县代码": "region_code",
-    "审批机关": "authority",
-    "临床审批机关": "authority_clinical",
-    "口腔审批机关": "authority_dental",
-    "公卫审批机关": "authority_public_health",
-    "中医审批机关": "authority_tcm",
-    "科室": "departments",
+    **directory_api.HEADER_LABELS,
     "医师资格证书编码": "qualification_cert_no",
     "姓名": "name",
     "证件类型": "id_type",

@@ -181,19 +181,13 @@ async def submit_enrolment(
                     "region_code": belongs.region_code if belongs else account.region_code,
                 },
             )
-        now = utcnow()
-        changed = await Assessment.filter(id=assessment.id, status__in=list(allowed)).update(
-            status=AssessmentStatus.ENROLMENT_SUBMITTED, specialty=specialty, updated_at=now
-        )
-        if changed != 1:
-            raise step_error(assessment, "报名信息已提交，不能重复提交")
-        await workflow_api.submit_item(
+        await _move_and_submit(
+            assessment,
+            user_id=user_id,
+            guard={"status__in": list(allowed)},
+            changes={"status": AssessmentStatus.ENROLMENT_SUBMITTED, "specialty": specialty},
+            already="报名信息已提交，不能重复提交",
             kind=ENROLMENT_KIND,
-            subject_type=SUBJECT_TYPE,
-            subject_id=str(assessment.id),
-            applicant_id=user_id,
-            institution_id=assessment.institution_id,
-            region_code=assessment.region_code,
             payload=payload,
             ip=ip,
         )
@@ -314,18 +308,13 @@ async def submit_self_evaluation(*, user_id: int, ip: str | None = None) -> Asse
     attachments = [{"proof_id": pid} for pid in assessment.procedure_proof_ids]
 
     async def tx() -> None:
-        changed = await Assessment.filter(id=assessment.id, status__in=list(_SELF_EVAL_EDITABLE)).update(
-            status=AssessmentStatus.SELF_EVALUATION_SUBMITTED, updated_at=utcnow()
-        )
-        if changed != 1:
-            raise step_error(assessment, "自评已提交，不能重复提交")
-        await workflow_api.submit_item(
+        await _move_and_submit(
+            assessment,
+            user_id=user_id,
+            guard={"status__in": list(_SELF_EVAL_EDITABLE)},
+            changes={"status": AssessmentStatus.SELF_EVALUATION_SUBMITTED},
+            already="自评已提交，不能重复提交",
             kind=SELF_EVALUATION_KIND,
-            subject_type=SUBJECT_TYPE,
-            subject_id=str(assessment.id),
-            applicant_id=user_id,
-            institution_id=assessment.institution_id,
-            region_code=assessment.region_code,
             payload=payload,
             attachments=attachments,
             ip=ip,
@@ -356,18 +345,13 @@ async def request_exemption(*, user_id: int, reason: str, proof_ids: list[int], 
     allowed = [ExemptionStatus.NONE, ExemptionStatus.RETURNED]
 
     async def tx() -> None:
-        changed = await Assessment.filter(id=assessment.id, exemption_status__in=allowed).update(
-            exemption_status=ExemptionStatus.PENDING, exemption_reason=reason, updated_at=utcnow()
-        )
-        if changed != 1:
-            raise step_error(assessment, "免考申请已提交")
-        await workflow_api.submit_item(
+        await _move_and_submit(
+            assessment,
+            user_id=user_id,
+            guard={"exemption_status__in": allowed},
+            changes={"exemption_status": ExemptionStatus.PENDING, "exemption_reason": reason},
+            already="免考申请已提交",
             kind=EXEMPTION_KIND,
-            subject_type=SUBJECT_TYPE,
-            subject_id=str(assessment.id),
-            applicant_id=user_id,
-            institution_id=assessment.institution_id,
-            region_code=assessment.region_code,
             payload={"reason": reason, "reason_label": EXEMPTION_REASONS[reason], "specialty": assessment.specialty},
             attachments=[{"proof_id": pid} for pid in proof_ids],
             ip=ip,
@@ -375,3 +359,33 @@ async def request_exemption(*, user_id: int, reason: str, proof_ids: list[int], 
 
     await run_atomic(tx)
     return await Assessment.get(id=assessment.id)
+
+
+async def _move_and_submit(
+    assessment: Assessment,
+    *,
+    user_id: int,
+    guard: dict[str, Any],
+    changes: dict[str, Any],
+    already: str,
+    kind: str,
+    payload: dict[str, Any],
+    attachments: list[Any] | None = None,
+    ip: str | None,
+) -> None:
+    """Inside the caller's transaction: move the assessment on only if it is still where ``guard`` says (else the
+    step error ``already``: a double tap or a second device), then hand the step to the review engine."""
+    changed = await Assessment.filter(id=assessment.id, **guard).update(**changes, updated_at=utcnow())
+    if changed != 1:
+        raise step_error(assessment, already)
+    await workflow_api.submit_item(
+        kind=kind,
+        subject_type=SUBJECT_TYPE,
+        subject_id=str(assessment.id),
+        applicant_id=user_id,
+        institution_id=assessment.institution_id,
+        region_code=assessment.region_code,
+        payload=payload,
+        attachments=attachments,
+        ip=ip,
+    )

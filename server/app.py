@@ -15,6 +15,7 @@ from server.common.logging import configure_logging
 from server.common.looplag import LoopLagMonitor
 from server.config import Settings, get_settings
 from server.parts import with_
+from server.proctoring import api as proctoring_api
 from server.redis import create_client, get_redis, set_redis
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def _add_connection_listeners(app: Sanic, settings: Settings) -> None:
             set_redis(None)
             await jobs.close_pool()
             await db.close_db()
+            proctoring_api.shutdown_face_pool()  # the dlib worker processes, when a comparison started them
 
 
 def _describe_openapi(app: Sanic) -> None:

@@ -149,6 +149,10 @@ class Settings(BaseSettings):
     face_snapshot_window_s: int = Field(default=3300, ge=60)  # offsets fall in [60 s, this] after the start
     face_snapshot_grace_s: int = Field(default=120, ge=10)  # a snapshot this late still answers its slot
     face_retention_days: int = Field(default=180, ge=1)
+    # Face comparison with the approved ID photo (dlib ResNet embedding, in a process pool)
+    face_match_threshold: float = Field(default=0.6, gt=0, lt=2)  # distance above it is a mismatch
+    face_match_workers: int = Field(default=1, ge=1, le=32)  # processes; each holds the models (~100 MB)
+    face_identity_valid_days: int = Field(default=60, ge=1)  # an identity confirmed the non-face way lasts this long
 
     # Load benchmarks only: any physician may sit an exam, outside any assessment and without a face capture.
     # Refused in production.

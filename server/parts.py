@@ -33,7 +33,7 @@ PARTS: tuple[Part, ...] = (
     Part("accounts", "server.accounts", models=True, routes=True, demo=True),
     Part("workflow", "server.workflow", models=True, routes=True),
     Part("notifications", "server.notifications", models=True, routes=True, tasks=True, subscribers=True, demo=True),
-    Part("proctoring", "server.proctoring", models=True, routes=True, tasks=True),
+    Part("proctoring", "server.proctoring", models=True, routes=True, tasks=True, subscribers=True),
     Part("registry", "server.registry", models=True, routes=True, subscribers=True, demo=True),
     Part("exams", "server.exams", models=True, routes=True, tasks=True, subscribers=True, demo=True),
     Part("assessment", "server.assessment", models=True, routes=True, subscribers=True, demo=True),

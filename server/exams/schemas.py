@@ -11,7 +11,11 @@ SectionName = Literal["law", "humanities", "professional"]
 
 
 class StartAttemptIn(BaseModel):
-    capture_id: str = Field(min_length=1, max_length=128, description="已通过的头像采集编号")
+    capture_id: str = Field(
+        default="",
+        max_length=128,
+        description="已通过的人脸采集编号；经考核机构人工核验身份（identity_checks 已通过且未过期）时可为空",
+    )
     device_id: str = Field(min_length=1, max_length=128, description="本设备的稳定标识，一场考试只能在一台设备上进行")
 
 

@@ -3,6 +3,7 @@
 await proctoring_api.claim_capture(user_id=, capture_id=, attempt_ref=, exam_kind=)  # exam start, caller's tx
 await proctoring_api.close_attempt(attempt_ref=)                                    # at submit, caller's tx
 await proctoring_api.record_result_date(user_id=, result_at=)                       # retention starts
+await proctoring_api.set_reference_photo(user_id=, storage_key=, approved_at=)      # ID photo approved, caller's tx
 checked = await proctoring_api.check_id_photo(data)                                 # the ID-photo rules
 SUBSCRIPTIONS = {proctoring_api.FlagInvalidated: [...]}
 """
@@ -22,6 +23,8 @@ from server.proctoring.errors import (
 )
 from server.proctoring.events import FlagInvalidated
 from server.proctoring.id_photo import ID_PHOTO_HEIGHT, ID_PHOTO_MAX_BYTES, ID_PHOTO_WIDTH, IdPhotoCheck
+from server.proctoring.matching import set_reference_photo
+from server.proctoring.matching import shutdown_pool as shutdown_face_pool
 from server.proctoring.retention import record_result_date
 from server.proctoring.snapshots import close_attempt
 
@@ -47,4 +50,6 @@ __all__ = [
     "claim_capture",
     "close_attempt",
     "record_result_date",
+    "set_reference_photo",
+    "shutdown_face_pool",
 ]

@@ -29,7 +29,9 @@ Errors of the proctoring flow (consent, captures, attempts, flags, images)::
     ├── FlagNotFound                 404 FLAG_NOT_FOUND          absent or outside the office's region
     ├── FlagAlreadyDecided           409 FLAG_ALREADY_DECIDED
     ├── FaceImageNotFound            404 FACE_IMAGE_NOT_FOUND    absent, or not the caller's to see
-    └── FaceImageDeleted             410 FACE_IMAGE_DELETED      removed at the end of its retention period
+    ├── FaceImageDeleted             410 FACE_IMAGE_DELETED      removed at the end of its retention period
+    ├── IdentityCheckPending         409 IDENTITY_CHECK_PENDING  a request for the non-face way is already waiting
+    └── IdentityCheckNotFound        404 IDENTITY_CHECK_NOT_FOUND absent, or not the caller's
 
 Every image error carries in ``details`` what was measured (size, face box, brightness …) and the limit it broke, so
 the client can tell the person what to change rather than only that something is wrong.
@@ -140,3 +142,15 @@ class FaceImageNotFound(NotFound):
 
 class FaceImageDeleted(AppError):
     code, status, message = "FACE_IMAGE_DELETED", 410, "该照片已超过保存期限并被删除"
+
+
+class IdentityCheckPending(AppError):
+    code, status, message = (
+        "IDENTITY_CHECK_PENDING",
+        409,
+        "您已有一份人工核验身份的申请正在审核中，请等待考核机构联系您",
+    )
+
+
+class IdentityCheckNotFound(NotFound):
+    code, message = "IDENTITY_CHECK_NOT_FOUND", "未找到该人工核验身份申请"

@@ -36,9 +36,10 @@ async def list_flags(
 class FlagDetail:
     flag: ProctorFlag
     attempt: ProctoredAttempt
-    capture: FaceCapture
-    capture_image: FaceImage
+    capture: FaceCapture | None  # None when the attempt started the non-face way
+    capture_image: FaceImage | None
     snapshots: list[Snapshot] = field(default_factory=list)
+    reference_image: FaceImage | None = None  # face_mismatch at the start: the ID photo beside the capture
 
 
 async def _visible_flag(principal: Principal, flag_id: int) -> ProctorFlag:
@@ -53,7 +54,9 @@ async def get_flag(*, principal: Principal, flag_id: int, ip: str | None = None)
     flag = await _visible_flag(principal, flag_id)
     await flag.fetch_related("attempt")
     attempt: ProctoredAttempt = flag.attempt
-    capture = await FaceCapture.get(id=attempt.capture_id).prefetch_related("image")  # type: ignore[attr-defined]
+    capture_id = attempt.capture_id  # type: ignore[attr-defined]
+    capture = await FaceCapture.get(id=capture_id).prefetch_related("image") if capture_id else None
+    reference = await FaceImage.get_or_none(id=flag.reference_image_id) if flag.reference_image_id else None  # type: ignore[attr-defined]
     snapshots = await Snapshot.filter(attempt_id=attempt.id).order_by("id").prefetch_related("image")
 
     async def tx() -> None:
@@ -67,7 +70,7 @@ async def get_flag(*, principal: Principal, flag_id: int, ip: str | None = None)
         )
 
     await run_atomic(tx)
-    return FlagDetail(flag, attempt, capture, capture.image, list(snapshots))
+    return FlagDetail(flag, attempt, capture, capture.image if capture else None, list(snapshots), reference)
 
 
 async def decide_flag(

@@ -12,7 +12,7 @@ from server.config import get_settings
 from server.db import run_atomic
 from server.integrations import storage
 from server.proctoring.basics import utcnow
-from server.proctoring.models import FaceImage
+from server.proctoring.models import FaceCapture, FaceImage, ImageKind, ProctoredAttempt, ProctorFlag, Snapshot
 
 _SWEEP_BATCH: Final = 200
 
@@ -40,8 +40,23 @@ async def sweep_retention(*, now: datetime | None = None) -> int:
             deleted += 1
 
 
+async def _forget_comparisons(image: FaceImage) -> None:
+    """Comparison results and embeddings go with the image they were computed from."""
+    if image.kind == ImageKind.CAPTURE:
+        capture_ids = await FaceCapture.filter(image_id=image.id).values_list("id", flat=True)
+        await FaceCapture.filter(id__in=capture_ids).update(embedding=None, match_distance=None)
+        attempt_ids = await ProctoredAttempt.filter(capture_id__in=capture_ids).values_list("id", flat=True)
+        await ProctorFlag.filter(attempt_id__in=attempt_ids, snapshot_id__isnull=True).update(distance=None)
+    elif image.kind == ImageKind.SNAPSHOT:
+        for snap in await Snapshot.filter(image_id=image.id):
+            if snap.measurements.pop("match_distance", None) is not None:
+                await snap.save(update_fields=["measurements"])
+            await ProctorFlag.filter(snapshot_id=snap.id).update(distance=None)
+
+
 async def _mark_deleted(image: FaceImage, moment: datetime) -> None:
     await FaceImage.filter(id=image.id).update(deleted_at=moment)
+    await _forget_comparisons(image)
     await audit.record(
         action="proctoring.image_deleted",
         actor_id=None,

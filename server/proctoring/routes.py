@@ -18,19 +18,25 @@ from server.common.http import client_ip
 from server.common.validation import body, parse, query
 from server.common.web import JPEG, PNG, binary_content, file_out, json_content, out
 from server.errors import ValidationFailed
-from server.proctoring import access, captures, checks, consent, flags, snapshots
+from server.proctoring import access, captures, checks, consent, face_data, flags, identity, snapshots
 from server.proctoring import errors as proctoring_errors
 from server.proctoring.schemas import (
     CaptureIn,
     CaptureOut,
+    CompareConsentIn,
+    CompareConsentOut,
     ConsentAcceptedOut,
     ConsentIn,
     ConsentOut,
     DecisionIn,
+    FaceDataOut,
     FlagDetailOut,
     FlagOut,
     FlagPageOut,
     FlagQuery,
+    IdentityCheckIn,
+    IdentityCheckListOut,
+    IdentityCheckOut,
     ScheduleOut,
     SnapshotOut,
 )
@@ -109,6 +115,75 @@ async def get_consent(request: Request, principal: Principal) -> HTTPResponse:
 async def give_consent(request: Request, body: ConsentIn, principal: Principal) -> HTTPResponse:
     accepted_at = await consent.give_consent(user_id=principal.user_id, version=body.version, ip=client_ip(request))
     return out(ConsentAcceptedOut(version=body.version, accepted_at=accepted_at), 201)
+
+
+@bp.get("/consent/comparison")
+@openapi.tag("proctoring")
+@openapi.summary("人脸比对单独同意书（与证件照、考前采集比对；及本人的选择）")
+@openapi.response(200, json_content(CompareConsentOut))
+@require(Role.PHYSICIAN)
+async def get_compare_consent(request: Request, principal: Principal) -> HTTPResponse:
+    terms, row = await consent.get_compare_consent(user_id=principal.user_id)
+    return out(CompareConsentOut.of(terms, row))
+
+
+@bp.post("/consent/comparison")
+@raises(proctoring_errors.ConsentVersionMismatch)
+@openapi.tag("proctoring")
+@openapi.summary("同意或不同意人脸比对（不同意时可申请人工核验身份）")
+@openapi.description(
+    "与《人脸信息处理告知同意书》分开询问。同意后，每次考前采集都与审核通过的证件照比对，测评中的抓拍与考前采集比对；"
+    "比对不一致不会直接禁止考试，只提示重拍并在开考后提交考核机构复核。可随时改变选择，以最后一次为准。"
+)
+@openapi.secured("bearer")
+@openapi.response(200, json_content(CompareConsentOut))
+@body(CompareConsentIn)
+@require(Role.PHYSICIAN)
+async def decide_compare_consent(request: Request, body: CompareConsentIn, principal: Principal) -> HTTPResponse:
+    await consent.decide_compare_consent(
+        user_id=principal.user_id, version=body.version, accepted=body.accepted, ip=client_ip(request)
+    )
+    terms, row = await consent.get_compare_consent(user_id=principal.user_id)
+    return out(CompareConsentOut.of(terms, row))
+
+
+@bp.post("/identity-checks")
+@raises(proctoring_errors.IdentityCheckPending)
+@openapi.tag("proctoring")
+@openapi.summary("申请由考核机构人工核验身份（不使用人脸比对的方式）")
+@openapi.description(
+    "不同意人脸比对、多次采集仍与证件照不一致或没有可用证件照时使用。考核机构以现场或视频方式核验后在审核中通过；"
+    "通过后在 valid_until 之前开始考试时可不提交 capture_id，考试记录核验方式为 identity_confirmed。"
+    "同一时间只能有一份待审核的申请（409 IDENTITY_CHECK_PENDING）；撤回用 POST /my/reviews/{review_item_id}/withdraw。"
+)
+@openapi.secured("bearer")
+@openapi.response(201, json_content(IdentityCheckOut))
+@body(IdentityCheckIn)
+@require(Role.PHYSICIAN)
+async def request_identity_check(request: Request, body: IdentityCheckIn, principal: Principal) -> HTTPResponse:
+    check = await identity.request_check(
+        user_id=principal.user_id, reason=body.reason, note=body.note.strip(), ip=client_ip(request)
+    )
+    return out(IdentityCheckOut.of(check), 201)
+
+
+@bp.get("/identity-checks")
+@openapi.tag("proctoring")
+@openapi.summary("我的人工核验身份申请")
+@openapi.response(200, json_content(IdentityCheckListOut))
+@require(Role.PHYSICIAN)
+async def list_identity_checks(request: Request, principal: Principal) -> HTTPResponse:
+    checks = await identity.my_checks(user_id=principal.user_id)
+    return out(IdentityCheckListOut(items=[IdentityCheckOut.of(c) for c in checks]))
+
+
+@bp.get("/face-data")
+@openapi.tag("proctoring")
+@openapi.summary("平台保存的我的人脸数据：哪些照片、比对结果和特征值，保存到何时、用于什么")
+@openapi.response(200, json_content(FaceDataOut))
+@require(Role.PHYSICIAN)
+async def get_face_data(request: Request, principal: Principal) -> HTTPResponse:
+    return out(FaceDataOut.of(await face_data.my_face_data(user_id=principal.user_id)))
 
 
 @bp.post("/captures")

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from server.config import get_settings
 from server.db import run_atomic
+from server.proctoring import matching
 from server.proctoring.basics import new_token, utcnow
 from server.proctoring.checks import check_frame, discard_image, image_content_type, store_image
 from server.proctoring.errors import (
@@ -26,7 +27,15 @@ from server.proctoring.errors import (
     ImageTooLarge,
 )
 from server.proctoring.image import FaceCheck, sniff_format
-from server.proctoring.models import FaceImage, FlagReason, ImageKind, ProctoredAttempt, ProctorFlag, Snapshot
+from server.proctoring.models import (
+    FaceCapture,
+    FaceImage,
+    FlagReason,
+    ImageKind,
+    ProctoredAttempt,
+    ProctorFlag,
+    Snapshot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +148,15 @@ async def add_snapshot(
     except ImageRejected as exc:
         refusal = exc
     reason = _classify(refusal) if refusal is not None else None
+    distance = await _distance_from_capture(attempt, data) if check is not None else None
+    if distance is not None and distance > get_settings().face_match_threshold:
+        reason = FlagReason.FACE_MISMATCH  # one face, well lit, but not the face of the capture
     keep_image = check is not None or reason is not None  # evidence for the office; poor frames are not kept
     fmt = sniff_format(data)  # jpeg or png: anything else was refused as ImageInvalid
     stored = await store_image(data, fmt) if keep_image else None
     measurements = check.to_dict() if check is not None else dict(refusal.details or {}) if refusal else {}
+    if distance is not None:
+        measurements["match_distance"] = distance
     outcome = "ok" if refusal is None else refusal.code
     moment = now or utcnow()
 
@@ -189,6 +203,7 @@ async def add_snapshot(
                 reason=reason,
                 snapshot=snap,
                 slot=snap.slot,
+                distance=distance if reason is FlagReason.FACE_MISMATCH else None,
                 institution_id=attempt.institution_id,
                 region_code=attempt.region_code,
             )
@@ -212,6 +227,17 @@ async def add_snapshot(
         if stored is not None:
             await discard_image(stored.key)
         raise
+
+
+async def _distance_from_capture(attempt: ProctoredAttempt, data: bytes) -> float | None:
+    """How far the snapshot's face is from the capture's, when the capture was compared (consent) and kept."""
+    capture_id = attempt.capture_id  # type: ignore[attr-defined]
+    if capture_id is None:
+        return None
+    embedding = await FaceCapture.filter(id=capture_id).values_list("embedding", flat=True)
+    if not embedding or not embedding[0]:
+        return None
+    return await matching.snapshot_distance(capture_embedding=list(embedding[0]), data=data)
 
 
 async def close_attempt(*, attempt_ref: str, now: datetime | None = None) -> list[ProctorFlag]:

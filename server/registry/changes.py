@@ -228,9 +228,12 @@ async def apply_decision(event: workflow_api.ReviewDecided) -> None:
         return
     req = await InfoChangeRequest.get(id=int(event.subject_id))
     if req.kind == InfoChangeKind.PHOTO:
+        now = base.now()
         await PracticeRegistration.filter(id=req.registration_id).update(  # type: ignore[attr-defined]
-            photo_key=req.photo_key, updated_at=base.now()
+            photo_key=req.photo_key, updated_at=now
         )
+        if req.photo_key:  # the approved photo becomes the reference of the physician's face comparisons
+            await proctoring_api.set_reference_photo(user_id=req.user_id, storage_key=req.photo_key, approved_at=now)  # type: ignore[attr-defined]
         return
     values = {k: v for k, v in req.changes.items() if k in CHANGEABLE}
     if values:

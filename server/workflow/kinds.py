@@ -106,6 +106,14 @@ _ALL: tuple[KindSpec, ...] = (
         (INSTITUTION, OFFICE),
         resubmit_hint=_ASSESSMENT_HINT,
     ),
+    # The non-face way into an exam: the office confirms the person in person or by video call
+    KindSpec(
+        "proctoring_identity",
+        "人工核验身份（不使用人脸比对）",
+        "proctoring",
+        (Step(Role.OFFICE_REVIEWER, "region", "待考核机构核验身份"),),
+        resubmit_hint="请重新提交人工核验身份申请",
+    ),
 )
 
 KINDS: dict[str, KindSpec] = {spec.name: spec for spec in _ALL}

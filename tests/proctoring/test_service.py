@@ -58,7 +58,8 @@ async def test_claim_binds_the_capture_to_one_attempt_with_a_random_schedule() -
 async def test_claim_refuses_missing_foreign_expired_and_unaccepted_captures() -> None:
     w = await pf.world()
     cap = await pf.capture(w.physician)
-    assert (await _claim_error(w.physician.id, "")).details == {"reason": "missing"}
+    no_capture = (await _claim_error(w.physician.id, "")).details or {}
+    assert no_capture["reason"] == "missing" and "identity-checks" in no_capture["other_way"]  # the non-face way
     assert (await _claim_error(w.physician.id, "no-such-capture")).details == {"reason": "missing"}
     # someone else's capture reads as missing (no hint that it exists)
     assert (await _claim_error(w.other_physician.id, cap.capture_id)).details == {"reason": "missing"}

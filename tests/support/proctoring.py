@@ -15,7 +15,7 @@ from server.directory.models import Institution
 from server.integrations import storage
 from server.proctoring.captures import CaptureResult, claim_capture, create_capture
 from server.proctoring.checks import STORAGE_PURPOSE
-from server.proctoring.consent import CONSENT_VERSION, give_consent
+from server.proctoring.consent import COMPARE_CONSENT_VERSION, CONSENT_VERSION, decide_compare_consent, give_consent
 from server.proctoring.models import ProctoredAttempt
 from server.registry.models import PracticeRegistration, Qualification, RegistrationStatus
 from tests.support import factories as f
@@ -95,8 +95,11 @@ async def world() -> World:
     )
 
 
-async def consent(user: User) -> None:
+async def consent(user: User, *, compare: bool | None = True) -> None:
+    """Consent to face processing and (unless ``compare`` is None: not asked) decide on the comparison."""
     await give_consent(user_id=user.id, version=CONSENT_VERSION)
+    if compare is not None:
+        await decide_compare_consent(user_id=user.id, version=COMPARE_CONSENT_VERSION, accepted=compare)
 
 
 async def capture(user: User, data: bytes | None = None, exam_kind: str = "humanities") -> CaptureResult:

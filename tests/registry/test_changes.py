@@ -7,6 +7,7 @@ import httpx
 from server.common import scope
 from server.common.models import AuditEntry
 from server.directory.models import Department, Institution
+from server.proctoring.models import FaceReference
 from server.registry import service
 from server.registry.models import (
     InfoChangeRequest,
@@ -126,6 +127,9 @@ async def test_photo_upload_review_and_replace(client: httpx.AsyncClient) -> Non
     assert r.status_code == 200
     r = await client.get(f"{R}/photo", headers=headers)
     assert r.status_code == 200 and r.content == second
+    # the approved photo is now the reference of the physician's face comparisons before exams
+    reference = await FaceReference.get(user_id=user.id)
+    assert reference.storage_key == req.photo_key
 
 
 async def _raw(key: str) -> bytes:

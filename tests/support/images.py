@@ -189,3 +189,29 @@ def make_test_frames() -> dict[str, bytes]:
         "bright": jpeg(scale_brightness(ok640, 0.5, 175)),
         "blurry": jpeg(blur(ok640, 4.0)),
     }
+
+
+@cache
+def grace_hopper() -> Image:
+    """Grace Hopper's portrait from matplotlib's sample data (BGR): a second real person, different from the
+    astronaut, for the face-comparison tests."""
+    import matplotlib.cbook
+
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:
+        raw = np.frombuffer(f.read(), np.uint8)
+    return np.ascontiguousarray(cv2.imdecode(raw, cv2.IMREAD_COLOR))
+
+
+@cache
+def grace_hopper_face() -> tuple[int, int, int, int]:
+    """Where OpenCV's frontal-face cascade finds the face in grace_hopper() (the largest box)."""
+    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")  # type: ignore[attr-defined]
+    grey = cv2.cvtColor(grace_hopper(), cv2.COLOR_BGR2GRAY)
+    boxes = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(80, 80))
+    x, y, w, h = max(boxes, key=lambda b: b[2] * b[3])
+    return int(x), int(y), int(w), int(h)
+
+
+def hopper_frame(width: int = 640, height: int = 480, **kwargs: object) -> Image:
+    """A camera frame of Grace Hopper placed like face_frame() places the astronaut."""
+    return face_frame(width, height, source=grace_hopper(), source_face=grace_hopper_face(), **kwargs)  # type: ignore[arg-type]

@@ -89,7 +89,9 @@ class Comparison:
 async def set_reference_photo(*, user_id: int, storage_key: str, approved_at: datetime) -> None:
     """Make an approved ID photo the reference for the physician's face comparisons (the registry calls it when
     it approves a photo, inside its transaction)."""
-    updated = await FaceReference.filter(user_id=user_id).update(storage_key=storage_key, approved_at=approved_at)
+    updated = await FaceReference.filter(user_id=user_id).update(
+        storage_key=storage_key, approved_at=approved_at, embedding=None, unusable=False
+    )
     if not updated:
         await FaceReference.create(user_id=user_id, storage_key=storage_key, approved_at=approved_at)
 
@@ -102,22 +104,19 @@ async def compare_with_reference(*, user_id: int, data: bytes) -> Comparison:
     vector = probe.vector if probe.outcome == "ok" else None
     if reference is None:
         return Comparison(MatchStatus.NO_REFERENCE, threshold, embedding=vector, guidance=NO_REFERENCE_GUIDANCE)
-    try:
-        photo = await storage.load(reference.storage_key, encrypted=True)
-    except FileNotFoundError:
-        log.warning("the reference photo of a physician is missing from storage", extra={"user_id": user_id})
+    ref_vector = await _reference_embedding(reference)
+    if ref_vector is None:
+        if reference.unusable:
+            return Comparison(
+                MatchStatus.REFERENCE_UNUSABLE, threshold, embedding=vector, guidance=REFERENCE_UNUSABLE_GUIDANCE
+            )
         return Comparison(MatchStatus.NO_REFERENCE, threshold, embedding=vector, guidance=NO_REFERENCE_GUIDANCE)
-    ref = await embed(photo)
-    if ref.vector is None:
-        return Comparison(
-            MatchStatus.REFERENCE_UNUSABLE, threshold, embedding=vector, guidance=REFERENCE_UNUSABLE_GUIDANCE
-        )
     if vector is None:
         # OpenCV found one face but dlib does not: treat as a mismatch the physician can retake, never a refusal
         return Comparison(
             MatchStatus.MISMATCH, threshold, guidance=RETAKE_GUIDANCE, reference_key=reference.storage_key
         )
-    gap = round(face_model.distance(vector, ref.vector), 4)
+    gap = round(face_model.distance(vector, ref_vector), 4)
     if gap <= threshold:
         return Comparison(MatchStatus.MATCH, threshold, distance=gap, embedding=vector)
     return Comparison(
@@ -128,6 +127,28 @@ async def compare_with_reference(*, user_id: int, data: bytes) -> Comparison:
         guidance=RETAKE_GUIDANCE,
         reference_key=reference.storage_key,
     )
+
+
+async def _reference_embedding(reference: FaceReference) -> list[float] | None:
+    """The ID photo's embedding, computed once per approved photo and kept while it is the reference."""
+    if reference.embedding:
+        return list(reference.embedding)
+    if reference.unusable:
+        return None
+    try:
+        photo = await storage.load(reference.storage_key, encrypted=True)
+    except FileNotFoundError:
+        user_id = reference.user_id  # type: ignore[attr-defined]
+        log.warning("the reference photo of a physician is missing from storage", extra={"user_id": user_id})
+        return None
+    found = await embed(photo)
+    vector = list(found.vector) if found.vector is not None else None
+    # Only this photo's row, and only while it is still the reference (a newer approval wins)
+    await FaceReference.filter(id=reference.id, storage_key=reference.storage_key).update(
+        embedding=vector, unusable=vector is None
+    )
+    reference.embedding, reference.unusable = vector, vector is None
+    return vector
 
 
 async def snapshot_distance(*, capture_embedding: list[float], data: bytes) -> float | None:

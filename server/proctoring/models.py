@@ -94,7 +94,8 @@ class FaceCompareConsent(Model):
 
 class FaceReference(Model):
     """The physician's approved ID photo as the comparison's reference: a pointer to the registry's stored file,
-    set by the registry when it approves a photo. No embedding of it is kept: it is computed when needed."""
+    set by the registry when it approves a photo. Its embedding is computed at the first comparison and kept only
+    while this photo is the reference (a new approved photo clears it)."""
 
     id = fields.BigIntField(primary_key=True)
     user: fields.OneToOneRelation[Model] = fields.OneToOneField(
@@ -102,6 +103,8 @@ class FaceReference(Model):
     )
     storage_key = fields.CharField(max_length=255)
     approved_at = fields.DatetimeField()
+    embedding: list[float] | None = fields.JSONField(null=True)
+    unusable = fields.BooleanField(default=False)  # the model finds no single face in it
 
     class Meta:
         table = "face_reference"

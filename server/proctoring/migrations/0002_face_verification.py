@@ -32,6 +32,8 @@ class Migration(migrations.Migration):
                 ('user', fields.OneToOneField('accounts.User', source_field='user_id', db_constraint=True, to_field='id', related_name='face_reference', on_delete=OnDelete.CASCADE)),
                 ('storage_key', fields.CharField(max_length=255)),
                 ('approved_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('embedding', fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
+                ('unusable', fields.BooleanField(default=False)),
             ],
             options={'table': 'face_reference', 'app': 'proctoring', 'pk_attr': 'id', 'table_description': "The physician's approved ID photo as the comparison's reference: a pointer to the registry's stored file,"},
             bases=['Model'],

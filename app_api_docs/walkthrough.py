@@ -322,6 +322,11 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
         ok(f"without consent → {refused['error']['code']}")
         me.call("POST", "/api/v1/proctoring/consent", json={"version": consent["version"]}, expect=(200, 201))
         ok(f"consent {consent['version']} given (retention {consent['retention_days']} days)")
+    comparison = me.call("GET", "/api/v1/proctoring/consent/comparison")
+    if not comparison["accepted"]:
+        body = {"version": comparison["version"], "accepted": True}
+        me.call("POST", "/api/v1/proctoring/consent/comparison", json=body, expect=200)
+        ok(f"comparison with the ID photo agreed separately ({comparison['version']})")
     capture = me.call(
         "POST",
         "/api/v1/proctoring/captures",
@@ -332,6 +337,8 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
     )
     check(capture["accepted"], str(capture))
     ok(f"capture {capture['capture_id'][:8]}… accepted, measurements {sorted(capture['measurements'])}")
+    match = capture["face_match"]
+    ok(f"compared with the ID photo: {match['status']} (distance {match['distance']}, threshold {match['threshold']})")
 
     step("开始考试", "start the exam")
     attempt = me.call(

@@ -106,6 +106,10 @@ async def capture(client: httpx.AsyncClient, d: af.Doctor, exam_kind: str) -> st
     assert r.status_code == 200, r.text
     r = await client.post(f"{P}/consent", json={"version": r.json()["version"]}, headers=d.headers)
     assert r.status_code == 201, r.text
+    r = await client.get(f"{P}/consent/comparison", headers=d.headers)
+    body = {"version": r.json()["version"], "accepted": True}
+    r = await client.post(f"{P}/consent/comparison", json=body, headers=d.headers)
+    assert r.status_code == 200 and r.json()["accepted"] is True, r.text
     r = await client.post(
         f"{P}/captures",
         data={"exam_kind": exam_kind},

@@ -42,6 +42,9 @@ class AliyunConfig:
     push_app_key: str
     connect_timeout: float = 3.0
     read_timeout: float = 5.0
+    # Keep-alive connections per host: as many as the calls a worker makes at once (the SDK's default of 10 opens
+    # and drops a new connection for every call beyond it)
+    pool_size: int = 32
 
 
 def _mask_phone(phone: str) -> str:
@@ -67,7 +70,11 @@ class _AcsCaller:
             auto_retry=False,
             connect_timeout=config.connect_timeout,
             timeout=config.read_timeout,
+            pool_size=config.pool_size,
         )
+        # The SDK reads HTTP(S)_PROXY itself; without this its requests session also looks for ~/.netrc and the
+        # proxy variables again on every call
+        self._client.session.trust_env = False
 
     def _call(
         self,

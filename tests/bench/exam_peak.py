@@ -449,6 +449,145 @@ def run_steps(args: argparse.Namespace, base_url: str, credentials: dict[str, An
     return results
 
 
+def _percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))] if values else 0.0
+
+
+async def _counters(args: argparse.Namespace) -> dict[str, float]:
+    """PostgreSQL transactions and connections of the bench database, and Redis commands, right now."""
+    import asyncpg
+    import redis.asyncio as aioredis
+
+    conn = await asyncpg.connect(args.database_url)
+    try:
+        name = await conn.fetchval("SELECT current_database()")
+        xacts = await conn.fetchval("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1", name)
+        connections = await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", name)
+    finally:
+        await conn.close()
+    client = aioredis.from_url(args.redis_url)
+    try:
+        commands = (await client.info("stats"))["total_commands_processed"]
+    finally:
+        await client.aclose()
+    return {"xacts": float(xacts), "connections": float(connections) - 1, "redis_commands": float(commands)}
+
+
+def run_steps_asyncio(args: argparse.Namespace, base_url: str, credentials: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps with tests/bench/exam_peak_async.py: ``--load-procs`` processes of asyncio candidates."""
+    import asyncio
+
+    work = Path(tempfile.mkdtemp(prefix="exam-peak-load-"))
+    procs = []
+    for i in range(args.load_procs):
+        share = {"password": credentials["password"], "candidates": credentials["candidates"][i :: args.load_procs]}
+        path = work / f"identities-{i}.json"
+        path.write_text(json.dumps(share), encoding="utf-8")
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "tests" / "bench" / "exam_peak_async.py"), base_url, str(path)],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
+
+    def ask(cmd: dict[str, Any]) -> list[dict[str, Any]]:
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps(cmd) + "\n")
+            proc.stdin.flush()
+        answers = []
+        for proc in procs:
+            assert proc.stdout is not None
+            answers.append(json.loads(proc.stdout.readline()))
+        return answers
+
+    results: list[dict[str, Any]] = []
+    seated = 0
+    try:
+        for users in args.steps:
+            more = users - seated
+            if more > 0:
+                began = time.monotonic()
+                per_proc = -(-more // args.load_procs)
+                answers = ask({"cmd": "spawn", "count": per_proc, "rate": args.spawn_rate / args.load_procs})
+                seated = sum(a["seated"] for a in answers)
+                failed = sum(a["failed"] for a in answers)
+                emit(f"   seated {seated} candidates ({failed} could not start) in {time.monotonic() - began:.0f}s")
+            time.sleep(args.settle_seconds)
+            ask({"cmd": "reset"})
+            before = asyncio.run(_counters(args))
+            started = time.monotonic()
+            time.sleep(args.step_seconds)
+            after = asyncio.run(_counters(args))
+            seconds = time.monotonic() - started
+            reports = ask({"cmd": "report"})
+            latencies: dict[str, list[float]] = {}
+            failures: dict[str, int] = {}
+            errors: dict[str, int] = {}
+            for r in reports:
+                for route, values in r["latencies"].items():
+                    latencies.setdefault(route, []).extend(values)
+                for route, n in r["failures"].items():
+                    failures[route] = failures.get(route, 0) + n
+                for why, n in r["errors"].items():
+                    errors[why] = errors.get(why, 0) + n
+            rows = [
+                {
+                    "route": route,
+                    "method": route.split()[0],
+                    "requests": len(values),
+                    "failures": failures.get(route, 0),
+                    "rps": len(values) / seconds,
+                    "p50": _percentile(values, 0.50),
+                    "p95": _percentile(values, 0.95),
+                    "p99": _percentile(values, 0.99),
+                }
+                for route, values in sorted(latencies.items())
+            ]
+            total = sum(r["requests"] for r in rows)
+            failed_requests = sum(r["failures"] for r in rows)
+            saves = [r for r in rows if r["route"].startswith("PUT /exams/attempts")]
+            per_candidate_s = max(seated, 1) * seconds
+            step = {
+                "users": users,
+                "candidates": seated,
+                "rps": total / seconds,
+                "error_rate": failed_requests / total if total else 1.0,
+                "p99_save_ms": saves[0]["p99"] if saves else None,
+                "save_route": "exams",
+                "db_xacts_per_candidate_s": (after["xacts"] - before["xacts"]) / per_candidate_s,
+                "db_connections": after["connections"],
+                "redis_ops_per_candidate_s": (after["redis_commands"] - before["redis_commands"]) / per_candidate_s,
+                "rows": rows,
+                "errors": sorted(((n, "", why, "") for why, n in errors.items()), reverse=True)[:8],
+            }
+            results.append(step)
+            _print_step(step)
+            emit(
+                f"   PostgreSQL: {step['db_xacts_per_candidate_s']:.3f} transactions per candidate-second, "
+                f"{step['db_connections']:.0f} connections; Redis: {step['redis_ops_per_candidate_s']:.3f} commands "
+                "per candidate-second"
+            )
+            too_slow = step["p99_save_ms"] is None or step["p99_save_ms"] > args.p99_ms
+            if too_slow or step["error_rate"] > args.max_error_rate:
+                break
+    finally:
+        try:
+            ask({"cmd": "stop"})
+        except (OSError, ValueError):
+            pass
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return results
+
+
 def _candidate_count(runner: Any, scenario: Any) -> int:
     counts = runner.user_classes_count if hasattr(runner, "user_classes_count") else {}
     return int(counts.get(scenario.Candidate.__name__, 0))
@@ -485,6 +624,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--engine",
+        choices=("locust", "asyncio"),
+        default="locust",
+        help="locust users, or tests/bench/exam_peak_async.py (thousands of candidates per process)",
+    )
+    parser.add_argument("--load-procs", type=int, default=2, help="asyncio engine: load generator processes")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--credentials", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -499,8 +645,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.seed_only:
         run_seed(args)
         return
-    # The orchestrating process: import locust (gevent's monkey-patching) before anything opens a socket.
-    import locust  # noqa: F401
+    if args.engine == "locust":
+        # The orchestrating process: import locust (gevent's monkey-patching) before anything opens a socket.
+        import locust  # noqa: F401
 
     work = Path(tempfile.mkdtemp(prefix="exam-peak-"))
     env = server_environment(args, work / "data")
@@ -542,7 +689,7 @@ def main(argv: list[str] | None = None) -> None:
         emit(
             f"server ready at {base_url} ({args.workers} processes, DB_POOL_MAX={args.db_pool}); stepping {args.steps}"
         )
-        results = run_steps(args, base_url, credentials)
+        results = (run_steps if args.engine == "locust" else run_steps_asyncio)(args, base_url, credentials)
     finally:
         stack.stop()
     good = [
@@ -560,10 +707,16 @@ def main(argv: list[str] | None = None) -> None:
             f"cores={os.cpu_count()}"
         )
         return
+    extra = ""
+    if "db_xacts_per_candidate_s" in last:
+        extra = (
+            f" db_xacts_per_candidate_s={last['db_xacts_per_candidate_s']:.3f}"
+            f" db_connections={last['db_connections']:.0f} redis_ops_per_candidate_s={last['redis_ops_per_candidate_s']:.3f}"
+        )
     emit(
         f"candidates={last['candidates']} rps={last['rps']:.1f} p99_save_ms={last['p99_save_ms']:.0f} "
         f"error_rate={last['error_rate']:.4f} save_route={last['save_route']} workers={args.workers} "
-        f"cores={os.cpu_count()}"
+        f"cores={os.cpu_count()}{extra}"
     )
 
 

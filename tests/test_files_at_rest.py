@@ -1,0 +1,73 @@
+"""Issue 17 finding 9: every file an upload route keeps is encrypted at rest, the same way.
+
+One test drives every route that stores a file (face capture, exam snapshot, ID photo, application attachment,
+assessment proof), then reads every object the storage holds, straight from the backend, and counts the ones whose
+bytes are the upload in clear.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from server.proctoring.models import ProctoredAttempt
+from tests.support import assessment as af
+from tests.support import factories as f
+from tests.support import images
+from tests.support import proctoring as pf
+from tests.support import registry as rf
+from tests.support import storage as sf
+
+MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG")
+
+
+def _plaintext(raw: bytes, uploads: list[bytes]) -> bool:
+    return raw[:1] != b"\x01" or raw.startswith(MAGIC) or any(u in raw for u in uploads)
+
+
+@pytest.mark.usefixtures("storage_backend")
+async def test_every_stored_upload_is_encrypted_at_rest(client: httpx.AsyncClient) -> None:
+    uploads: list[bytes] = []
+    before = set(sf.stored_objects())
+
+    async def post(url: str, field: str, data: bytes, headers: dict[str, str], **form: str) -> httpx.Response:
+        uploads.append(data)
+        r = await client.post(url, data=form, files={field: ("upload.bin", data)}, headers=headers)
+        assert r.status_code == 201, (url, r.text)
+        return r
+
+    # proctoring: a face capture and an exam snapshot
+    w = await pf.world()
+    await pf.consent(w.physician)
+    h = await f.auth_headers(w.physician)
+    await post("/api/v1/proctoring/captures", "image", pf.frames()["ok_1280"], h, exam_kind="humanities")
+    attempt = await pf.attempt(w.physician, offsets=[100, 2000])
+    await ProctoredAttempt.filter(id=attempt.id).update(started_at=attempt.started_at - timedelta(seconds=95))
+    await post(f"/api/v1/proctoring/attempts/{attempt.attempt_ref}/snapshots", "image", pf.frames()["ok_640"], h)
+    # registry: an ID photo and an application attachment
+    inst = await f.institution("110105", name="朝阳医院")
+    who = await rf.person(institution=inst)
+    user = await rf.activated(who)
+    rh = await f.auth_headers(user)
+    await post("/api/v1/registry/photo", "photo", images.jpeg(images.id_photo(), quality=80), rh)
+    r = await client.post(
+        "/api/v1/registry/applications",
+        json={"kind": "change", "institution_id": inst.id, "practice_scopes": ["外科专业"]},
+        headers=rh,
+    )
+    assert r.status_code == 201, r.text
+    attachment = b"%PDF-1.4\n%training proof\n" + b"x" * 64
+    await post(f"/api/v1/registry/applications/{r.json()['id']}/attachments", "file", attachment, rh, purpose="other")
+    # assessment: a proof
+    aw = await af.world()
+    await af.enrolled(client, aw, aw.doctor)
+    proof = b"%PDF-1.4\n%assessment proof\n" + b"y" * 64
+    await post(f"{af.A}/proofs", "file", proof, aw.doctor.headers)
+
+    stored = {key: raw for key, raw in sf.stored_objects().items() if key not in before}
+    plaintext = sorted(key for key, raw in stored.items() if _plaintext(raw, uploads))
+    print(f"\nstored objects: {len(stored)}, plaintext: {len(plaintext)} {plaintext}")
+    assert len(stored) >= 5
+    assert plaintext == []

@@ -1,8 +1,11 @@
-"""Issue 17 finding 9: every file an upload route keeps is encrypted at rest, the same way.
+"""Issue 17 finding 9 and issue 20 item 1: every file an upload route keeps is sealed at rest, the same way, on
+either backend, and comes back only through the app's own access checks.
 
-One test drives every route that stores a file (face capture, exam snapshot, ID photo, application attachment,
-assessment proof), then reads every object the storage holds, straight from the backend, and counts the ones whose
-bytes are the upload in clear.
+One test, run on the local folder and on the loopback S3 server, drives every route that stores a file (face
+capture, exam snapshot, ID photo, application attachment, assessment proof), fetches each back through its route
+as its owner (the bytes uploaded) and as a stranger (404), then reads every object the test stored straight from
+the backend and counts the ones whose bytes are the upload in clear. Before the fix: 6 objects, 1 in clear (the
+proof); after: 0.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ async def test_every_stored_upload_is_encrypted_at_rest(client: httpx.AsyncClien
     uploads: list[bytes] = []
     before = set(sf.stored_objects())
 
+    served: list[tuple[str, bytes, dict[str, str]]] = []  # (download url, bytes uploaded, the owner's headers)
+
     async def post(url: str, field: str, data: bytes, headers: dict[str, str], **form: str) -> httpx.Response:
         uploads.append(data)
         r = await client.post(url, data=form, files={field: ("upload.bin", data)}, headers=headers)
@@ -42,16 +47,22 @@ async def test_every_stored_upload_is_encrypted_at_rest(client: httpx.AsyncClien
     w = await pf.world()
     await pf.consent(w.physician)
     h = await f.auth_headers(w.physician)
-    await post("/api/v1/proctoring/captures", "image", pf.frames()["ok_1280"], h, exam_kind="humanities")
+    frame = pf.frames()["ok_1280"]
+    r = await post("/api/v1/proctoring/captures", "image", frame, h, exam_kind="humanities")
+    served.append((f"/api/v1/proctoring/images/{r.json()['image_id']}", frame, h))
     attempt = await pf.attempt(w.physician, offsets=[100, 2000])
     await ProctoredAttempt.filter(id=attempt.id).update(started_at=attempt.started_at - timedelta(seconds=95))
-    await post(f"/api/v1/proctoring/attempts/{attempt.attempt_ref}/snapshots", "image", pf.frames()["ok_640"], h)
+    frame = pf.frames()["ok_640"]
+    r = await post(f"/api/v1/proctoring/attempts/{attempt.attempt_ref}/snapshots", "image", frame, h)
+    served.append((f"/api/v1/proctoring/images/{r.json()['image_id']}", frame, h))
     # registry: an ID photo and an application attachment
     inst = await f.institution("110105", name="朝阳医院")
     who = await rf.person(institution=inst)
     user = await rf.activated(who)
     rh = await f.auth_headers(user)
-    await post("/api/v1/registry/photo", "photo", images.jpeg(images.id_photo(), quality=80), rh)
+    photo = images.jpeg(images.id_photo(), quality=80)
+    r = await post("/api/v1/registry/photo", "photo", photo, rh)
+    served.append((f"/api/v1/registry/info-changes/{r.json()['id']}/photo", photo, rh))
     r = await client.post(
         "/api/v1/registry/applications",
         json={"kind": "change", "institution_id": inst.id, "practice_scopes": ["外科专业"]},
@@ -59,12 +70,22 @@ async def test_every_stored_upload_is_encrypted_at_rest(client: httpx.AsyncClien
     )
     assert r.status_code == 201, r.text
     attachment = b"%PDF-1.4\n%training proof\n" + b"x" * 64
-    await post(f"/api/v1/registry/applications/{r.json()['id']}/attachments", "file", attachment, rh, purpose="other")
+    app_id = r.json()["id"]
+    await post(f"/api/v1/registry/applications/{app_id}/attachments", "file", attachment, rh, purpose="other")
+    served.append((f"/api/v1/registry/applications/{app_id}/attachments/0", attachment, rh))
     # assessment: a proof
     aw = await af.world()
     await af.enrolled(client, aw, aw.doctor)
     proof = b"%PDF-1.4\n%assessment proof\n" + b"y" * 64
-    await post(f"{af.A}/proofs", "file", proof, aw.doctor.headers)
+    r = await post(f"{af.A}/proofs", "file", proof, aw.doctor.headers)
+    served.append((f"{af.A}/proofs/{r.json()['items'][0]['id']}", proof, aw.doctor.headers))
+
+    stranger = await f.auth_headers(w.other_physician)
+    for url, data, owner in served:
+        r = await client.get(url, headers=owner)
+        assert r.status_code == 200 and r.content == data, (url, r.status_code)
+        r = await client.get(url, headers=stranger)
+        assert r.status_code == 404, (url, r.status_code)
 
     stored = {key: raw for key, raw in sf.stored_objects().items() if key not in before}
     plaintext = sorted(key for key, raw in stored.items() if _plaintext(raw, uploads))

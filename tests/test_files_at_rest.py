@@ -15,7 +15,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from server.proctoring.models import ProctoredAttempt
+from server.assessment.models import Proof
+from server.proctoring.models import FaceImage, ProctoredAttempt
 from tests.support import assessment as af
 from tests.support import factories as f
 from tests.support import images
@@ -92,3 +93,36 @@ async def test_every_stored_upload_is_encrypted_at_rest(client: httpx.AsyncClien
     print(f"\nstored objects: {len(stored)}, plaintext: {len(plaintext)} {plaintext}")
     assert len(stored) >= 5
     assert plaintext == []
+
+
+async def test_an_unreachable_object_store_answers_503_and_keeps_nothing(
+    client: httpx.AsyncClient, s3_server: sf.S3Server, closed_port: str
+) -> None:
+    aw = await af.world()
+    await af.enrolled(client, aw, aw.doctor)
+    proof_id = await af.upload(client, aw.doctor)  # stored while the store answers
+    w = await pf.world()
+    await pf.consent(w.physician)
+    h = await f.auth_headers(w.physician)
+    down = s3_server.settings_env() | {
+        "S3_ENDPOINT_URL": f"http://{closed_port}",
+        "S3_MAX_ATTEMPTS": "1",
+        "S3_TIMEOUT_S": "2",
+    }
+    before = sf.use_env(down)
+    try:
+        proofs, images = await Proof.all().count(), await FaceImage.all().count()
+        r = await client.post(f"{af.A}/proofs", files={"file": ("p.pdf", af.PDF)}, headers=aw.doctor.headers)
+        assert (r.status_code, r.json()["error"]["code"]) == (503, "STORAGE_UNAVAILABLE")
+        r = await client.post(
+            "/api/v1/proctoring/captures", data={"exam_kind": "humanities"}, files={"image": pf.ok_frame()}, headers=h
+        )
+        assert (r.status_code, r.json()["error"]["code"]) == (503, "STORAGE_UNAVAILABLE")
+        assert (await Proof.all().count(), await FaceImage.all().count()) == (proofs, images)  # nothing recorded
+        r = await client.get(f"{af.A}/proofs/{proof_id}", headers=aw.doctor.headers)
+        assert (r.status_code, r.json()["error"]["code"]) == (503, "STORAGE_UNAVAILABLE")
+        assert "message" in r.json()["error"]
+    finally:
+        sf.restore_env(before)
+    r = await client.get(f"{af.A}/proofs/{proof_id}", headers=aw.doctor.headers)
+    assert r.status_code == 200 and r.content == af.PDF

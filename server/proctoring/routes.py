@@ -18,6 +18,7 @@ from server.common.http import client_ip
 from server.common.validation import body, parse, query
 from server.common.web import JPEG, PNG, binary_content, file_out, json_content, out
 from server.errors import ValidationFailed
+from server.integrations import storage
 from server.proctoring import access, captures, checks, consent, flags, snapshots
 from server.proctoring import errors as proctoring_errors
 from server.proctoring.schemas import (
@@ -112,6 +113,7 @@ async def give_consent(request: Request, body: ConsentIn, principal: Principal) 
 
 
 @bp.post("/captures")
+@raises(*storage.ERRORS)
 @raises(
     proctoring_errors.FaceConsentRequired,
     proctoring_errors.ImageInvalid,
@@ -162,6 +164,7 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
 
 
 @bp.post("/attempts/<attempt_ref:str>/snapshots")
+@raises(*storage.ERRORS)
 @raises(
     proctoring_errors.AttemptNotFound,
     proctoring_errors.AttemptClosed,
@@ -228,6 +231,7 @@ async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principa
 
 
 @bp.get("/images/<image_id:str>")
+@raises(*storage.ERRORS)
 @raises(proctoring_errors.FaceImageDeleted, proctoring_errors.FaceImageNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("查看人脸照片（本人或所在地区考核机构；每次查看记入审计）")

@@ -34,6 +34,7 @@ from server.integrations.storage.errors import StorageFailed, StorageUnavailable
 from server.integrations.storage.local import LocalStorage
 
 __all__ = [
+    "ERRORS",
     "Backend",
     "StorageFailed",
     "StorageUnavailable",
@@ -47,6 +48,9 @@ __all__ = [
 
 _KEY_RE = re.compile(r"^[a-z_]{1,32}/\d{4}/\d{2}/[A-Za-z0-9_-]{16,64}\.(jpg|png|pdf|bin)$")
 _VERSION = b"\x01"  # the first byte of every sealed file: 0x01, 12-byte nonce, AES-256-GCM ciphertext and tag
+
+# What a route that stores or serves a file may answer when the object store fails (for its @raises)
+ERRORS = (StorageFailed, StorageUnavailable)
 
 # The one purpose ever stored in clear (assessment proofs, until issue 17 finding 9): what `seal-stored-files` walks.
 LEGACY_PLAIN_PREFIX = "assessment_proof/"

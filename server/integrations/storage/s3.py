@@ -91,7 +91,3 @@ class S3Storage:
             if not page.get("IsTruncated"):
                 return
             token = page["NextContinuationToken"]
-
-    def check(self) -> None:
-        """The bucket answers with these credentials (readiness, start-up)."""
-        self._call("head_bucket")

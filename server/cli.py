@@ -8,6 +8,7 @@ makemigrations  write migrations for model changes (development)
 seed-demo       create the demo data (refused in production)
 export-openapi  write app_api_docs/openapi.json and error-codes.md from the code
 emulators       the WeChat and Aliyun emulators in the foreground
+seal-stored-files  encrypt in place the stored files kept in clear before every upload was sealed (run once)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from server.config import Settings, get_settings, reset_settings
 from server.db import tortoise_config
 from server.demo import DEMO_PASSWORD
 from server.emulators import DEV_CONFIG, EmulatorServer, run_forever
+from server.integrations import storage
 from server.redis import EmbeddedRedis
 from server.worker import run_worker
 
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m server", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "serve", "worker", "migrate", "seed-demo", "emulators"):
+    for name in ("run", "serve", "worker", "migrate", "seed-demo", "emulators", "seal-stored-files"):
         sub.add_parser(name)
     ex = sub.add_parser("export-openapi")
     ex.add_argument("--check", action="store_true", help="fail when the committed document is stale")
@@ -271,3 +273,6 @@ def main(argv: list[str] | None = None) -> None:
             cmd_export_openapi(check=args.check)
         case "emulators":
             cmd_emulators(settings)
+        case "seal-stored-files":
+            seen, sealed = storage.seal_plaintext(prefix=storage.LEGACY_PLAIN_PREFIX)
+            _out(f"stored files checked: {seen}, sealed now: {sealed}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -120,6 +121,22 @@ class Settings(BaseSettings):
     # Jobs
     run_worker_in_process: bool = True
 
+    # File storage (server/integrations/storage): every stored file is sealed with DATA_KEY before it leaves the
+    # process. "local" = DATA_DIR/files (the default, one machine); "s3" = S3-compatible object storage (Aliyun OSS,
+    # MinIO, AWS S3), so that no replica needs a shared volume. S3_ENDPOINT_URL empty = AWS's own endpoint for
+    # S3_REGION; Aliyun OSS: https://oss-<region>-internal.aliyuncs.com with S3_ADDRESSING_STYLE=virtual.
+    storage_backend: Literal["local", "s3"] = "local"
+    storage_threads: int = Field(default=8, ge=1, le=128)  # blocking storage calls run on this many threads
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_bucket: str = ""
+    s3_prefix: str = Field(default="", pattern=r"^([A-Za-z0-9._-]+/)*$")  # e.g. "yishi/": keys inside the bucket
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    s3_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    s3_max_attempts: int = Field(default=3, ge=1, le=10)
+
     # E-mail (security verification codes, password recovery) through an SMTP relay. The defaults point at the
     # SMTP emulator (started by `run` and the tests, which also set its AUTH credentials); production refuses its
     # sender. SMTP_USERNAME empty = no AUTH. SMTP_SECURITY: "ssl" = implicit TLS (465), "starttls" (587), "none" =
@@ -196,6 +213,7 @@ class Settings(BaseSettings):
         if self.exams_open_to_all:
             problems.append("EXAMS_OPEN_TO_ALL is for load benchmarks and must be false")
         problems += self._mail_problems_in_production()
+        problems += self._storage_problems_in_production()
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
@@ -219,6 +237,22 @@ class Settings(BaseSettings):
         if self.smtp_security == "none" and host and host not in ("127.0.0.1", "::1", "localhost"):
             # Credentials and verification codes would cross the network in clear text.
             problems.append("SMTP_SECURITY must be ssl or starttls for a relay on another host")
+        return problems
+
+    def _storage_problems_in_production(self) -> list[str]:
+        if self.storage_backend != "s3":
+            return []  # DATA_DIR/files on this machine: fine for one machine (systemd), see deploy/README.md
+        problems = []
+        if not self.s3_bucket or "CHANGE-ME" in self.s3_bucket.upper():
+            problems.append("S3_BUCKET must be set when STORAGE_BACKEND=s3")
+        if not self.s3_access_key_id or "CHANGE-ME" in self.s3_access_key_id.upper():
+            problems.append("S3_ACCESS_KEY_ID must be set when STORAGE_BACKEND=s3")
+        secret = self.s3_secret_access_key.get_secret_value()
+        if len(secret) < 16 or "CHANGE-ME" in secret.upper():
+            problems.append("S3_SECRET_ACCESS_KEY is unset, a placeholder or shorter than 16 characters")
+        endpoint = urlsplit(self.s3_endpoint_url)
+        if self.s3_endpoint_url and (endpoint.scheme not in ("http", "https") or not endpoint.hostname):
+            problems.append("S3_ENDPOINT_URL must be an http(s):// URL (empty = AWS's endpoint for S3_REGION)")
         return problems
 
 

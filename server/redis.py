@@ -37,7 +37,12 @@ def _redis_executable() -> str:
 
 
 class EmbeddedRedis:
-    """A real redis-server child process on a unix socket, for dev and tests."""
+    """A real redis-server child process on a unix socket, for dev and tests.
+
+    ``persist=True`` (``make run``) keeps what production keeps: an append-only file fsynced every second
+    (``appendonly yes``, ``appendfsync everysec``), so sessions and queued jobs survive a restart or a crash of the
+    server, losing at most the last second of writes (deploy/SCALING.md).
+    """
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, persist: bool = False) -> None:
         self._own_dir = data_dir is None
@@ -65,9 +70,11 @@ class EmbeddedRedis:
             "--dir",
             str(self.dir),
             "--appendonly",
-            "no",
+            "yes" if self.persist else "no",
+            "--appendfsync",
+            "everysec",
             "--save",
-            "60 1" if self.persist else "",
+            "",
             "--loglevel",
             "warning",
             "--logfile",
@@ -94,6 +101,13 @@ class EmbeddedRedis:
             time.sleep(0.02)
         self.stop()
         raise RuntimeError("embedded redis-server did not start in time")
+
+    def kill(self) -> None:
+        """End the server with SIGKILL, as a crash or an OOM kill would: no shutdown, no final fsync (tests)."""
+        if self._proc and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait(5)
+        self._proc = None
 
     def stop(self) -> None:
         if self._proc and self._proc.poll() is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ import pytest
 
 from server.redis import EmbeddedRedis
 from tests.support import declared_errors
+from tests.support import storage as storage_support
 
 if TYPE_CHECKING:
     from server.emulators import EmulatorServer
@@ -54,6 +56,10 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["SMTP_PORT"] = str(emulators.smtp_port)
     os.environ["SMTP_SECURITY"] = "none"
     os.environ["MAIL_FROM"] = DEV_CONFIG["mail_from"]
+    # TEST_STORAGE_BACKEND=s3: the whole session keeps its files in the loopback S3 server (default: DATA_DIR/files).
+    if os.environ.get("TEST_STORAGE_BACKEND", "local") == "s3":
+        _state["s3"] = s3 = storage_support.start_s3_server()
+        os.environ.update(s3.settings_env())
 
     from server.config import reset_settings
 
@@ -78,6 +84,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         emulators.stop()
     if embedded := _state.pop("embedded_redis", None):
         embedded.stop()
+    if s3 := _state.pop("s3", None):
+        s3.stop()
 
 
 @pytest.fixture(scope="session")
@@ -222,6 +230,28 @@ async def db(server: str) -> AsyncIterator[None]:
 async def client(server: str, db: None) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=server, timeout=30) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> storage_support.S3Server:
+    """The loopback S3-protocol server (moto), started on first use; the session's own when it runs on S3."""
+    if "s3" not in _state:
+        _state["s3"] = storage_support.start_s3_server()
+    return _state["s3"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test once on each storage backend: the local folder, and the loopback S3 server under a prefix of
+    its own (so what a test finds there is what it stored)."""
+    if request.param == "local":
+        values = {"STORAGE_BACKEND": "local"}
+    else:
+        server: storage_support.S3Server = request.getfixturevalue("s3_server")
+        values = server.settings_env(prefix=f"t{uuid.uuid4().hex[:12]}/")
+    before = storage_support.use_env(values)
+    yield request.param
+    storage_support.restore_env(before)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
-"""Proof documents a physician uploads (simplified procedure, exemption), stored encrypted under server names."""
+"""Proof documents a physician uploads (simplified procedure, exemption), sealed at rest under server names."""
 
 from __future__ import annotations
+
+import logging
 
 from server.assessment.context import context_of, require_assessment, step_error
 from server.assessment.cycles import require_window
@@ -20,6 +22,8 @@ from server.common.uploads import Upload
 from server.db import run_atomic
 from server.integrations import storage
 
+log = logging.getLogger(__name__)
+
 PROOF_KINDS = ("pdf", "jpg", "png")
 PROOF_MAX_BYTES = 4 * 1024 * 1024
 PROOF_MAX_FILES = 5
@@ -35,7 +39,13 @@ async def upload_proofs(*, user_id: int, uploads: list[Upload], ip: str | None =
     assessment = await require_assessment(ctx)
     if assessment.status in RESULT_STATES:
         raise step_error(assessment, "考核结果已产生，不能再上传材料")
-    stored = [await storage.save(u.data, purpose="assessment_proof", ext=u.kind) for u in uploads]
+    stored: list[storage.StoredFile] = []
+    try:
+        for u in uploads:
+            stored.append(await storage.save(u.data, purpose="assessment_proof", ext=u.kind))
+    except BaseException:
+        await _forget(stored)  # the object store failed part-way: keep no file of a refused upload
+        raise
 
     async def tx() -> list[Proof]:
         proofs = [
@@ -62,9 +72,16 @@ async def upload_proofs(*, user_id: int, uploads: list[Upload], ip: str | None =
     try:
         return await run_atomic(tx)
     except BaseException:
-        for s in stored:
-            await storage.delete(s.key)
+        await _forget(stored)
         raise
+
+
+async def _forget(stored: list[storage.StoredFile]) -> None:
+    for s in stored:
+        try:
+            await storage.delete(s.key)
+        except storage.StorageFailed:  # the store is down: the caller's own error is the one to answer
+            log.warning("could not delete the stored proof %s of a refused upload", s.key)
 
 
 async def load_proof(*, principal: Principal, proof_id: int, ip: str | None = None) -> tuple[Proof, bytes]:

@@ -50,6 +50,7 @@ from server.common.http import client_ip
 from server.common.validation import body
 from server.common.web import JPEG, PDF, PNG, binary_content, file_out, json_content, out
 from server.errors import ValidationFailed
+from server.integrations import storage
 
 bp = Blueprint("assessment", url_prefix="/api/v1")
 P = "/assessment"
@@ -257,6 +258,7 @@ async def request_exemption(request: Request, principal: Principal, body: Exempt
 
 
 @bp.post(f"{P}/proofs")
+@raises(*storage.ERRORS)
 @raises(
     assessment_errors.NotBound,
     assessment_errors.UserNoticeRequired,
@@ -283,6 +285,7 @@ async def upload_proofs(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.get(f"{P}/proofs/<proof_id:int>")
+@raises(*storage.ERRORS)
 @raises(assessment_errors.ProofNotFound)
 @openapi.tag("assessment")
 @openapi.summary("下载证明材料（本人或范围内审核人员）")

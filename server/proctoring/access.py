@@ -40,7 +40,7 @@ async def fetch_image(*, principal: Principal, image_id: str, ip: str | None = N
     if image.deleted_at is not None:
         raise FaceImageDeleted(details={"deleted_at": image.deleted_at.isoformat()})
     try:
-        data = await storage.load(image.storage_key, encrypted=True)
+        data = await storage.load(image.storage_key)
     except FileNotFoundError:
         raise FaceImageDeleted() from None
 

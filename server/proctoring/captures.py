@@ -258,7 +258,7 @@ async def _reference_copy(user_id: int, capture: FaceCapture) -> FaceImage | Non
     if reference is None:
         return None
     try:
-        data = await storage.load(reference.storage_key, encrypted=True)
+        data = await storage.load(reference.storage_key)
     except FileNotFoundError:
         return None
     fmt = "png" if data[:4] == b"\x89PNG" else "jpg"

@@ -55,7 +55,7 @@ async def check_id_photo_off_loop(data: bytes) -> IdPhotoCheck:
 
 
 async def store_image(data: bytes, fmt: str) -> storage.StoredFile:
-    return await storage.save(data, purpose=STORAGE_PURPOSE, ext="png" if fmt == "png" else "jpg", encrypt=True)
+    return await storage.save(data, purpose=STORAGE_PURPOSE, ext="png" if fmt == "png" else "jpg")
 
 
 def image_content_type(fmt: str) -> str:

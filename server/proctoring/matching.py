@@ -136,7 +136,7 @@ async def _reference_embedding(reference: FaceReference) -> list[float] | None:
     if reference.unusable:
         return None
     try:
-        photo = await storage.load(reference.storage_key, encrypted=True)
+        photo = await storage.load(reference.storage_key)
     except FileNotFoundError:
         user_id = reference.user_id  # type: ignore[attr-defined]
         log.warning("the reference photo of a physician is missing from storage", extra={"user_id": user_id})

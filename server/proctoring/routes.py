@@ -18,6 +18,7 @@ from server.common.http import client_ip
 from server.common.validation import body, parse, query
 from server.common.web import JPEG, PNG, binary_content, file_out, json_content, out
 from server.errors import ValidationFailed
+from server.integrations import storage
 from server.proctoring import access, captures, checks, consent, face_data, flags, identity, snapshots
 from server.proctoring import errors as proctoring_errors
 from server.proctoring.schemas import (
@@ -187,6 +188,7 @@ async def get_face_data(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post("/captures")
+@raises(*storage.ERRORS)
 @raises(
     proctoring_errors.FaceConsentRequired,
     proctoring_errors.ImageInvalid,
@@ -237,6 +239,7 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
 
 
 @bp.post("/attempts/<attempt_ref:str>/snapshots")
+@raises(*storage.ERRORS)
 @raises(
     proctoring_errors.AttemptNotFound,
     proctoring_errors.AttemptClosed,
@@ -303,6 +306,7 @@ async def decide_flag(request: Request, flag_id: int, body: DecisionIn, principa
 
 
 @bp.get("/images/<image_id:str>")
+@raises(*storage.ERRORS)
 @raises(proctoring_errors.FaceImageDeleted, proctoring_errors.FaceImageNotFound)
 @openapi.tag("proctoring")
 @openapi.summary("查看人脸照片（本人或所在地区考核机构；每次查看记入审计）")

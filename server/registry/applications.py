@@ -191,7 +191,7 @@ async def add_attachment(*, user_id: int, application_id: int, upload: Upload, p
         raise ApplicationIncomplete(f"此项业务可上传的材料：{allowed}", field="purpose")
     if len(app.attachments) >= MAX_ATTACHMENTS:
         raise ApplicationNotAllowed(f"每项申请最多上传 {MAX_ATTACHMENTS} 个附件", field="file")
-    stored = await storage.save(upload.data, purpose="application", ext=upload.kind, encrypt=True)
+    stored = await storage.save(upload.data, purpose="application", ext=upload.kind)
     app.attachments = [
         *app.attachments,
         {"key": stored.key, "purpose": purpose, "name": upload.filename, "kind": upload.kind, "size": stored.size},
@@ -364,7 +364,7 @@ async def attachment(
     if not 0 <= index < len(app.attachments):
         raise ApplicationNotFound("附件不存在")
     meta = app.attachments[index]
-    data = await storage.load(str(meta["key"]), encrypted=True)
+    data = await storage.load(str(meta["key"]))
     if app.user_id != principal.user_id:  # type: ignore[attr-defined]
         await run_atomic(
             audit.record,

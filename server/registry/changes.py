@@ -125,7 +125,7 @@ async def upload_photo(*, user_id: int, data: bytes, ip: str | None = None) -> d
     reg = await _my_registration(user_id)
     checked = await proctoring_api.check_id_photo(data)
     ext = "png" if checked.format == "png" else "jpg"
-    stored = await storage.save(data, purpose="id_photo", ext=ext, encrypt=True)
+    stored = await storage.save(data, purpose="id_photo", ext=ext)
     pending = await _pending(user_id, InfoChangeKind.PHOTO)
     replaced_key = None
     if pending is not None:
@@ -194,7 +194,7 @@ async def photo_bytes(*, principal: Principal, request_id: int, ip: str | None =
     )
     if not (mine or reviewer):
         raise InfoChangeNotFound()
-    data = await storage.load(req.photo_key, encrypted=True)
+    data = await storage.load(req.photo_key)
     if not mine:
         await run_atomic(
             audit.record,
@@ -212,9 +212,7 @@ async def my_photo(*, user_id: int) -> tuple[bytes, str]:
     reg = await _my_registration(user_id)
     if not reg.photo_key:
         raise InfoChangeNotFound("尚未上传相片或相片未审核通过")
-    return await storage.load(reg.photo_key, encrypted=True), (
-        "image/png" if reg.photo_key.endswith(".png") else "image/jpeg"
-    )
+    return await storage.load(reg.photo_key), ("image/png" if reg.photo_key.endswith(".png") else "image/jpeg")
 
 
 def is_change_kind(review_kind: str) -> bool:

@@ -21,6 +21,7 @@ from server.common.validation import body
 from server.common.web import PDF, file_out, json_content, ok, out
 from server.directory import api as directory_api
 from server.errors import ValidationFailed
+from server.integrations import storage
 from server.proctoring import api as proctoring_api
 from server.registry import activation, applications, changes, identity, institution_routes, recovery, service
 from server.registry import errors as registry_errors
@@ -182,6 +183,7 @@ async def list_info_changes(request: Request, principal: Principal) -> HTTPRespo
 
 
 @bp.get(f"{R}/info-changes/<request_id:int>/photo")
+@raises(*storage.ERRORS)
 @raises(registry_errors.InfoChangeNotFound)
 @openapi.tag("registry")
 @openapi.summary("申请中的相片（本人或主执业机构审核员）")
@@ -194,6 +196,7 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
 
 
 @bp.post(f"{R}/photo")
+@raises(*storage.ERRORS)
 @raises(*proctoring_api.ID_PHOTO_ERRORS, *uploads.ERRORS)
 @openapi.tag("registry")
 @openapi.summary("上传证件照（jpg/jpeg/png，≤80KB，354×472，浅色纯色背景，一张人脸；重复上传覆盖待审核的相片）")
@@ -207,6 +210,7 @@ async def upload_photo(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.get(f"{R}/photo")
+@raises(*storage.ERRORS)
 @raises(registry_errors.InfoChangeNotFound)
 @openapi.tag("registry")
 @openapi.summary("我的执业注册相片（审核通过的）")
@@ -292,6 +296,7 @@ async def delete_application(request: Request, principal: Principal, application
 
 
 @bp.post(f"{R}/applications/<application_id:int>/attachments")
+@raises(*storage.ERRORS)
 @raises(
     registry_errors.ApplicationNotFound,
     registry_errors.ApplicationNotEditable,
@@ -318,6 +323,7 @@ async def add_attachment(request: Request, principal: Principal, application_id:
 
 
 @bp.get(f"{R}/applications/<application_id:int>/attachments/<index:int>")
+@raises(*storage.ERRORS)
 @raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("下载申请附件（申请人或审核人）")

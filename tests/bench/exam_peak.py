@@ -711,7 +711,8 @@ def main(argv: list[str] | None = None) -> None:
     if "db_xacts_per_candidate_s" in last:
         extra = (
             f" db_xacts_per_candidate_s={last['db_xacts_per_candidate_s']:.3f}"
-            f" db_connections={last['db_connections']:.0f} redis_ops_per_candidate_s={last['redis_ops_per_candidate_s']:.3f}"
+            f" db_connections={last['db_connections']:.0f}"
+            f" redis_ops_per_candidate_s={last['redis_ops_per_candidate_s']:.3f}"
         )
     emit(
         f"candidates={last['candidates']} rps={last['rps']:.1f} p99_save_ms={last['p99_save_ms']:.0f} "

@@ -93,7 +93,7 @@ async def _prepare(n: int) -> list[int]:
     for user_id in ids:
         await consent.give_consent(user_id=user_id, version=consent.CONSENT_VERSION)
         await consent.decide_compare_consent(user_id=user_id, version=consent.COMPARE_CONSENT_VERSION, accepted=True)
-        stored = await storage.save(photo, purpose="id_photo", ext="jpg", encrypt=True)
+        stored = await storage.save(photo, purpose="id_photo", ext="jpg")
         await matching.set_reference_photo(user_id=int(user_id), storage_key=stored.key, approved_at=utcnow())
     await Tortoise.close_connections()
     return [int(i) for i in ids]

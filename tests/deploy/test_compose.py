@@ -78,10 +78,11 @@ def test_schema_check_can_fail() -> None:
 
 def test_only_nginx_publishes_ports_and_data_services_have_no_way_out(resolved: dict[str, Any]) -> None:
     services = resolved["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "app", "worker", "nginx"}
+    assert set(services) == {"postgres", "redis", "minio", "minio-init", "migrate", "app", "worker", "nginx"}
     assert [name for name, s in services.items() if s.get("ports")] == ["nginx"]
     assert resolved["networks"]["data"]["internal"] is True
-    assert set(services["postgres"]["networks"]) == {"data"} and set(services["redis"]["networks"]) == {"data"}
+    for name in ("postgres", "redis", "minio", "minio-init"):
+        assert set(services[name]["networks"]) == {"data"}, name
     assert "data" not in services["nginx"]["networks"]
 
 
@@ -95,8 +96,28 @@ def test_app_worker_and_migration_run_the_cli_commands_in_order(resolved: dict[s
         assert services[name]["read_only"] is True
     assert services["app"]["deploy"]["replicas"] >= 2
     assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
-    for name in ("postgres", "redis", "app", "nginx"):
+    for name in ("postgres", "redis", "minio", "app", "nginx"):
         assert services[name]["healthcheck"]["test"], name
+
+
+def test_files_go_to_object_storage_and_no_app_container_has_a_volume(resolved: dict[str, Any]) -> None:
+    services = resolved["services"]
+    for name in ("migrate", "app", "worker"):
+        assert not services[name].get("volumes"), name  # replicas share nothing but the object store
+        env = services[name]["environment"]
+        assert env["STORAGE_BACKEND"] == "s3" and env["S3_ENDPOINT_URL"] == "http://minio:9000", name
+        assert env["S3_BUCKET"] == "yishi-files" and env["S3_ADDRESSING_STYLE"] == "path", name
+    assert services["migrate"]["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+    assert "mc mb --ignore-existing" in " ".join(services["minio-init"]["command"])
+
+
+def test_redis_keeps_an_append_only_file_fsynced_every_second(resolved: dict[str, Any]) -> None:
+    command = resolved["services"]["redis"]["command"]
+    flags = dict(zip(command[1::2], command[2::2], strict=False))
+    assert flags["--appendonly"] == "yes" and flags["--appendfsync"] == "everysec"
+    assert flags["--maxmemory-policy"] == "noeviction"  # a full Redis refuses writes rather than drop sessions
+    volumes = resolved["services"]["redis"]["volumes"]  # long syntax (compose v2) or "name:/data" (1.29)
+    assert any((v["target"] if isinstance(v, dict) else v.split(":")[1]) == "/data" for v in volumes)
 
 
 def _settings_from(environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -115,7 +136,14 @@ def test_production_refuses_the_placeholders_of_env_example(
     assert environment["APP_ENV"] == "production"
     with pytest.raises(ValueError) as refused:
         _settings_from(environment, monkeypatch)
-    for name in ("SECRET_KEY", "DATA_KEY", "BLIND_INDEX_KEY", "WECHAT_APP_SECRET", "ALIYUN_ACCESS_KEY_SECRET"):
+    for name in (
+        "SECRET_KEY",
+        "DATA_KEY",
+        "BLIND_INDEX_KEY",
+        "WECHAT_APP_SECRET",
+        "ALIYUN_ACCESS_KEY_SECRET",
+        "S3_SECRET_ACCESS_KEY",
+    ):
         assert name in str(refused.value)
 
 
@@ -137,7 +165,14 @@ def test_production_refuses_to_start_without_the_mail_settings(
 
 def _real_secrets(resolved: dict[str, Any]) -> dict[str, str]:
     environment = dict(resolved["services"]["app"]["environment"])
-    for name in ("SECRET_KEY", "BLIND_INDEX_KEY", "WECHAT_APP_SECRET", "ALIYUN_ACCESS_KEY_SECRET", "SMTP_PASSWORD"):
+    for name in (
+        "SECRET_KEY",
+        "BLIND_INDEX_KEY",
+        "WECHAT_APP_SECRET",
+        "ALIYUN_ACCESS_KEY_SECRET",
+        "SMTP_PASSWORD",
+        "S3_SECRET_ACCESS_KEY",
+    ):
         environment[name] = secrets.token_urlsafe(32)
     environment["DATA_KEY"] = b64encode(secrets.token_bytes(32)).decode()
     return environment
@@ -151,6 +186,7 @@ def test_production_starts_with_real_secrets_in_place(
     assert settings.is_production and not settings.is_sqlite and settings.trusted_proxies
     assert settings.smtp_host == "smtp.example.gov.cn" and settings.smtp_security == "starttls"
     assert settings.smtp_port == 587 and settings.mail_from == "noreply@yishi.example.gov.cn"
+    assert settings.storage_backend == "s3" and settings.s3_bucket == "yishi-files"
 
 
 def test_env_example_commits_no_secret() -> None:

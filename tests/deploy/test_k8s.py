@@ -50,7 +50,7 @@ def test_kustomization_lists_every_manifest_except_the_secret_template() -> None
 def _pod_specs() -> list[tuple[str, dict[str, Any]]]:
     specs = []
     for obj in _objects():
-        if obj["kind"] in ("Deployment", "Job"):
+        if obj["kind"] in ("Deployment", "StatefulSet", "Job"):
             specs.append((obj["metadata"]["name"], obj["spec"]["template"]["spec"]))
         elif obj["kind"] == "CronJob":
             specs.append((obj["metadata"]["name"], obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]))
@@ -118,9 +118,17 @@ def test_config_map_and_secret_carry_the_mail_settings_production_needs(monkeypa
     assert {"SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "MAIL_FROM"} <= set(config)
     assert {"SMTP_USERNAME", "SMTP_PASSWORD"} <= set(secret) and not {"SMTP_USERNAME", "SMTP_PASSWORD"} & set(config)
     environment = {**config, **secret}
-    for name in ("SECRET_KEY", "BLIND_INDEX_KEY", "WECHAT_APP_SECRET", "ALIYUN_ACCESS_KEY_SECRET", "SMTP_PASSWORD"):
+    for name in (
+        "SECRET_KEY",
+        "BLIND_INDEX_KEY",
+        "WECHAT_APP_SECRET",
+        "ALIYUN_ACCESS_KEY_SECRET",
+        "SMTP_PASSWORD",
+        "S3_SECRET_ACCESS_KEY",
+    ):
         environment[name] = token_urlsafe(32)
     environment["DATA_KEY"] = b64encode(token_bytes(32)).decode()
+    environment |= {"S3_BUCKET": "yishi-files-prod", "S3_ACCESS_KEY_ID": "LTAI5tRealLookingKeyId"}
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     settings = Settings()
@@ -128,3 +136,38 @@ def test_config_map_and_secret_carry_the_mail_settings_production_needs(monkeypa
     monkeypatch.delenv("MAIL_FROM")
     with pytest.raises(ValueError, match="MAIL_FROM"):
         Settings()
+
+
+def test_files_go_to_object_storage_and_no_pod_needs_a_shared_volume(monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.config import Settings
+
+    assert not _objects("PersistentVolumeClaim")
+    for name, spec in _pod_specs():
+        for volume in spec.get("volumes", []):
+            assert set(volume) & {"emptyDir", "configMap", "secret"}, (name, volume)
+    config = _objects("ConfigMap")[0]["data"]
+    secret = _objects("Secret")[0]["stringData"]
+    assert config["STORAGE_BACKEND"] == "s3" and config["S3_ENDPOINT_URL"].startswith("https://")
+    assert config["S3_ADDRESSING_STYLE"] == "virtual"  # Aliyun OSS serves virtual-hosted buckets only
+    assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"} <= set(secret) and "S3_SECRET_ACCESS_KEY" not in config
+    for key, value in {**config, **secret}.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValueError) as refused:  # the template's placeholders cannot start an installation
+        Settings()
+    for name in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+        assert name in str(refused.value)
+
+
+def test_redis_keeps_an_append_only_file_fsynced_every_second_on_a_volume() -> None:
+    config_map = next(d for d in _objects("ConfigMap") if d["metadata"]["name"] == "yishi-redis-config")
+    conf = dict(line.split(None, 1) for line in config_map["data"]["redis.conf"].splitlines() if line.strip())
+    assert conf["appendonly"] == "yes" and conf["appendfsync"] == "everysec"
+    assert conf["maxmemory-policy"] == "noeviction" and conf["dir"] == "/data"
+    redis = next(d for d in _objects("StatefulSet") if d["metadata"]["name"] == "yishi-redis")
+    container = redis["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][0] == "/etc/redis/redis.conf"
+    assert {m["mountPath"] for m in container["volumeMounts"]} == {"/data", "/etc/redis"}
+    claim = redis["spec"]["volumeClaimTemplates"][0]
+    assert claim["metadata"]["name"] == "data" and claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    secret = _objects("Secret")[0]["stringData"]
+    assert "@yishi-redis:6379" in secret["REDIS_URL"]

@@ -48,7 +48,7 @@ def _files(data: bytes) -> dict[str, Any]:
 
 async def _with_id_photo(w: World) -> None:
     """The physician's approved ID photo (the astronaut), as the registry records it on approval."""
-    stored = await storage.save(img.jpeg(img.id_photo()), purpose="id_photo", ext="jpg", encrypt=True)
+    stored = await storage.save(img.jpeg(img.id_photo()), purpose="id_photo", ext="jpg")
     await matching.set_reference_photo(user_id=w.physician.id, storage_key=stored.key, approved_at=utcnow())
 
 

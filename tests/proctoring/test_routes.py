@@ -4,7 +4,6 @@ wrong user (404), wrong role (403), office out of scope (404), audit rows."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +22,7 @@ from server.proctoring.models import (
     Snapshot,
 )
 from tests.support import proctoring as pf
+from tests.support import storage as sf
 from tests.support.factories import auth_headers
 from tests.support.proctoring import World
 
@@ -103,9 +103,8 @@ async def test_capture_accepted_is_stored_encrypted_with_its_scope(client: httpx
     assert row.exam_kind == "professional" and row.user_id == w.physician.id  # type: ignore[attr-defined]
     assert (row.institution_id, row.region_code) == (w.inst.id, "110101")
     assert row.image.public_id == body["image_id"] != body["capture_id"]
-    on_disk = Path(str(pf.stored_path(row.image.storage_key))).read_bytes()
-    assert frame not in on_disk and on_disk[:3] != b"\xff\xd8\xff"  # encrypted at rest
-    assert "files" in str(pf.stored_path(row.image.storage_key))
+    at_rest = sf.raw(row.image.storage_key)
+    assert frame not in at_rest and at_rest[:3] != b"\xff\xd8\xff"  # encrypted at rest
     # a PNG is accepted too
     r = await client.post(
         f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.frames()["ok_640_png"], "f.png"), headers=h
@@ -436,10 +435,9 @@ async def test_images_refused_to_others(client: httpx.AsyncClient, w: World) -> 
 async def test_image_gone_after_retention(client: httpx.AsyncClient, w: World) -> None:
     cap = await pf.capture(w.physician)
     image = await FaceImage.get(public_id=cap.image_id)
-    path = Path(str(pf.stored_path(image.storage_key)))
-    assert path.exists()
+    assert sf.exists(image.storage_key)
     assert await retention.sweep_retention(now=image.created_at + timedelta(days=181)) == 1
-    assert not path.exists()
+    assert not sf.exists(image.storage_key)
     r = await client.get(f"{P}/images/{cap.image_id}", headers=await auth_headers(w.physician))
     assert r.status_code == 410 and _code(r) == "FACE_IMAGE_DELETED"
     entry = await AuditEntry.get(action="proctoring.image_deleted")

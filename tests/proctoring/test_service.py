@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,6 +18,7 @@ from server.proctoring.models import FaceCapture, FaceImage, FlagReason, Proctor
 from tests.support import factories as f
 from tests.support import images as img
 from tests.support import proctoring as pf
+from tests.support import storage as sf
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -188,23 +188,23 @@ async def test_retention_deletes_files_and_audits_after_the_period() -> None:
     )
     images = await FaceImage.all().order_by("id")
     assert len(images) == 3
-    paths = [Path(str(pf.stored_path(i.storage_key))) for i in images]
-    assert all(p.exists() for p in paths)
+    keys = [i.storage_key for i in images]
+    assert all(sf.exists(k) for k in keys)
     created = images[0].created_at
     # the first capture's cycle has a result 100 days later: its retention counts from then
     first = await FaceImage.get(public_id=cap.image_id)
     await FaceImage.filter(id=first.id).update(result_at=created + timedelta(days=100))
 
     assert await retention.sweep_retention(now=created + timedelta(days=179)) == 0
-    assert all(p.exists() for p in paths)
+    assert all(sf.exists(k) for k in keys)
     assert await retention.sweep_retention(now=created + timedelta(days=181)) == 2
-    assert paths[0].exists() and not paths[1].exists() and not paths[2].exists()
+    assert sf.exists(keys[0]) and not sf.exists(keys[1]) and not sf.exists(keys[2])
     rows = await AuditEntry.filter(action="proctoring.image_deleted").order_by("id")
     assert {r.subject_id for r in rows} == {images[1].public_id, images[2].public_id}
     assert rows[0].details["reason"] == "retention" and rows[0].details["owner_id"] == w.physician.id
     assert await retention.sweep_retention(now=created + timedelta(days=181)) == 0  # idempotent
     assert await retention.sweep_retention(now=created + timedelta(days=281)) == 1
-    assert not paths[0].exists()
+    assert not sf.exists(keys[0])
     assert await FaceImage.filter(deleted_at__isnull=True).count() == 0
     assert await AuditEntry.filter(action="proctoring.image_deleted").count() == 3
 

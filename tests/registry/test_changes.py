@@ -19,6 +19,7 @@ from server.workflow.models import ReviewItem, ReviewStatus
 from tests.support import factories as wf
 from tests.support import images
 from tests.support import registry as rf
+from tests.support import storage as sf
 
 R = "/api/v1/registry"
 REVIEWS = "/api/v1/reviews/items"
@@ -133,9 +134,7 @@ async def test_photo_upload_review_and_replace(client: httpx.AsyncClient) -> Non
 
 
 async def _raw(key: str) -> bytes:
-    from server.integrations import storage
-
-    return await storage.load(key, encrypted=False)
+    return sf.raw(key)
 
 
 async def test_my_data_is_masked_and_audited(client: httpx.AsyncClient) -> None:

@@ -1,12 +1,15 @@
-"""Local-directory backend (the default): plain files under DATA_DIR/files, written atomically."""
+"""Local-directory backend (the default): files under DATA_DIR/files, written atomically, readable by the owner only."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 
 class LocalStorage:
+    name = "local"
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -36,3 +39,12 @@ class LocalStorage:
         except FileNotFoundError:
             return False
         return True
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every stored key under ``prefix`` (half-written ``.part`` files are not keys)."""
+        if not self.root.exists():
+            return
+        for path in sorted(self.root.rglob("*")):
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and not key.endswith(".part") and key.startswith(prefix):
+                yield key

@@ -160,6 +160,7 @@ __all__ = [
     "move_to_phone",
     "new_code",
     "new_password_hash",
+    "office_reviewer_ids",
     "people",
     "person",
     "phones",
@@ -174,3 +175,13 @@ __all__ = [
     "verify_password",
     "wechat_openids",
 ]
+
+
+async def office_reviewer_ids(*, province_code: str) -> list[int]:
+    """The active assessment-office reviewers of a province (whom exam-organisation problems are addressed to)."""
+    found = (
+        await User.filter(role=Role.OFFICE_REVIEWER, region_code=province_code, is_active=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return [int(i) for i in found]  # type: ignore[call-overload]

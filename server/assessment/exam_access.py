@@ -69,6 +69,7 @@ async def exam_eligibility(*, user_id: int, exam_kind: str) -> Eligibility:
         is_make_up=is_make_up,
         window_closes_at=window.closes_at,
         specialty=directory_api.specialty_of(assessment.specialty),  # the enrolled scope's exam specialty
+        practice_scope=assessment.specialty,
     )
 
 

@@ -56,6 +56,7 @@ async def my_exams(request: Request, principal: Principal) -> HTTPResponse:
     exams_api.errors.MakeUpUsed,
     exams_api.errors.ExamDeviceMismatch,
     exams_api.errors.BankInsufficient,
+    exams_api.errors.SpecialtyNotExaminable,
     FaceCaptureRequired,
 )
 @openapi.tag("exams")

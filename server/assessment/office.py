@@ -19,6 +19,8 @@ from server.assessment.errors import (
     AssessmentNotFound,
     IdentityMismatch,
     InstitutionOutOfScope,
+    SpecialtyFixed,
+    SpecialtyUnknown,
 )
 from server.assessment.models import (
     Assessment,
@@ -188,6 +190,12 @@ async def correct_specialty(
         raise AssessmentNotFound()
     if assessment.status in RESULT_STATES:
         raise step_error(assessment, "考核结果已产生，不能再修改报考专业")
+    if specialty not in directory_api.PRACTICE_SCOPES:
+        raise SpecialtyUnknown(field="specialty")
+    fixed = await exams_api.fixed_specialty(user_id=assessment.user_id, cycle_id=assessment.cycle_id)  # type: ignore[attr-defined]
+    if fixed is not None:
+        # The paper was drawn from this specialty's pool; the make-up must be drawn from the same one.
+        raise SpecialtyFixed(details={"specialty": fixed})
     old = assessment.specialty
 
     async def tx() -> None:

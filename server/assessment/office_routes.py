@@ -81,9 +81,14 @@ async def unhide(request: Request, account_id: int, principal: Principal) -> HTT
 
 
 @bp.put(f"{P}/enrolments/<assessment_id:int>/specialty")
-@raises(assessment_errors.AssessmentNotFound, assessment_errors.WrongStep)
+@raises(
+    assessment_errors.AssessmentNotFound,
+    assessment_errors.WrongStep,
+    assessment_errors.SpecialtyUnknown,
+    assessment_errors.SpecialtyFixed,
+)
 @openapi.tag("assessment-admin")
-@openapi.summary("更正医师报考专业（留审计记录）")
+@openapi.summary("更正医师报考专业（业务水平测评开始前；留审计记录）")
 @openapi.response(200, json_content(AssessmentOut))
 @body(SpecialtyIn)
 @require(*REVIEWERS)

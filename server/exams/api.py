@@ -22,7 +22,7 @@ from server.exams.errors import ExamNotAvailable
 from server.exams.events import AttemptInvalidated, AttemptScored
 from server.exams.models import ExamKind
 from server.exams.schemas import AttemptOut, MyExamListOut, StartAttemptIn
-from server.exams.starting import start_attempt
+from server.exams.starting import fixed_specialty, start_attempt
 
 EXAM_KINDS = tuple(k.value for k in ExamKind)
 
@@ -45,5 +45,6 @@ __all__ = [
     "list_my_exams",
     "pass_marks",
     "set_pass_marks",
+    "fixed_specialty",
     "start_attempt",
 ]

@@ -20,6 +20,7 @@ import orjson
 
 from server.common import jobs
 from server.db import run_atomic
+from server.directory import api as directory_api
 from server.errors import AppError
 from server.exams import definitions, scoring
 from server.exams.definitions import SECTION_TITLES
@@ -45,7 +46,8 @@ class Eligibility:
     institution_id: int | None
     is_make_up: bool
     window_closes_at: datetime | None
-    specialty: str | None = None  # 报考专业: the professional section comes from this specialty's pool
+    specialty: str | None = None  # the exam specialty (directory code) whose pool the professional section is from
+    practice_scope: str | None = None  # 报考专业 as enrolled (a practice scope), named in refusals
     capture_required: bool = True  # False only where identity was confirmed another way
 
 
@@ -128,6 +130,7 @@ async def attempt_view(attempt: Attempt) -> dict[str, Any]:
         "exam_kind": str(attempt.exam_kind),
         "title": attempt.title,
         "specialty": attempt.specialty,
+        "specialty_name": directory_api.specialty_name(attempt.specialty),
         "status": str(attempt.status),
         "is_make_up": attempt.is_make_up,
         "started_at": attempt.started_at.isoformat(),
@@ -319,9 +322,12 @@ async def list_my_exams(*, user_id: int, eligibilities: Mapping[str, Eligibility
             status = "passed"
         elif scored and status == "available":
             status = "failed"
-        rules = await definitions.rules_for(
+        found = await definitions.rules_for(
             kind.value, eligibility.cycle_id if eligibility else None, eligibility.province_code if eligibility else ""
         )
+        # What this candidate's paper would hold: the professional section counts and pass mark of their specialty
+        specialty = eligibility.specialty if eligibility and kind == ExamKind.PROFESSIONAL else None
+        rules = definitions.Rules(found.definition_id, found.title, found.for_specialty(specialty))
         out.append(
             {
                 "exam_kind": kind.value,
@@ -331,7 +337,8 @@ async def list_my_exams(*, user_id: int, eligibilities: Mapping[str, Eligibility
                 "duration_minutes": int(rules.rules["duration_s"]) // 60,
                 "question_count": sum(sum(s["counts"].values()) for s in rules.rules["sections"]),
                 "pass_marks": {s["section"]: float(s["pass_mark"]) for s in rules.rules["sections"]},
-                "specialty": eligibility.specialty if eligibility and kind == ExamKind.PROFESSIONAL else None,
+                "specialty": specialty,
+                "specialty_name": directory_api.specialty_name(specialty),
                 "window_closes_at": eligibility.window_closes_at.isoformat()
                 if eligibility and eligibility.window_closes_at
                 else None,

@@ -13,6 +13,7 @@ from typing import Any, Final
 import orjson
 
 from server.db import run_atomic
+from server.directory import api as directory_api
 from server.exams.errors import ImportInvalid
 from server.exams.models import Question, QuestionType, Section
 
@@ -49,6 +50,11 @@ def _check_row(raw: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str,
         problems.append("section 应为 law、humanities 或 professional")
     specialty = raw.get("specialty", defaults.get("specialty"))
     specialty = str(specialty).strip() if specialty not in (None, "") else None
+    if section == Section.PROFESSIONAL and specialty not in directory_api.SPECIALTIES:
+        # A professional question outside the list would sit in a pool no candidate is ever examined from.
+        problems.append("specialty 应为考核专业列表中的编码（见 /api/v1/lookups/specialties）")
+    elif section != Section.PROFESSIONAL and specialty is not None:
+        problems.append("只有 professional 部分的题目属于某个专业，specialty 应为空")
     qtype = raw.get("type")
     if qtype not in {t.value for t in QuestionType}:
         problems.append("type 应为 single、multiple 或 true_false")

@@ -12,6 +12,7 @@ from typing import Any
 
 from server.common import audit
 from server.db import run_atomic
+from server.directory import api as directory_api
 from server.exams.errors import BankInsufficient, DefinitionInvalid, ProvinceOutOfScope
 from server.exams.models import ExamDefinition, ExamKind, Question, QuestionType, Section
 
@@ -63,8 +64,34 @@ class Rules:
     title: str
     rules: dict[str, Any]  # duration_s, attempts_allowed, make_up_allowed, sections
 
-    def pass_mark(self, section: str) -> float:
-        return next(float(s["pass_mark"]) for s in self.rules["sections"] if s["section"] == section)
+    def pass_mark(self, section: str, specialty: str | None = None) -> float:
+        found = next(s for s in self.rules["sections"] if s["section"] == section)
+        return float(resolve_section(found, specialty)["pass_mark"])
+
+    def for_specialty(self, specialty: str | None) -> dict[str, Any]:
+        """The rules a paper of this specialty is drawn and scored under (what an attempt copies)."""
+        rules = copy.deepcopy(self.rules)
+        rules["sections"] = [resolve_section(s, specialty) for s in rules["sections"]]
+        return rules
+
+
+def resolve_section(section: dict[str, Any], specialty: str | None) -> dict[str, Any]:
+    """One section's rule for a candidate: the professional section follows their specialty.
+
+    The office may set counts and a pass mark per specialty (``by_specialty``); what it leaves unset falls back to
+    the section's own. The result names the specialty the section is drawn from and has no ``by_specialty``.
+    """
+    resolved = {k: v for k, v in section.items() if k != "by_specialty"}
+    if section["section"] != Section.PROFESSIONAL:
+        resolved["specialty"] = None
+        return resolved
+    resolved["specialty"] = specialty
+    own = (section.get("by_specialty") or {}).get(specialty or "") or {}
+    if own.get("counts"):
+        resolved["counts"] = dict(own["counts"])
+    if own.get("pass_mark") is not None:
+        resolved["pass_mark"] = float(own["pass_mark"])
+    return resolved
 
 
 def check_rules(*, exam_kind: str, sections: list[dict[str, Any]]) -> None:
@@ -79,6 +106,19 @@ def check_rules(*, exam_kind: str, sections: list[dict[str, Any]]) -> None:
     for s in sections:
         if sum(s["counts"].values()) < 1:
             raise DefinitionInvalid("每部分至少1题", field="sections")
+        if s.get("specialty"):
+            raise DefinitionInvalid("专业知识部分按考生的报考专业出题，不能为整场考试指定专业", field="sections")
+        by_specialty = s.get("by_specialty") or {}
+        if by_specialty and s["section"] != Section.PROFESSIONAL:
+            raise DefinitionInvalid("只有专业知识部分可以按专业设置题量和合格分", field="sections")
+        unknown = sorted(set(by_specialty) - set(directory_api.SPECIALTIES))
+        if unknown:
+            raise DefinitionInvalid(
+                "按专业设置的专业不在考核专业列表中", field="sections", details={"specialties": unknown}
+            )
+        for own in by_specialty.values():
+            if own.get("counts") is not None and sum(own["counts"].values()) < 1:
+                raise DefinitionInvalid("按专业设置的题量至少1题", field="sections")
 
 
 async def available_counts(section: str, specialty: str | None) -> dict[str, int]:
@@ -91,12 +131,40 @@ async def available_counts(section: str, specialty: str | None) -> dict[str, int
     return counts
 
 
+async def specialty_counts() -> dict[str, dict[str, int]]:
+    """Active professional questions per specialty and type (one query)."""
+    pools: dict[str, dict[str, int]] = {}
+    rows = await Question.filter(section=Section.PROFESSIONAL, is_active=True).values_list("specialty", "type")
+    for specialty, qtype in rows:
+        pool = pools.setdefault(str(specialty), {t.value: 0 for t in QuestionType})
+        pool[str(qtype)] += 1
+    return pools
+
+
+def _fits(counts: dict[str, int], available: dict[str, int]) -> bool:
+    return all(n <= available.get(t, 0) for t, n in counts.items())
+
+
 async def _check_bank(sections: list[dict[str, Any]]) -> None:
+    """Refuse rules the bank cannot fill. Law and humanities pools are shared; a professional rule is refused when
+    no specialty's pool can fill it (it would examine nobody), or when a specialty's own counts exceed its pool.
+    Which specialties fall short, and which candidates that concerns, is the readiness check's (``readiness``)."""
     for s in sections:
-        available = await available_counts(s["section"], s.get("specialty"))
-        short = {t: n for t, n in s["counts"].items() if n > available.get(t, 0)}
-        if short:
-            raise BankInsufficient(details={"section": s["section"], "wanted": s["counts"], "available": available})
+        if s["section"] != Section.PROFESSIONAL:
+            available = await available_counts(s["section"], None)
+            if not _fits(s["counts"], available):
+                raise BankInsufficient(details={"section": s["section"], "wanted": s["counts"], "available": available})
+            continue
+        pools = await specialty_counts()
+        if not any(_fits(s["counts"], pool) for pool in pools.values()):
+            raise BankInsufficient(details={"section": s["section"], "wanted": s["counts"], "available": pools})
+        for code in s.get("by_specialty") or {}:
+            wanted = resolve_section(s, code)["counts"]
+            pool = pools.get(code, {t.value: 0 for t in QuestionType})
+            if not _fits(wanted, pool):
+                raise BankInsufficient(
+                    details={"section": s["section"], "specialty": code, "wanted": wanted, "available": pool}
+                )
 
 
 def check_office_scope(*, actor_region: str | None, is_admin: bool, province_code: str) -> None:

@@ -83,3 +83,10 @@ class DefinitionNotFound(NotFound):
 
 class ProvinceOutOfScope(NotFound):
     code, message = "PROVINCE_OUT_OF_SCOPE", "无权管理该省份的考试"
+
+
+class SpecialtyNotExaminable(Conflict):
+    code, message = (
+        "SPECIALTY_NOT_EXAMINABLE",
+        "你的报考专业暂时无法组卷，不能参加业务水平测评；考核机构已收到通知，请稍后再试或联系所在机构核对报考专业",
+    )

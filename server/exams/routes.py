@@ -17,6 +17,7 @@ from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, parse_json, query
 from server.common.web import JSON_FILE, XLSX, binary_content, file_out, json_content, out
+from server.directory import api as directory_api
 from server.errors import InvalidJson, ValidationFailed
 from server.exams import attempts, bank, definitions, hot, practice
 from server.exams import errors as exam_errors
@@ -151,6 +152,7 @@ def _result(a: Attempt) -> ExamResultOut:
             "exam_kind": str(a.exam_kind),
             "title": a.title,
             "specialty": a.specialty,
+            "specialty_name": directory_api.specialty_name(a.specialty),
             "status": str(a.status),
             "invalidation_reason": a.invalidation_reason,
             "is_make_up": a.is_make_up,

@@ -12,8 +12,9 @@ from openpyxl import Workbook
 
 from server.common.models import AuditEntry
 from server.exams import routes as exam_routes
+from server.exams.definitions import DEFAULT_RULES
 from server.exams.demo import seed_demo
-from server.exams.models import ExamDefinition, Question
+from server.exams.models import Attempt, AttemptQuestion, ExamDefinition, Question
 from tests.support import exams as ef
 from tests.support import factories as f
 
@@ -255,7 +256,28 @@ async def test_default_rules_draw_full_papers_from_the_demo_bank(client: httpx.A
     body = {"capture_id": "cap-ok", "device_id": "d1"}
     r = await client.post("/_test/exams/humanities/attempts", json=body, headers=h)
     assert r.status_code == 201 and len(r.json()["questions"]) == 50
+    # The built-in professional section (56 single, 16 multiple, 8 true/false) needs more of one specialty than the
+    # demo bank holds (47-57 single per specialty): refused, never filled from other specialties.
+    ef.CURRENT[:] = [ef.Candidacy(cycle_id=99, specialty="internal_medicine", practice_scope="内科专业")]
     r = await client.post("/_test/exams/professional/attempts", json=body, headers=h)
-    assert r.status_code == 201
+    assert r.status_code == 409 and r.json()["error"]["code"] == "SPECIALTY_NOT_EXAMINABLE"
+    assert r.json()["error"]["details"]["reason"] == "bank_short" and "内科专业" in r.json()["error"]["message"]
+    assert not await Attempt.filter(exam_kind="professional").exists()
+    # Rules a demo-sized pool can fill: the professional section is all internal medicine
+    professional = {**DEFAULT_RULES["professional"]["sections"][1], "counts": {"single": 40, "multiple": 12}}
+    await ExamDefinition.create(
+        cycle_id=99,
+        province_code="110000",
+        exam_kind="professional",
+        title="业务水平测评",
+        duration_s=3600,
+        sections=[DEFAULT_RULES["professional"]["sections"][0], professional],
+    )
+    r = await client.post("/_test/exams/professional/attempts", json=body, headers=h)
+    assert r.status_code == 201, r.text
     assert len(r.json()["questions"]) == 20
-    assert [s["question_count"] for s in r.json()["sections"]] == [20, 80]
+    assert [s["question_count"] for s in r.json()["sections"]] == [20, 52]
+    drawn = await AttemptQuestion.filter(attempt__ref=r.json()["attempt_ref"], section="professional").values_list(
+        "question__specialty", flat=True
+    )
+    assert set(drawn) == {"internal_medicine"}

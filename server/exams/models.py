@@ -20,6 +20,11 @@ class Section(StrEnum):
     LAW = "law"
     HUMANITIES = "humanities"
     PROFESSIONAL = "professional"
+    # A question pool, never a paper section: practice shows its answers, so no paper may hold one of its questions
+    PRACTICE = "practice"
+
+
+PAPER_SECTIONS = (Section.LAW, Section.HUMANITIES, Section.PROFESSIONAL)
 
 
 class QuestionType(StrEnum):

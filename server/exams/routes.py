@@ -177,7 +177,7 @@ async def results(request: Request, principal: Principal) -> HTTPResponse:
 
 @bp.get("/practice/questions")
 @openapi.tag("exams")
-@openapi.summary("法律法规练习题（不计时、不计分）")
+@openapi.summary("练习题（练习题库，与考试题库分开；不计时、不计分）")
 @openapi.response(200, json_content(PracticeListOut))
 @query(PracticeQuery)
 @require(Role.PHYSICIAN)
@@ -197,7 +197,7 @@ async def practice_questions(request: Request, query: PracticeQuery, principal: 
 @bp.post("/practice/questions/<question_ref:str>/check")
 @raises(exam_errors.QuestionNotFound, exam_errors.OptionInvalid)
 @openapi.tag("exams")
-@openapi.summary("练习：提交一题，返回正确答案与解析")
+@openapi.summary("练习：提交一题，返回正确答案与解析（练习题不会出现在考试中）")
 @openapi.response(200, json_content(PracticeCheckOut))
 @body(CheckPracticeIn)
 @require(Role.PHYSICIAN)

@@ -218,4 +218,6 @@ class ImportOut(BaseModel):
 
 class ExportQuery(BaseModel):
     format: Literal["json", "xlsx"] = "json"
-    section: SectionName | None = None
+    section: Literal["law", "humanities", "professional", "practice"] | None = Field(
+        default=None, description="只导出某一题库；practice 为练习题库（与考试题库分开）"
+    )

@@ -199,6 +199,8 @@ async def test_import_with_bad_rows_stores_nothing(client: httpx.AsyncClient) ->
 
 async def test_practice_mode(client: httpx.AsyncClient) -> None:
     await ef.small_bank()
+    for qtype in ("single", "multiple", "true_false", "single", "single"):
+        await ef.question("practice", qtype)
     h = await f.auth_headers(await f.physician())
     r = await client.get("/api/v1/exams/practice/questions?limit=5", headers=h)
     assert r.status_code == 200
@@ -206,7 +208,7 @@ async def test_practice_mode(client: httpx.AsyncClient) -> None:
     assert len(items) == 5 and "answer" not in r.text and "explanation" not in r.text
     refs = {i["question_ref"] for i in items}
     sections = {q.ref: q for q in await Question.filter(ref__in=list(refs))}
-    assert {q.section for q in sections.values()} == {"law"}
+    assert {q.section for q in sections.values()} == {"practice"}
     item = items[0]
     q = sections[item["question_ref"]]
     right = ["abcdef"[i] for i in q.answer]
@@ -229,10 +231,13 @@ async def test_practice_mode(client: httpx.AsyncClient) -> None:
         f"/api/v1/exams/practice/questions/{item['question_ref']}/check", json={"option_ids": ["z"]}, headers=h
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "OPTION_INVALID"
-    hum = await Question.filter(section="humanities").first()
-    assert hum is not None
-    r = await client.post(f"/api/v1/exams/practice/questions/{hum.ref}/check", json={"option_ids": ["a"]}, headers=h)
-    assert r.status_code == 404 and r.json()["error"]["code"] == "QUESTION_NOT_FOUND"
+    for section in ("humanities", "law"):  # the exam pools are never practice's
+        exam_question = await Question.filter(section=section).first()
+        assert exam_question is not None
+        r = await client.post(
+            f"/api/v1/exams/practice/questions/{exam_question.ref}/check", json={"option_ids": ["a"]}, headers=h
+        )
+        assert r.status_code == 404 and r.json()["error"]["code"] == "QUESTION_NOT_FOUND"
     r = await client.get("/api/v1/exams/practice/questions?limit=0", headers=h)
     assert r.status_code == 422
     office = await f.auth_headers(await f.office_reviewer("110000"))
@@ -241,9 +246,10 @@ async def test_practice_mode(client: httpx.AsyncClient) -> None:
 
 async def test_demo_bank_loads_through_the_importer(db: None) -> None:
     lines = await seed_demo()
-    assert len(lines) == 5
-    assert await Question.all().count() == 555
+    assert len(lines) == 6
+    assert await Question.all().count() == 578
     assert await Question.filter(section="law").count() == 183
+    assert await Question.filter(section="practice").count() == 23
     again = await seed_demo()
     assert all("新增 0 题" in line for line in again)
 

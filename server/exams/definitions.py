@@ -7,7 +7,8 @@ page); a paper copies the rules it was drawn under, shows them to the candidate 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from server.common import audit
@@ -264,34 +265,60 @@ class PassMarks:
     law: float
     professional_set: bool  # whether the office set them (False: the built-in defaults)
     humanities_set: bool
+    professional_by_specialty: dict[str, float] = field(default_factory=dict)  # where the office set its own
 
 
 async def pass_marks(*, cycle_id: int, province_code: str) -> PassMarks:
     """The pass marks candidates of this cycle and province are shown and scored by."""
     prof = await rules_for(ExamKind.PROFESSIONAL, cycle_id, province_code)
     hum = await rules_for(ExamKind.HUMANITIES, cycle_id, province_code)
+    section = next(s for s in prof.rules["sections"] if s["section"] == Section.PROFESSIONAL)
+    own = {
+        code: float(rule["pass_mark"])
+        for code, rule in sorted((section.get("by_specialty") or {}).items())
+        if rule.get("pass_mark") is not None
+    }
     return PassMarks(
         professional=prof.pass_mark(Section.PROFESSIONAL),
         humanities=hum.pass_mark(Section.HUMANITIES),
         law=prof.pass_mark(Section.LAW),
         professional_set=prof.definition_id is not None,
         humanities_set=hum.definition_id is not None,
+        professional_by_specialty=own,
     )
 
 
 async def set_pass_marks(
-    *, actor_id: int, cycle_id: int, province_code: str, professional: float, humanities: float
+    *,
+    actor_id: int,
+    cycle_id: int,
+    province_code: str,
+    professional: float,
+    humanities: float,
+    professional_by_specialty: dict[str, float] | None = None,
 ) -> PassMarks:
-    """Set the main pass mark of both exams (a definition is created from the defaults where there is none).
+    """Set the main pass mark of both exams (a definition is created from the defaults where there is none), and
+    when given, the professional pass mark of each listed specialty (replacing the specialty marks set before;
+    per-specialty counts stay).
 
     Joins the caller's transaction. Papers already drawn keep the mark they were shown.
     """
+    unknown = sorted(set(professional_by_specialty or {}) - set(directory_api.SPECIALTIES))
+    if unknown:
+        raise DefinitionInvalid(
+            "按专业设置的专业不在考核专业列表中", field="professional_by_specialty", details={"specialties": unknown}
+        )
     for kind, mark in ((ExamKind.PROFESSIONAL, professional), (ExamKind.HUMANITIES, humanities)):
         current = await rules_for(kind, cycle_id, province_code)
         sections = copy.deepcopy(current.rules["sections"])
         for s in sections:
             if s["section"] == MAIN_SECTION[kind]:
                 s["pass_mark"] = float(mark)
+            if s["section"] == Section.PROFESSIONAL and professional_by_specialty is not None:
+                own = {code: {**rule, "pass_mark": None} for code, rule in (s.get("by_specialty") or {}).items()}
+                for code, value in professional_by_specialty.items():
+                    own[code] = {**own.get(code, {"counts": None}), "pass_mark": float(value)}
+                s["by_specialty"] = {c: r for c, r in own.items() if r.get("counts") or r.get("pass_mark") is not None}
         values = {
             "title": current.title,
             "duration_s": current.rules["duration_s"],
@@ -302,3 +329,42 @@ async def set_pass_marks(
         }
         await _store(actor_id=actor_id, cycle_id=cycle_id, province_code=province_code, exam_kind=kind, values=values)
     return await pass_marks(cycle_id=cycle_id, province_code=province_code)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialtyReadiness:
+    """Whether papers of one specialty can be drawn: what a paper needs per question type against the bank."""
+
+    specialty: str
+    name: str
+    needed: dict[str, int]
+    available: dict[str, int]
+    pass_mark: float
+
+    @property
+    def short(self) -> dict[str, int]:
+        return {t: n - self.available.get(t, 0) for t, n in self.needed.items() if n > self.available.get(t, 0)}
+
+    @property
+    def ready(self) -> bool:
+        return not self.short
+
+
+async def readiness(*, cycle_id: int, province_code: str, specialties: Iterable[str]) -> list[SpecialtyReadiness]:
+    """For each specialty (directory codes), the professional section its papers need and what its pool holds."""
+    rules = await rules_for(ExamKind.PROFESSIONAL, cycle_id, province_code)
+    pools = await specialty_counts()
+    out = []
+    for code in sorted(set(specialties)):
+        resolved = rules.for_specialty(code)
+        section = next(s for s in resolved["sections"] if s["section"] == Section.PROFESSIONAL)
+        out.append(
+            SpecialtyReadiness(
+                specialty=code,
+                name=directory_api.specialty_name(code) or code,
+                needed={t: int(n) for t, n in section["counts"].items() if int(n) > 0},
+                available=pools.get(code, {t.value: 0 for t in QuestionType}),
+                pass_mark=float(section["pass_mark"]),
+            )
+        )
+    return out

@@ -94,7 +94,7 @@ async def _eligibility(user_id: int, exam_kind: str) -> Eligibility:
 
 
 async def start_exam(
-    *, user_id: int, exam_kind: str, capture_id: str, device_id: str, ip: str | None
+    *, user_id: int, exam_kind: str, capture_id: str, device_id: str, session_id: str, ip: str | None
 ) -> tuple[dict[str, Any], bool]:
     """Start (or resume on the same device) the exam this physician may sit now."""
     eligibility = await _eligibility(user_id, exam_kind)
@@ -104,6 +104,7 @@ async def start_exam(
         eligibility=eligibility,
         capture_id=capture_id,
         device_id=device_id,
+        session_id=session_id,
         ip=ip,
     )
     return await exams_api.attempt_view(attempt), created

@@ -33,6 +33,13 @@ class ExamDeviceMismatch(Conflict):
     code, message = "EXAM_DEVICE_MISMATCH", "该考试已在其他设备上进行，不能在本设备继续"
 
 
+class ExamTakeoverRequired(Conflict):
+    code, message = (
+        "EXAM_TAKEOVER_REQUIRED",
+        "该考试是在另一次登录中开始的。如需在本次登录继续作答，请确认接管，原登录将被退出",
+    )
+
+
 class DeviceIdRequired(ValidationFailed):
     code, message = "DEVICE_ID_REQUIRED", "缺少设备标识"
 

@@ -56,6 +56,11 @@ class SectionOut(BaseModel):
     score: float | None = Field(default=None, description="本部分得分（离开该部分后给出）")
 
 
+class TakeoverOut(BaseModel):
+    at: str = Field(description="接管时间")
+    device_id: str = Field(description="接管时的设备标识（须与开始考试的设备相同）")
+
+
 class AttemptOut(BaseModel):
     attempt_ref: str = Field(description="考试记录编号")
     exam_kind: ExamKindName
@@ -81,6 +86,27 @@ class AttemptOut(BaseModel):
     passed: bool | None = None
     end_reason: Literal["submitted", "deadline", "law_gate"] | None = None
     invalidation_reason: str | None = Field(default=None, description="成绩作废的原因")
+    takeovers: list[TakeoverOut] = Field(
+        default_factory=list, description="本场考试被新的登录接管的记录（原登录随即退出）"
+    )
+
+
+class AdminAttemptOut(BaseModel):
+    attempt_ref: str
+    user_id: int
+    exam_kind: ExamKindName
+    title: str
+    specialty: str | None
+    specialty_name: str | None
+    status: Literal["in_progress", "scored", "invalidated"]
+    is_make_up: bool
+    device_id: str = Field(description="开始考试的设备标识")
+    started_at: str
+    deadline_at: str
+    ended_at: str | None
+    score: float | None
+    passed: bool | None
+    takeovers: list[TakeoverOut] = Field(description="被新的登录接管的记录（原登录随即退出）")
 
 
 class SaveAnswerOut(BaseModel):

@@ -24,7 +24,7 @@ from server.exams.errors import (
     MakeUpUsed,
     SpecialtyNotExaminable,
 )
-from server.exams.hot import GRACE_S, _device_refused, _publish_state, _state, now
+from server.exams.hot import GRACE_S, _publish_state, _state, check_holder, now
 from server.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -143,9 +143,10 @@ async def start_attempt(
     eligibility: Eligibility,
     capture_id: str,
     device_id: str,
+    session_id: str,
     ip: str | None = None,
 ) -> tuple[Attempt, bool]:
-    """Start (or, for the same device, return the open) attempt; returns (attempt, created)."""
+    """Start (or, for the same device and log-in session, return the open) attempt; returns (attempt, created)."""
     if eligibility.window_closes_at is not None and eligibility.window_closes_at <= now():
         raise ExamNotAvailable("考试时间已截止")
 
@@ -153,9 +154,15 @@ async def start_attempt(
     if open_attempt is not None:
         if open_attempt.deadline_at.timestamp() + GRACE_S < now().timestamp():
             await finalize_attempt(attempt_ref=open_attempt.ref, reason=EndReason.DEADLINE)
-        elif open_attempt.device_id != device_id:
-            raise await _device_refused(user_id=user_id, attempt_ref=open_attempt.ref, device_id=device_id, ip=ip)
         else:
+            await check_holder(
+                user_id=user_id,
+                attempt_ref=open_attempt.ref,
+                held_by=(open_attempt.device_id, open_attempt.session_id),
+                device_id=device_id,
+                session_id=session_id,
+                ip=ip,
+            )
             return open_attempt, False
 
     rules = await definitions.rules_for(exam_kind, eligibility.cycle_id, eligibility.province_code)
@@ -206,6 +213,7 @@ async def start_attempt(
                 rules=drawn_rules,
                 is_make_up=eligibility.is_make_up,
                 device_id=device_id,
+                session_id=session_id,
                 capture_id=capture_id,
                 specialty=specialty,
                 status=AttemptStatus.IN_PROGRESS,

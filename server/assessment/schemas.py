@@ -11,9 +11,10 @@ from server.assessment.cycles import CN_TZ, WINDOW_LABELS
 from server.assessment.journey import EXEMPTION_REASONS, SIMPLIFIED_CONDITIONS
 from server.assessment.models import Assessment, AssessmentAccount, Cycle, CycleWindow, Procedure, Proof, WindowKind
 from server.assessment.office import IssuedCredential
-from server.assessment.standing import current_step
+from server.assessment.standing import current_step, exam_specialty_of
 from server.common.idcard import is_valid
 from server.common.masking import mask_name
+from server.directory import api as directory_api
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(min_length=1, max_length=64, description="姓名（与医师电子化注册一致）")]
@@ -124,7 +125,11 @@ class AssessmentOut(BaseModel):
     status: str = Field(description="考核状态", examples=["enrolled"])
     current_step: str = Field(description="当前步骤", examples=["procedure"])
     next_action: str = Field(description="下一步要做什么（中文）")
-    specialty: str | None = Field(default=None, description="报考专业")
+    specialty: str | None = Field(default=None, description="报考专业（执业范围）")
+    exam_specialty: str | None = Field(
+        default=None, description="业务水平测评的考核专业编码（已参加测评时为试卷所用专业，否则按报考专业确定）"
+    )
+    exam_specialty_name: str | None = Field(default=None, description="考核专业名称", examples=["内科"])
     procedure: Procedure | None = Field(default=None, description="simplified 简易程序 / general 一般程序")
     simplified_conditions: list[str] = []
     procedure_proof_ids: list[int] = []
@@ -149,6 +154,8 @@ class AssessmentOut(BaseModel):
             current_step=step,
             next_action=action,
             specialty=a.specialty,
+            exam_specialty=exam_specialty_of(a),
+            exam_specialty_name=directory_api.specialty_name(exam_specialty_of(a)),
             procedure=a.procedure,
             simplified_conditions=list(a.simplified_conditions),
             procedure_proof_ids=list(a.procedure_proof_ids),

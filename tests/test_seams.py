@@ -237,6 +237,14 @@ async def test_the_institutions_correction_of_the_specialty_changes_the_next_pap
     inst = await w.h(w.inst_reviewer)
     r = await client.put(url, json={"specialty": "儿科专业", "reason": "报名时选错"}, headers=inst)
     assert r.status_code == 200, r.text
+    # a capture taken for the humanities exam does not start the professional one (issue 23.6)
+    humanities_capture = await journey.capture(client, d, "humanities")
+    r = await client.post(
+        f"{E}/professional/attempts", json={"capture_id": humanities_capture, "device_id": "x"}, headers=d.headers
+    )
+    assert r.status_code == 409 and code(r) == "FACE_CAPTURE_REQUIRED"
+    assert r.json()["error"]["details"] == {"reason": "other_exam", "captured_for": "humanities"}
+    assert not await Attempt.exists()
     capture_id = await journey.capture(client, d, "professional")
     started = await journey.start(client, d, "professional", capture_id)
     assert started["specialty"] == "pediatrics" and started["specialty_name"] == "儿科"

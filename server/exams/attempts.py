@@ -401,7 +401,17 @@ async def list_my_exams(*, user_id: int, eligibilities: Mapping[str, Eligibility
             kind.value, eligibility.cycle_id if eligibility else None, eligibility.province_code if eligibility else ""
         )
         # What this candidate's paper would hold: the professional section counts and pass mark of their specialty
-        specialty = eligibility.specialty if eligibility and kind == ExamKind.PROFESSIONAL else None
+        # (the one the cycle's first professional attempt fixed, if any)
+        specialty = None
+        if eligibility and kind == ExamKind.PROFESSIONAL:
+            fixed = [a.specialty for a in attempts if a.cycle_id == eligibility.cycle_id and a.specialty]
+            specialty = fixed[-1] if fixed else eligibility.specialty
+            if status in ("available", "make_up_available"):
+                problem = await definitions.specialty_problem(
+                    found, specialty=specialty, practice_scope=eligibility.practice_scope
+                )
+                if problem is not None:  # the exam page says why, before a capture is taken for nothing
+                    status, reason = "not_available", problem
         rules = definitions.Rules(found.definition_id, found.title, found.for_specialty(specialty))
         out.append(
             {

@@ -331,6 +331,27 @@ async def set_pass_marks(
     return await pass_marks(cycle_id=cycle_id, province_code=province_code)
 
 
+def specialty_refusal(reason: str, *, practice_scope: str | None, specialty: str | None) -> str:
+    """What a candidate whose specialty cannot be examined is told (reason: unknown_specialty | bank_short)."""
+    scope_text = practice_scope or "未填写"
+    if reason == "bank_short":
+        return (
+            f"你的报考专业“{scope_text}”（考核专业：{directory_api.specialty_name(specialty)}）题库题目不足，"
+            "暂时无法组卷；考核机构已收到通知，请稍后再试"
+        )
+    return f"你的报考专业“{scope_text}”没有对应的考核专业，不能组卷；请联系所在机构核对并更正报考专业"
+
+
+async def specialty_problem(rules: Rules, *, specialty: str | None, practice_scope: str | None) -> str | None:
+    """Why a professional paper of this specialty cannot be drawn under these rules now (None: it can)."""
+    if specialty is None:
+        return specialty_refusal("unknown_specialty", practice_scope=practice_scope, specialty=None)
+    section = next(s for s in rules.for_specialty(specialty)["sections"] if s["section"] == Section.PROFESSIONAL)
+    if _fits(section["counts"], await available_counts(Section.PROFESSIONAL, specialty)):
+        return None
+    return specialty_refusal("bank_short", practice_scope=practice_scope, specialty=specialty)
+
+
 @dataclass(frozen=True, slots=True)
 class SpecialtyReadiness:
     """Whether papers of one specialty can be drawn: what a paper needs per question type against the bank."""

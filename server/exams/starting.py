@@ -118,14 +118,9 @@ async def _refuse_specialty(eligibility: Eligibility, specialty: str | None, exc
     if offices:
         await run_atomic(tell)
     scope_text = eligibility.practice_scope or "未填写"
-    if reason == "bank_short":
-        text = (
-            f"你的报考专业“{scope_text}”（考核专业：{name}）题库题目不足，暂时无法组卷；考核机构已收到通知，请稍后再试"
-        )
-    else:
-        text = f"你的报考专业“{scope_text}”没有对应的考核专业，不能组卷；请联系所在机构核对并更正报考专业"
     raise SpecialtyNotExaminable(
-        text, details={**(exc.details or {}), "reason": reason, "specialty": specialty, "practice_scope": scope_text}
+        definitions.specialty_refusal(reason, practice_scope=eligibility.practice_scope, specialty=specialty),
+        details={**(exc.details or {}), "reason": reason, "specialty": specialty, "practice_scope": scope_text},
     )
 
 

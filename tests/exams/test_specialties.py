@@ -75,6 +75,11 @@ async def test_a_specialty_short_of_questions_is_refused_and_the_office_told(
     hooks = ef.Candidacy(specialty="surgery", practice_scope="外科专业")
     ef.CURRENT[:] = [hooks]
     h = await f.auth_headers(await f.physician())
+    # the exam page says so before the candidate takes a face capture for nothing
+    mine = (await client.get("/_test/exams", headers=h)).json()["items"]
+    prof = next(x for x in mine if x["exam_kind"] == "professional")
+    assert prof["status"] == "not_available" and "外科专业" in prof["reason"] and "题目不足" in prof["reason"]
+    assert prof["specialty_name"] == "外科"
     r = await _start(client, h)
     assert r.status_code == 409, r.text
     err = r.json()["error"]
@@ -90,6 +95,9 @@ async def test_a_specialty_short_of_questions_is_refused_and_the_office_told(
     assert await OutboxEvent.filter(kind="exam.specialty_unavailable").count() == 1  # once a day, not per tap
     # a scope no specialty examines: refused with its own message, never a paper of "any professional question"
     hooks.specialty, hooks.practice_scope = None, "特种医学与军事医学专业"
+    mine = (await client.get("/_test/exams", headers=h)).json()["items"]
+    prof = next(x for x in mine if x["exam_kind"] == "professional")
+    assert prof["status"] == "not_available" and "没有对应的考核专业" in prof["reason"]
     r = await _start(client, await f.auth_headers(await f.physician()))
     assert r.status_code == 409 and r.json()["error"]["details"]["reason"] == "unknown_specialty"
     assert "特种医学与军事医学专业" in r.json()["error"]["message"]

@@ -302,11 +302,30 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
     ok(f"{len(mine['items'])} items, statuses {statuses}")
     check(statuses == ["approved"], f"expected every item approved: {mine}")
 
+    step("考核专业与考试准备情况", "the exam specialty, and the office's readiness check")
+    specialties = me.call("GET", "/api/v1/lookups/specialties")
+    examined_by = {scope: s for s in specialties["items"] for scope in s["practice_scopes"]}
+    check(specialty in examined_by, f"{specialty} maps to no exam specialty: {specialties}")
+    mine_specialty = examined_by[specialty]
+    ok(f"报考专业 {specialty} → 考核专业 {mine_specialty['name']} ({mine_specialty['code']})")
+    office = Api(base_url, spec, label=OFFICE_REVIEWER)
+    office.log_in(OFFICE_REVIEWER, DEMO_PASSWORD)
+    readiness = office.call("GET", "/api/v1/assessment/exam-readiness")
+    row = next((r for r in readiness["items"] if r["specialty"] == mine_specialty["code"]), None)
+    check(row is not None and row["ready"], f"the office does not see {mine_specialty['code']} ready: {readiness}")
+    ok(
+        f"office: {row['specialty_name']} needs {row['needed']}, bank has {row['available']}, "
+        f"{row['candidate_count']} candidate(s), pass mark {row['pass_mark']}"
+    )
+    office.call("POST", "/api/v1/auth/logout")
+
     step("考试列表", "my exams")
     exams = me.call("GET", "/api/v1/exams")
     by_kind = {e["exam_kind"]: e for e in exams["items"]}
     check(by_kind.get("professional", {}).get("status") == "available", f"professional exam not available: {exams}")
+    check(by_kind["professional"]["specialty"] == mine_specialty["code"], f"wrong exam specialty: {exams}")
     ok(", ".join(f"{e['exam_kind']}={e['status']}" for e in exams["items"]))
+    ok(f"业务水平测评（{by_kind['professional']['specialty_name']}）pass marks {by_kind['professional']['pass_marks']}")
 
     step("人脸采集：先同意告知书，再拍照", "face capture: consent first, then a frame")
     refused = me.call(
@@ -349,6 +368,8 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
         expect=201,
     )
     ref = attempt["attempt_ref"]
+    check(attempt["specialty"] == mine_specialty["code"], f"the paper is not of {mine_specialty['code']}: {attempt}")
+    ok(f"{attempt['title']}（{attempt['specialty_name']}）: the professional section comes from this specialty only")
     deadline = datetime.fromisoformat(attempt["deadline_at"])
     server_now = datetime.fromisoformat(attempt["server_time"])
     ok(
@@ -411,6 +432,31 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
         check(kept.get(question_ref) == choice, f"answer lost on resume: {question_ref} {kept.get(question_ref)}")
     ok(f"{len(kept)} answers back, deadline {resumed['deadline_at']}")
 
+    step("重新登录后接管考试", "log in again, then take the attempt over")
+    again_in = Api(base_url, spec, label="physician (new log-in)")
+    again_in.log_in(PHYSICIAN_PHONE, NEW_PASSWORD)
+    refused = again_in.call(
+        "GET", "/api/v1/exams/attempts/{attempt_ref}", path={"attempt_ref": ref}, headers=headers, expect=409
+    )
+    check(refused["error"]["code"] == "EXAM_TAKEOVER_REQUIRED", str(refused))
+    ok(f"a new log-in, same device → {refused['error']['code']}")
+    elsewhere = again_in.call(
+        "POST",
+        "/api/v1/exams/attempts/{attempt_ref}/takeover",
+        path={"attempt_ref": ref},
+        headers={"X-Device-Id": "another-device-0001"},
+        expect=409,
+    )
+    check(elsewhere["error"]["code"] == "EXAM_DEVICE_MISMATCH", str(elsewhere))
+    ok(f"takeover from another device → {elsewhere['error']['code']}")
+    taken = again_in.call(
+        "POST", "/api/v1/exams/attempts/{attempt_ref}/takeover", path={"attempt_ref": ref}, headers=headers
+    )
+    check(len(taken["takeovers"]) == 1, str(taken))
+    old = me.call("GET", "/api/v1/me", expect=401)
+    ok(f"taken over at {taken['takeovers'][0]['at']}; the old log-in → {old['error']['code']}")
+    me = again_in
+
     step("交卷", "submit")
     result = me.call(
         "POST",
@@ -440,7 +486,10 @@ def run(base_url: str, *, name: str, id_number: str, frame: bytes | None) -> Non
 
     step("成绩与考核进度", "results and assessment progress")
     results = me.call("GET", "/api/v1/exams/results")
-    check(any(r["attempt_ref"] == ref for r in results["items"]), f"attempt missing from results: {results}")
+    mine_result = next((r for r in results["items"] if r["attempt_ref"] == ref), None)
+    check(mine_result is not None, f"attempt missing from results: {results}")
+    assert mine_result is not None
+    ok(f"{mine_result['title']}（{mine_result['specialty_name']}）score {mine_result['score']}")
     home = me.call("GET", "/api/v1/assessment/home")
     ok(f"results list has the attempt; home: {home['current_step']} — {home['next_action']}")
 

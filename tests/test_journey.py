@@ -45,6 +45,11 @@ async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:
     await journey.self_evaluated(client, w, d)
     exams = await journey.my_exams(client, d)
     assert exams["professional"]["status"] == "available" and exams["professional"]["question_count"] == 7
+    # 报考专业 内科专业 is examined in internal medicine: the exam page names it before the start
+    assert (exams["professional"]["specialty"], exams["professional"]["specialty_name"]) == (
+        "internal_medicine",
+        "内科",
+    )
     assert exams["humanities"]["status"] == "not_available" and "业务水平" in exams["humanities"]["reason"]
     # humanities waits for the professional exam
     r = await client.post(
@@ -57,6 +62,7 @@ async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:
     attempt = await journey.scored(ref)
     assert attempt.passed is True and attempt.score == 100.0
     assert attempt.assessment_id == a.id and attempt.cycle_id == w.cycle.id and attempt.is_make_up is False
+    assert attempt.specialty == "internal_medicine" and await ef.paper_specialties(ref) == {"internal_medicine"}
     a = await journey.assessment(d)
     assert a.status == AssessmentStatus.SELF_EVALUATED and a.professional_passed is True
     assert a.professional_score == 100.0 and [r["attempt_ref"] for r in a.exam_records] == [ref]
@@ -64,11 +70,18 @@ async def test_general_procedure_journey(client: httpx.AsyncClient) -> None:
     assert r.json()["current_step"] == "humanities_exam", r.json()
     r = await client.get(f"{E}/results", headers=d.headers)
     assert r.status_code == 200 and [x["attempt_ref"] for x in r.json()["items"]] == [ref], r.text
+    assert r.json()["items"][0]["specialty_name"] == "内科"
 
     h_ref = await journey.humanities(client, d)
     attempt = await journey.scored(h_ref)
     assert attempt.passed is True and attempt.assessment_id == a.id
-    a = await journey.check_result(client, w, d, result="passed")
+    a = await journey.check_result(client, w, d, result="passed", specialty="内科专业（业务水平测评专业：内科）")
+    shown = (await client.get(f"{A}/result", headers=d.headers)).json()["assessment"]
+    assert (shown["specialty"], shown["exam_specialty"], shown["exam_specialty_name"]) == (
+        "内科专业",
+        "internal_medicine",
+        "内科",
+    )
     assert a.humanities_passed is True and {r["exam_kind"] for r in a.exam_records} == {"professional", "humanities"}
 
     # the events went out in the scoring transactions, and reach the inbox
@@ -120,6 +133,7 @@ async def test_failed_professional_then_make_up(client: httpx.AsyncClient) -> No
     second = await journey.professional(client, d)
     attempt = await journey.scored(second)
     assert attempt.passed is True and attempt.is_make_up is True
+    assert attempt.specialty == "internal_medicine" and await ef.paper_specialties(second) == {"internal_medicine"}
     a = await journey.assessment(d)
     assert a.professional_passed is True and a.professional_make_up_used is True and a.professional_score == 100.0
     # no third professional attempt

@@ -219,3 +219,44 @@ async def test_an_item_of_an_undeclared_kind_is_an_error_not_a_gap(client: httpx
     await ReviewItem.filter(id=item.id).update(kind="assessment_removed_kind")
     r = await client.get(f"/api/v1/reviews/items/{item.id}", headers=await w.h(w.inst_reviewer))
     assert r.status_code == 500 and code(r) == "INTERNAL"  # logged with the kind, never shown as "not found"
+
+
+async def test_the_institutions_correction_of_the_specialty_changes_the_next_paper_not_a_started_one(
+    client: httpx.AsyncClient,
+) -> None:
+    """报考专业 from the assessment to the paper: corrected before the start, the paper follows; after, it is fixed."""
+    w, d = await _general_and_self_evaluated(client)
+    await ef.three_specialty_bank()  # pediatrics and surgery pools beside setup()'s internal medicine
+    a = await journey.assessment(d)
+    assert a.specialty == "内科专业"
+    exams = await journey.my_exams(client, d)
+    assert (
+        exams["professional"]["specialty"] == "internal_medicine" and exams["professional"]["specialty_name"] == "内科"
+    )
+    url = f"{A}/enrolments/{a.id}/specialty"
+    inst = await w.h(w.inst_reviewer)
+    r = await client.put(url, json={"specialty": "儿科专业", "reason": "报名时选错"}, headers=inst)
+    assert r.status_code == 200, r.text
+    # a capture taken for the humanities exam does not start the professional one (issue 23.6)
+    humanities_capture = await journey.capture(client, d, "humanities")
+    r = await client.post(
+        f"{E}/professional/attempts", json={"capture_id": humanities_capture, "device_id": "x"}, headers=d.headers
+    )
+    assert r.status_code == 409 and code(r) == "FACE_CAPTURE_REQUIRED"
+    assert r.json()["error"]["details"] == {"reason": "other_exam", "captured_for": "humanities"}
+    assert not await Attempt.exists()
+    capture_id = await journey.capture(client, d, "professional")
+    started = await journey.start(client, d, "professional", capture_id)
+    assert started["specialty"] == "pediatrics" and started["specialty_name"] == "儿科"
+    ref = started["attempt_ref"]
+    assert await ef.paper_specialties(ref) == {"pediatrics"}
+    # once started, the specialty is fixed: the correction is refused and the paper does not change
+    r = await client.put(url, json={"specialty": "外科专业", "reason": "再次更正"}, headers=inst)
+    assert (
+        r.status_code == 409
+        and code(r) == "SPECIALTY_FIXED"
+        and r.json()["error"]["details"]["specialty"] == ("pediatrics")
+    )
+    assert (await journey.assessment(d)).specialty == "儿科专业"
+    assert await ef.paper_specialties(ref) == {"pediatrics"}
+    assert (await Attempt.get(ref=ref)).specialty == "pediatrics"

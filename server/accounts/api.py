@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from server.accounts import passwords, sessions
 from server.accounts.errors import OldPasswordWrong, PasswordWeak, PhoneTaken, SmsCodeInvalid
 from server.accounts.events import SessionsEnded
-from server.accounts.models import User, WechatBinding
+from server.accounts.models import User, UserSession, WechatBinding
 from server.accounts.rules import check_password_rules, identity_number
 from server.accounts.sms import SmsPurpose, deliver_code, new_code, store_code, take_send_quota, verify_code
+from server.common.auth import SESSION_KEY
 from server.common.enums import Role
 from server.common.masking import mask_id_number, mask_name, mask_phone
+from server.redis import get_redis
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +161,9 @@ __all__ = [
     "id_number_of",
     "move_to_phone",
     "new_code",
+    "end_session",
     "new_password_hash",
+    "office_reviewer_ids",
     "people",
     "person",
     "phones",
@@ -174,3 +178,19 @@ __all__ = [
     "verify_password",
     "wechat_openids",
 ]
+
+
+async def end_session(*, user_id: int, session_id: str) -> None:
+    """End one session of this user at once (joins the caller's transaction; its token stops working)."""
+    await sessions.end_sessions(await UserSession.filter(id=session_id, user_id=user_id, revoked_at__isnull=True))
+    await get_redis().delete(SESSION_KEY.format(sid=session_id))
+
+
+async def office_reviewer_ids(*, province_code: str) -> list[int]:
+    """The active assessment-office reviewers of a province (whom exam-organisation problems are addressed to)."""
+    found = (
+        await User.filter(role=Role.OFFICE_REVIEWER, region_code=province_code, is_active=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return [int(i) for i in found]  # type: ignore[call-overload]

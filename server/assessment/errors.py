@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.errors import AppError, Conflict, NotFound, TooManyRequests
+from server.errors import AppError, Conflict, NotFound, TooManyRequests, ValidationFailed
 
 
 class WindowClosed(AppError):
@@ -107,3 +107,11 @@ class BindingRateLimited(TooManyRequests):
 
 class CycleOverlaps(Conflict):
     code, message = "CYCLE_OVERLAPS", "考核周期与已有周期的时间重叠"
+
+
+class SpecialtyUnknown(ValidationFailed):
+    code, message = "SPECIALTY_UNKNOWN", "报考专业应为执业范围目录中的名称（见 /api/v1/lookups/specialties）"
+
+
+class SpecialtyFixed(Conflict):
+    code, message = "SPECIALTY_FIXED", "业务水平测评已开始，报考专业已固定，不能再更正"

@@ -69,6 +69,7 @@ async def exam_eligibility(*, user_id: int, exam_kind: str) -> Eligibility:
         is_make_up=is_make_up,
         window_closes_at=window.closes_at,
         specialty=directory_api.specialty_of(assessment.specialty),  # the enrolled scope's exam specialty
+        practice_scope=assessment.specialty,
     )
 
 
@@ -93,7 +94,7 @@ async def _eligibility(user_id: int, exam_kind: str) -> Eligibility:
 
 
 async def start_exam(
-    *, user_id: int, exam_kind: str, capture_id: str, device_id: str, ip: str | None
+    *, user_id: int, exam_kind: str, capture_id: str, device_id: str, session_id: str, ip: str | None
 ) -> tuple[dict[str, Any], bool]:
     """Start (or resume on the same device) the exam this physician may sit now."""
     eligibility = await _eligibility(user_id, exam_kind)
@@ -103,6 +104,7 @@ async def start_exam(
         eligibility=eligibility,
         capture_id=capture_id,
         device_id=device_id,
+        session_id=session_id,
         ip=ip,
     )
     return await exams_api.attempt_view(attempt), created

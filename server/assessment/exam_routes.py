@@ -55,7 +55,9 @@ async def my_exams(request: Request, principal: Principal) -> HTTPResponse:
     exams_api.errors.MakeUpNotAllowed,
     exams_api.errors.MakeUpUsed,
     exams_api.errors.ExamDeviceMismatch,
+    exams_api.errors.ExamTakeoverRequired,
     exams_api.errors.BankInsufficient,
+    exams_api.errors.SpecialtyNotExaminable,
     FaceCaptureRequired,
 )
 @openapi.tag("exams")
@@ -69,6 +71,7 @@ async def start_attempt(request: Request, exam_kind: str, body: StartAttemptIn, 
         exam_kind=_exam_kind(exam_kind),
         capture_id=body.capture_id,
         device_id=body.device_id,
+        session_id=principal.session_id,
         ip=client_ip(request),
     )
     return out(AttemptOut(**view), status=201 if created else 200)

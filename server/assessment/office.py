@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from server.accounts import api as accounts_api
@@ -19,12 +20,16 @@ from server.assessment.errors import (
     AssessmentNotFound,
     IdentityMismatch,
     InstitutionOutOfScope,
+    SpecialtyFixed,
+    SpecialtyUnknown,
 )
 from server.assessment.models import (
     Assessment,
     AssessmentAccount,
     AssessmentStatus,
     Cycle,
+    ExemptionStatus,
+    Procedure,
 )
 from server.assessment.standing import RESULT_STATES
 from server.common import audit, crypto, scope
@@ -188,6 +193,12 @@ async def correct_specialty(
         raise AssessmentNotFound()
     if assessment.status in RESULT_STATES:
         raise step_error(assessment, "考核结果已产生，不能再修改报考专业")
+    if specialty not in directory_api.PRACTICE_SCOPES:
+        raise SpecialtyUnknown(field="specialty")
+    fixed = await exams_api.fixed_specialty(user_id=assessment.user_id, cycle_id=assessment.cycle_id)  # type: ignore[attr-defined]
+    if fixed is not None:
+        # The paper was drawn from this specialty's pool; the make-up must be drawn from the same one.
+        raise SpecialtyFixed(details={"specialty": fixed})
     old = assessment.specialty
 
     async def tx() -> None:
@@ -218,6 +229,7 @@ async def set_rules(
     cycle_id: int | None,
     professional_pass_mark: float,
     humanities_pass_mark: float,
+    professional_pass_marks_by_specialty: dict[str, float] | None = None,
     ip: str | None = None,
 ) -> tuple[Cycle, exams_api.PassMarks]:
     """The provincial office sets the pass marks; the exams part keeps them (the one place they live)."""
@@ -231,6 +243,7 @@ async def set_rules(
             province_code=province,
             professional=professional_pass_mark,
             humanities=humanities_pass_mark,
+            professional_by_specialty=professional_pass_marks_by_specialty,
         )
         await audit.record(
             action="assessment.rules_set",
@@ -238,11 +251,92 @@ async def set_rules(
             subject_type="cycle",
             subject_id=str(cycle.id),
             ip=ip,
-            details={"province": province, "professional": professional_pass_mark, "humanities": humanities_pass_mark},
+            details={
+                "province": province,
+                "professional": professional_pass_mark,
+                "humanities": humanities_pass_mark,
+                "professional_by_specialty": professional_pass_marks_by_specialty,
+            },
         )
         return marks
 
     return cycle, await run_atomic(tx)
+
+
+# Enrolled and not yet through the professional exam: the candidates a professional paper must be drawn for
+_AWAITING_PROFESSIONAL = (
+    AssessmentStatus.ENROLLED,
+    AssessmentStatus.PROCEDURE_CHOSEN,
+    AssessmentStatus.SELF_EVALUATION_SUBMITTED,
+    AssessmentStatus.SELF_EVALUATION_RETURNED,
+    AssessmentStatus.SELF_EVALUATED,
+)
+
+
+async def exam_readiness(*, principal: Principal, cycle_id: int | None) -> tuple[Cycle, str, list[dict[str, Any]]]:
+    """Before a window opens: per specialty that the office's candidates enrolled in, whether the bank can fill
+    their professional papers, and which candidates a shortage would stop (those whose scope maps to no exam
+    specialty are one row of their own)."""
+    if principal.role != Role.OFFICE_REVIEWER or not principal.region_code:
+        raise Forbidden()
+    cycle = await cycle_or_current(cycle_id)
+    province = scope.province_of(principal.region_code)
+    found = (
+        await Assessment.filter(
+            scope.region_q(principal.region_code),
+            Q(procedure__isnull=True) | Q(procedure=Procedure.GENERAL),  # NULL-safe: not chosen yet counts
+            Q(professional_passed__isnull=True) | Q(professional_passed=False),
+            cycle_id=cycle.id,
+            status__in=list(_AWAITING_PROFESSIONAL),
+        )
+        .exclude(exemption_status=ExemptionStatus.APPROVED)
+        .order_by("institution_id", "id")
+        .prefetch_related("account")
+    )
+    names = await directory_api.institution_names({a.institution_id for a in found})
+    groups: dict[str | None, list[dict[str, Any]]] = {}
+    for a in found:
+        groups.setdefault(directory_api.specialty_of(a.specialty), []).append(
+            {
+                "assessment_id": a.id,
+                "name": a.account.name,
+                "institution_id": a.institution_id,
+                "institution_name": names.get(a.institution_id, ""),
+                "practice_scope": a.specialty,
+            }
+        )
+    checked = await exams_api.readiness(
+        cycle_id=cycle.id, province_code=province, specialties=[c for c in groups if c is not None]
+    )
+    items: list[dict[str, Any]] = [
+        {
+            "specialty": r.specialty,
+            "specialty_name": r.name,
+            "ready": r.ready,
+            "needed": r.needed,
+            "available": r.available,
+            "short": r.short,
+            "pass_mark": r.pass_mark,
+            "candidate_count": len(groups[r.specialty]),
+            "candidates": groups[r.specialty],
+        }
+        for r in checked
+    ]
+    if None in groups:
+        items.append(
+            {
+                "specialty": None,
+                "specialty_name": None,
+                "ready": False,
+                "needed": {},
+                "available": {},
+                "short": {},
+                "pass_mark": None,
+                "candidate_count": len(groups[None]),
+                "candidates": groups[None],
+            }
+        )
+    return cycle, province, items
 
 
 PROGRESS_STEPS = (

@@ -22,9 +22,11 @@ from server.assessment.schemas import (
     CycleQuery,
     ProgressOut,
     ProgressRowOut,
+    ReadinessOut,
     RulesIn,
     RulesOut,
     SpecialtyIn,
+    SpecialtyReadinessOut,
     WindowIn,
     WindowListOut,
     WindowOut,
@@ -37,6 +39,7 @@ from server.common.http import client_ip
 from server.common.validation import body, query
 from server.common.web import XLSX, binary_content, file_out, json_content, out
 from server.errors import Forbidden
+from server.exams import api as exams_api
 
 bp = Blueprint("assessment_office", url_prefix="/api/v1")
 P = "/assessment"
@@ -81,9 +84,14 @@ async def unhide(request: Request, account_id: int, principal: Principal) -> HTT
 
 
 @bp.put(f"{P}/enrolments/<assessment_id:int>/specialty")
-@raises(assessment_errors.AssessmentNotFound, assessment_errors.WrongStep)
+@raises(
+    assessment_errors.AssessmentNotFound,
+    assessment_errors.WrongStep,
+    assessment_errors.SpecialtyUnknown,
+    assessment_errors.SpecialtyFixed,
+)
 @openapi.tag("assessment-admin")
-@openapi.summary("更正医师报考专业（留审计记录）")
+@openapi.summary("更正医师报考专业（业务水平测评开始前；留审计记录）")
 @openapi.response(200, json_content(AssessmentOut))
 @body(SpecialtyIn)
 @require(*REVIEWERS)
@@ -155,14 +163,33 @@ async def get_rules(request: Request, principal: Principal, query: CycleQuery) -
 
 
 @bp.put(f"{P}/rules")
+@raises(exams_api.errors.DefinitionInvalid)
 @openapi.tag("assessment-admin")
-@openapi.summary("设置分数线")
+@openapi.summary("设置分数线（可按考核专业设置业务水平测评分数线）")
 @openapi.response(200, json_content(RulesOut))
 @body(RulesIn)
 @require(Role.OFFICE_REVIEWER)
 async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HTTPResponse:
     cycle, marks = await office.set_rules(principal=principal, ip=client_ip(request), **body.model_dump())
     return out(RulesOut.of(cycle, marks))
+
+
+@bp.get(f"{P}/exam-readiness")
+@openapi.tag("assessment-admin")
+@openapi.summary("考试准备情况：各考核专业题库能否按试卷规则组卷，及受影响的考生（考试窗口开放前核对）")
+@openapi.response(200, json_content(ReadinessOut))
+@query(CycleQuery)
+@require(Role.OFFICE_REVIEWER)
+async def exam_readiness(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
+    cycle, province, items = await office.exam_readiness(principal=principal, cycle_id=query.cycle_id)
+    return out(
+        ReadinessOut(
+            cycle=CycleOut.of(cycle),
+            province_code=province,
+            ready=all(i["ready"] for i in items),
+            items=[SpecialtyReadinessOut(**i) for i in items],
+        )
+    )
 
 
 @bp.get(f"{P}/progress")

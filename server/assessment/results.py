@@ -19,7 +19,7 @@ from server.assessment.models import (
     Cycle,
     Procedure,
 )
-from server.assessment.standing import RESULT_STATES, current_step
+from server.assessment.standing import RESULT_STATES, current_step, exam_specialty_of
 from server.common import crypto
 from server.common.masking import mask_id_number, mask_name
 from server.directory import api as directory_api
@@ -34,6 +34,15 @@ async def my_result(*, user_id: int) -> tuple[Assessment, Cycle]:
     return assessment, ctx.cycle
 
 
+def _specialty_line(assessment: Assessment) -> str:
+    """报考专业, and the exam specialty the professional exam examined (none under the simplified procedure)."""
+    scope = assessment.specialty or ""
+    if assessment.procedure == Procedure.SIMPLIFIED:
+        return scope
+    name = directory_api.specialty_name(exam_specialty_of(assessment))
+    return f"{scope}（业务水平测评专业：{name}）" if name else scope
+
+
 async def result_notice_pdf(*, user_id: int) -> tuple[bytes, str]:
     assessment, cycle = await my_result(user_id=user_id)
     account = await AssessmentAccount.get(id=assessment.account_id)  # type: ignore[attr-defined]
@@ -46,7 +55,7 @@ async def result_notice_pdf(*, user_id: int) -> tuple[bytes, str]:
             id_number=mask_id_number(crypto.decrypt(account.id_number_enc, context="id_number")) or "",
             institution_name=names.get(assessment.institution_id, ""),
             cycle_name=cycle.name,
-            specialty=assessment.specialty or "",
+            specialty=_specialty_line(assessment),
             procedure="简易程序" if assessment.procedure == Procedure.SIMPLIFIED else "一般程序",
             passed=assessment.status == AssessmentStatus.PASSED,
             decided_on=(assessment.result_decided_at or utcnow()).astimezone(CN_TZ).date(),

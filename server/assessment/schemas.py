@@ -11,9 +11,10 @@ from server.assessment.cycles import CN_TZ, WINDOW_LABELS
 from server.assessment.journey import EXEMPTION_REASONS, SIMPLIFIED_CONDITIONS
 from server.assessment.models import Assessment, AssessmentAccount, Cycle, CycleWindow, Procedure, Proof, WindowKind
 from server.assessment.office import IssuedCredential
-from server.assessment.standing import current_step
+from server.assessment.standing import current_step, exam_specialty_of
 from server.common.idcard import is_valid
 from server.common.masking import mask_name
+from server.directory import api as directory_api
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(min_length=1, max_length=64, description="姓名（与医师电子化注册一致）")]
@@ -124,7 +125,11 @@ class AssessmentOut(BaseModel):
     status: str = Field(description="考核状态", examples=["enrolled"])
     current_step: str = Field(description="当前步骤", examples=["procedure"])
     next_action: str = Field(description="下一步要做什么（中文）")
-    specialty: str | None = Field(default=None, description="报考专业")
+    specialty: str | None = Field(default=None, description="报考专业（执业范围）")
+    exam_specialty: str | None = Field(
+        default=None, description="业务水平测评的考核专业编码（已参加测评时为试卷所用专业，否则按报考专业确定）"
+    )
+    exam_specialty_name: str | None = Field(default=None, description="考核专业名称", examples=["内科"])
     procedure: Procedure | None = Field(default=None, description="simplified 简易程序 / general 一般程序")
     simplified_conditions: list[str] = []
     procedure_proof_ids: list[int] = []
@@ -149,6 +154,8 @@ class AssessmentOut(BaseModel):
             current_step=step,
             next_action=action,
             specialty=a.specialty,
+            exam_specialty=exam_specialty_of(a),
+            exam_specialty_name=directory_api.specialty_name(exam_specialty_of(a)),
             procedure=a.procedure,
             simplified_conditions=list(a.simplified_conditions),
             procedure_proof_ids=list(a.procedure_proof_ids),
@@ -409,6 +416,12 @@ class RulesIn(_In):
     cycle_id: int | None = None
     professional_pass_mark: float = Field(ge=0, le=100, description="业务水平测评分数线")
     humanities_pass_mark: float = Field(ge=0, le=100, description="人文医学测评分数线")
+    professional_pass_marks_by_specialty: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = Field(
+        default=None,
+        description="按考核专业编码设置的业务水平测评分数线（未列出的专业用 professional_pass_mark；"
+        "给出时替换此前按专业设置的分数线，缺省则不变）",
+        examples=[{"pediatrics": 65}],
+    )
 
 
 class RulesOut(BaseModel):
@@ -417,6 +430,9 @@ class RulesOut(BaseModel):
     humanities_pass_mark: float = Field(description="人文医学测评合格分")
     law_pass_mark: float = Field(description="法律法规部分合格分（未达到则业务水平测评结束且不合格）")
     set_by_office: bool = Field(description="是否已由考核机构设置（false：使用默认分数线 60）")
+    professional_pass_marks_by_specialty: dict[str, float] = Field(
+        default_factory=dict, description="按考核专业设置的业务水平测评分数线（专业编码 → 分数线）"
+    )
 
     @classmethod
     def of(cls, cycle: Any, marks: Any) -> RulesOut:
@@ -426,7 +442,37 @@ class RulesOut(BaseModel):
             humanities_pass_mark=marks.humanities,
             law_pass_mark=marks.law,
             set_by_office=marks.professional_set or marks.humanities_set,
+            professional_pass_marks_by_specialty=marks.professional_by_specialty,
         )
+
+
+class ReadinessCandidateOut(BaseModel):
+    assessment_id: int
+    name: str = Field(description="考生姓名")
+    institution_id: int
+    institution_name: str
+    practice_scope: str | None = Field(description="报考专业（执业范围）")
+
+
+class SpecialtyReadinessOut(BaseModel):
+    specialty: str | None = Field(description="考核专业编码；null 表示报考专业没有对应的考核专业")
+    specialty_name: str | None
+    ready: bool = Field(description="题库是否足以按试卷规则为本专业组卷")
+    needed: dict[str, int] = Field(description="每份试卷专业知识部分各题型所需题数")
+    available: dict[str, int] = Field(description="题库中本专业各题型可用题数")
+    short: dict[str, int] = Field(description="各题型缺少的题数（为空表示足够）")
+    pass_mark: float | None = Field(description="本专业的业务水平测评合格分")
+    candidate_count: int
+    candidates: list[ReadinessCandidateOut] = Field(
+        description="报考本专业、尚需参加业务水平测评的考生（ready 为 false 时即受影响的考生）"
+    )
+
+
+class ReadinessOut(BaseModel):
+    cycle: CycleOut
+    province_code: str
+    ready: bool = Field(description="所有专业均可组卷")
+    items: list[SpecialtyReadinessOut]
 
 
 class ProgressRowOut(BaseModel):

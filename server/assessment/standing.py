@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.assessment.models import Assessment, AssessmentStatus, ExemptionStatus, Procedure
+from server.directory import api as directory_api
 
 RESULT_STATES = (AssessmentStatus.PASSED, AssessmentStatus.FAILED)
 
@@ -81,3 +82,9 @@ def current_step(assessment: Assessment | None) -> tuple[str, str]:
                 return ("professional_make_up", "业务水平测评未通过，请参加补考")
             return ("professional_exam", "参加业务水平测评，或符合条件的提交免考申请")
     return ("humanities_exam", "参加人文医学测评")
+
+
+def exam_specialty_of(a: Assessment) -> str | None:
+    """The exam specialty of an assessment: the one its professional paper was drawn from, else its scope's."""
+    sat = [r.get("specialty") for r in a.exam_records if r.get("exam_kind") == "professional" and r.get("specialty")]
+    return str(sat[0]) if sat else directory_api.specialty_of(a.specialty)

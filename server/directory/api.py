@@ -5,7 +5,16 @@ Reads return frozen dataclasses (never ORM rows); writes join the caller's trans
 
 from __future__ import annotations
 
-from server.directory.catalogue import PRACTICE_SCOPES, SPECIALTIES, PracticeScope, Specialty, scopes_of, specialty_of
+from server.directory.catalogue import (
+    PRACTICE_SCOPES,
+    SPECIALTIES,
+    PracticeScope,
+    Specialty,
+    scopes_examined_by,
+    scopes_of,
+    specialty_name,
+    specialty_of,
+)
 from server.directory.errors import (
     DepartmentNameTaken,
     DepartmentNotFound,
@@ -47,7 +56,9 @@ __all__ = [
     "SPECIALTIES",
     "PracticeScope",
     "Specialty",
+    "scopes_examined_by",
     "scopes_of",
+    "specialty_name",
     "specialty_of",
     "DepartmentInfo",
     "DepartmentListOut",

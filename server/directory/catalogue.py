@@ -82,5 +82,16 @@ def specialty_of(practice_scope: str | None) -> str | None:
     return found.specialty if found else None
 
 
+def specialty_name(code: str | None) -> str | None:
+    """The Chinese name of an exam specialty (None for an unknown code)."""
+    found = SPECIALTIES.get(code or "")
+    return found.name if found else None
+
+
+def scopes_examined_by(code: str) -> list[str]:
+    """The practice scopes whose physicians are examined in this specialty, in catalogue order."""
+    return [s.name for s in _SCOPES if s.specialty == code]
+
+
 def scopes_of(category: str | None = None) -> list[PracticeScope]:
     return [s for s in _SCOPES if category is None or s.category == category]

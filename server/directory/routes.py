@@ -13,7 +13,7 @@ from sanic_ext import openapi
 from server.common.apidoc import raises
 from server.common.validation import query
 from server.common.web import json_content, out
-from server.directory import service
+from server.directory import catalogue, service
 from server.directory.errors import InstitutionNotFound, RegionNotFound
 from server.directory.schemas import (
     DepartmentListOut,
@@ -25,6 +25,8 @@ from server.directory.schemas import (
     RegionListOut,
     RegionOut,
     RegionQuery,
+    SpecialtyListOut,
+    SpecialtyOut,
 )
 
 bp = Blueprint("directory", url_prefix="/api/v1/lookups")
@@ -96,3 +98,15 @@ async def list_departments(request: Request, institution_id: int) -> HTTPRespons
     await service.require_institution(institution_id, field=None)
     depts = await service.departments(institution_id)
     return out(DepartmentListOut(items=[DepartmentOut.of(d) for d in depts]), headers=CACHE)
+
+
+@bp.get("/specialties")
+@openapi.tag("lookups")
+@openapi.summary("考核专业（业务水平测评按专业出题），及由各专业考核的执业范围")
+@openapi.response(200, json_content(SpecialtyListOut))
+async def list_specialties(request: Request) -> HTTPResponse:
+    items = [
+        SpecialtyOut(code=s.code, name=s.name, practice_scopes=catalogue.scopes_examined_by(s.code))
+        for s in catalogue.SPECIALTIES.values()
+    ]
+    return out(SpecialtyListOut(items=items), headers=CACHE)

@@ -90,3 +90,15 @@ class DepartmentOut(BaseModel):
 
 class DepartmentListOut(BaseModel):
     items: list[DepartmentOut]
+
+
+class SpecialtyOut(BaseModel):
+    code: str = Field(description="专业编码（题库的 specialty 取值）", examples=["internal_medicine"])
+    name: str = Field(examples=["内科"])
+    practice_scopes: list[str] = Field(
+        description="由本专业考核的执业范围（报考专业取这些名称之一）", examples=[["内科专业"]]
+    )
+
+
+class SpecialtyListOut(BaseModel):
+    items: list[SpecialtyOut]

@@ -13,7 +13,9 @@ from server.exams.definitions import (
     DEFAULT_RULES,
     PassMarks,
     Rules,
+    SpecialtyReadiness,
     pass_marks,
+    readiness,
     rules_for,
     save_definition,
     set_pass_marks,
@@ -22,7 +24,7 @@ from server.exams.errors import ExamNotAvailable
 from server.exams.events import AttemptInvalidated, AttemptScored
 from server.exams.models import ExamKind
 from server.exams.schemas import AttemptOut, MyExamListOut, StartAttemptIn
-from server.exams.starting import start_attempt
+from server.exams.starting import fixed_specialty, start_attempt
 
 EXAM_KINDS = tuple(k.value for k in ExamKind)
 
@@ -44,6 +46,9 @@ __all__ = [
     "attempt_view",
     "list_my_exams",
     "pass_marks",
+    "readiness",
+    "SpecialtyReadiness",
     "set_pass_marks",
+    "fixed_specialty",
     "start_attempt",
 ]

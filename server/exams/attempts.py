@@ -15,22 +15,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
-from server.common import jobs
+from server.accounts import api as accounts_api
+from server.common import audit, jobs
 from server.db import run_atomic
+from server.directory import api as directory_api
 from server.errors import AppError
-from server.exams import definitions, scoring
+from server.exams import definitions, hot, scoring
 from server.exams.definitions import SECTION_TITLES
 from server.exams.errors import AttemptClosed, AttemptNotFound, SectionNotCurrent
-from server.exams.hot import GRACE_S, _cache, _device_refused, _publish_state, now
+from server.exams.hot import GRACE_S, _cache, _publish_state, check_holder, forget_cached_state, now
 from server.exams.models import Answer, Attempt, AttemptQuestion, AttemptStatus, EndReason, ExamKind, Section
 from server.proctoring import api as proctoring_api
 
 log = logging.getLogger(__name__)
 
 AUTO_SUBMIT_JOB = "auto_submit_attempt"
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the wire's one time format
 DONE = (AttemptStatus.SCORED, AttemptStatus.INVALIDATED)
 
 
@@ -45,7 +49,8 @@ class Eligibility:
     institution_id: int | None
     is_make_up: bool
     window_closes_at: datetime | None
-    specialty: str | None = None  # 报考专业: the professional section comes from this specialty's pool
+    specialty: str | None = None  # the exam specialty (directory code) whose pool the professional section is from
+    practice_scope: str | None = None  # 报考专业 as enrolled (a practice scope), named in refusals
     capture_required: bool = True  # False only where identity was confirmed another way
 
 
@@ -60,12 +65,24 @@ async def _own_attempt(*, user_id: int, attempt_ref: str) -> Attempt:
     return attempt
 
 
-async def get_attempt(*, user_id: int, attempt_ref: str, device_id: str, ip: str | None = None) -> dict[str, Any]:
+async def _check_holder(attempt: Attempt, *, device_id: str, session_id: str, ip: str | None) -> None:
+    await check_holder(
+        user_id=attempt.user_id,
+        attempt_ref=attempt.ref,
+        held_by=(attempt.device_id, attempt.session_id),
+        device_id=device_id,
+        session_id=session_id,
+        ip=ip,
+    )
+
+
+async def get_attempt(
+    *, user_id: int, attempt_ref: str, device_id: str, session_id: str, ip: str | None = None
+) -> dict[str, Any]:
     """Everything a client needs to resume: open questions, acknowledged answers, deadline and server time."""
     attempt = await _own_attempt(user_id=user_id, attempt_ref=attempt_ref)
     if attempt.status == AttemptStatus.IN_PROGRESS:
-        if attempt.device_id != device_id:
-            raise await _device_refused(user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, ip=ip)
+        await _check_holder(attempt, device_id=device_id, session_id=session_id, ip=ip)
         if attempt.deadline_at.timestamp() + GRACE_S < now().timestamp():
             await finalize_attempt(attempt_ref=attempt_ref, reason=EndReason.DEADLINE)
             attempt = await Attempt.get(id=attempt.id)
@@ -128,6 +145,7 @@ async def attempt_view(attempt: Attempt) -> dict[str, Any]:
         "exam_kind": str(attempt.exam_kind),
         "title": attempt.title,
         "specialty": attempt.specialty,
+        "specialty_name": directory_api.specialty_name(attempt.specialty),
         "status": str(attempt.status),
         "is_make_up": attempt.is_make_up,
         "started_at": attempt.started_at.isoformat(),
@@ -141,6 +159,7 @@ async def attempt_view(attempt: Attempt) -> dict[str, Any]:
         "passed": attempt.passed,
         "end_reason": attempt.end_reason,
         "invalidation_reason": attempt.invalidation_reason,
+        "takeovers": list(attempt.takeovers),
     }
 
 
@@ -191,12 +210,13 @@ async def finalize_attempt(*, attempt_ref: str, reason: str) -> Attempt | None:
     return attempt
 
 
-async def submit_attempt(*, user_id: int, attempt_ref: str, device_id: str, ip: str | None = None) -> dict[str, Any]:
+async def submit_attempt(
+    *, user_id: int, attempt_ref: str, device_id: str, session_id: str, ip: str | None = None
+) -> dict[str, Any]:
     """Hand in the paper; a repeated submit returns the same result."""
     attempt = await _own_attempt(user_id=user_id, attempt_ref=attempt_ref)
     if attempt.status == AttemptStatus.IN_PROGRESS:
-        if attempt.device_id != device_id:
-            raise await _device_refused(user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, ip=ip)
+        await _check_holder(attempt, device_id=device_id, session_id=session_id, ip=ip)
         late = attempt.deadline_at.timestamp() + GRACE_S < now().timestamp()
         await finalize_attempt(attempt_ref=attempt_ref, reason=EndReason.DEADLINE if late else EndReason.SUBMITTED)
         attempt = await Attempt.get(id=attempt.id)
@@ -204,14 +224,13 @@ async def submit_attempt(*, user_id: int, attempt_ref: str, device_id: str, ip: 
 
 
 async def finish_section(
-    *, user_id: int, attempt_ref: str, section: str, device_id: str, ip: str | None = None
+    *, user_id: int, attempt_ref: str, section: str, device_id: str, session_id: str, ip: str | None = None
 ) -> dict[str, Any]:
     """Leave the current section; leaving the law section below its pass mark ends the attempt failed."""
     attempt = await _own_attempt(user_id=user_id, attempt_ref=attempt_ref)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed()
-    if attempt.device_id != device_id:
-        raise await _device_refused(user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, ip=ip)
+    await _check_holder(attempt, device_id=device_id, session_id=session_id, ip=ip)
     if attempt.deadline_at.timestamp() + GRACE_S < now().timestamp():
         await finalize_attempt(attempt_ref=attempt_ref, reason=EndReason.DEADLINE)
         return await attempt_view(await Attempt.get(id=attempt.id))
@@ -220,7 +239,9 @@ async def finish_section(
         raise SectionNotCurrent()
     index = names.index(section)
     if index == len(names) - 1:
-        return await submit_attempt(user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, ip=ip)
+        return await submit_attempt(
+            user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, session_id=session_id, ip=ip
+        )
     rule = attempt.rules["sections"][index]
 
     async def body() -> bool:
@@ -245,6 +266,63 @@ async def finish_section(
         await _after_close(fresh)
     else:
         await _publish_state(fresh)
+    return await attempt_view(fresh)
+
+
+async def office_attempt(*, attempt_ref: str, actor_region: str | None, is_admin: bool) -> Attempt:
+    """One attempt for the office of its province (or an administrator); 404 otherwise."""
+    attempt = await Attempt.get_or_none(ref=attempt_ref)
+    if attempt is None or not (is_admin or (actor_region and actor_region == attempt.province_code)):
+        raise AttemptNotFound()
+    return attempt
+
+
+async def take_over(
+    *, user_id: int, attempt_ref: str, device_id: str, session_id: str, ip: str | None = None
+) -> dict[str, Any]:
+    """Continue a running attempt in this log-in session (the app was reinstalled, the phone restarted).
+
+    Only from the device that started it; the session that held it ends at once (its token stops working), the
+    takeover is audited and listed on the attempt for the office. Taking over from the holding session is a no-op.
+    """
+    attempt = await _own_attempt(user_id=user_id, attempt_ref=attempt_ref)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptClosed()
+    if attempt.deadline_at.timestamp() + GRACE_S < now().timestamp():
+        await finalize_attempt(attempt_ref=attempt_ref, reason=EndReason.DEADLINE)
+        raise AttemptClosed()
+    if attempt.device_id != device_id:
+        await _check_holder(attempt, device_id=device_id, session_id=session_id, ip=ip)
+    if attempt.session_id == session_id:
+        return await attempt_view(attempt)
+    old = attempt.session_id
+    at = now()
+
+    async def body() -> bool:
+        entry = {"at": at.astimezone(SHANGHAI).isoformat(), "device_id": device_id[:64]}
+        moved = await Attempt.filter(id=attempt.id, status=AttemptStatus.IN_PROGRESS, session_id=old).update(
+            session_id=session_id, takeovers=[*attempt.takeovers, entry]
+        )
+        if not moved:  # closed, or taken over by yet another session meanwhile
+            return False
+        if old:
+            await accounts_api.end_session(user_id=user_id, session_id=old)
+        await audit.record(
+            action="exam.attempt_taken_over",
+            actor_id=user_id,
+            subject_type="exam_attempt",
+            subject_id=attempt.ref,
+            ip=ip,
+            details={"device_id": device_id[:64], "ended_session": old[:8], "session": session_id[:8]},
+        )
+        return True
+
+    if not await run_atomic(body):
+        raise AttemptClosed("考试状态已变化，请刷新后重试")
+    fresh = await Attempt.get(id=attempt.id)
+    await forget_cached_state(attempt_ref=fresh.ref)
+    await _publish_state(fresh)
+    await hot._state(fresh.ref)  # rewrites the shared copy: other processes re-read it on their next mismatch
     return await attempt_view(fresh)
 
 
@@ -319,9 +397,22 @@ async def list_my_exams(*, user_id: int, eligibilities: Mapping[str, Eligibility
             status = "passed"
         elif scored and status == "available":
             status = "failed"
-        rules = await definitions.rules_for(
+        found = await definitions.rules_for(
             kind.value, eligibility.cycle_id if eligibility else None, eligibility.province_code if eligibility else ""
         )
+        # What this candidate's paper would hold: the professional section counts and pass mark of their specialty
+        # (the one the cycle's first professional attempt fixed, if any)
+        specialty = None
+        if eligibility and kind == ExamKind.PROFESSIONAL:
+            fixed = [a.specialty for a in attempts if a.cycle_id == eligibility.cycle_id and a.specialty]
+            specialty = fixed[-1] if fixed else eligibility.specialty
+            if status in ("available", "make_up_available"):
+                problem = await definitions.specialty_problem(
+                    found, specialty=specialty, practice_scope=eligibility.practice_scope
+                )
+                if problem is not None:  # the exam page says why, before a capture is taken for nothing
+                    status, reason = "not_available", problem
+        rules = definitions.Rules(found.definition_id, found.title, found.for_specialty(specialty))
         out.append(
             {
                 "exam_kind": kind.value,
@@ -331,7 +422,8 @@ async def list_my_exams(*, user_id: int, eligibilities: Mapping[str, Eligibility
                 "duration_minutes": int(rules.rules["duration_s"]) // 60,
                 "question_count": sum(sum(s["counts"].values()) for s in rules.rules["sections"]),
                 "pass_marks": {s["section"]: float(s["pass_mark"]) for s in rules.rules["sections"]},
-                "specialty": eligibility.specialty if eligibility and kind == ExamKind.PROFESSIONAL else None,
+                "specialty": specialty,
+                "specialty_name": directory_api.specialty_name(specialty),
                 "window_closes_at": eligibility.window_closes_at.isoformat()
                 if eligibility and eligibility.window_closes_at
                 else None,

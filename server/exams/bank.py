@@ -13,6 +13,7 @@ from typing import Any, Final
 import orjson
 
 from server.db import run_atomic
+from server.directory import api as directory_api
 from server.exams.errors import ImportInvalid
 from server.exams.models import Question, QuestionType, Section
 
@@ -46,9 +47,14 @@ def _check_row(raw: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str,
         problems.append("ref 不能为空且不超过64个字符")
     section = raw.get("section") or defaults.get("section")
     if section not in {s.value for s in Section}:
-        problems.append("section 应为 law、humanities 或 professional")
+        problems.append("section 应为 law、humanities、professional 或 practice（练习题库）")
     specialty = raw.get("specialty", defaults.get("specialty"))
     specialty = str(specialty).strip() if specialty not in (None, "") else None
+    if section == Section.PROFESSIONAL and specialty not in directory_api.SPECIALTIES:
+        # A professional question outside the list would sit in a pool no candidate is ever examined from.
+        problems.append("specialty 应为考核专业列表中的编码（见 /api/v1/lookups/specialties）")
+    elif section != Section.PROFESSIONAL and specialty is not None:
+        problems.append("只有 professional 部分的题目属于某个专业，specialty 应为空")
     qtype = raw.get("type")
     if qtype not in {t.value for t in QuestionType}:
         problems.append("type 应为 single、multiple 或 true_false")
@@ -179,6 +185,7 @@ async def import_questions(*, kind: str, data: bytes) -> dict[str, Any]:
     clean: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()
+    rows_of: dict[str, int] = {}
     for number, raw in rows:
         question, problems = _check_row(raw, defaults)
         if question is not None and question["ref"] in seen:
@@ -187,12 +194,33 @@ async def import_questions(*, kind: str, data: bytes) -> dict[str, Any]:
             errors.append({"row": number, "ref": str(raw.get("ref") or ""), "errors": problems})
             continue
         seen.add(question["ref"])
+        rows_of[question["ref"]] = number
         clean.append(question)
+    errors += await _pool_moves(clean, rows_of)
     if errors:
+        errors.sort(key=lambda e: int(e["row"]))
         raise ImportInvalid(details={"rows": errors[:500], "error_count": len(errors)})
     if not clean:
         raise ImportInvalid("文件中没有题目", details={"rows": []})
     return await run_atomic(_store, clean)
+
+
+async def _pool_moves(clean: list[dict[str, Any]], rows_of: dict[str, int]) -> list[dict[str, Any]]:
+    """Refuse moving a known question between the practice pool and an exam pool: practice has shown (or would
+    show) its answer, so it may never sit on a paper, and a question that sat on papers must not be revealed."""
+    known = dict(await Question.filter(ref__in=[c["ref"] for c in clean]).values_list("ref", "section"))
+    errors = []
+    for c in clean:
+        before = known.get(c["ref"])
+        if before is not None and (str(before) == Section.PRACTICE) != (c["section"] == Section.PRACTICE):
+            errors.append(
+                {
+                    "row": rows_of[c["ref"]],
+                    "ref": c["ref"],
+                    "errors": ["练习题与考试题不能互相转换：练习会公布答案，请为新题另起 ref"],
+                }
+            )
+    return errors
 
 
 async def _store(clean: list[dict[str, Any]]) -> dict[str, Any]:

@@ -7,11 +7,13 @@ page); a paper copies the rules it was drawn under, shows them to the candidate 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from server.common import audit
 from server.db import run_atomic
+from server.directory import api as directory_api
 from server.exams.errors import BankInsufficient, DefinitionInvalid, ProvinceOutOfScope
 from server.exams.models import ExamDefinition, ExamKind, Question, QuestionType, Section
 
@@ -63,8 +65,34 @@ class Rules:
     title: str
     rules: dict[str, Any]  # duration_s, attempts_allowed, make_up_allowed, sections
 
-    def pass_mark(self, section: str) -> float:
-        return next(float(s["pass_mark"]) for s in self.rules["sections"] if s["section"] == section)
+    def pass_mark(self, section: str, specialty: str | None = None) -> float:
+        found = next(s for s in self.rules["sections"] if s["section"] == section)
+        return float(resolve_section(found, specialty)["pass_mark"])
+
+    def for_specialty(self, specialty: str | None) -> dict[str, Any]:
+        """The rules a paper of this specialty is drawn and scored under (what an attempt copies)."""
+        rules = copy.deepcopy(self.rules)
+        rules["sections"] = [resolve_section(s, specialty) for s in rules["sections"]]
+        return rules
+
+
+def resolve_section(section: dict[str, Any], specialty: str | None) -> dict[str, Any]:
+    """One section's rule for a candidate: the professional section follows their specialty.
+
+    The office may set counts and a pass mark per specialty (``by_specialty``); what it leaves unset falls back to
+    the section's own. The result names the specialty the section is drawn from and has no ``by_specialty``.
+    """
+    resolved = {k: v for k, v in section.items() if k != "by_specialty"}
+    if section["section"] != Section.PROFESSIONAL:
+        resolved["specialty"] = None
+        return resolved
+    resolved["specialty"] = specialty
+    own = (section.get("by_specialty") or {}).get(specialty or "") or {}
+    if own.get("counts"):
+        resolved["counts"] = dict(own["counts"])
+    if own.get("pass_mark") is not None:
+        resolved["pass_mark"] = float(own["pass_mark"])
+    return resolved
 
 
 def check_rules(*, exam_kind: str, sections: list[dict[str, Any]]) -> None:
@@ -79,6 +107,19 @@ def check_rules(*, exam_kind: str, sections: list[dict[str, Any]]) -> None:
     for s in sections:
         if sum(s["counts"].values()) < 1:
             raise DefinitionInvalid("每部分至少1题", field="sections")
+        if s.get("specialty"):
+            raise DefinitionInvalid("专业知识部分按考生的报考专业出题，不能为整场考试指定专业", field="sections")
+        by_specialty = s.get("by_specialty") or {}
+        if by_specialty and s["section"] != Section.PROFESSIONAL:
+            raise DefinitionInvalid("只有专业知识部分可以按专业设置题量和合格分", field="sections")
+        unknown = sorted(set(by_specialty) - set(directory_api.SPECIALTIES))
+        if unknown:
+            raise DefinitionInvalid(
+                "按专业设置的专业不在考核专业列表中", field="sections", details={"specialties": unknown}
+            )
+        for own in by_specialty.values():
+            if own.get("counts") is not None and sum(own["counts"].values()) < 1:
+                raise DefinitionInvalid("按专业设置的题量至少1题", field="sections")
 
 
 async def available_counts(section: str, specialty: str | None) -> dict[str, int]:
@@ -91,12 +132,40 @@ async def available_counts(section: str, specialty: str | None) -> dict[str, int
     return counts
 
 
+async def specialty_counts() -> dict[str, dict[str, int]]:
+    """Active professional questions per specialty and type (one query)."""
+    pools: dict[str, dict[str, int]] = {}
+    rows = await Question.filter(section=Section.PROFESSIONAL, is_active=True).values_list("specialty", "type")
+    for specialty, qtype in rows:
+        pool = pools.setdefault(str(specialty), {t.value: 0 for t in QuestionType})
+        pool[str(qtype)] += 1
+    return pools
+
+
+def _fits(counts: dict[str, int], available: dict[str, int]) -> bool:
+    return all(n <= available.get(t, 0) for t, n in counts.items())
+
+
 async def _check_bank(sections: list[dict[str, Any]]) -> None:
+    """Refuse rules the bank cannot fill. Law and humanities pools are shared; a professional rule is refused when
+    no specialty's pool can fill it (it would examine nobody), or when a specialty's own counts exceed its pool.
+    Which specialties fall short, and which candidates that concerns, is the readiness check's (``readiness``)."""
     for s in sections:
-        available = await available_counts(s["section"], s.get("specialty"))
-        short = {t: n for t, n in s["counts"].items() if n > available.get(t, 0)}
-        if short:
-            raise BankInsufficient(details={"section": s["section"], "wanted": s["counts"], "available": available})
+        if s["section"] != Section.PROFESSIONAL:
+            available = await available_counts(s["section"], None)
+            if not _fits(s["counts"], available):
+                raise BankInsufficient(details={"section": s["section"], "wanted": s["counts"], "available": available})
+            continue
+        pools = await specialty_counts()
+        if not any(_fits(s["counts"], pool) for pool in pools.values()):
+            raise BankInsufficient(details={"section": s["section"], "wanted": s["counts"], "available": pools})
+        for code in s.get("by_specialty") or {}:
+            wanted = resolve_section(s, code)["counts"]
+            pool = pools.get(code, {t.value: 0 for t in QuestionType})
+            if not _fits(wanted, pool):
+                raise BankInsufficient(
+                    details={"section": s["section"], "specialty": code, "wanted": wanted, "available": pool}
+                )
 
 
 def check_office_scope(*, actor_region: str | None, is_admin: bool, province_code: str) -> None:
@@ -196,34 +265,60 @@ class PassMarks:
     law: float
     professional_set: bool  # whether the office set them (False: the built-in defaults)
     humanities_set: bool
+    professional_by_specialty: dict[str, float] = field(default_factory=dict)  # where the office set its own
 
 
 async def pass_marks(*, cycle_id: int, province_code: str) -> PassMarks:
     """The pass marks candidates of this cycle and province are shown and scored by."""
     prof = await rules_for(ExamKind.PROFESSIONAL, cycle_id, province_code)
     hum = await rules_for(ExamKind.HUMANITIES, cycle_id, province_code)
+    section = next(s for s in prof.rules["sections"] if s["section"] == Section.PROFESSIONAL)
+    own = {
+        code: float(rule["pass_mark"])
+        for code, rule in sorted((section.get("by_specialty") or {}).items())
+        if rule.get("pass_mark") is not None
+    }
     return PassMarks(
         professional=prof.pass_mark(Section.PROFESSIONAL),
         humanities=hum.pass_mark(Section.HUMANITIES),
         law=prof.pass_mark(Section.LAW),
         professional_set=prof.definition_id is not None,
         humanities_set=hum.definition_id is not None,
+        professional_by_specialty=own,
     )
 
 
 async def set_pass_marks(
-    *, actor_id: int, cycle_id: int, province_code: str, professional: float, humanities: float
+    *,
+    actor_id: int,
+    cycle_id: int,
+    province_code: str,
+    professional: float,
+    humanities: float,
+    professional_by_specialty: dict[str, float] | None = None,
 ) -> PassMarks:
-    """Set the main pass mark of both exams (a definition is created from the defaults where there is none).
+    """Set the main pass mark of both exams (a definition is created from the defaults where there is none), and
+    when given, the professional pass mark of each listed specialty (replacing the specialty marks set before;
+    per-specialty counts stay).
 
     Joins the caller's transaction. Papers already drawn keep the mark they were shown.
     """
+    unknown = sorted(set(professional_by_specialty or {}) - set(directory_api.SPECIALTIES))
+    if unknown:
+        raise DefinitionInvalid(
+            "按专业设置的专业不在考核专业列表中", field="professional_by_specialty", details={"specialties": unknown}
+        )
     for kind, mark in ((ExamKind.PROFESSIONAL, professional), (ExamKind.HUMANITIES, humanities)):
         current = await rules_for(kind, cycle_id, province_code)
         sections = copy.deepcopy(current.rules["sections"])
         for s in sections:
             if s["section"] == MAIN_SECTION[kind]:
                 s["pass_mark"] = float(mark)
+            if s["section"] == Section.PROFESSIONAL and professional_by_specialty is not None:
+                own = {code: {**rule, "pass_mark": None} for code, rule in (s.get("by_specialty") or {}).items()}
+                for code, value in professional_by_specialty.items():
+                    own[code] = {**own.get(code, {"counts": None}), "pass_mark": float(value)}
+                s["by_specialty"] = {c: r for c, r in own.items() if r.get("counts") or r.get("pass_mark") is not None}
         values = {
             "title": current.title,
             "duration_s": current.rules["duration_s"],
@@ -234,3 +329,63 @@ async def set_pass_marks(
         }
         await _store(actor_id=actor_id, cycle_id=cycle_id, province_code=province_code, exam_kind=kind, values=values)
     return await pass_marks(cycle_id=cycle_id, province_code=province_code)
+
+
+def specialty_refusal(reason: str, *, practice_scope: str | None, specialty: str | None) -> str:
+    """What a candidate whose specialty cannot be examined is told (reason: unknown_specialty | bank_short)."""
+    scope_text = practice_scope or "未填写"
+    if reason == "bank_short":
+        return (
+            f"你的报考专业“{scope_text}”（考核专业：{directory_api.specialty_name(specialty)}）题库题目不足，"
+            "暂时无法组卷；考核机构已收到通知，请稍后再试"
+        )
+    return f"你的报考专业“{scope_text}”没有对应的考核专业，不能组卷；请联系所在机构核对并更正报考专业"
+
+
+async def specialty_problem(rules: Rules, *, specialty: str | None, practice_scope: str | None) -> str | None:
+    """Why a professional paper of this specialty cannot be drawn under these rules now (None: it can)."""
+    if specialty is None:
+        return specialty_refusal("unknown_specialty", practice_scope=practice_scope, specialty=None)
+    section = next(s for s in rules.for_specialty(specialty)["sections"] if s["section"] == Section.PROFESSIONAL)
+    if _fits(section["counts"], await available_counts(Section.PROFESSIONAL, specialty)):
+        return None
+    return specialty_refusal("bank_short", practice_scope=practice_scope, specialty=specialty)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialtyReadiness:
+    """Whether papers of one specialty can be drawn: what a paper needs per question type against the bank."""
+
+    specialty: str
+    name: str
+    needed: dict[str, int]
+    available: dict[str, int]
+    pass_mark: float
+
+    @property
+    def short(self) -> dict[str, int]:
+        return {t: n - self.available.get(t, 0) for t, n in self.needed.items() if n > self.available.get(t, 0)}
+
+    @property
+    def ready(self) -> bool:
+        return not self.short
+
+
+async def readiness(*, cycle_id: int, province_code: str, specialties: Iterable[str]) -> list[SpecialtyReadiness]:
+    """For each specialty (directory codes), the professional section its papers need and what its pool holds."""
+    rules = await rules_for(ExamKind.PROFESSIONAL, cycle_id, province_code)
+    pools = await specialty_counts()
+    out = []
+    for code in sorted(set(specialties)):
+        resolved = rules.for_specialty(code)
+        section = next(s for s in resolved["sections"] if s["section"] == Section.PROFESSIONAL)
+        out.append(
+            SpecialtyReadiness(
+                specialty=code,
+                name=directory_api.specialty_name(code) or code,
+                needed={t: int(n) for t, n in section["counts"].items() if int(n) > 0},
+                available=pools.get(code, {t.value: 0 for t in QuestionType}),
+                pass_mark=float(section["pass_mark"]),
+            )
+        )
+    return out

@@ -33,6 +33,13 @@ class ExamDeviceMismatch(Conflict):
     code, message = "EXAM_DEVICE_MISMATCH", "该考试已在其他设备上进行，不能在本设备继续"
 
 
+class ExamTakeoverRequired(Conflict):
+    code, message = (
+        "EXAM_TAKEOVER_REQUIRED",
+        "该考试是在另一次登录中开始的。如需在本次登录继续作答，请确认接管，原登录将被退出",
+    )
+
+
 class DeviceIdRequired(ValidationFailed):
     code, message = "DEVICE_ID_REQUIRED", "缺少设备标识"
 
@@ -83,3 +90,10 @@ class DefinitionNotFound(NotFound):
 
 class ProvinceOutOfScope(NotFound):
     code, message = "PROVINCE_OUT_OF_SCOPE", "无权管理该省份的考试"
+
+
+class SpecialtyNotExaminable(Conflict):
+    code, message = (
+        "SPECIALTY_NOT_EXAMINABLE",
+        "你的报考专业暂时无法组卷，不能参加业务水平测评；考核机构已收到通知，请稍后再试或联系所在机构核对报考专业",
+    )

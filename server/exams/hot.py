@@ -17,6 +17,7 @@ from server.exams.errors import (
     AttemptClosed,
     AttemptNotFound,
     ExamDeviceMismatch,
+    ExamTakeoverRequired,
     OptionInvalid,
     QuestionNotFound,
     SectionClosed,
@@ -45,6 +46,7 @@ class AttemptState:
     ref: str
     user_id: int
     device_id: str
+    session_id: str
     deadline_ts: float
     questions: dict[str, tuple[str, str, frozenset[str]]]  # ref -> (section, type, option ids)
     closed: bool = False
@@ -71,29 +73,46 @@ def _state_blob(state: AttemptState) -> bytes:
             "id": state.id,
             "user_id": state.user_id,
             "device_id": state.device_id,
+            "session_id": state.session_id,
             "deadline_ts": state.deadline_ts,
             "questions": {ref: [sec, qtype, sorted(opts)] for ref, (sec, qtype, opts) in state.questions.items()},
         }
     )
 
 
+async def _shared_state(attempt_ref: str) -> AttemptState | None:
+    """The copy in Redis (one GET), remembered in this process; None when Redis has none."""
+    blob = await hot_redis().get(PAPER_KEY.format(ref=attempt_ref))
+    if not blob:
+        return None
+    doc = orjson.loads(blob)
+    state = AttemptState(
+        id=doc["id"],
+        ref=attempt_ref,
+        user_id=doc["user_id"],
+        device_id=doc["device_id"],
+        session_id=doc.get("session_id", ""),
+        deadline_ts=doc["deadline_ts"],
+        questions={ref: (sec, qtype, frozenset(opts)) for ref, (sec, qtype, opts) in doc["questions"].items()},
+    )
+    cached = _cache.get(attempt_ref)
+    if cached is not None:
+        state.closed = cached.closed
+    _remember(state)
+    return state
+
+
 async def _state(attempt_ref: str) -> AttemptState | None:
-    """The immutable part of an attempt: process memory, else Redis (one GET), else the database."""
+    """The immutable part of an attempt: process memory, else Redis (one GET), else the database.
+
+    "Immutable" but for the owning session, which a takeover replaces: the process that took it over rewrites the
+    Redis copy, and another process whose memory still names the old session re-reads Redis once (see save_answer).
+    """
     state = _cache.get(attempt_ref)
     if state is not None:
         return state
-    blob = await hot_redis().get(PAPER_KEY.format(ref=attempt_ref))
-    if blob:
-        doc = orjson.loads(blob)
-        state = AttemptState(
-            id=doc["id"],
-            ref=attempt_ref,
-            user_id=doc["user_id"],
-            device_id=doc["device_id"],
-            deadline_ts=doc["deadline_ts"],
-            questions={ref: (sec, qtype, frozenset(opts)) for ref, (sec, qtype, opts) in doc["questions"].items()},
-        )
-        _remember(state)
+    state = await _shared_state(attempt_ref)
+    if state is not None:
         return state
     attempt = await Attempt.get_or_none(ref=attempt_ref)
     if attempt is None:
@@ -106,6 +125,7 @@ async def _state(attempt_ref: str) -> AttemptState | None:
         ref=attempt.ref,
         user_id=attempt.user_id,
         device_id=attempt.device_id,
+        session_id=attempt.session_id,
         deadline_ts=attempt.deadline_at.timestamp(),
         questions={
             str(ref): (str(section), str(qtype), frozenset(o["id"] for o in options))
@@ -131,6 +151,7 @@ async def _publish_state(attempt: Attempt) -> None:
         mapping={
             "user_id": attempt.user_id,
             "device_id": attempt.device_id,
+            "session_id": attempt.session_id,
             "deadline_at": attempt.deadline_at.isoformat(),
             "current_section": attempt.current_section or "",
             "status": str(attempt.status),
@@ -152,6 +173,31 @@ async def _device_refused(*, user_id: int, attempt_ref: str, device_id: str, ip:
     return ExamDeviceMismatch()
 
 
+async def _session_refused(*, user_id: int, attempt_ref: str, session_id: str, ip: str | None) -> ExamTakeoverRequired:
+    await run_atomic(
+        audit.record,
+        action="exam.session_mismatch",
+        actor_id=user_id,
+        subject_type="exam_attempt",
+        subject_id=attempt_ref,
+        ip=ip,
+        details={"session": session_id[:8]},
+    )
+    return ExamTakeoverRequired(details={"attempt_ref": attempt_ref, "takeover": "POST 接管后继续"})
+
+
+async def check_holder(
+    *, user_id: int, attempt_ref: str, held_by: tuple[str, str], device_id: str, session_id: str, ip: str | None
+) -> None:
+    """The attempt's device and log-in session (``held_by``) must be the caller's: another device is refused,
+    another session of the same device is told to take the attempt over. Legacy attempts have no session."""
+    device, session = held_by
+    if device != device_id:
+        raise await _device_refused(user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, ip=ip)
+    if session and session != session_id:
+        raise await _session_refused(user_id=user_id, attempt_ref=attempt_ref, session_id=session_id, ip=ip)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Saving an answer (hot path)
 
@@ -164,14 +210,25 @@ async def save_answer(
     option_ids: list[str],
     seq: int,
     device_id: str,
+    session_id: str,
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Store one answer durably (idempotent, ordered by seq); returns the acknowledgement."""
     state = await _state(attempt_ref)
     if state is None or state.user_id != user_id:
         raise AttemptNotFound()
-    if state.device_id != device_id:
-        raise await _device_refused(user_id=user_id, attempt_ref=attempt_ref, device_id=device_id, ip=ip)
+    if state.session_id and state.session_id != session_id:
+        # This process may remember the session from before a takeover elsewhere: one Redis GET, no database
+        state = await _shared_state(attempt_ref) or state
+    if state.device_id != device_id or (state.session_id and state.session_id != session_id):
+        await check_holder(
+            user_id=user_id,
+            attempt_ref=attempt_ref,
+            held_by=(state.device_id, state.session_id),
+            device_id=device_id,
+            session_id=session_id,
+            ip=ip,
+        )
     question = state.questions.get(question_ref)
     if question is None:
         raise QuestionNotFound()

@@ -20,6 +20,11 @@ class Section(StrEnum):
     LAW = "law"
     HUMANITIES = "humanities"
     PROFESSIONAL = "professional"
+    # A question pool, never a paper section: practice shows its answers, so no paper may hold one of its questions
+    PRACTICE = "practice"
+
+
+PAPER_SECTIONS = (Section.LAW, Section.HUMANITIES, Section.PROFESSIONAL)
 
 
 class QuestionType(StrEnum):
@@ -100,6 +105,10 @@ class Attempt(Model):
     rules: dict[str, Any] = fields.JSONField(default=dict)
     is_make_up = fields.BooleanField(default=False)
     device_id = fields.CharField(max_length=128)
+    # The log-in session (token sid) the attempt belongs to: only it may answer; another session of the same device
+    # continues through an explicit takeover that ends this one ("" for attempts started before the rule)
+    session_id = fields.CharField(max_length=64, default="")
+    takeovers: list[dict[str, Any]] = fields.JSONField(default=list)  # each: at, device_id (for the office)
     capture_id = fields.CharField(max_length=128, default="")
     status = fields.CharEnumField(AttemptStatus, max_length=16, default=AttemptStatus.IN_PROGRESS)
     current_section = fields.CharField(max_length=16, null=True)

@@ -17,12 +17,14 @@ from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, parse_json, query
 from server.common.web import JSON_FILE, XLSX, binary_content, file_out, json_content, out
+from server.directory import api as directory_api
 from server.errors import InvalidJson, ValidationFailed
 from server.exams import attempts, bank, definitions, hot, practice
 from server.exams import errors as exam_errors
 from server.exams.errors import DeviceIdRequired
 from server.exams.models import Attempt, ExamDefinition
 from server.exams.schemas import (
+    AdminAttemptOut,
     AttemptOut,
     CheckPracticeIn,
     DefinitionIn,
@@ -61,14 +63,23 @@ def _kind(exam_kind: str) -> str:
 
 
 @bp.get("/attempts/<attempt_ref:str>")
-@raises(exam_errors.AttemptNotFound, exam_errors.DeviceIdRequired, exam_errors.ExamDeviceMismatch)
+@raises(
+    exam_errors.AttemptNotFound,
+    exam_errors.DeviceIdRequired,
+    exam_errors.ExamDeviceMismatch,
+    exam_errors.ExamTakeoverRequired,
+)
 @openapi.tag("exams")
 @openapi.summary("继续考试：题目、已保存的答案、截止时间与服务器时间（请求头 X-Device-Id）")
 @openapi.response(200, json_content(AttemptOut))
 @require(Role.PHYSICIAN)
 async def get_attempt(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
     view = await attempts.get_attempt(
-        user_id=principal.user_id, attempt_ref=attempt_ref, device_id=_device(request), ip=client_ip(request)
+        user_id=principal.user_id,
+        attempt_ref=attempt_ref,
+        device_id=_device(request),
+        session_id=principal.session_id,
+        ip=client_ip(request),
     )
     return out(AttemptOut(**view))
 
@@ -80,6 +91,7 @@ async def get_attempt(request: Request, attempt_ref: str, principal: Principal) 
     exam_errors.OptionInvalid,
     exam_errors.DeviceIdRequired,
     exam_errors.ExamDeviceMismatch,
+    exam_errors.ExamTakeoverRequired,
     exam_errors.AttemptClosed,
     exam_errors.SectionClosed,
     exam_errors.SectionLocked,
@@ -101,6 +113,7 @@ async def save_answer(request: Request, attempt_ref: str, question_ref: str, pri
         option_ids=parsed.option_ids,
         seq=parsed.seq,
         device_id=device,
+        session_id=principal.session_id,
         ip=client_ip(request),
     )
     return out(SaveAnswerOut(**ack))
@@ -111,6 +124,7 @@ async def save_answer(request: Request, attempt_ref: str, question_ref: str, pri
     exam_errors.AttemptNotFound,
     exam_errors.DeviceIdRequired,
     exam_errors.ExamDeviceMismatch,
+    exam_errors.ExamTakeoverRequired,
     exam_errors.AttemptClosed,
     exam_errors.SectionNotCurrent,
 )
@@ -126,20 +140,52 @@ async def finish_section(request: Request, attempt_ref: str, section: str, princ
         attempt_ref=attempt_ref,
         section=section,
         device_id=_device(request),
+        session_id=principal.session_id,
         ip=client_ip(request),
     )
     return out(AttemptOut(**view))
 
 
 @bp.post("/attempts/<attempt_ref:str>/submit")
-@raises(exam_errors.AttemptNotFound, exam_errors.DeviceIdRequired, exam_errors.ExamDeviceMismatch)
+@raises(
+    exam_errors.AttemptNotFound,
+    exam_errors.DeviceIdRequired,
+    exam_errors.ExamDeviceMismatch,
+    exam_errors.ExamTakeoverRequired,
+)
 @openapi.tag("exams")
 @openapi.summary("交卷（重复交卷返回同一结果）")
 @openapi.response(200, json_content(AttemptOut))
 @require(Role.PHYSICIAN)
 async def submit_attempt(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
     view = await attempts.submit_attempt(
-        user_id=principal.user_id, attempt_ref=attempt_ref, device_id=_device(request), ip=client_ip(request)
+        user_id=principal.user_id,
+        attempt_ref=attempt_ref,
+        device_id=_device(request),
+        session_id=principal.session_id,
+        ip=client_ip(request),
+    )
+    return out(AttemptOut(**view))
+
+
+@bp.post("/attempts/<attempt_ref:str>/takeover")
+@raises(
+    exam_errors.AttemptNotFound,
+    exam_errors.AttemptClosed,
+    exam_errors.DeviceIdRequired,
+    exam_errors.ExamDeviceMismatch,
+)
+@openapi.tag("exams")
+@openapi.summary("在本次登录中接管进行中的考试（仅限开始考试的设备；原登录立即退出，记录审计，考核机构可见）")
+@openapi.response(200, json_content(AttemptOut))
+@require(Role.PHYSICIAN)
+async def take_over(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
+    view = await attempts.take_over(
+        user_id=principal.user_id,
+        attempt_ref=attempt_ref,
+        device_id=_device(request),
+        session_id=principal.session_id,
+        ip=client_ip(request),
     )
     return out(AttemptOut(**view))
 
@@ -151,6 +197,7 @@ def _result(a: Attempt) -> ExamResultOut:
             "exam_kind": str(a.exam_kind),
             "title": a.title,
             "specialty": a.specialty,
+            "specialty_name": directory_api.specialty_name(a.specialty),
             "status": str(a.status),
             "invalidation_reason": a.invalidation_reason,
             "is_make_up": a.is_make_up,
@@ -175,7 +222,7 @@ async def results(request: Request, principal: Principal) -> HTTPResponse:
 
 @bp.get("/practice/questions")
 @openapi.tag("exams")
-@openapi.summary("法律法规练习题（不计时、不计分）")
+@openapi.summary("练习题（练习题库，与考试题库分开；不计时、不计分）")
 @openapi.response(200, json_content(PracticeListOut))
 @query(PracticeQuery)
 @require(Role.PHYSICIAN)
@@ -195,7 +242,7 @@ async def practice_questions(request: Request, query: PracticeQuery, principal: 
 @bp.post("/practice/questions/<question_ref:str>/check")
 @raises(exam_errors.QuestionNotFound, exam_errors.OptionInvalid)
 @openapi.tag("exams")
-@openapi.summary("练习：提交一题，返回正确答案与解析")
+@openapi.summary("练习：提交一题，返回正确答案与解析（练习题不会出现在考试中）")
 @openapi.response(200, json_content(PracticeCheckOut))
 @body(CheckPracticeIn)
 @require(Role.PHYSICIAN)
@@ -222,6 +269,39 @@ def _definition(d: ExamDefinition) -> DefinitionOut:
             "attempts_allowed": d.attempts_allowed,
             "make_up_allowed": d.make_up_allowed,
         }
+    )
+
+
+@bp.get("/admin/attempts/<attempt_ref:str>")
+@raises(exam_errors.AttemptNotFound)
+@openapi.tag("exams-admin")
+@openapi.summary("一场考试的记录（本省考核机构）：设备、开始与截止时间、被接管的记录")
+@openapi.response(200, json_content(AdminAttemptOut))
+@require(Role.OFFICE_REVIEWER, Role.ADMIN)
+async def admin_attempt(request: Request, attempt_ref: str, principal: Principal) -> HTTPResponse:
+    a = await attempts.office_attempt(
+        attempt_ref=attempt_ref, actor_region=principal.region_code, is_admin=principal.role == Role.ADMIN
+    )
+    return out(
+        AdminAttemptOut.model_validate(
+            {
+                "attempt_ref": a.ref,
+                "user_id": a.user_id,
+                "exam_kind": str(a.exam_kind),
+                "title": a.title,
+                "specialty": a.specialty,
+                "specialty_name": directory_api.specialty_name(a.specialty),
+                "status": str(a.status),
+                "is_make_up": a.is_make_up,
+                "device_id": a.device_id,
+                "started_at": a.started_at.isoformat(),
+                "deadline_at": a.deadline_at.isoformat(),
+                "ended_at": a.ended_at.isoformat() if a.ended_at else None,
+                "score": a.score,
+                "passed": a.passed,
+                "takeovers": a.takeovers,
+            }
+        )
     )
 
 

@@ -60,11 +60,21 @@ class SectionOut(BaseModel):
     score: float | None = Field(default=None, description="本部分得分（离开该部分后给出）")
 
 
+class TakeoverOut(BaseModel):
+    at: str = Field(description="接管时间")
+    device_id: str = Field(description="接管时的设备标识（须与开始考试的设备相同）")
+
+
 class AttemptOut(BaseModel):
     attempt_ref: str = Field(description="考试记录编号")
     exam_kind: ExamKindName
     title: str = Field(examples=["业务水平测评"])
-    specialty: str | None = Field(default=None, description="报考专业（业务水平测评的专业知识部分按此出题）")
+    specialty: str | None = Field(
+        default=None,
+        description="考核专业编码（业务水平测评的专业知识部分只从该专业题库出题，开考后固定）",
+        examples=["internal_medicine"],
+    )
+    specialty_name: str | None = Field(default=None, description="考核专业名称", examples=["内科"])
     status: Literal["in_progress", "scored", "invalidated"] = Field(
         description="in_progress 进行中 / scored 已评分 / invalidated 成绩已被考核机构作废"
     )
@@ -80,6 +90,27 @@ class AttemptOut(BaseModel):
     passed: bool | None = None
     end_reason: Literal["submitted", "deadline", "law_gate"] | None = None
     invalidation_reason: str | None = Field(default=None, description="成绩作废的原因")
+    takeovers: list[TakeoverOut] = Field(
+        default_factory=list, description="本场考试被新的登录接管的记录（原登录随即退出）"
+    )
+
+
+class AdminAttemptOut(BaseModel):
+    attempt_ref: str
+    user_id: int
+    exam_kind: ExamKindName
+    title: str
+    specialty: str | None
+    specialty_name: str | None
+    status: Literal["in_progress", "scored", "invalidated"]
+    is_make_up: bool
+    device_id: str = Field(description="开始考试的设备标识")
+    started_at: str
+    deadline_at: str
+    ended_at: str | None
+    score: float | None
+    passed: bool | None
+    takeovers: list[TakeoverOut] = Field(description="被新的登录接管的记录（原登录随即退出）")
 
 
 class SaveAnswerOut(BaseModel):
@@ -99,7 +130,8 @@ class MyExamOut(BaseModel):
     duration_minutes: int
     question_count: int
     pass_marks: dict[str, float] = Field(description='各部分合格分，如 {"law": 60, "professional": 65}')
-    specialty: str | None = Field(default=None, description="报考专业（业务水平测评）")
+    specialty: str | None = Field(default=None, description="考核专业编码（业务水平测评；按报考专业确定）")
+    specialty_name: str | None = Field(default=None, description="考核专业名称", examples=["儿科"])
     window_closes_at: str | None
     is_make_up: bool
     best_score: float | None
@@ -114,7 +146,8 @@ class ExamResultOut(BaseModel):
     attempt_ref: str
     exam_kind: ExamKindName
     title: str
-    specialty: str | None = None
+    specialty: str | None = Field(default=None, description="考核专业编码（业务水平测评）")
+    specialty_name: str | None = Field(default=None, description="考核专业名称")
     status: Literal["scored", "invalidated"]
     is_make_up: bool
     score: float | None
@@ -153,11 +186,28 @@ class PracticeCheckOut(BaseModel):
     explanation: str
 
 
+QuestionTypeName = Literal["single", "multiple", "true_false"]
+
+
+class SpecialtyRuleIn(BaseModel):
+    counts: dict[QuestionTypeName, int] | None = Field(
+        default=None, description="本专业试卷的各题型题量（缺省用本部分的题量）"
+    )
+    pass_mark: float | None = Field(default=None, ge=0, le=100, description="本专业的合格分（缺省用本部分的合格分）")
+
+
 class SectionRuleIn(BaseModel):
     section: SectionName
-    specialty: str | None = Field(default=None, max_length=64)
-    counts: dict[Literal["single", "multiple", "true_false"], int] = Field(description="各题型题量")
+    specialty: str | None = Field(
+        default=None, max_length=64, description="已停用，须为 null：专业知识部分按每位考生的考核专业出题"
+    )
+    counts: dict[QuestionTypeName, int] = Field(description="各题型题量")
     pass_mark: float = Field(ge=0, le=100, description="合格分（百分制）")
+    by_specialty: dict[str, SpecialtyRuleIn] | None = Field(
+        default=None,
+        description="仅专业知识部分：按考核专业编码（见 /api/v1/lookups/specialties）设置的题量与合格分",
+        examples=[{"pediatrics": {"counts": {"single": 50, "multiple": 20, "true_false": 10}, "pass_mark": 65}}],
+    )
 
 
 class DefinitionIn(BaseModel):
@@ -198,4 +248,6 @@ class ImportOut(BaseModel):
 
 class ExportQuery(BaseModel):
     format: Literal["json", "xlsx"] = "json"
-    section: SectionName | None = None
+    section: Literal["law", "humanities", "professional", "practice"] | None = Field(
+        default=None, description="只导出某一题库；practice 为练习题库（与考试题库分开）"
+    )

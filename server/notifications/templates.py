@@ -75,6 +75,8 @@ KINDS: dict[str, KindPolicy] = {
         (Channel.INBOX, Channel.PUSH),
         frozenset({Channel.INBOX, Channel.PUSH}),
     ),
+    # To the assessment office, in its work inbox: a candidate could not be given a paper of their specialty.
+    "exam.specialty_unavailable": KindPolicy("专业题库不足", (Channel.INBOX,), frozenset({Channel.INBOX})),
 }
 GENERIC = KindPolicy("系统消息", (Channel.INBOX,), frozenset({Channel.INBOX}))
 
@@ -360,6 +362,19 @@ def _security(p: dict[str, Any], at: datetime) -> Rendered:
     )
 
 
+def _specialty_unavailable(p: dict[str, Any], at: datetime) -> Rendered:
+    scope = str(p.get("practice_scope") or "未填写")
+    if p.get("reason") == "bank_short":
+        what = f"考核专业“{p.get('specialty_name') or p.get('specialty')}”的专业知识题目不足，无法按试卷规则组卷"
+    else:
+        what = f"报考专业“{scope}”没有对应的考核专业"
+    return Rendered(
+        title="有考生无法开始业务水平测评",
+        body=f"{what}，报考该专业的考生暂不能参加业务水平测评（{at.strftime('%Y-%m-%d %H:%M')}）。"
+        "请在考试准备情况中查看受影响的考生，补充题库或核对报考专业。",
+    )
+
+
 _RENDERERS = {
     "review.decided": _review,
     "exam.scored": _exam,
@@ -368,4 +383,5 @@ _RENDERERS = {
     "assessment.result_changed": _result_changed,
     "registry.activation_code": _activation,
     "account.security": _security,
+    "exam.specialty_unavailable": _specialty_unavailable,
 }

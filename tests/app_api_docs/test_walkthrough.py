@@ -35,10 +35,25 @@ def test_the_walkthrough_completes_the_physician_journey(dev_server: DevServer) 
     run = _run("--base-url", dev_server.base_url)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:] + dev_server.output()[-3000:]
     out = run.stdout
-    for step in ("绑定定考账号", "报名", "自评", "人脸采集", "开始考试", "断线后继续考试", "交卷", "站内消息"):
+    steps = (
+        "绑定定考账号",
+        "报名",
+        "自评",
+        "考核专业",
+        "人脸采集",
+        "开始考试",
+        "断线后继续考试",
+        "接管",
+        "交卷",
+        "站内消息",
+    )
+    for step in steps:
         assert step in out, step
     assert "walkthrough complete" in out
     assert "EXAM_DEVICE_MISMATCH" in out and "ATTEMPT_CLOSED" in out and "FACE_CONSENT_REQUIRED" in out
+    # the specialty end to end: 张明's 内科专业 is examined in internal medicine, on the office's readiness page too
+    assert "报考专业 内科专业 → 考核专业 内科 (internal_medicine)" in out and "业务水平测评（内科）" in out
+    assert "EXAM_TAKEOVER_REQUIRED" in out
 
 
 @pytest.mark.system

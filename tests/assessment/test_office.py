@@ -73,7 +73,7 @@ async def test_correct_specialty(client: httpx.AsyncClient) -> None:
     await af.enrolled(client, w, d)
     a = await Assessment.get(user_id=d.user.id)
     url = f"{A}/enrolments/{a.id}/specialty"
-    body = {"specialty": "心血管内科专业", "reason": "医师报名时专业选错"}
+    body = {"specialty": "儿科专业", "reason": "医师报名时专业选错"}
     for who in (w.other_inst_reviewer, w.other_office):
         r = await client.put(url, json=body, headers=await w.h(who))
         assert r.status_code == 404 and code(r) == "ASSESSMENT_NOT_FOUND"
@@ -81,11 +81,14 @@ async def test_correct_specialty(client: httpx.AsyncClient) -> None:
     assert r.status_code == 403
     r = await client.put(url, json={"specialty": ""}, headers=await w.h(w.inst_reviewer))
     assert r.status_code == 422
+    # only a practice scope of the catalogue (each maps to the exam specialty that examines it)
+    r = await client.put(url, json={**body, "specialty": "心血管内科专业"}, headers=await w.h(w.inst_reviewer))
+    assert r.status_code == 422 and code(r) == "SPECIALTY_UNKNOWN" and r.json()["error"]["field"] == "specialty"
     assert (await Assessment.get(id=a.id)).specialty == "内科专业"
     r = await client.put(url, json=body, headers=await w.h(w.inst_reviewer))
-    assert r.status_code == 200 and r.json()["specialty"] == "心血管内科专业"
+    assert r.status_code == 200 and r.json()["specialty"] == "儿科专业"
     entry = await AuditEntry.get(action="assessment.specialty_corrected")
-    assert entry.details == {"old": "内科专业", "new": "心血管内科专业", "reason": "医师报名时专业选错"}
+    assert entry.details == {"old": "内科专业", "new": "儿科专业", "reason": "医师报名时专业选错"}
     await Assessment.filter(id=a.id).update(status=AssessmentStatus.PASSED)
     r = await client.put(url, json=body, headers=await w.h(w.office))
     assert r.status_code == 409 and code(r) == "WRONG_STEP"

@@ -12,8 +12,9 @@ from openpyxl import Workbook
 
 from server.common.models import AuditEntry
 from server.exams import routes as exam_routes
+from server.exams.definitions import DEFAULT_RULES
 from server.exams.demo import seed_demo
-from server.exams.models import ExamDefinition, Question
+from server.exams.models import Attempt, AttemptQuestion, ExamDefinition, Question
 from tests.support import exams as ef
 from tests.support import factories as f
 
@@ -198,6 +199,8 @@ async def test_import_with_bad_rows_stores_nothing(client: httpx.AsyncClient) ->
 
 async def test_practice_mode(client: httpx.AsyncClient) -> None:
     await ef.small_bank()
+    for qtype in ("single", "multiple", "true_false", "single", "single"):
+        await ef.question("practice", qtype)
     h = await f.auth_headers(await f.physician())
     r = await client.get("/api/v1/exams/practice/questions?limit=5", headers=h)
     assert r.status_code == 200
@@ -205,7 +208,7 @@ async def test_practice_mode(client: httpx.AsyncClient) -> None:
     assert len(items) == 5 and "answer" not in r.text and "explanation" not in r.text
     refs = {i["question_ref"] for i in items}
     sections = {q.ref: q for q in await Question.filter(ref__in=list(refs))}
-    assert {q.section for q in sections.values()} == {"law"}
+    assert {q.section for q in sections.values()} == {"practice"}
     item = items[0]
     q = sections[item["question_ref"]]
     right = ["abcdef"[i] for i in q.answer]
@@ -228,10 +231,13 @@ async def test_practice_mode(client: httpx.AsyncClient) -> None:
         f"/api/v1/exams/practice/questions/{item['question_ref']}/check", json={"option_ids": ["z"]}, headers=h
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "OPTION_INVALID"
-    hum = await Question.filter(section="humanities").first()
-    assert hum is not None
-    r = await client.post(f"/api/v1/exams/practice/questions/{hum.ref}/check", json={"option_ids": ["a"]}, headers=h)
-    assert r.status_code == 404 and r.json()["error"]["code"] == "QUESTION_NOT_FOUND"
+    for section in ("humanities", "law"):  # the exam pools are never practice's
+        exam_question = await Question.filter(section=section).first()
+        assert exam_question is not None
+        r = await client.post(
+            f"/api/v1/exams/practice/questions/{exam_question.ref}/check", json={"option_ids": ["a"]}, headers=h
+        )
+        assert r.status_code == 404 and r.json()["error"]["code"] == "QUESTION_NOT_FOUND"
     r = await client.get("/api/v1/exams/practice/questions?limit=0", headers=h)
     assert r.status_code == 422
     office = await f.auth_headers(await f.office_reviewer("110000"))
@@ -240,9 +246,10 @@ async def test_practice_mode(client: httpx.AsyncClient) -> None:
 
 async def test_demo_bank_loads_through_the_importer(db: None) -> None:
     lines = await seed_demo()
-    assert len(lines) == 5
-    assert await Question.all().count() == 555
+    assert len(lines) == 6
+    assert await Question.all().count() == 578
     assert await Question.filter(section="law").count() == 183
+    assert await Question.filter(section="practice").count() == 23
     again = await seed_demo()
     assert all("新增 0 题" in line for line in again)
 
@@ -255,7 +262,28 @@ async def test_default_rules_draw_full_papers_from_the_demo_bank(client: httpx.A
     body = {"capture_id": "cap-ok", "device_id": "d1"}
     r = await client.post("/_test/exams/humanities/attempts", json=body, headers=h)
     assert r.status_code == 201 and len(r.json()["questions"]) == 50
+    # The built-in professional section (56 single, 16 multiple, 8 true/false) needs more of one specialty than the
+    # demo bank holds (47-57 single per specialty): refused, never filled from other specialties.
+    ef.CURRENT[:] = [ef.Candidacy(cycle_id=99, specialty="internal_medicine", practice_scope="内科专业")]
     r = await client.post("/_test/exams/professional/attempts", json=body, headers=h)
-    assert r.status_code == 201
+    assert r.status_code == 409 and r.json()["error"]["code"] == "SPECIALTY_NOT_EXAMINABLE"
+    assert r.json()["error"]["details"]["reason"] == "bank_short" and "内科专业" in r.json()["error"]["message"]
+    assert not await Attempt.filter(exam_kind="professional").exists()
+    # Rules a demo-sized pool can fill: the professional section is all internal medicine
+    professional = {**DEFAULT_RULES["professional"]["sections"][1], "counts": {"single": 40, "multiple": 12}}
+    await ExamDefinition.create(
+        cycle_id=99,
+        province_code="110000",
+        exam_kind="professional",
+        title="业务水平测评",
+        duration_s=3600,
+        sections=[DEFAULT_RULES["professional"]["sections"][0], professional],
+    )
+    r = await client.post("/_test/exams/professional/attempts", json=body, headers=h)
+    assert r.status_code == 201, r.text
     assert len(r.json()["questions"]) == 20
-    assert [s["question_count"] for s in r.json()["sections"]] == [20, 80]
+    assert [s["question_count"] for s in r.json()["sections"]] == [20, 52]
+    drawn = await AttemptQuestion.filter(attempt__ref=r.json()["attempt_ref"], section="professional").values_list(
+        "question__specialty", flat=True
+    )
+    assert set(drawn) == {"internal_medicine"}

@@ -236,7 +236,7 @@ async def test_law_gate_blocks_then_opens_professional(client: httpx.AsyncClient
             "score": 100.0,
             "passed": True,
             "is_make_up": False,
-            "specialty": None,
+            "specialty": "internal_medicine",
             "section_scores": {"law": 100.0, "professional": 100.0},
         }
     ]

@@ -42,6 +42,10 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
         {"exam_kind": k, "title": "测评", "attempt_ref": "A1", "reason": LONG, "is_make_up": m}
         for k, m in (("professional", False), ("professional", True), ("humanities", False))
     ],
+    "exam.specialty_unavailable": [
+        {"specialty": "surgery", "specialty_name": "外科", "practice_scope": "外科专业", "reason": "bank_short"},
+        {"specialty": None, "specialty_name": None, "practice_scope": LONG, "reason": "unknown_specialty"},
+    ],
     "assessment.result_changed": [
         {
             "assessment_id": 1,

@@ -84,7 +84,8 @@ class Candidacy:
     cycle_id: int = 1
     province_code: str = "110000"
     window_closes_at: datetime | None = None
-    specialty: str | None = None
+    specialty: str | None = "internal_medicine"  # the pool small_bank() fills (内科专业's exam specialty)
+    practice_scope: str | None = "内科专业"
     capture_required: bool = False  # True: a real accepted proctoring capture must be claimed
     results: list[dict[str, Any]] = field(default_factory=list)  # every AttemptScored seen, as a dict
 
@@ -100,6 +101,7 @@ class Candidacy:
             is_make_up=self.is_make_up,
             window_closes_at=self.window_closes_at,
             specialty=self.specialty,
+            practice_scope=self.practice_scope,
             capture_required=self.capture_required,
         )
 
@@ -146,3 +148,27 @@ async def answer_key(attempt_ref: str) -> dict[str, dict[str, Any]]:
         wrong = [o["id"] for o in r.options if o["index"] not in r.question.answer][:1]
         key[r.ref] = {"section": r.section, "type": str(r.question.type), "right": right, "wrong": wrong}
     return key
+
+
+THREE_SPECIALTIES = ("internal_medicine", "pediatrics", "surgery")
+
+
+async def three_specialty_bank(per_type: int = 4, *, short: str | None = None) -> None:
+    """small_bank()'s law and humanities, and ``per_type`` professional questions of each type for each of the three
+    demo specialties (``short``: that specialty gets one single-choice question only)."""
+    await small_bank(per_type)  # internal medicine's professional pool is small_bank's own
+    for specialty in THREE_SPECIALTIES[1:]:
+        if specialty == short:
+            await question("professional", "single", specialty=specialty)
+            continue
+        for qtype in ("single", "multiple", "true_false"):
+            for _ in range(per_type):
+                await question("professional", qtype, specialty=specialty)
+
+
+async def paper_specialties(attempt_ref: str, section: str = "professional") -> set[str | None]:
+    """The specialties of the bank questions one section of a paper was drawn from."""
+    rows = await AttemptQuestion.filter(attempt__ref=attempt_ref, section=section).values_list(
+        "question__specialty", flat=True
+    )
+    return {str(s) if s is not None else None for s in rows}

@@ -209,7 +209,10 @@ async def my_exams(client: httpx.AsyncClient, d: af.Doctor) -> dict[str, dict[st
     return {e["exam_kind"]: e for e in r.json()["items"]}
 
 
-async def check_result(client: httpx.AsyncClient, w: af.World, d: af.Doctor, *, result: str) -> Assessment:
+async def check_result(
+    client: httpx.AsyncClient, w: af.World, d: af.Doctor, *, result: str, specialty: str | None = None
+) -> Assessment:
+    """The result, its notice PDF (naming ``specialty``'s line when given) and its public check."""
     a = await assessment(d)
     assert a.status == (AssessmentStatus.PASSED if result == "passed" else AssessmentStatus.FAILED)
     assert a.verification_code and a.result_decided_at is not None
@@ -219,6 +222,8 @@ async def check_result(client: httpx.AsyncClient, w: af.World, d: af.Doctor, *, 
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
     assert "考核结果通知书" in text and a.verification_code in text
+    if specialty is not None:
+        assert f"考核专业：{specialty}" in text.replace(" ", ""), text
     r = await client.get(f"/api/v1/public/result-notices/{a.verification_code}")
     assert r.status_code == 200 and r.json()["valid"] is True and r.json()["result"] == result
     assert r.json()["cycle_name"] == w.cycle.name and d.id_number not in r.text

@@ -101,6 +101,7 @@ async def start_exam(request: Request, exam_kind: str, body: StartIn, principal:
         eligibility=_candidacy().eligibility(principal.user_id),
         capture_id=body.capture_id,
         device_id=body.device_id,
+        session_id=principal.session_id,
     )
     return json(await exams_api.attempt_view(attempt), status=201 if created else 200)
 

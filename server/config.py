@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     face_snapshot_grace_s: int = Field(default=120, ge=10)  # a snapshot this late still answers its slot
     face_retention_days: int = Field(default=180, ge=1)
 
+    # 成绩申诉: a physician may appeal a result for this many days after it is published
+    appeal_period_days: int = Field(default=30, ge=1, le=365)
+
     # Load benchmarks only: any physician may sit an exam, outside any assessment and without a face capture.
     # Refused in production.
     exams_open_to_all: bool = False

@@ -300,4 +300,3 @@ async def test_appeal_dismissed_returned_and_withdrawn(client: httpx.AsyncClient
     assert [x["status"] for x in r.json()["items"]] == ["withdrawn", "returned", "dismissed"]
     assert await Appeal.filter(open_for__not_isnull=True).count() == 0
     assert await OutboxEvent.filter(user_id=d.user.id, kind="assessment.appeal_decided").count() == 2
-

@@ -230,9 +230,8 @@ async def report_scored(
 
 async def past_cycle(start_year: int) -> Cycle:
     """A finished three-year cycle starting in ``start_year``."""
-    return await Cycle.create(
-        name=f"{start_year}—{start_year + 2}年度", starts_on=date(start_year, 1, 1), ends_on=date(start_year + 2, 12, 31)
-    )
+    name = f"{start_year}—{start_year + 2}年度"
+    return await Cycle.create(name=name, starts_on=date(start_year, 1, 1), ends_on=date(start_year + 2, 12, 31))
 
 
 async def with_result(

@@ -27,6 +27,7 @@ from server.assessment.schemas import (
     AppealOut,
     AssessmentOut,
     BindIn,
+    BindingOptionsOut,
     BindingOut,
     CycleOut,
     CycleResultOut,
@@ -76,6 +77,15 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
     return out(HomeOut.of(await journey.home(user_id=principal.user_id)))
 
 
+@bp.get(f"{P}/binding/options")
+@openapi.tag("assessment")
+@openapi.summary("绑定定考账号可用的证件类型，与查不到信息时的“资格补【改】指南”")
+@openapi.response(200, json_content(BindingOptionsOut))
+@require(PHYSICIAN)
+async def binding_options(request: Request, principal: Principal) -> HTTPResponse:
+    return out(BindingOptionsOut.build())
+
+
 @bp.post(f"{P}/binding")
 @raises(
     assessment_errors.AlreadyBound,
@@ -87,7 +97,7 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
     accounts_api.PasswordWeak,
 )
 @openapi.tag("assessment")
-@openapi.summary("绑定定考账号（省份+证件号+姓名+一次性初始密码，并设置新登录密码）")
+@openapi.summary("绑定定考账号（省份+证件类型与号码+姓名+一次性初始密码，并设置新登录密码）")
 @openapi.response(201, json_content(BindingOut))
 @body(BindIn)
 @require(PHYSICIAN)

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from server.assessment.appeals import REASON_MAX, STATUS_LABELS
 from server.assessment.cycles import CN_TZ, WINDOW_LABELS
@@ -25,8 +25,8 @@ from server.assessment.models import (
 from server.assessment.office import IssuedCredential
 from server.assessment.results import NOTICE_URL, RESULT_LABELS, CycleResult
 from server.assessment.standing import current_step
-from server.common.idcard import is_valid
 from server.common.masking import mask_name
+from server.registry import api as registry_api
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(min_length=1, max_length=64, description="姓名（与医师电子化注册一致）")]
@@ -38,41 +38,78 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _id_number(value: str) -> str:
-    value = value.strip().upper()
-    if not is_valid(value):
-        raise ValueError("身份证号码不正确")
-    return value
+DocumentType = Annotated[
+    registry_api.IdType,
+    Field(
+        description="证件类型：resident_id 居民身份证 / passport 护照 / hk_macao_permit 港澳居民来往内地通行证 / "
+        "taiwan_permit 台湾居民来往大陆通行证 / military_id 军官证"
+    ),
+]
+IdNumber = Annotated[str, Field(min_length=4, max_length=32, description="证件号码（与证件类型对应）")]
 
 
-class BindIn(_In):
+class _Document(_In):
+    """A document type and its number, checked against that type's shape (the registry's rules)."""
+
+    document_type: DocumentType = registry_api.IdType.RESIDENT_ID
+    id_number: IdNumber
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_number(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("document_type")
+        if kind is None:  # the type itself was refused; that is the error to report
+            return value
+        value = registry_api.normalise(value)
+        if not registry_api.is_valid_document(kind, value):
+            raise ValueError(f"{registry_api.ID_TYPE_LABELS[kind]}号码不正确")
+        return value
+
+
+class BindIn(_Document):
     province_code: ProvinceCode
-    id_number: str = Field(min_length=15, max_length=18, description="居民身份证号码")
     name: Name
     credential: str = Field(min_length=1, max_length=64, description="单位或考核机构发放的一次性初始密码")
     new_password: Password = Field(description="新的登录密码（首次使用初始密码须设置新密码）")
 
-    _check_id = field_validator("id_number")(_id_number)
 
-
-class UnbindIn(_In):
-    id_number: str = Field(min_length=15, max_length=18)
+class UnbindIn(_Document):
     name: Name
     password: Password = Field(description="当前登录密码")
-
-    _check_id = field_validator("id_number")(_id_number)
 
 
 class BindingOut(BaseModel):
     bound: bool = Field(description="是否已绑定定考账号", examples=[True])
     province_code: str | None = Field(default=None, examples=["110000"])
     name: str | None = Field(default=None, description="姓名（脱敏）", examples=["张*丰"])
+    document_type: str | None = Field(default=None, description="证件类型", examples=["resident_id"])
     bound_at: datetime | None = None
 
     @classmethod
     def of(cls, account: AssessmentAccount) -> BindingOut:
         return cls(
-            bound=True, province_code=account.province_code, name=mask_name(account.name), bound_at=account.bound_at
+            bound=True,
+            province_code=account.province_code,
+            name=mask_name(account.name),
+            document_type=account.document_type,
+            bound_at=account.bound_at.astimezone(CN_TZ) if account.bound_at else None,
+        )
+
+
+class DocumentTypeOut(BaseModel):
+    code: str = Field(examples=["resident_id"])
+    label: str = Field(examples=["居民身份证"])
+
+
+class BindingOptionsOut(BaseModel):
+    document_types: list[DocumentTypeOut] = Field(description="可用于绑定与实名校验的证件类型")
+    guidance: list[str] = Field(description="查不到资格信息时的“资格补【改】指南”，逐条显示")
+
+    @classmethod
+    def build(cls) -> BindingOptionsOut:
+        return cls(
+            document_types=[DocumentTypeOut(code=k.value, label=v) for k, v in registry_api.ID_TYPE_LABELS.items()],
+            guidance=list(registry_api.NOT_FOUND_GUIDANCE),
         )
 
 
@@ -345,12 +382,9 @@ class VerificationOut(BaseModel):
     cycle_name: str = Field(examples=["2024—2026年度"])
 
 
-class CredentialIn(_In):
-    id_number: str = Field(min_length=15, max_length=18)
+class CredentialIn(_Document):
     name: Name
     institution_id: int | None = Field(default=None, description="考核机构发放时必填；机构审核人员默认本机构")
-
-    _check_id = field_validator("id_number")(_id_number)
 
 
 class CredentialOut(BaseModel):
@@ -393,10 +427,8 @@ class AccountOut(BaseModel):
         )
 
 
-class AccountQuery(_In):
-    id_number: str = Field(min_length=15, max_length=18, description="居民身份证号码")
-
-    _check_id = field_validator("id_number")(_id_number)
+class AccountQuery(_Document):
+    pass
 
 
 class AccountListOut(BaseModel):

@@ -441,7 +441,7 @@ async def my_appeal(request: Request, appeal_id: int, principal: Principal) -> H
 @openapi.tag("assessment")
 @openapi.summary("下载成绩申诉的附件（本人或处理该申诉的考核机构）")
 @openapi.response(200, binary_content(PDF, JPEG, PNG), "附件内容（PDF/JPG/PNG），附 Content-Disposition")
-@require(PHYSICIAN, Role.OFFICE_REVIEWER, Role.ADMIN)
+@require(PHYSICIAN, Role.OFFICE_REVIEWER)
 async def appeal_file(request: Request, appeal_id: int, principal: Principal) -> HTTPResponse:
     appeal, data = await appeals.load_file(principal=principal, appeal_id=appeal_id, ip=client_ip(request))
     kind = appeal.file_kind or "pdf"

@@ -149,6 +149,17 @@ async def test_appeal_upheld_by_the_district_office(client: httpx.AsyncClient) -
     r = await client.get(body["file_url"], headers=d.headers)
     assert r.status_code == 200 and r.content == PDF
 
+    # the offices above the district see it too (the engine's region scope); a neighbouring district does not
+    r = await client.get("/api/v1/reviews/queue", headers=await w.h(w.office))
+    assert [i["id"] for i in r.json()["items"]] == [item_id]
+    neighbour = await w.h(await f.office_reviewer("110101"))
+    r = await client.get("/api/v1/reviews/queue", headers=neighbour)
+    assert r.json()["items"] == []
+    r = await client.post(f"/api/v1/reviews/items/{item_id}/approve", json={"comment": "x"}, headers=neighbour)
+    assert r.status_code == 404
+    r = await client.get(body["file_url"], headers=neighbour)
+    assert r.status_code == 404 and code(r) == "APPEAL_NOT_FOUND"
+
     # wrong office, wrong institution, wrong physician: refused, nothing decided
     other_office = await w.h(w.other_office)
     r = await client.get("/api/v1/reviews/queue", headers=other_office)

@@ -340,7 +340,7 @@ async def result_notice(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.get(f"{P}/results")
-@raises(assessment_errors.NotBound, assessment_errors.UserNoticeRequired)
+@raises(assessment_errors.NotBound, assessment_errors.AccountHidden, assessment_errors.UserNoticeRequired)
 @openapi.tag("assessment")
 @openapi.summary("考核结果：本周期与前两届，各执业地点的审核或评定情况、结果通知书与成绩申诉")
 @openapi.response(200, json_content(ResultsOut))
@@ -354,6 +354,7 @@ async def my_results(request: Request, principal: Principal) -> HTTPResponse:
 @bp.get(f"{P}/results/<assessment_id:int>/notice.pdf")
 @raises(
     assessment_errors.NotBound,
+    assessment_errors.AccountHidden,
     assessment_errors.UserNoticeRequired,
     assessment_errors.AssessmentNotFound,
     assessment_errors.ResultNotReady,
@@ -383,7 +384,8 @@ _APPEAL_BODY = {
 def _appeal_input(request: Request) -> tuple[AppealIn, uploads.Upload | None]:
     """JSON ``{"reason"}``, or multipart with the form field ``reason`` and an optional ``file`` (one parser)."""
     if (request.content_type or "").startswith("multipart/form-data"):
-        form = parse(AppealIn, {"reason": request.form.get("reason") if request.form else None})
+        reason = request.form.get("reason") if request.form else None
+        form = parse(AppealIn, {} if reason is None else {"reason": reason})
         files = uploads.read_files(
             request, field="file", allowed=appeals.FILE_KINDS, max_bytes=appeals.FILE_MAX_BYTES, required=False
         )
@@ -394,6 +396,7 @@ def _appeal_input(request: Request) -> tuple[AppealIn, uploads.Upload | None]:
 @bp.post(f"{P}/results/<assessment_id:int>/appeals")
 @raises(
     assessment_errors.NotBound,
+    assessment_errors.AccountHidden,
     assessment_errors.UserNoticeRequired,
     assessment_errors.AssessmentNotFound,
     assessment_errors.ResultNotReady,

@@ -216,6 +216,10 @@ async def test_appeal_refused_input_stores_nothing(client: httpx.AsyncClient) ->
         assert r.status_code == 422 and code(r) == "VALIDATION_FAILED" and r.json()["error"]["field"] == "reason"
         r = await _appeal(client, d, a.id, reason=bad, files={"file": ("a.pdf", PDF, "application/pdf")})
         assert r.status_code == 422 and code(r) == "VALIDATION_FAILED", r.text
+    r = await client.post(
+        f"{A}/results/{a.id}/appeals", files={"file": ("a.pdf", PDF, "application/pdf")}, headers=d.headers
+    )
+    assert r.status_code == 422 and r.json()["error"]["message"] == "reason：不能为空"
     r = await _appeal(client, d, a.id, files={"file": ("a.gif", GIF, "image/gif")})
     assert r.status_code == 422 and code(r) == "UPLOAD_TYPE_INVALID"
     r = await _appeal(client, d, a.id, files=[("file", ("a.pdf", PDF, "application/pdf"))] * 2)

@@ -3,6 +3,7 @@ district's assessment office through the review engine."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -315,3 +316,15 @@ async def test_appeal_dismissed_returned_and_withdrawn(client: httpx.AsyncClient
     assert [x["status"] for x in r.json()["items"]] == ["withdrawn", "returned", "dismissed"]
     assert await Appeal.filter(open_for__not_isnull=True).count() == 0
     assert await OutboxEvent.filter(user_id=d.user.id, kind="assessment.appeal_decided").count() == 2
+
+
+async def test_two_devices_file_one_appeal(client: httpx.AsyncClient) -> None:
+    w = await af.world()
+    d = w.doctor
+    await af.bound(client, w, d)
+    a = await af.with_result(w, d, w.cycle)
+    file = {"file": ("a.pdf", PDF, "application/pdf")}
+    answers = await asyncio.gather(*(_appeal(client, d, a.id, files=file) for _ in range(4)))
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409], [r.text for r in answers]
+    assert {code(r) for r in answers if r.status_code == 409} == {"APPEAL_ALREADY_OPEN"}
+    assert await Appeal.all().count() == 1 and await ReviewItem.filter(kind=APPEAL_KIND).count() == 1

@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     face_match_workers: int = Field(default=1, ge=1, le=32)  # processes; each holds the models (~100 MB)
     face_identity_valid_days: int = Field(default=60, ge=1)  # an identity confirmed the non-face way lasts this long
 
+    # 成绩申诉: a physician may appeal a result for this many days after it is published
+    appeal_period_days: int = Field(default=30, ge=1, le=365)
+
     # Load benchmarks only: any physician may sit an exam, outside any assessment and without a face capture.
     # Refused in production.
     exams_open_to_all: bool = False

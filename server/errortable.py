@@ -71,6 +71,12 @@ BY_CODE = {
     "REGISTRY_DATA_INCORRECT": "引导到电子化注册的信息修改申请；审核通过后再报名。",
     "REGISTRY_DATA_MISSING": "引导到电子化注册完成注册或信息修改。",
     "WRONG_STEP": "刷新定考首页（`GET /api/v1/assessment/home`），按当前步骤展示页面。",
+    "BINDING_FAILED": "提示核对证件类型、证件号码、姓名与初始密码；`details.guidance` 为逐条显示的“资格补【改】指南”。",
+    "APPEAL_PERIOD_OVER": (
+        "显示 message（`details.deadline` 为截止时间，`details.period_days` 为申诉期天数）；隐藏申诉入口。"
+    ),
+    "APPEAL_ALREADY_OPEN": "刷新结果页，显示该结果正在处理的申诉（`appeal.items`）。",
+    "APPEAL_NOTE_REQUIRED": "在审核意见（`comment`）中写明后续处理（如更正考核结果）后再通过。",
     "ALREADY_DECIDED": "该事项已被处理：刷新列表与详情。",
     "STEP_NOT_REACHED": "刷新列表；该事项尚未到本环节。",
     "NOT_WITHDRAWABLE": "刷新详情；审核已开始或已结束。",

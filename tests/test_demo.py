@@ -26,7 +26,8 @@ async def test_seed_creates_every_role_and_status_once(db: None) -> None:
     assert await Qualification.filter(registrations=None).exists()
     assert await Institution.all().count() == 3
     assert await Department.all().count() == 3 * len(directory_demo.DEPARTMENTS)
-    assert await Cycle.all().count() == 1 and await CycleWindow.all().count() == 8
+    # the current cycle with its windows, and two past cycles with the demo physician's results
+    assert await Cycle.all().count() == 3 and await CycleWindow.all().count() == 8
 
 
 async def test_demo_personal_data_is_encrypted_and_valid(db: None) -> None:

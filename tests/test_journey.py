@@ -151,6 +151,16 @@ async def test_failed_professional_then_make_up(client: httpx.AsyncClient) -> No
     by_ref = {m["data"].get("attempt_ref"): m for m in inbox if m["kind"] == "exam.scored"}
     assert "不合格" in by_ref[first]["body"] and "补考" in by_ref[first]["body"]
     assert "合格" in by_ref[second]["body"] and "补考" not in by_ref[second]["body"]
+    # the physician questions the result; the district office upholds it and says what it will do next
+    note = "经核查补考答卷，成绩无误但计分说明有误，考核机构将重新出具考核结果通知书"
+    decided = await journey.appeal(client, w, d, reason="补考成绩与预估不符，请核查", note=note)
+    assert decided["status"] == "upheld"
+    inbox = await journey.inbox(client, d)
+    told = [m for m in inbox if m["kind"] == "assessment.appeal_decided"]
+    assert len(told) == 1 and "申诉成立" in told[0]["body"] and note in told[0]["body"], told
+    assert not [
+        m for m in inbox if m["kind"] == "review.decided" and m["data"].get("item_id") == decided["review_item_id"]
+    ]
 
 
 async def test_exemption_then_abandoned_humanities_auto_submitted(client: httpx.AsyncClient) -> None:

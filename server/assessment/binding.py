@@ -24,6 +24,7 @@ from server.common import audit, crypto, scope
 from server.common.outbox import emit
 from server.db import run_atomic
 from server.redis import get_redis
+from server.registry import api as registry_api
 
 CREDENTIAL_TTL = timedelta(days=7)
 _CREDENTIAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
@@ -36,6 +37,11 @@ def new_credential() -> str:
 BIND_FAILURES_MAX = 10
 BIND_FAILURES_WINDOW_S = 3600
 _BIND_FAIL_KEY = "assessment:bind:fail:{user_id}"
+
+
+def binding_failed() -> BindingFailed:
+    # The same answer whatever was wrong; what to check next is the legacy guidance, the same for everyone
+    return BindingFailed(details={"guidance": list(registry_api.NOT_FOUND_GUIDANCE)})
 
 
 async def _check_bind_attempts(user_id: int) -> None:
@@ -62,9 +68,12 @@ async def bind(
     name: str,
     credential: str,
     new_password: str,
+    document_type: str = "resident_id",
     ip: str | None = None,
 ) -> AssessmentAccount:
-    """Bind the app account to the assessment record with the one-time initial credential; sets a new password."""
+    """Bind the app account to the assessment record with the one-time initial credential; sets a new password.
+
+    The record is found by the document's number and must have been issued for that document type."""
     if await AssessmentAccount.filter(user_id=user_id).exists():
         raise AlreadyBound()
     await _check_bind_attempts(user_id)
@@ -72,13 +81,18 @@ async def bind(
     account = await AssessmentAccount.get_or_none(
         province_code=province_code, id_number_index=crypto.blind_index(id_number)
     )
-    if account is None or account.name != name.strip() or not account.credential_hash:
+    if (
+        account is None
+        or account.name != name.strip()
+        or account.document_type != str(document_type)
+        or not account.credential_hash
+    ):
         await accounts_api.hash_password(credential)  # same time whether or not the record exists
         await _count_bind_failure(user_id)
-        raise BindingFailed()
+        raise binding_failed()
     if not await accounts_api.verify_password(account.credential_hash, credential):
         await _count_bind_failure(user_id)
-        raise BindingFailed()
+        raise binding_failed()
     if account.is_hidden:
         raise AccountHidden()
     if account.credential_used_at is not None or (
@@ -132,12 +146,24 @@ async def bind(
     return await AssessmentAccount.get(id=account.id)
 
 
-async def unbind(*, user_id: int, id_number: str, name: str, password: str, ip: str | None = None) -> None:
-    """Release the binding after re-checking identity (ID number, name) and the account password."""
+async def unbind(
+    *,
+    user_id: int,
+    id_number: str,
+    name: str,
+    password: str,
+    document_type: str = "resident_id",
+    ip: str | None = None,
+) -> None:
+    """Release the binding after re-checking identity (document, name) and the account password."""
     account = await AssessmentAccount.get_or_none(user_id=user_id)
     if account is None:
         raise NotBound()
-    if account.id_number_index != crypto.blind_index(id_number) or account.name != name.strip():
+    if (
+        account.id_number_index != crypto.blind_index(id_number)
+        or account.name != name.strip()
+        or account.document_type != str(document_type)
+    ):
         raise IdentityMismatch()
     if not await accounts_api.check_password(user_id=user_id, password=password):
         raise accounts_api.OldPasswordWrong("登录密码不正确", field="password")

@@ -1,4 +1,5 @@
-"""Demo seeding of the assessment part: a bound-ready physician with a fresh initial credential, windows open now.
+"""Demo seeding of the assessment part: a bound-ready physician with a fresh initial credential, windows open now,
+and the results of the physician's two past cycles (one with a multi-site institution) to see on the results page.
 
 Runs after the directory's, the accounts' and the registry's demo data (the manifest's order).
 The credential is random and shown only in the banner lines returned here (development only).
@@ -7,11 +8,13 @@ The credential is random and shown only in the banner lines returned here (devel
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from server.accounts import api as accounts_api
 from server.assessment.binding import CREDENTIAL_TTL, new_credential
 from server.assessment.cycles import CN_TZ
-from server.assessment.models import AssessmentAccount, Cycle, CycleWindow, WindowKind
+from server.assessment.models import Assessment, AssessmentAccount, AssessmentStatus, Cycle, CycleWindow, WindowKind
+from server.assessment.outcome import new_verification_code
 from server.common import crypto
 from server.db import run_atomic
 from server.directory import api as directory_api
@@ -19,6 +22,7 @@ from server.exams import api as exams_api
 from server.registry import api as registry_api
 
 DEMO_PHONE = "13800000001"
+DEMO_MULTI_SITE_PHONE = "13800000002"  # 李华's main institution stands in as 张明's past multi-site institution
 DEMO_PROVINCES = ("110000", "130000")  # 张明, 北京市东城区示范医院 (registry demo)
 
 
@@ -57,6 +61,53 @@ async def _save(cycle_id: int, province_code: str, current: exams_api.Rules, sec
     )
 
 
+async def _past_results(
+    *, account: AssessmentAccount, user_id: int, cycle: Cycle, practice: dict[str, Any]
+) -> list[str]:
+    """The two cycles before ``cycle``, each with a result (passed, then failed), once."""
+    other_id = await accounts_api.user_id_by_phone(DEMO_MULTI_SITE_PHONE)
+    other = await registry_api.registration_summary(user_id=other_id) if other_id else None
+    other_practice = (other or {}).get("practice") or {}
+    multi_sites = (
+        [
+            {
+                "institution_id": other_practice["institution_id"],
+                "institution_name": other_practice.get("institution_name"),
+                "region_name": other_practice.get("practice_region_name"),
+            }
+        ]
+        if other_practice.get("institution_id") and other_practice["institution_id"] != practice.get("institution_id")
+        else []
+    )
+    names = []
+    for back, passed, sites in ((1, True, multi_sites), (2, False, [])):
+        start = date(cycle.starts_on.year - 3 * back, 1, 1)
+        name = f"{start.year}—{start.year + 2}年度"
+        past, _ = await Cycle.get_or_create(
+            name=name, defaults={"starts_on": start, "ends_on": date(start.year + 2, 12, 31)}
+        )
+        decided = datetime(start.year + 2, 11, 20, 10, 0, tzinfo=CN_TZ)
+        await Assessment.get_or_create(
+            account_id=account.id,
+            cycle_id=past.id,
+            defaults={
+                "user_id": user_id,
+                "institution_id": account.institution_id,  # type: ignore[attr-defined]
+                "region_code": account.region_code,
+                "status": AssessmentStatus.PASSED if passed else AssessmentStatus.FAILED,
+                "specialty": (practice.get("practice_scopes") or ["内科专业"])[0],
+                "procedure": "general",
+                "enrolment": {"registry": {"practice": practice, "multi_sites": sites}},
+                "professional_score": 78.0,
+                "humanities_score": 81.0 if passed else 52.0,
+                "result_decided_at": decided,
+                "verification_code": new_verification_code(),
+            },
+        )
+        names.append(f"{name}{'合格' if passed else '不合格'}")
+    return names
+
+
 async def seed_demo() -> list[str]:
     """Make sure a current cycle with open windows exists and issue a new credential for the demo physician."""
     user_id = await accounts_api.user_id_by_phone(DEMO_PHONE)
@@ -75,7 +126,7 @@ async def seed_demo() -> list[str]:
     credential_hash = await accounts_api.hash_password(credential)
     now = datetime.now(CN_TZ)
 
-    async def tx() -> tuple[Cycle, bool]:
+    async def tx() -> tuple[Cycle, bool, list[str]]:
         today = now.date()
         cycle = await Cycle.filter(starts_on__lte=today, ends_on__gte=today).first()
         if cycle is None:
@@ -106,21 +157,27 @@ async def seed_demo() -> list[str]:
                 "region_code": institution.region_code,
             },
         )
+        past = await _past_results(account=account, user_id=user_id, cycle=cycle, practice=practice)
         if account.user_id is not None:  # type: ignore[attr-defined]
-            return cycle, False
+            return cycle, False, past
         await AssessmentAccount.filter(id=account.id).update(
             credential_hash=credential_hash,
             credential_expires_at=now + CREDENTIAL_TTL,
             credential_used_at=None,
         )
-        return cycle, True
+        return cycle, True, past
 
-    cycle, issued = await run_atomic(tx)
+    cycle, issued, past = await run_atomic(tx)
     await _demo_exam_rules(cycle.id, institution.province_code)
+    history = f"  往届结果（“考核结果”页）：{'、'.join(past)}"
     if not issued:
-        return [f"定期考核演示：{person.name}（{DEMO_PHONE}）已绑定定考账号，周期 {cycle.name} 各时间窗口已开放"]
+        return [
+            f"定期考核演示：{person.name}（{DEMO_PHONE}）已绑定定考账号，周期 {cycle.name} 各时间窗口已开放",
+            history,
+        ]
     return [
         f"定期考核演示（{cycle.name}，报名/自评/考试/补考窗口已开放）：",
         f"  医师 {person.name} 用 {DEMO_PHONE} 登录后绑定定考账号：省份 {institution.province_code}，"
         f"证件号 {id_number}，姓名 {person.name}，一次性初始密码 {credential}（7 天内有效，首次使用须设置新密码）",
+        history,
     ]

@@ -115,3 +115,20 @@ class SpecialtyUnknown(ValidationFailed):
 
 class SpecialtyFixed(Conflict):
     code, message = "SPECIALTY_FIXED", "业务水平测评已开始，报考专业已固定，不能再更正"
+
+
+class AppealNotFound(NotFound):
+    code, message = "APPEAL_NOT_FOUND", "申诉不存在"
+
+
+class AppealPeriodOver(Conflict):
+    code, message = "APPEAL_PERIOD_OVER", "已超过成绩申诉期限，请联系所在区县的定期考核办公室"
+
+
+class AppealAlreadyOpen(Conflict):
+    code, message = "APPEAL_ALREADY_OPEN", "该考核结果已有正在处理的申诉，请等待处理结果"
+
+
+class AppealNoteRequired(AppError):
+    # Upholding an appeal changes nothing by itself: the office writes down what it will do (e.g. correct the result)
+    code, status, message = "APPEAL_NOTE_REQUIRED", 422, "支持申诉时请在审核意见中写明后续处理（如更正考核结果）"

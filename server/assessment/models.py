@@ -53,6 +53,8 @@ class AssessmentAccount(Model):
     id = fields.BigIntField(primary_key=True)
     province_code = fields.CharField(max_length=12, db_index=True)
     name = fields.CharField(max_length=64)
+    # What kind of document id_number is (the registry's ID types: resident_id, passport, military_id, …)
+    document_type = fields.CharField(max_length=24, default="resident_id")
     id_number_enc = fields.TextField()
     id_number_index = fields.CharField(max_length=64, db_index=True)
     institution: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
@@ -160,3 +162,41 @@ class Proof(Model):
 
     class Meta:
         table = "assessment_proof"
+
+
+class AppealStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class Appeal(Model):
+    """成绩申诉: a physician questions one result, and the assessment office decides through the review engine."""
+
+    id = fields.BigIntField(primary_key=True)
+    assessment: fields.ForeignKeyRelation[Assessment] = fields.ForeignKeyField(
+        "assessment.Assessment", related_name="appeals", on_delete=fields.CASCADE
+    )
+    user_id = fields.BigIntField(db_index=True)
+    institution_id = fields.BigIntField(db_index=True)
+    region_code = fields.CharField(max_length=12, db_index=True)
+    reason = fields.TextField()
+    status = fields.CharEnumField(AppealStatus, max_length=16, default=AppealStatus.PENDING, db_index=True)
+    # The assessment's id while the appeal is pending, NULL once closed: the unique index lets the database, not a
+    # read-then-write race, keep one open appeal per result
+    open_for = fields.BigIntField(null=True, unique=True)
+    review_item_id = fields.BigIntField(null=True, db_index=True)
+    file_key = fields.CharField(max_length=128, null=True)
+    file_kind = fields.CharField(max_length=8, null=True)
+    file_name = fields.CharField(max_length=128, default="")
+    file_size = fields.IntField(null=True)
+    # The office's words: why it was dismissed or returned, or (upheld) what happens next
+    decision_note = fields.TextField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    class Meta:
+        table = "assessment_appeal"

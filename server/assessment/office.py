@@ -75,7 +75,13 @@ class IssuedCredential:
 
 
 async def issue_credential(
-    *, principal: Principal, id_number: str, name: str, institution_id: int | None, ip: str | None = None
+    *,
+    principal: Principal,
+    id_number: str,
+    name: str,
+    institution_id: int | None,
+    document_type: str = "resident_id",
+    ip: str | None = None,
 ) -> IssuedCredential:
     """Issue (or reset) a physician's random, single-use, expiring initial credential; shown once, stored hashed."""
     institution = await _institution_in_scope(principal, institution_id)
@@ -87,6 +93,8 @@ async def issue_credential(
             raise AccountNotFound()
         if account.name != name.strip():
             raise IdentityMismatch("姓名与定考账号登记的姓名不一致", field="name")
+        if account.document_type != str(document_type):
+            raise IdentityMismatch("证件类型与定考账号登记的证件类型不一致", field="document_type")
     credential = new_credential()
     credential_hash = await accounts_api.hash_password(credential)
     expires_at = utcnow() + CREDENTIAL_TTL
@@ -102,6 +110,7 @@ async def issue_credential(
             created = await AssessmentAccount.create(
                 province_code=institution.province_code,
                 name=name.strip(),
+                document_type=str(document_type),
                 id_number_enc=crypto.encrypt(id_number, context="id_number"),
                 id_number_index=index,
                 institution_id=institution.id,
@@ -143,9 +152,13 @@ async def _account_in_scope(principal: Principal, account_id: int) -> Assessment
     return account
 
 
-async def find_accounts(*, principal: Principal, id_number: str, ip: str | None = None) -> list[AssessmentAccount]:
-    """Assessment accounts of one ID number within the reviewer's scope (to reset, un-hide or correct)."""
-    rows = await AssessmentAccount.filter(id_number_index=crypto.blind_index(id_number))
+async def find_accounts(
+    *, principal: Principal, id_number: str, document_type: str = "resident_id", ip: str | None = None
+) -> list[AssessmentAccount]:
+    """Assessment accounts of one document within the reviewer's scope (to reset, un-hide or correct)."""
+    rows = await AssessmentAccount.filter(
+        id_number_index=crypto.blind_index(id_number), document_type=str(document_type)
+    )
     found = [
         a
         for a in rows

@@ -68,7 +68,9 @@ async def issue_credential(request: Request, principal: Principal, body: Credent
 @query(AccountQuery)
 @require(*REVIEWERS)
 async def find_accounts(request: Request, principal: Principal, query: AccountQuery) -> HTTPResponse:
-    accounts = await office.find_accounts(principal=principal, id_number=query.id_number, ip=client_ip(request))
+    accounts = await office.find_accounts(
+        principal=principal, id_number=query.id_number, document_type=query.document_type, ip=client_ip(request)
+    )
     return out(AccountListOut(items=[AccountOut.of(a) for a in accounts]))
 
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from server.assessment import appeals
 from server.assessment.cycles import utcnow
+from server.assessment.errors import AppealNoteRequired
 from server.assessment.models import Assessment, AssessmentStatus, ExemptionStatus
 from server.assessment.outcome import decide_result
+from server.common.apidoc import raises
 from server.workflow import api as workflow_api
 
 ENROLMENT_KIND = "assessment_enrolment"
 SELF_EVALUATION_KIND = "assessment_self_evaluation"
 EXEMPTION_KIND = "assessment_exemption"
 SUBJECT_TYPE = "assessment"
-KINDS = (ENROLMENT_KIND, SELF_EVALUATION_KIND, EXEMPTION_KIND)
+APPEAL_KIND = appeals.APPEAL_KIND
+KINDS = (ENROLMENT_KIND, SELF_EVALUATION_KIND, EXEMPTION_KIND, APPEAL_KIND)
 
 _ENROLMENT_OPEN = (AssessmentStatus.ENROLMENT_SUBMITTED,)
 _SELF_EVAL_OPEN = (AssessmentStatus.SELF_EVALUATION_SUBMITTED,)
@@ -83,9 +87,11 @@ _DECIDERS: dict[str, Callable[[workflow_api.ReviewDecided], Awaitable[None]]] = 
     ENROLMENT_KIND: _enrolment,
     SELF_EVALUATION_KIND: _self_evaluation,
     EXEMPTION_KIND: _exemption,
+    APPEAL_KIND: appeals.apply_decision,
 }
 
 
+@raises(AppealNoteRequired)  # upholding an appeal without saying what happens next
 async def apply_decision(event: workflow_api.ReviewDecided) -> None:
     decide = _DECIDERS.get(event.kind)
     if decide is not None:
@@ -105,3 +111,5 @@ async def apply_withdrawal(event: workflow_api.ReviewWithdrawn) -> None:
         await _move(event, _SELF_EVAL_OPEN, status=AssessmentStatus.SELF_EVALUATION_RETURNED)
     elif event.kind == EXEMPTION_KIND:
         await _move_exemption(event, ExemptionStatus.RETURNED)
+    elif event.kind == APPEAL_KIND:
+        await appeals.apply_withdrawal(event)

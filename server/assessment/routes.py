@@ -11,6 +11,7 @@ from sanic_ext import openapi
 
 from server.accounts import api as accounts_api
 from server.assessment import (
+    appeals,
     binding,
     context,
     exam_routes,
@@ -21,10 +22,15 @@ from server.assessment import (
 )
 from server.assessment import errors as assessment_errors
 from server.assessment.schemas import (
+    AppealIn,
+    AppealListOut,
+    AppealOut,
     AssessmentOut,
     BindIn,
+    BindingOptionsOut,
     BindingOut,
     CycleOut,
+    CycleResultOut,
     EnrolmentIn,
     EnrolmentOut,
     ExemptionIn,
@@ -37,6 +43,7 @@ from server.assessment.schemas import (
     ProofListOut,
     ProofOut,
     ResultOut,
+    ResultsOut,
     SelfEvaluationIn,
     SelfEvaluationOut,
     UnbindIn,
@@ -47,9 +54,10 @@ from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
-from server.common.validation import body
+from server.common.validation import body, parse, parse_json
 from server.common.web import JPEG, PDF, PNG, binary_content, file_out, json_content, out
-from server.errors import ValidationFailed
+from server.config import get_settings
+from server.errors import InvalidJson, ValidationFailed
 from server.integrations import storage
 
 bp = Blueprint("assessment", url_prefix="/api/v1")
@@ -70,6 +78,15 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
     return out(HomeOut.of(await journey.home(user_id=principal.user_id)))
 
 
+@bp.get(f"{P}/binding/options")
+@openapi.tag("assessment")
+@openapi.summary("绑定定考账号可用的证件类型，与查不到信息时的“资格补【改】指南”")
+@openapi.response(200, json_content(BindingOptionsOut))
+@require(PHYSICIAN)
+async def binding_options(request: Request, principal: Principal) -> HTTPResponse:
+    return out(BindingOptionsOut.build())
+
+
 @bp.post(f"{P}/binding")
 @raises(
     assessment_errors.AlreadyBound,
@@ -81,7 +98,7 @@ async def home(request: Request, principal: Principal) -> HTTPResponse:
     accounts_api.PasswordWeak,
 )
 @openapi.tag("assessment")
-@openapi.summary("绑定定考账号（省份+证件号+姓名+一次性初始密码，并设置新登录密码）")
+@openapi.summary("绑定定考账号（省份+证件类型与号码+姓名+一次性初始密码，并设置新登录密码）")
 @openapi.response(201, json_content(BindingOut))
 @body(BindIn)
 @require(PHYSICIAN)
@@ -323,6 +340,120 @@ async def result(request: Request, principal: Principal) -> HTTPResponse:
 async def result_notice(request: Request, principal: Principal) -> HTTPResponse:
     data, filename = await results.result_notice_pdf(user_id=principal.user_id)
     return file_out(data, content_type="application/pdf", filename=filename)
+
+
+@bp.get(f"{P}/results")
+@raises(assessment_errors.NotBound, assessment_errors.AccountHidden, assessment_errors.UserNoticeRequired)
+@openapi.tag("assessment")
+@openapi.summary("考核结果：本周期与前两届，各执业地点的审核或评定情况、结果通知书与成绩申诉")
+@openapi.response(200, json_content(ResultsOut))
+@require(PHYSICIAN)
+async def my_results(request: Request, principal: Principal) -> HTTPResponse:
+    items = await results.my_results(user_id=principal.user_id)
+    period = get_settings().appeal_period_days
+    return out(ResultsOut(items=[CycleResultOut.of(r, period) for r in items]))
+
+
+@bp.get(f"{P}/results/<assessment_id:int>/notice.pdf")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.AccountHidden,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.AssessmentNotFound,
+    assessment_errors.ResultNotReady,
+)
+@openapi.tag("assessment")
+@openapi.summary("下载某一周期的考核结果通知书（PDF，本人）")
+@openapi.response(200, binary_content(PDF), "考核结果通知书 PDF")
+@require(PHYSICIAN)
+async def cycle_result_notice(request: Request, assessment_id: int, principal: Principal) -> HTTPResponse:
+    data, filename = await results.result_notice_pdf(user_id=principal.user_id, assessment_id=assessment_id)
+    return file_out(data, content_type="application/pdf", filename=filename)
+
+
+_APPEAL_BODY = {
+    "application/json": AppealIn,
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {
+            "reason": {"type": "string", "minLength": 1, "maxLength": appeals.REASON_MAX, "description": "申诉内容"},
+            "file": {"type": "string", "format": "binary", "description": "可选附件：PDF/JPG/PNG，≤4 MB，1 个"},
+        },
+        "required": ["reason"],
+    },
+}
+
+
+def _appeal_input(request: Request) -> tuple[AppealIn, uploads.Upload | None]:
+    """JSON ``{"reason"}``, or multipart with the form field ``reason`` and an optional ``file`` (one parser)."""
+    if (request.content_type or "").startswith("multipart/form-data"):
+        reason = request.form.get("reason") if request.form else None
+        form = parse(AppealIn, {} if reason is None else {"reason": reason})
+        files = uploads.read_files(
+            request, field="file", allowed=appeals.FILE_KINDS, max_bytes=appeals.FILE_MAX_BYTES, required=False
+        )
+        return form, files[0] if files else None
+    return parse_json(request, AppealIn), None
+
+
+@bp.post(f"{P}/results/<assessment_id:int>/appeals")
+@raises(
+    assessment_errors.NotBound,
+    assessment_errors.AccountHidden,
+    assessment_errors.UserNoticeRequired,
+    assessment_errors.AssessmentNotFound,
+    assessment_errors.ResultNotReady,
+    assessment_errors.AppealPeriodOver,
+    assessment_errors.AppealAlreadyOpen,
+    ValidationFailed,
+    InvalidJson,
+    *uploads.ERRORS,
+)
+@openapi.tag("assessment")
+@openapi.summary("成绩申诉：对考核结果提出问题（可附 1 个文件），由所在区县考核机构处理")
+@openapi.body(_APPEAL_BODY, required=True)
+@openapi.response(201, json_content(AppealOut))
+@require(PHYSICIAN)
+async def file_appeal(request: Request, assessment_id: int, principal: Principal) -> HTTPResponse:
+    form, upload = _appeal_input(request)
+    appeal = await appeals.file_appeal(
+        user_id=principal.user_id, assessment_id=assessment_id, reason=form.reason, upload=upload, ip=client_ip(request)
+    )
+    return out(AppealOut.of(await appeals.my_appeal(user_id=principal.user_id, appeal_id=appeal.id)), status=201)
+
+
+@bp.get(f"{P}/appeals")
+@openapi.tag("assessment")
+@openapi.summary("我的成绩申诉（最新在前）")
+@openapi.response(200, json_content(AppealListOut))
+@require(PHYSICIAN)
+async def my_appeals(request: Request, principal: Principal) -> HTTPResponse:
+    items = await appeals.my_appeals(user_id=principal.user_id)
+    return out(AppealListOut(items=[AppealOut.of(a) for a in items]))
+
+
+@bp.get(f"{P}/appeals/<appeal_id:int>")
+@raises(assessment_errors.AppealNotFound)
+@openapi.tag("assessment")
+@openapi.summary("成绩申诉详情与处理结果")
+@openapi.response(200, json_content(AppealOut))
+@require(PHYSICIAN)
+async def my_appeal(request: Request, appeal_id: int, principal: Principal) -> HTTPResponse:
+    return out(AppealOut.of(await appeals.my_appeal(user_id=principal.user_id, appeal_id=appeal_id)))
+
+
+@bp.get(f"{P}/appeals/<appeal_id:int>/file")
+@raises(assessment_errors.AppealNotFound)
+@openapi.tag("assessment")
+@openapi.summary("下载成绩申诉的附件（本人或处理该申诉的考核机构）")
+@openapi.response(200, binary_content(PDF, JPEG, PNG), "附件内容（PDF/JPG/PNG），附 Content-Disposition")
+@require(PHYSICIAN, Role.OFFICE_REVIEWER)
+async def appeal_file(request: Request, appeal_id: int, principal: Principal) -> HTTPResponse:
+    appeal, data = await appeals.load_file(principal=principal, appeal_id=appeal_id, ip=client_ip(request))
+    kind = appeal.file_kind or "pdf"
+    return file_out(
+        data, content_type=uploads.CONTENT_TYPES[kind], filename=appeal.file_name or f"appeal-{appeal.id}.{kind}"
+    )
 
 
 @bp.get("/public/result-notices/<verification_code:str>")

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from server.assessment.appeals import REASON_MAX, STATUS_LABELS
 from server.assessment.cycles import CN_TZ, WINDOW_LABELS
 from server.assessment.journey import EXEMPTION_REASONS, SIMPLIFIED_CONDITIONS
-from server.assessment.models import Assessment, AssessmentAccount, Cycle, CycleWindow, Procedure, Proof, WindowKind
+from server.assessment.models import (
+    Appeal,
+    AppealStatus,
+    Assessment,
+    AssessmentAccount,
+    Cycle,
+    CycleWindow,
+    Procedure,
+    Proof,
+    WindowKind,
+)
 from server.assessment.office import IssuedCredential
+from server.assessment.results import NOTICE_URL, RESULT_LABELS, CycleResult
 from server.assessment.standing import current_step, exam_specialty_of
-from server.common.idcard import is_valid
 from server.common.masking import mask_name
 from server.directory import api as directory_api
+from server.registry import api as registry_api
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(min_length=1, max_length=64, description="姓名（与医师电子化注册一致）")]
@@ -26,41 +39,78 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _id_number(value: str) -> str:
-    value = value.strip().upper()
-    if not is_valid(value):
-        raise ValueError("身份证号码不正确")
-    return value
+DocumentType = Annotated[
+    registry_api.IdType,
+    Field(
+        description="证件类型：resident_id 居民身份证 / passport 护照 / hk_macao_permit 港澳居民来往内地通行证 / "
+        "taiwan_permit 台湾居民来往大陆通行证 / military_id 军官证"
+    ),
+]
+IdNumber = Annotated[str, Field(min_length=4, max_length=32, description="证件号码（与证件类型对应）")]
 
 
-class BindIn(_In):
+class _Document(_In):
+    """A document type and its number, checked against that type's shape (the registry's rules)."""
+
+    document_type: DocumentType = registry_api.IdType.RESIDENT_ID
+    id_number: IdNumber
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_number(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("document_type")
+        if kind is None:  # the type itself was refused; that is the error to report
+            return value
+        value = registry_api.normalise(value)
+        if not registry_api.is_valid_document(kind, value):
+            raise ValueError(f"{registry_api.ID_TYPE_LABELS[kind]}号码不正确")
+        return value
+
+
+class BindIn(_Document):
     province_code: ProvinceCode
-    id_number: str = Field(min_length=15, max_length=18, description="居民身份证号码")
     name: Name
     credential: str = Field(min_length=1, max_length=64, description="单位或考核机构发放的一次性初始密码")
     new_password: Password = Field(description="新的登录密码（首次使用初始密码须设置新密码）")
 
-    _check_id = field_validator("id_number")(_id_number)
 
-
-class UnbindIn(_In):
-    id_number: str = Field(min_length=15, max_length=18)
+class UnbindIn(_Document):
     name: Name
     password: Password = Field(description="当前登录密码")
-
-    _check_id = field_validator("id_number")(_id_number)
 
 
 class BindingOut(BaseModel):
     bound: bool = Field(description="是否已绑定定考账号", examples=[True])
     province_code: str | None = Field(default=None, examples=["110000"])
     name: str | None = Field(default=None, description="姓名（脱敏）", examples=["张*丰"])
+    document_type: str | None = Field(default=None, description="证件类型", examples=["resident_id"])
     bound_at: datetime | None = None
 
     @classmethod
     def of(cls, account: AssessmentAccount) -> BindingOut:
         return cls(
-            bound=True, province_code=account.province_code, name=mask_name(account.name), bound_at=account.bound_at
+            bound=True,
+            province_code=account.province_code,
+            name=mask_name(account.name),
+            document_type=account.document_type,
+            bound_at=account.bound_at.astimezone(CN_TZ) if account.bound_at else None,
+        )
+
+
+class DocumentTypeOut(BaseModel):
+    code: str = Field(examples=["resident_id"])
+    label: str = Field(examples=["居民身份证"])
+
+
+class BindingOptionsOut(BaseModel):
+    document_types: list[DocumentTypeOut] = Field(description="可用于绑定与实名校验的证件类型")
+    guidance: list[str] = Field(description="查不到资格信息时的“资格补【改】指南”，逐条显示")
+
+    @classmethod
+    def build(cls) -> BindingOptionsOut:
+        return cls(
+            document_types=[DocumentTypeOut(code=k.value, label=v) for k, v in registry_api.ID_TYPE_LABELS.items()],
+            guidance=list(registry_api.NOT_FOUND_GUIDANCE),
         )
 
 
@@ -81,10 +131,17 @@ class CycleOut(BaseModel):
     name: str = Field(examples=["2024—2026年度"])
     starts_on: str
     ends_on: str
+    years: str = Field(description="考核年度（起止年份）", examples=["2024—2026"])
 
     @classmethod
     def of(cls, c: Cycle) -> CycleOut:
-        return cls(id=c.id, name=c.name, starts_on=c.starts_on.isoformat(), ends_on=c.ends_on.isoformat())
+        return cls(
+            id=c.id,
+            name=c.name,
+            starts_on=c.starts_on.isoformat(),
+            ends_on=c.ends_on.isoformat(),
+            years=f"{c.starts_on.year}—{c.ends_on.year}",
+        )
 
 
 class CycleIn(_In):
@@ -332,12 +389,9 @@ class VerificationOut(BaseModel):
     cycle_name: str = Field(examples=["2024—2026年度"])
 
 
-class CredentialIn(_In):
-    id_number: str = Field(min_length=15, max_length=18)
+class CredentialIn(_Document):
     name: Name
     institution_id: int | None = Field(default=None, description="考核机构发放时必填；机构审核人员默认本机构")
-
-    _check_id = field_validator("id_number")(_id_number)
 
 
 class CredentialOut(BaseModel):
@@ -380,10 +434,8 @@ class AccountOut(BaseModel):
         )
 
 
-class AccountQuery(_In):
-    id_number: str = Field(min_length=15, max_length=18, description="居民身份证号码")
-
-    _check_id = field_validator("id_number")(_id_number)
+class AccountQuery(_Document):
+    pass
 
 
 class AccountListOut(BaseModel):
@@ -488,3 +540,133 @@ class ProgressRowOut(BaseModel):
 class ProgressOut(BaseModel):
     cycle: CycleOut
     items: list[ProgressRowOut]
+
+
+def _cn(dt: datetime | None) -> datetime | None:
+    return dt.astimezone(CN_TZ) if dt else None
+
+
+APPEAL_FILE_URL = "/api/v1/assessment/appeals/{appeal_id}/file"
+
+
+class AppealOut(BaseModel):
+    id: int
+    assessment_id: int
+    cycle_name: str = Field(examples=["2024—2026年度"])
+    reason: str = Field(description="医师填写的申诉内容")
+    status: AppealStatus = Field(
+        description="pending 待处理 / upheld 申诉成立 / dismissed 申诉不成立 / returned 退回 / withdrawn 已撤回"
+    )
+    status_label: str = Field(examples=["待考核机构处理"])
+    file_name: str | None = Field(default=None, description="附件文件名（无附件时为 null）")
+    file_url: str | None = Field(default=None, description="附件下载地址（本人或处理申诉的考核机构）")
+    review_item_id: int | None = Field(
+        default=None, description="审核事项 id：可在“我的申请”中查看进度，待处理时可撤回"
+    )
+    decision_note: str | None = Field(
+        default=None, description="考核机构的处理意见：不成立或退回的原因；成立时写明后续处理（如更正考核结果）"
+    )
+    decided_at: datetime | None = None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: Appeal) -> AppealOut:
+        return cls(
+            id=a.id,
+            assessment_id=a.assessment.id,
+            cycle_name=a.assessment.cycle.name,
+            reason=a.reason,
+            status=a.status,
+            status_label=STATUS_LABELS[a.status],
+            file_name=a.file_name if a.file_key else None,
+            file_url=APPEAL_FILE_URL.format(appeal_id=a.id) if a.file_key else None,
+            review_item_id=a.review_item_id,
+            decision_note=a.decision_note,
+            decided_at=_cn(a.decided_at),
+            created_at=_cn(a.created_at) or a.created_at,
+        )
+
+
+class AppealListOut(BaseModel):
+    items: list[AppealOut]
+
+
+class AppealIn(_In):
+    reason: str = Field(
+        min_length=1,
+        max_length=REASON_MAX,
+        description="成绩有什么问题（必填，至多 1000 字）",
+        examples=["人文医学测评成绩与实际作答不符"],
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("请填写申诉内容")
+        return value
+
+
+class SiteOut(BaseModel):
+    institution_id: int | None
+    institution_name: str = Field(examples=["北京市朝阳区示范医院"])
+    region_name: str | None = Field(default=None, description="执业地点（地区）")
+    is_main: bool = Field(description="是否主执业机构（考核在主执业机构进行）")
+    status_label: str = Field(description="在该执业地点的审核或评定情况", examples=["考核合格"])
+
+
+class AppealStateOut(BaseModel):
+    allowed: bool = Field(description="现在能否对该结果提出申诉")
+    deadline: datetime | None = Field(default=None, description="申诉截止时间（北京时间）；无结果时为 null")
+    period_days: int = Field(description="结果公布后可申诉的天数")
+    items: list[AppealOut] = Field(description="对该结果提出过的申诉，最新在前")
+
+
+class CycleResultOut(BaseModel):
+    cycle: CycleOut
+    is_current: bool = Field(description="是否本周期")
+    assessment_id: int
+    status: str = Field(description="考核状态代码", examples=["passed"])
+    current_step: str = Field(examples=["result"])
+    status_label: str = Field(description="当前情况（中文）", examples=["考核合格"])
+    result: Literal["passed", "failed"] | None = Field(default=None, description="考核结果代码；未出结果为 null")
+    result_label: str = Field(description="考核结果（中文）", examples=["合格"])
+    result_decided_at: datetime | None = None
+    specialty: str | None = Field(default=None, description="报考专业")
+    professional_score: float | None = None
+    humanities_score: float | None = None
+    sites: list[SiteOut] = Field(description="各执业地点的审核或评定情况（主执业机构在前）")
+    notice_url: str | None = Field(default=None, description="考核结果通知书 PDF 的地址；未出结果为 null")
+    appeal: AppealStateOut
+
+    @classmethod
+    def of(cls, r: CycleResult, period_days: int) -> CycleResultOut:
+        a = r.assessment
+        result = a.status.value if a.status.value in RESULT_LABELS else None
+        return cls(
+            cycle=CycleOut.of(r.cycle),
+            is_current=r.is_current,
+            assessment_id=a.id,
+            status=a.status.value,
+            current_step=r.step,
+            status_label=r.status_label,
+            result=result,  # type: ignore[arg-type]
+            result_label=RESULT_LABELS[result] if result else "尚未产生",
+            result_decided_at=_cn(a.result_decided_at),
+            specialty=a.specialty,
+            professional_score=a.professional_score,
+            humanities_score=a.humanities_score,
+            sites=[SiteOut(**dataclasses.asdict(s)) for s in r.sites],
+            notice_url=NOTICE_URL.format(assessment_id=a.id) if result else None,
+            appeal=AppealStateOut(
+                allowed=r.may_appeal,
+                deadline=_cn(r.appeal_deadline),
+                period_days=period_days,
+                items=[AppealOut.of(x) for x in r.appeals],
+            ),
+        )
+
+
+class ResultsOut(BaseModel):
+    items: list[CycleResultOut] = Field(description="本周期（如已报名）与前两届的考核结果，最新在前")

@@ -63,6 +63,11 @@ KINDS: dict[str, KindPolicy] = {
         frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS}),
         frozenset({Channel.INBOX, Channel.PUSH}),
     ),
+    "assessment.appeal_decided": KindPolicy(
+        "成绩申诉处理结果",
+        (Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS),
+        frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH, Channel.SMS}),
+    ),
     # The code reaches someone who may have neither the app nor the mini-program yet: SMS is the process.
     "registry.activation_code": KindPolicy(
         "账号激活码",
@@ -326,6 +331,40 @@ def _result_changed(p: dict[str, Any], at: datetime) -> Rendered:
     )
 
 
+APPEAL_DECISIONS = {
+    # decision: (phrase ≤ 5 characters, what the body says, SMS result)
+    "approved": ("申诉成立", "经考核机构核查，申诉成立", "核查，申诉成立"),
+    "rejected": ("不成立", "经考核机构核查，申诉不成立", "核查，申诉不成立"),
+    "returned": ("需补充", "考核机构已退回，请补充说明后在申诉期内重新提交", "退回，请补充"),
+}
+
+
+def _appeal(p: dict[str, Any], at: datetime) -> Rendered:
+    phrase, said, sms_result = APPEAL_DECISIONS.get(str(p.get("decision") or ""), ("已处理", "考核机构已处理", "处理"))
+    cycle = str(p.get("cycle_name") or "本周期")
+    note = str(p.get("note") or "").strip()
+    body = f"您对{cycle}定期考核结果的申诉：{said}。"
+    if note:
+        body += f"处理意见：{note}。"
+    return Rendered(
+        title="成绩申诉处理结果",
+        body=body,
+        link=f"/{PAGE_ASSESSMENT_RESULT}?appeal_id={p.get('appeal_id') or ''}",
+        subscribe=SubscribeContent(
+            "review_result",
+            {
+                "thing1": "定期考核成绩申诉",
+                "phrase2": phrase[:PHRASE_MAX],
+                "time3": at.strftime("%Y-%m-%d %H:%M"),
+                "thing4": clip(note or "请进入小程序查看详情", THING_MAX),
+            },
+            PAGE_ASSESSMENT_RESULT,
+        ),
+        sms=SmsContent("review_result", {"business": "定期考核成绩申诉", "result": sms_result}),
+        push_extras={"kind": "assessment.appeal_decided", "appeal_id": p.get("appeal_id")},
+    )
+
+
 def _expiry_days(expires_at: Any, at: datetime) -> int:
     try:
         until = datetime.fromisoformat(str(expires_at))
@@ -381,6 +420,7 @@ _RENDERERS = {
     "assessment.result_ready": _assessment,
     "exam.invalidated": _invalidated,
     "assessment.result_changed": _result_changed,
+    "assessment.appeal_decided": _appeal,
     "registry.activation_code": _activation,
     "account.security": _security,
     "exam.specialty_unavailable": _specialty_unavailable,

@@ -3,11 +3,22 @@
 summary = await registry_api.registration_summary(user_id=..., id_number_index=...)
     qualification, the active practice registration (with institution and region names) and filed multi-site
     institutions, as plain data; None when the registers know nobody.
+is_valid_document(IdType.PASSPORT, "E12345678")     the shape each document type's number must have
+NOT_FOUND_GUIDANCE                                  the legacy 资格补【改】指南 lines, for a person not found
 """
 
 from __future__ import annotations
 
-from server.registry.documents import ID_TYPE_LABELS, IdType
+from server.registry.documents import ID_TYPE_LABELS, IdType, normalise
+from server.registry.documents import is_valid as is_valid_document
+from server.registry.identity import NOT_FOUND_GUIDANCE
 from server.registry.service import registration_summary
 
-__all__ = ["ID_TYPE_LABELS", "IdType", "registration_summary"]
+__all__ = [
+    "ID_TYPE_LABELS",
+    "NOT_FOUND_GUIDANCE",
+    "IdType",
+    "is_valid_document",
+    "normalise",
+    "registration_summary",
+]

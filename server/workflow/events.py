@@ -30,6 +30,7 @@ class ReviewDecided(ReviewEvent):
     actor_id: int
     reason: str | None
     payload: dict[str, Any] = field(default_factory=dict)
+    comment: str | None = None  # the deciding reviewer's remark (an approval's only words)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -35,6 +35,9 @@ class KindSpec:
     # "engine": the generic POST /my/reviews/{id}/resubmit may resubmit it with a new payload
     resubmit: Literal["owner", "engine"] = "owner"
     resubmit_hint: str = ""  # where the owner's resubmission is, for the error a client reads
+    # True: the engine tells the applicant of every decision (``review.decided``); False: the owner sends its own
+    # message for the kind (it has more to say than "approved / rejected"), so the applicant hears once
+    engine_notice: bool = True
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -50,6 +53,9 @@ INSTITUTION = Step(Role.INSTITUTION_REVIEWER, "institution", "待机构审核")
 INSTITUTION_CONFIRM = Step(Role.INSTITUTION_REVIEWER, "institution", "待机构确认")
 COMMISSION = Step(Role.COMMISSION_REVIEWER, "region", "待卫生健康行政部门审批")
 OFFICE = Step(Role.OFFICE_REVIEWER, "region", "待考核机构复核")
+# An appeal of a result goes to the assessment office of the physician's institution's district (county); the region
+# scope lets that office, and the offices above it, see and decide it
+APPEAL_OFFICE = Step(Role.OFFICE_REVIEWER, "region", "待考核机构处理")
 
 _APPLICATION_HINT = "请在“业务申请”中修改后重新提交"
 _ASSESSMENT_HINT = "请在定期考核中修改后重新提交"
@@ -113,6 +119,14 @@ _ALL: tuple[KindSpec, ...] = (
         "proctoring",
         (Step(Role.OFFICE_REVIEWER, "region", "待考核机构核验身份"),),
         resubmit_hint="请重新提交人工核验身份申请",
+    ),
+    KindSpec(
+        "assessment_appeal",
+        "定期考核成绩申诉",
+        "assessment",
+        (APPEAL_OFFICE,),
+        resubmit_hint="请在考核结果中重新提交申诉",
+        engine_notice=False,
     ),
 )
 

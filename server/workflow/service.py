@@ -338,8 +338,11 @@ async def _decide_tx(
             actor_id=principal.user_id,
             reason=reason,
             payload=dict(fresh.payload or {}),
+            comment=comment,
         )
     )
+    if not spec.engine_notice:
+        return
     await emit(
         kind=DECIDED_EVENT,
         user_id=fresh.applicant_id,  # type: ignore[attr-defined]

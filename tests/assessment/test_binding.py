@@ -9,6 +9,7 @@ import httpx
 from server.accounts.models import User
 from server.assessment.models import AssessmentAccount
 from server.common.models import AuditEntry, OutboxEvent
+from server.registry import documents as registry_documents
 from tests.support import assessment as af
 from tests.support import factories as f
 from tests.support.assessment import PASSWORD, A, code
@@ -231,3 +232,91 @@ async def test_find_accounts_in_scope(client: httpx.AsyncClient) -> None:
     r = await client.get(f"{A}/accounts", params=params, headers=w.doctor.headers)
     assert r.status_code == 403
     assert await AuditEntry.filter(action="assessment.account_lookup").count() == 3
+
+
+DOCUMENTS = [
+    ("passport", "e1234 5678", "E12345678", "护照"),
+    ("hk_macao_permit", "H12345678", "H12345678", "港澳居民来往内地通行证"),
+    ("taiwan_permit", "87654321", "87654321", "台湾居民来往大陆通行证"),
+    ("military_id", "军字2019001号", "军字2019001号", "军官证"),
+]
+MALFORMED = {
+    "passport": "E1-23",
+    "hk_macao_permit": "X12345678",
+    "taiwan_permit": "1234567",
+    "military_id": "军-2019-1",
+}
+
+
+async def test_every_document_type_issues_and_binds(client: httpx.AsyncClient) -> None:
+    w = await af.world()
+    institution = await w.h(w.inst_reviewer)
+    r = await client.get(f"{A}/binding/options", headers=w.doctor.headers)
+    assert r.status_code == 200
+    assert [t["code"] for t in r.json()["document_types"]] == [
+        "resident_id",
+        "passport",
+        "hk_macao_permit",
+        "taiwan_permit",
+        "military_id",
+    ]
+    guidance = r.json()["guidance"]
+    assert isinstance(guidance, list) and len(guidance) >= 5 and all(isinstance(g, str) and g for g in guidance)
+    assert (await client.get(f"{A}/binding/options", headers=institution)).status_code == 403
+
+    for kind, typed, stored, label in DOCUMENTS:
+        name = f"证件{kind[:4]}"
+        user = await f.physician(real_name=name, id_number=stored)  # the app account verified this document
+        headers = await f.auth_headers(user)
+        # a malformed number of that type is refused with the type's name, nothing issued
+        bad = {"document_type": kind, "id_number": MALFORMED[kind], "name": name}
+        r = await client.post(f"{A}/credentials", json=bad, headers=institution)
+        assert r.status_code == 422 and code(r) == "VALIDATION_FAILED" and r.json()["error"]["field"] == "id_number"
+        assert label in r.json()["error"]["message"], r.text
+        assert not await AssessmentAccount.filter(name=name).exists()
+        r = await client.post(
+            f"{A}/credentials", json={"document_type": kind, "id_number": typed, "name": name}, headers=institution
+        )
+        assert r.status_code == 201, r.text
+        credential = r.json()["credential"]
+        account = await AssessmentAccount.get(name=name)
+        assert account.document_type == kind
+        body = {
+            "province_code": "110000",
+            "document_type": kind,
+            "id_number": typed,
+            "name": name,
+            "credential": credential,
+            "new_password": PASSWORD,
+        }
+        # the right number under another type is not this record: the one vague answer, with the guidance list
+        r = await client.post(f"{A}/binding", json={**body, "document_type": "resident_id"}, headers=headers)
+        assert r.status_code == 422 and code(r) == "VALIDATION_FAILED"  # not a resident ID's shape
+        other_kind = "passport" if kind != "passport" else "military_id"
+        if registry_documents.is_valid(other_kind, stored):
+            r = await client.post(f"{A}/binding", json={**body, "document_type": other_kind}, headers=headers)
+            assert r.status_code == 400 and code(r) == "BINDING_FAILED"
+            assert r.json()["error"]["details"]["guidance"] == guidance
+        r = await client.post(f"{A}/binding", json={**body, "id_number": MALFORMED[kind]}, headers=headers)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "id_number"
+        r = await client.post(f"{A}/binding", json={**body, "document_type": "driving_licence"}, headers=headers)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "document_type"
+        assert (await AssessmentAccount.get(id=account.id)).user_id is None  # type: ignore[attr-defined]
+        r = await client.post(f"{A}/binding", json=body, headers=headers)
+        assert r.status_code == 201, r.text
+        assert r.json()["document_type"] == kind and r.json()["bound_at"].endswith("+08:00")
+        assert (await AssessmentAccount.get(id=account.id)).user_id == user.id  # type: ignore[attr-defined]
+        # the office finds it by type and number; the wrong type finds nothing
+        r = await client.get(
+            f"{A}/accounts", params={"document_type": kind, "id_number": typed}, headers=await w.h(w.office)
+        )
+        assert [a["id"] for a in r.json()["items"]] == [account.id]
+        # unbinding re-checks the same document
+        unbind = {"document_type": kind, "id_number": typed, "name": name, "password": PASSWORD}
+        if registry_documents.is_valid(other_kind, stored):
+            r = await client.request(
+                "DELETE", f"{A}/binding", json={**unbind, "document_type": other_kind}, headers=headers
+            )
+            assert r.status_code == 400 and code(r) == "IDENTITY_MISMATCH"
+        r = await client.request("DELETE", f"{A}/binding", json=unbind, headers=headers)
+        assert r.status_code == 200 and r.json()["bound"] is False, r.text

@@ -56,6 +56,10 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
         }
         for r, c in (("failed", "AB12CD"), (None, None))
     ],
+    "assessment.appeal_decided": [
+        {"appeal_id": 1, "assessment_id": 1, "cycle_name": "2024—2026年度", "decision": d, "note": n}
+        for d, n in (("approved", LONG), ("rejected", "成绩无误"), ("returned", LONG), ("odd", None))
+    ],
 }
 
 

@@ -11,7 +11,7 @@ import httpx
 
 from server.accounts.models import User
 from server.assessment import context, cycles, office
-from server.assessment.models import Cycle, CycleWindow, WindowKind
+from server.assessment.models import Assessment, AssessmentStatus, Cycle, CycleWindow, WindowKind
 from server.common import crypto, events, idcard
 from server.common.enums import Category, Level
 from server.db import run_atomic
@@ -226,3 +226,53 @@ async def report_scored(
         is_make_up=is_make_up,
     )
     await run_atomic(events.publish, event)
+
+
+async def past_cycle(start_year: int) -> Cycle:
+    """A finished three-year cycle starting in ``start_year``."""
+    name = f"{start_year}—{start_year + 2}年度"
+    return await Cycle.create(name=name, starts_on=date(start_year, 1, 1), ends_on=date(start_year + 2, 12, 31))
+
+
+async def with_result(
+    w: World,
+    d: Doctor,
+    c: Cycle,
+    *,
+    passed: bool = True,
+    decided_at: datetime | None = None,
+    multi_sites: list[dict[str, Any]] | None = None,
+) -> Assessment:
+    """The bound physician's assessment of cycle ``c`` as the office left it: enrolled (with the registry's
+    multi-site filings as approved), result decided at ``decided_at`` (now by default)."""
+    from server.assessment.models import AssessmentAccount
+
+    account = await AssessmentAccount.get(user_id=d.user.id)
+    decided = decided_at or datetime.now(UTC)
+    return await Assessment.create(
+        account=account,
+        cycle=c,
+        user_id=d.user.id,
+        institution_id=w.inst.id,
+        region_code=w.inst.region_code,
+        status=AssessmentStatus.PASSED if passed else AssessmentStatus.FAILED,
+        specialty="内科专业",
+        procedure="general",
+        enrolment={
+            "specialty": "内科专业",
+            "registry": {
+                "practice": {"institution_id": w.inst.id, "institution_name": w.inst.name},
+                "multi_sites": multi_sites or [],
+            },
+        },
+        professional_score=82.0,
+        humanities_score=75.0 if passed else 40.0,
+        result_decided_at=decided,
+        verification_code=f"V{next(_seq):015d}",
+    )
+
+
+async def bound(client: httpx.AsyncClient, w: World, d: Doctor) -> None:
+    """Bound with a fresh credential and the user notice accepted."""
+    await bind(client, w, d)
+    await accept(client, d)

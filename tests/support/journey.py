@@ -239,3 +239,33 @@ async def inbox(client: httpx.AsyncClient, d: af.Doctor) -> list[dict[str, Any]]
     r = await client.get("/api/v1/inbox?limit=50", headers=d.headers)
     assert r.status_code == 200, r.text
     return list(r.json()["items"])
+
+
+async def appeal(
+    client: httpx.AsyncClient, w: af.World, d: af.Doctor, *, reason: str, decision: str = "approve", note: str
+) -> dict[str, Any]:
+    """成绩申诉 of this cycle's result, from the results page, with a file; the district office decides it through
+    /api/v1/reviews (``decision``: approve with ``note`` as what happens next, or reject with it as the reason)."""
+    r = await client.get(f"{A}/results", headers=d.headers)
+    assert r.status_code == 200, r.text
+    current = next(i for i in r.json()["items"] if i["is_current"])
+    assert current["result"] is not None and current["appeal"]["allowed"] is True, current
+    r = await client.post(
+        f"{A}/results/{current['assessment_id']}/appeals",
+        data={"reason": reason},
+        files={"file": ("成绩说明.pdf", af.PDF, "application/pdf")},
+        headers=d.headers,
+    )
+    assert r.status_code == 201 and r.json()["status"] == "pending", r.text
+    filed = r.json()
+    office = await w.h(w.county_office)
+    r = await client.get("/api/v1/reviews/queue", headers=office)
+    assert filed["review_item_id"] in [i["id"] for i in r.json()["items"]], r.text
+    r = await client.get(filed["file_url"], headers=office)
+    assert r.status_code == 200 and r.content == af.PDF
+    body = {"comment": note} if decision == "approve" else {"reason": note}
+    r = await client.post(f"/api/v1/reviews/items/{filed['review_item_id']}/{decision}", json=body, headers=office)
+    assert r.status_code == 200, r.text
+    r = await client.get(f"{A}/appeals/{filed['id']}", headers=d.headers)
+    assert r.status_code == 200 and r.json()["decision_note"] == note, r.text
+    return dict(r.json())

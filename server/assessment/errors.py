@@ -101,6 +101,10 @@ class WindowInvalid(AppError):
     code, status, message = "WINDOW_INVALID", 422, "结束时间应晚于开始时间"
 
 
+class WindowNotSet(AppError):
+    code, status, message = "WINDOW_NOT_SET", 404, "本辖区未单独设置该时间"
+
+
 class BindingRateLimited(TooManyRequests):
     code, message = "BINDING_RATE_LIMITED", "绑定尝试次数过多，请 1 小时后再试"
 

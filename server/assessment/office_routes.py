@@ -25,6 +25,8 @@ from server.assessment.schemas import (
     RulesIn,
     RulesOut,
     SpecialtyIn,
+    WindowClearedOut,
+    WindowClearQuery,
     WindowIn,
     WindowListOut,
     WindowOut,
@@ -119,28 +121,50 @@ async def create_cycle(request: Request, principal: Principal, body: CycleIn) ->
 
 @bp.get(f"{P}/windows")
 @openapi.tag("assessment-admin")
-@openapi.summary("本省考核时间窗口")
+@openapi.summary("考核时间窗口：上级设置的（约束本辖区）与本辖区及下级辖区单独设置的")
 @openapi.response(200, json_content(WindowListOut))
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def list_windows(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
     cycle, windows = await cycles.list_windows(principal=principal, cycle_id=query.cycle_id)
-    province = scope.province_of(principal.region_code or "")
+    region = principal.region_code or ""
     return out(
-        WindowListOut(cycle=CycleOut.of(cycle), province_code=province, items=[WindowOut.of(w) for w in windows])
+        WindowListOut(
+            cycle=CycleOut.of(cycle),
+            province_code=scope.province_of(region),
+            region_code=region,
+            items=[WindowOut.of(w) for w in windows],
+        )
     )
 
 
 @bp.put(f"{P}/windows")
 @raises(assessment_errors.CycleNotFound, Forbidden, assessment_errors.WindowInvalid)
 @openapi.tag("assessment-admin")
-@openapi.summary("设置考核时间窗口（报名/自评/考试/补考）")
+@openapi.summary(
+    "设置考核时间窗口（报名/自评/考试/补考）：省级考核机构设本省时间，市、区县考核机构可在其内设本辖区时间"
+)
 @openapi.response(200, json_content(WindowOut))
 @body(WindowIn)
 @require(Role.OFFICE_REVIEWER)
 async def set_window(request: Request, principal: Principal, body: WindowIn) -> HTTPResponse:
     window = await cycles.set_window(principal=principal, ip=client_ip(request), **body.model_dump())
     return out(WindowOut.of(window))
+
+
+@bp.delete(f"{P}/windows")
+@raises(assessment_errors.CycleNotFound, Forbidden, assessment_errors.WindowInvalid, assessment_errors.WindowNotSet)
+@openapi.tag("assessment-admin")
+@openapi.summary("删除本辖区单独设置的时间（恢复适用上级时间）")
+@openapi.response(200, json_content(WindowClearedOut))
+@query(WindowClearQuery)
+@require(Role.OFFICE_REVIEWER)
+async def clear_window(request: Request, principal: Principal, query: WindowClearQuery) -> HTTPResponse:
+    applies = await cycles.clear_window(principal=principal, ip=client_ip(request), **query.model_dump())
+    region = query.region_code or principal.region_code or ""
+    return out(
+        WindowClearedOut(region_code=region, kind=query.kind, applies=WindowOut.of(applies) if applies else None)
+    )
 
 
 @bp.get(f"{P}/rules")

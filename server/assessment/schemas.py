@@ -14,6 +14,7 @@ from server.assessment.office import IssuedCredential
 from server.assessment.standing import current_step
 from server.common.idcard import is_valid
 from server.common.masking import mask_name
+from server.common.schemas import RegionCode
 
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(min_length=1, max_length=64, description="姓名（与医师电子化注册一致）")]
@@ -99,6 +100,7 @@ class CycleListOut(BaseModel):
 class WindowOut(BaseModel):
     kind: WindowKind = Field(description="enrolment 报名 / self_evaluation 自评 / exam 考试 / make_up 补考")
     label: str = Field(examples=["报名"])
+    region_code: str = Field(description="该时间适用的行政区划（省级，或市、区县单独设置的时间）", examples=["110000"])
     opens_at: datetime = Field(description="开始时间（北京时间）")
     closes_at: datetime = Field(description="结束时间（北京时间）")
     is_open: bool
@@ -112,6 +114,7 @@ class WindowOut(BaseModel):
         return cls(
             kind=w.kind,
             label=WINDOW_LABELS[w.kind],
+            region_code=w.region_code or w.province_code,
             opens_at=w.opens_at.astimezone(CN_TZ),
             closes_at=w.closes_at.astimezone(CN_TZ),
             is_open=w.opens_at <= now < w.closes_at,
@@ -390,6 +393,9 @@ class SpecialtyIn(_In):
 
 class WindowIn(_In):
     cycle_id: int | None = Field(default=None, description="缺省为当前周期")
+    region_code: RegionCode | None = Field(
+        default=None, description="为哪个辖区设置：缺省为本考核机构的辖区；可为其下级辖区"
+    )
     kind: WindowKind
     opens_at: datetime = Field(description="开始时间；不带时区时按北京时间")
     closes_at: datetime
@@ -398,7 +404,20 @@ class WindowIn(_In):
 class WindowListOut(BaseModel):
     cycle: CycleOut
     province_code: str
-    items: list[WindowOut]
+    region_code: str = Field(description="本考核机构的辖区")
+    items: list[WindowOut] = Field(description="上级设置的（约束本辖区）和本辖区及下级辖区单独设置的时间")
+
+
+class WindowClearQuery(_In):
+    cycle_id: int | None = None
+    region_code: RegionCode | None = Field(default=None, description="缺省为本考核机构的辖区")
+    kind: WindowKind
+
+
+class WindowClearedOut(BaseModel):
+    region_code: str
+    kind: WindowKind
+    applies: WindowOut | None = Field(description="删除后该辖区适用的时间（上级设置的），无则为空")
 
 
 class CycleQuery(_In):

@@ -123,7 +123,7 @@ def cmd_create_admin(
     try:
         user_id = asyncio.run(go())
     except AppError as exc:
-        raise SystemExit(f"create-admin: {exc.message} ({exc.code})") from None
+        raise SystemExit(f"create-admin: {exc.text} ({exc.code})") from None
     log.info("administrator created", extra={"user_id": user_id, "username": username.lower(), "forced": force})
     return user_id
 

@@ -111,3 +111,11 @@ class BindingRateLimited(TooManyRequests):
 
 class CycleOverlaps(Conflict):
     code, message = "CYCLE_OVERLAPS", "考核周期与已有周期的时间重叠"
+
+
+class RemindersLimited(AppError):
+    code, status, message = "REMINDERS_LIMITED", 429, "催办提醒发送过于频繁，请稍后再试"
+
+
+class StepNotRemindable(AppError):
+    code, status, message = "STEP_NOT_REMINDABLE", 422, "该步骤无需催办"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.functions import Count
-
 from server.accounts import api as accounts_api
-from server.assessment import documents
 from server.assessment.binding import CREDENTIAL_TTL, new_credential
 from server.assessment.context import step_error
 from server.assessment.cycles import cycle_or_current, office_province, utcnow
@@ -34,7 +30,7 @@ from server.common.masking import mask_id_number
 from server.db import run_atomic
 from server.directory import api as directory_api
 from server.directory.api import InstitutionInfo as Institution
-from server.errors import Forbidden, ValidationFailed
+from server.errors import ValidationFailed
 from server.exams import api as exams_api
 
 REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER)
@@ -270,45 +266,3 @@ _PROGRESS_OF_STATUS = {
     AssessmentStatus.PASSED: "passed",
     AssessmentStatus.FAILED: "failed",
 }
-
-
-async def progress(*, principal: Principal, cycle_id: int | None) -> tuple[Cycle, list[dict[str, Any]]]:
-    """Counts at each step per institution in the office's region (one grouped query)."""
-    if principal.role != Role.OFFICE_REVIEWER or not principal.region_code:
-        raise Forbidden()
-    cycle = await cycle_or_current(cycle_id)
-    rows = (
-        await Assessment.filter(scope.region_q(principal.region_code), cycle_id=cycle.id)
-        .annotate(n=Count("id"))
-        .group_by("institution_id", "status")
-        .values("institution_id", "status", "n")
-    )
-    per: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts = per.setdefault(int(row["institution_id"]), dict.fromkeys(PROGRESS_STEPS, 0))
-        counts[_PROGRESS_OF_STATUS[AssessmentStatus(row["status"])]] += int(row["n"])
-    names = await directory_api.institution_names(set(per))
-    result = [
-        {
-            "institution_id": inst_id,
-            "institution_name": names.get(inst_id, ""),
-            "total": sum(counts.values()),
-            "counts": counts,
-        }
-        for inst_id, counts in sorted(per.items())
-    ]
-    return cycle, result
-
-
-async def progress_xlsx(*, principal: Principal, cycle_id: int | None, ip: str | None = None) -> tuple[bytes, str]:
-    cycle, rows = await progress(principal=principal, cycle_id=cycle_id)
-    data = await asyncio.get_running_loop().run_in_executor(None, documents.render_progress_xlsx, cycle.name, rows)
-    await run_atomic(
-        audit.record,
-        action="assessment.progress_exported",
-        actor_id=principal.user_id,
-        subject_type="cycle",
-        subject_id=str(cycle.id),
-        ip=ip,
-    )
-    return data, f"assessment-progress-{cycle.id}.xlsx"

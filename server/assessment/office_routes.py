@@ -9,6 +9,7 @@ from sanic_ext import openapi
 
 from server.assessment import cycles, office
 from server.assessment import errors as assessment_errors
+from server.assessment import progress as progress_service
 from server.assessment.schemas import (
     AccountListOut,
     AccountOut,
@@ -20,8 +21,14 @@ from server.assessment.schemas import (
     CycleListOut,
     CycleOut,
     CycleQuery,
+    PeopleFilter,
+    PeoplePageOut,
+    PeopleQuery,
+    PersonProgressOut,
     ProgressOut,
     ProgressRowOut,
+    ReminderIn,
+    ReminderOut,
     RulesIn,
     RulesOut,
     SpecialtyIn,
@@ -191,12 +198,12 @@ async def set_rules(request: Request, principal: Principal, body: RulesIn) -> HT
 
 @bp.get(f"{P}/progress")
 @openapi.tag("assessment-admin")
-@openapi.summary("各机构考核进度（各步骤人数）")
+@openapi.summary("各机构考核进度（各步骤人数，含在册未绑定、未报名的医师）")
 @openapi.response(200, json_content(ProgressOut))
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def progress(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
-    cycle, rows = await office.progress(principal=principal, cycle_id=query.cycle_id)
+    cycle, rows = await progress_service.institution_counts(principal=principal, cycle_id=query.cycle_id)
     return out(ProgressOut(cycle=CycleOut.of(cycle), items=[ProgressRowOut(**r) for r in rows]))
 
 
@@ -207,5 +214,72 @@ async def progress(request: Request, principal: Principal, query: CycleQuery) ->
 @query(CycleQuery)
 @require(Role.OFFICE_REVIEWER)
 async def progress_xlsx(request: Request, principal: Principal, query: CycleQuery) -> HTTPResponse:
-    data, filename = await office.progress_xlsx(principal=principal, cycle_id=query.cycle_id, ip=client_ip(request))
+    data, filename = await progress_service.institution_counts_xlsx(
+        principal=principal, cycle_id=query.cycle_id, ip=client_ip(request)
+    )
     return file_out(data, content_type=XLSX, filename=filename)
+
+
+@bp.get(f"{P}/progress/people")
+@raises(assessment_errors.InstitutionOutOfScope, Forbidden, assessment_errors.CycleNotFound)
+@openapi.tag("assessment-admin")
+@openapi.summary("考核进度明细：本机构/本辖区每位医师的当前步骤（含在册未绑定、未报名、未测评），可筛选、分页")
+@openapi.response(200, json_content(PeoplePageOut))
+@query(PeopleQuery)
+@require(*REVIEWERS)
+async def progress_people(request: Request, principal: Principal, query: PeopleQuery) -> HTTPResponse:
+    offset = query.cursor or 0
+    cycle, rows, total = await progress_service.read_people(
+        principal=principal,
+        cycle_id=query.cycle_id,
+        region_code=query.region_code,
+        institution_id=query.institution_id,
+        step=query.step,
+        offset=offset,
+        limit=query.limit,
+        ip=client_ip(request),
+    )
+    next_cursor = offset + len(rows) if offset + len(rows) < total else None
+    return out(
+        PeoplePageOut(
+            cycle=CycleOut.of(cycle),
+            total=total,
+            items=[PersonProgressOut.of(p) for p in rows],
+            next_cursor=next_cursor,
+        )
+    )
+
+
+@bp.get(f"{P}/progress/people.xlsx")
+@raises(assessment_errors.InstitutionOutOfScope, Forbidden, assessment_errors.CycleNotFound)
+@openapi.tag("assessment-admin")
+@openapi.summary("导出考核进度明细（Excel，筛选条件同明细列表）")
+@openapi.response(200, binary_content(XLSX), "Excel 工作簿")
+@query(PeopleFilter)
+@require(*REVIEWERS)
+async def progress_people_xlsx(request: Request, principal: Principal, query: PeopleFilter) -> HTTPResponse:
+    data, filename = await progress_service.people_xlsx(
+        principal=principal, ip=client_ip(request), **query.model_dump()
+    )
+    return file_out(data, content_type=XLSX, filename=filename)
+
+
+@bp.post(f"{P}/progress/reminders")
+@raises(
+    assessment_errors.InstitutionOutOfScope,
+    Forbidden,
+    assessment_errors.CycleNotFound,
+    assessment_errors.RemindersLimited,
+)
+@openapi.tag("assessment-admin")
+@openapi.summary("催办提醒：向筛选出的某一步骤的医师发送提醒（站内消息、微信、推送；每人每天至多一次）")
+@openapi.response(200, json_content(ReminderOut))
+@body(ReminderIn)
+@require(*REVIEWERS)
+async def send_reminders(request: Request, principal: Principal, body: ReminderIn) -> HTTPResponse:
+    report = await progress_service.send_reminders(principal=principal, ip=client_ip(request), **body.model_dump())
+    return out(
+        ReminderOut(
+            matched=report.matched, sent=report.sent, already_today=report.already_today, no_account=report.no_account
+        )
+    )

@@ -453,11 +453,95 @@ class ProgressRowOut(BaseModel):
     institution_name: str
     total: int
     counts: dict[str, int] = Field(
-        description="各步骤人数：enrolment, enrolment_review, procedure, self_evaluation, self_evaluation_review, "
-        "exams, passed, failed"
+        description="各步骤人数（在册未绑定的医师也计入）：not_bound, not_enrolled, enrolment, enrolment_review, "
+        "procedure, self_evaluation, self_evaluation_review, exams, passed, failed"
     )
 
 
 class ProgressOut(BaseModel):
     cycle: CycleOut
     items: list[ProgressRowOut]
+
+
+ProgressStep = Literal[
+    "not_bound",
+    "not_enrolled",
+    "enrolment",
+    "enrolment_review",
+    "procedure",
+    "self_evaluation",
+    "self_evaluation_review",
+    "exams",
+    "passed",
+    "failed",
+]
+STEP_DESCRIPTION = (
+    "not_bound 未绑定定考账号 / not_enrolled 未报名 / enrolment 待报名（草稿、退回） / enrolment_review 报名审核中 / "
+    "procedure 待选择程序 / self_evaluation 待自评 / self_evaluation_review 自评审核中 / exams 待测评 / "
+    "passed 合格 / failed 不合格"
+)
+
+
+class PeopleFilter(_In):
+    cycle_id: int | None = Field(default=None, ge=1, le=2**62, description="缺省为当前周期")
+    region_code: RegionCode | None = Field(default=None, description="辖区（含下级），须在本考核机构辖区内")
+    institution_id: int | None = Field(default=None, ge=1, le=2**62)
+    step: ProgressStep | None = Field(default=None, description=STEP_DESCRIPTION)
+
+
+class PeopleQuery(PeopleFilter):
+    cursor: int | None = Field(default=None, ge=0, le=2**31, description="上一页返回的 next_cursor；第一页不传")
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class PersonProgressOut(BaseModel):
+    name: str
+    id_number_masked: str
+    institution_id: int
+    institution_name: str
+    region_code: str
+    step: ProgressStep = Field(description=STEP_DESCRIPTION)
+    step_label: str = Field(examples=["未绑定定考账号"])
+    registered: bool = Field(description="在电子化注册中为本机构在册医师")
+    account_id: int | None = Field(description="定考账号（未发放为空）")
+    assessment_id: int | None = Field(description="本周期考核（未报名为空）")
+    hidden: bool = Field(description="定考账号已被隐藏")
+
+    @classmethod
+    def of(cls, p: Any) -> PersonProgressOut:
+        return cls(
+            name=p.name,
+            id_number_masked=p.id_number_masked,
+            institution_id=p.institution_id,
+            institution_name=p.institution_name,
+            region_code=p.region_code,
+            step=p.step,
+            step_label=p.step_label,
+            registered=p.registered,
+            account_id=p.account_id,
+            assessment_id=p.assessment_id,
+            hidden=p.hidden,
+        )
+
+
+class PeoplePageOut(BaseModel):
+    cycle: CycleOut
+    total: int = Field(description="符合筛选条件的总人数")
+    items: list[PersonProgressOut]
+    next_cursor: int | None = None
+
+
+class ReminderIn(_In):
+    cycle_id: int | None = Field(default=None, ge=1, le=2**62, description="缺省为当前周期")
+    step: Literal["not_bound", "not_enrolled", "enrolment", "procedure", "self_evaluation", "exams"] = Field(
+        description="催办哪一步骤的医师"
+    )
+    region_code: RegionCode | None = None
+    institution_id: int | None = Field(default=None, ge=1, le=2**62)
+
+
+class ReminderOut(BaseModel):
+    matched: int = Field(description="符合条件的人数")
+    sent: int = Field(description="本次发出提醒的人数")
+    already_today: int = Field(description="今天已收到过提醒（每人每天至多一次）的人数")
+    no_account: int = Field(description="尚无医师服务账号、无法提醒的人数")

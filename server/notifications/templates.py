@@ -70,6 +70,12 @@ KINDS: dict[str, KindPolicy] = {
         frozenset({Channel.INBOX, Channel.SMS}),
         frozenset({Channel.INBOX, Channel.SMS}),
     ),
+    # An office's or institution's 催办: no SMS (no approved template for free reminders, and SMS costs per text)
+    "assessment.reminder": KindPolicy(
+        "定期考核催办提醒",
+        (Channel.INBOX, Channel.WECHAT, Channel.PUSH),
+        frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH}),
+    ),
     "account.security": KindPolicy(
         "账号安全提醒",
         (Channel.INBOX, Channel.PUSH),
@@ -349,6 +355,28 @@ def _activation(p: dict[str, Any], at: datetime) -> Rendered:
     )
 
 
+def _reminder(p: dict[str, Any], at: datetime) -> Rendered:
+    action = str(p.get("action") or "办理定期考核")
+    cycle = str(p.get("cycle_name") or "本周期")
+    institution = str(p.get("institution_name") or "")
+    sender = f"{institution}提醒您：" if institution else ""
+    return Rendered(
+        title="定期考核催办提醒",
+        body=f"{sender}{cycle}医师定期考核，您尚需{action}，请在规定时间内办理。",
+        link=f"/{PAGE_ASSESSMENT}",
+        subscribe=SubscribeContent(
+            "exam_reminder",
+            {
+                "thing1": clip(f"定期考核：{action}", THING_MAX),
+                "time2": at.strftime("%Y-%m-%d %H:%M"),
+                "thing3": clip("请在规定时间内办理", THING_MAX),
+            },
+            PAGE_ASSESSMENT,
+        ),
+        push_extras={"kind": "assessment.reminder", "step": p.get("step")},
+    )
+
+
 def _security(p: dict[str, Any], at: datetime) -> Rendered:
     action = str(p.get("action") or "")
     what = SECURITY_ACTIONS.get(action, "您的账号发生了安全相关操作")
@@ -368,4 +396,5 @@ _RENDERERS = {
     "assessment.result_changed": _result_changed,
     "registry.activation_code": _activation,
     "account.security": _security,
+    "assessment.reminder": _reminder,
 }

@@ -154,9 +154,10 @@ async def find_accounts(*, principal: Principal, id_number: str, ip: str | None 
 
 
 async def set_hidden(
-    *, principal: Principal, account_id: int, hidden: bool, ip: str | None = None
+    *, principal: Principal, account_id: int, hidden: bool, reason: str | None = None, ip: str | None = None
 ) -> AssessmentAccount:
-    """Hide an account, or un-hide one hidden by mistake."""
+    """Hide an account (the physician can no longer bind or act: no longer practising here, a duplicate), or
+    un-hide one hidden by mistake."""
     account = await _account_in_scope(principal, account_id)
 
     async def tx() -> None:
@@ -167,6 +168,7 @@ async def set_hidden(
             subject_type="assessment_account",
             subject_id=str(account.id),
             ip=ip,
+            details={"reason": reason} if reason else None,
         )
 
     await run_atomic(tx)

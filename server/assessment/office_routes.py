@@ -21,6 +21,7 @@ from server.assessment.schemas import (
     CycleListOut,
     CycleOut,
     CycleQuery,
+    HideIn,
     PeopleFilter,
     PeoplePageOut,
     PeopleQuery,
@@ -76,6 +77,20 @@ async def issue_credential(request: Request, principal: Principal, body: Credent
 async def find_accounts(request: Request, principal: Principal, query: AccountQuery) -> HTTPResponse:
     accounts = await office.find_accounts(principal=principal, id_number=query.id_number, ip=client_ip(request))
     return out(AccountListOut(items=[AccountOut.of(a) for a in accounts]))
+
+
+@bp.post(f"{P}/accounts/<account_id:int>/hide")
+@raises(assessment_errors.AccountNotFound)
+@openapi.tag("assessment-admin")
+@openapi.summary("隐藏定考账号（如医师已不在本机构执业、重复账号）；被隐藏的医师无法绑定和办理定考")
+@openapi.response(200, json_content(AccountOut))
+@body(HideIn)
+@require(*REVIEWERS)
+async def hide(request: Request, account_id: int, principal: Principal, body: HideIn) -> HTTPResponse:
+    account = await office.set_hidden(
+        principal=principal, account_id=account_id, hidden=True, reason=body.reason, ip=client_ip(request)
+    )
+    return out(AccountOut.of(account))
 
 
 @bp.post(f"{P}/accounts/<account_id:int>/unhide")

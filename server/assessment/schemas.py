@@ -545,3 +545,7 @@ class ReminderOut(BaseModel):
     sent: int = Field(description="本次发出提醒的人数")
     already_today: int = Field(description="今天已收到过提醒（每人每天至多一次）的人数")
     no_account: int = Field(description="尚无医师服务账号、无法提醒的人数")
+
+
+class HideIn(_In):
+    reason: str = Field(min_length=2, max_length=200, description="隐藏原因（写入审计日志）")

@@ -134,6 +134,7 @@ class WechatNotBound(AppError):
 # StaffScopeInvalid   422 STAFF_SCOPE_INVALID    the role needs an institution, or a region, that exists
 # UsernameTaken       409 USERNAME_TAKEN
 # StaffSelfChange     409 STAFF_SELF_CHANGE      one's own account is not disabled or reset from here
+# PhysicianNotFound   404 PHYSICIAN_NOT_FOUND    no such physician practising at the caller's institution
 # AdminExists         409 ADMIN_EXISTS           create-admin ran before (use --force for another)
 
 
@@ -155,6 +156,10 @@ class UsernameTaken(AppError):
 
 class StaffSelfChange(AppError):
     code, status, message = "STAFF_SELF_CHANGE", 409, "不能停用或重置自己的账号"
+
+
+class PhysicianNotFound(AppError):
+    code, status, message = "PHYSICIAN_NOT_FOUND", 404, "医师不存在或不在本机构执业"
 
 
 class AdminExists(AppError):

@@ -20,6 +20,7 @@ from tortoise.expressions import Q
 from server.accounts import admin, sessions
 from server.accounts.errors import (
     AdminExists,
+    PhysicianNotFound,
     StaffNotFound,
     StaffScopeForbidden,
     StaffScopeInvalid,
@@ -29,7 +30,7 @@ from server.accounts.errors import (
 from server.accounts.models import User
 from server.accounts.passwords import hash_password
 from server.accounts.rules import check_password_rules
-from server.common import audit, scope
+from server.common import audit, outbox, scope
 from server.common.auth import Principal
 from server.common.enums import Role
 from server.db import run_atomic
@@ -226,6 +227,56 @@ async def reset_staff_password(*, principal: Principal, user_id: int, ip: str | 
         return await User.get(id=user.id)
 
     return Issued(await run_atomic(tx), password)
+
+
+# ---------------------------------------------------- a physician's password, reset by their institution
+
+
+async def reset_physician_password(*, principal: Principal, user_id: int, ip: str | None = None) -> int:
+    """The physician's main institution (or an administrator) resets their log-in password ("联系单位进行医师密码
+    初始化"): a random one-time password goes to the physician's phone by SMS, never to the institution; it logs in
+    once into a session that can only set a new password. Every session ends. Returns how many sessions ended."""
+    user = await User.get_or_none(id=user_id)
+    affiliation = await scope.affiliation_of(user_id) if user is not None else None
+    allowed = principal.role == Role.ADMIN or (
+        principal.role == Role.INSTITUTION_REVIEWER
+        and affiliation is not None
+        and principal.institution_id is not None
+        and affiliation.institution_id == principal.institution_id
+    )
+    if user is None or Role(user.role) != Role.PHYSICIAN or not allowed:
+        raise PhysicianNotFound()
+    if not user.phone:
+        raise PhysicianNotFound("该医师账号未绑定手机号，无法通过短信发送临时密码")
+    institution = (
+        await directory_api.institution(affiliation.institution_id)
+        if affiliation is not None and affiliation.institution_id
+        else None
+    )
+    password = new_one_time_password()
+    password_hash = await hash_password(password)
+
+    async def tx() -> int:
+        await User.filter(id=user.id).update(
+            password_hash=password_hash, must_change_password=True, initial_login_at=None
+        )
+        ended = await sessions.end_user_sessions(user_id=user.id)
+        await outbox.emit(
+            kind="account.password_reset",
+            user_id=user.id,
+            payload={"code": password, "institution_name": institution.name if institution else None},
+        )
+        await audit.record(
+            action="account.password_reset_by_institution",
+            actor_id=principal.user_id,
+            subject_type="user",
+            subject_id=str(user.id),
+            ip=ip,
+            details={"institution_id": principal.institution_id, "sessions_ended": ended},
+        )
+        return ended
+
+    return await run_atomic(tx)
 
 
 # ---------------------------------------------------- the first administrator (python -m server create-admin)

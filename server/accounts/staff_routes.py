@@ -8,7 +8,15 @@ from sanic_ext import openapi
 
 from server.accounts import errors as account_errors
 from server.accounts import staff
-from server.accounts.staff_schemas import IssuedOut, StaffIn, StaffOut, StaffPageOut, StaffQuery, StaffStatusIn
+from server.accounts.staff_schemas import (
+    IssuedOut,
+    PhysicianResetOut,
+    StaffIn,
+    StaffOut,
+    StaffPageOut,
+    StaffQuery,
+    StaffStatusIn,
+)
 from server.common.apidoc import raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
@@ -107,3 +115,14 @@ async def enable_staff(request: Request, user_id: int, body: StaffStatusIn, prin
 async def reset_staff_password(request: Request, user_id: int, principal: Principal) -> HTTPResponse:
     issued = await staff.reset_staff_password(principal=principal, user_id=user_id, ip=client_ip(request))
     return out(IssuedOut.of(issued))
+
+
+@bp.post("/staff/physicians/<user_id:int>/password-reset")
+@raises(account_errors.PhysicianNotFound)
+@openapi.tag(TAG)
+@openapi.summary("为本院医师重置登录密码：临时密码仅以短信发送给医师本人，登录一次后须设置新密码")
+@openapi.response(200, json_content(PhysicianResetOut))
+@require(Role.INSTITUTION_REVIEWER, Role.ADMIN)
+async def reset_physician_password(request: Request, user_id: int, principal: Principal) -> HTTPResponse:
+    ended = await staff.reset_physician_password(principal=principal, user_id=user_id, ip=client_ip(request))
+    return out(PhysicianResetOut(user_id=user_id, sessions_ended=ended))

@@ -89,3 +89,11 @@ class IssuedOut(BaseModel):
     @classmethod
     def of(cls, issued: Issued) -> IssuedOut:
         return cls(staff=StaffOut.of(issued.user), one_time_password=issued.one_time_password)
+
+
+class PhysicianResetOut(BaseModel):
+    """The reset is done; the temporary password went to the physician's phone and is not shown here."""
+
+    user_id: int
+    sms_sent: bool = Field(default=True, description="临时密码已交由短信发送给医师本人（不在此返回）")
+    sessions_ended: int

@@ -76,6 +76,13 @@ KINDS: dict[str, KindPolicy] = {
         (Channel.INBOX, Channel.WECHAT, Channel.PUSH),
         frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH}),
     ),
+    # The temporary password reaches the physician's phone only: SMS is the point, and nobody may turn it off
+    "account.password_reset": KindPolicy(
+        "登录密码已重置",
+        (Channel.INBOX, Channel.SMS),
+        frozenset({Channel.INBOX, Channel.SMS}),
+        frozenset({Channel.INBOX, Channel.SMS}),
+    ),
     "account.security": KindPolicy(
         "账号安全提醒",
         (Channel.INBOX, Channel.PUSH),
@@ -355,6 +362,19 @@ def _activation(p: dict[str, Any], at: datetime) -> Rendered:
     )
 
 
+def _password_reset(p: dict[str, Any], at: datetime) -> Rendered:
+    institution = str(p.get("institution_name") or "您的执业机构")
+    # The password itself goes by SMS only, as the activation code does: the inbox is read by whoever holds the app
+    return Rendered(
+        title="登录密码已重置",
+        body=f"{institution}于{at.strftime('%Y-%m-%d %H:%M')}为您重置了登录密码，临时密码已通过短信发送至您的手机，"
+        "仅可登录一次，登录后须立即设置新密码。如非本人申请，请联系该机构。",
+        sms=SmsContent(
+            "password_reset_notice", {"institution": clip(institution, 30), "code": str(p["code"])}, fallback_only=False
+        ),
+    )
+
+
 def _reminder(p: dict[str, Any], at: datetime) -> Rendered:
     action = str(p.get("action") or "办理定期考核")
     cycle = str(p.get("cycle_name") or "本周期")
@@ -397,4 +417,5 @@ _RENDERERS = {
     "registry.activation_code": _activation,
     "account.security": _security,
     "assessment.reminder": _reminder,
+    "account.password_reset": _password_reset,
 }

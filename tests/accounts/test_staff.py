@@ -11,8 +11,12 @@ from server.accounts import api as accounts_api
 from server.accounts import passwords as pw
 from server.accounts.errors import AdminExists, PasswordWeak
 from server.accounts.models import User
+from server.common import scope
 from server.common.enums import Role
-from server.common.models import AuditEntry
+from server.common.models import AuditEntry, OutboxEvent
+from server.db import run_atomic
+from server.notifications.drain import drain
+from server.notifications.models import InboxMessage
 from tests.support import factories as f
 from tests.support.accounts import PASSWORD, error_code
 
@@ -268,3 +272,46 @@ async def test_create_admin_refuses_weak_passwords_and_a_second_admin_without_fo
     await accounts_api.create_admin(username="root2", password="Ops-Start-2026!", force=True)
     assert await User.filter(role=Role.ADMIN).count() == 2
     assert await AuditEntry.filter(action="staff.admin_created").count() == 2
+
+
+async def test_institution_resets_its_physicians_password_by_sms(client: httpx.AsyncClient, emulators: Any) -> None:
+    w = await _world()
+    doctor = w["physician"]
+    await run_atomic(
+        scope.set_affiliation, user_id=doctor.id, institution_id=w["dc"].id, region_code="110101", source="registry"
+    )
+    old_session = await _logged_in(client, doctor)
+    url = f"{S}/physicians/{doctor.id}/password-reset"
+    # another institution, an office, a commission, the physician: refused, nothing changes
+    cy_hospital = await f.institution_reviewer(w["cy"].id, region_code="110105")
+    for who in (cy_hospital, w["bj_office"], w["bj_commission"], doctor):
+        r = await client.post(url, headers=await f.auth_headers(who))
+        assert r.status_code in (403, 404), r.text
+    r = await client.post(url, headers=await f.auth_headers(cy_hospital))
+    assert r.status_code == 404 and error_code(r) == "PHYSICIAN_NOT_FOUND"
+    r = await client.post(f"{S}/physicians/{w['bj_office'].id}/password-reset", headers=await _h(w, "dc_hospital"))
+    assert r.status_code == 404  # staff are not reset from here
+    assert not (await User.get(id=doctor.id)).must_change_password
+    assert not await OutboxEvent.filter(kind="account.password_reset").exists()
+
+    r = await client.post(url, headers=await _h(w, "dc_hospital"))
+    assert r.status_code == 200, r.text
+    assert r.json()["sessions_ended"] == 1 and "password" not in r.text.lower().replace("password-reset", "")
+    assert (await client.get("/api/v1/me", headers=old_session)).status_code == 401
+    assert await AuditEntry.filter(
+        action="account.password_reset_by_institution", actor_id=w["dc_hospital"].id
+    ).exists()
+    await drain()
+    sms = emulators.state.latest_sms(doctor.phone)
+    assert sms is not None and "东城医院" in sms.text
+    temp = sms.params["code"]
+    assert len(temp) == 12
+    # the inbox tells the physician, without the password
+    [inbox] = await InboxMessage.filter(user_id=doctor.id, kind="account.password_reset")
+    assert "临时密码已通过短信发送" in inbox.body and temp not in inbox.body
+    r = await client.post("/api/v1/auth/login", json={"login": doctor.phone, "password": PASSWORD})
+    assert r.status_code == 401
+    r = await client.post("/api/v1/auth/login", json={"login": doctor.phone, "password": temp})
+    assert r.status_code == 200 and r.json()["must_change_password"] is True
+    r = await client.post("/api/v1/auth/login", json={"login": doctor.phone, "password": temp})
+    assert r.status_code == 401 and error_code(r) == "INITIAL_PASSWORD_USED"

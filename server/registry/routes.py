@@ -193,6 +193,23 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
     )
 
 
+@bp.get(f"{R}/info-changes/<request_id:int>/current-photo")
+@raises(registry_errors.InfoChangeNotFound)
+@openapi.tag("registry")
+@openapi.summary("相片更新申请要替换的当前相片（本人或主执业机构审核员，与新相片对照）")
+@require(PHYSICIAN, INSTITUTION)
+async def info_change_current_photo(request: Request, principal: Principal, request_id: int) -> HTTPResponse:
+    data, content_type = await changes.photo_bytes(
+        principal=principal, request_id=request_id, current=True, ip=client_ip(request)
+    )
+    return file_out(
+        data,
+        content_type=content_type,
+        filename=f"photo-{request_id}-current.{content_type.split('/')[1]}",
+        inline=True,
+    )
+
+
 @bp.post(f"{R}/photo")
 @raises(*proctoring_api.ID_PHOTO_ERRORS, *uploads.ERRORS)
 @openapi.tag("registry")

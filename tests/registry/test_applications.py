@@ -115,6 +115,12 @@ async def test_register_draft_submit_confirm_approve(client: httpx.AsyncClient, 
     assert payload["requested"]["practice_scopes"] == ["内科专业", "外科专业"]
     assert payload["physician"]["name"] == "吴*" and "*" in payload["physician"]["id_number"]
     assert payload["form_url"].endswith("/form.pdf")
+    # the form is a downloadable link of the detail, for the reviewers who may see the item and nobody else
+    [form] = r.json()["files"]
+    assert form["role"] == "form" and form["label"] == "申请表" and form["media_type"] == "application/pdf"
+    pdf = await client.get(form["href"], headers=await wf.auth_headers(world.cy_reviewer))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (await client.get(form["href"], headers=await wf.auth_headers(world.dc_reviewer))).status_code == 404
     # the wrong institution cannot confirm, the right one does
     assert (await _approve(client, world.dc_reviewer, item.id)).status_code == 404
     assert (await _approve(client, world.cy_reviewer, item.id)).status_code == 200
@@ -399,6 +405,8 @@ async def test_institution_filing_and_cancellation(client: httpx.AsyncClient, wo
     r = await client.post(url, json=body, headers=await wf.auth_headers(world.dc_reviewer))
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "submitted" and r.json()["data"]["reason_label"] == "退休"
+    # a filing waits at the commission, its only step: never "待机构确认"
+    assert r.json()["status_label"] == "待卫生健康行政部门审批"
     item_id = r.json()["review_item_id"]
     r = await client.post(
         url,
@@ -408,6 +416,12 @@ async def test_institution_filing_and_cancellation(client: httpx.AsyncClient, wo
     assert r.status_code == 409 and _code(r) == "APPLICATION_ALREADY_OPEN"
     listed = await client.get(url, headers=await wf.auth_headers(world.dc_reviewer))
     assert [a["id"] for a in listed.json()["items"]] == [(await BusinessApplication.get()).id]
+    assert listed.json()["items"][0]["status_label"] == "待卫生健康行政部门审批"
+    form = await client.get(
+        f"{R}/applications/{listed.json()['items'][0]['id']}/form.pdf", headers=await wf.auth_headers(world.dc_reviewer)
+    )
+    text = PdfReader(io.BytesIO(form.content)).pages[0].extract_text()
+    assert "待卫生健康行政部门审批" in text and "待机构确认" not in text
     assert (await _approve(client, world.hb_commission, item_id)).status_code == 404
     assert (await _approve(client, world.bj_commission, item_id)).status_code == 200
     assert (await PracticeRegistration.get(id=who.registration.id)).status == RegistrationStatus.FILED

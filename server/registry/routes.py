@@ -22,7 +22,16 @@ from server.common.web import PDF, file_out, json_content, ok, out
 from server.directory import api as directory_api
 from server.errors import ValidationFailed
 from server.proctoring import api as proctoring_api
-from server.registry import activation, applications, changes, identity, institution_routes, recovery, service
+from server.registry import (
+    activation,
+    applications,
+    changes,
+    commission_routes,
+    identity,
+    institution_routes,
+    recovery,
+    service,
+)
 from server.registry import errors as registry_errors
 from server.registry.schemas import (
     ActivationCodeIn,
@@ -395,4 +404,4 @@ async def recover(request: Request, body: RecoveryIn) -> HTTPResponse:
     return out(RecoveryOut.model_validate(await recovery.recover(**body.model_dump(), ip=client_ip(request))))
 
 
-BLUEPRINTS = (bp, institution_routes.bp)
+BLUEPRINTS = (bp, institution_routes.bp, commission_routes.bp)

@@ -6,6 +6,7 @@ worker          the job worker only
 migrate         apply committed migrations
 makemigrations  write migrations for model changes (development)
 seed-demo       create the demo data (refused in production)
+create-admin    create the first administrator of a new deployment (refused once one exists, unless --force)
 export-openapi  write app_api_docs/openapi.json and error-codes.md from the code
 emulators       the WeChat and Aliyun emulators in the foreground
 seal-stored-files  encrypt in place the stored files kept in clear before every upload was sealed (run once)
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 import shutil
@@ -25,12 +27,14 @@ import time
 from typing import Any
 
 from server import db, demo, errortable, openapi
+from server.accounts import api as accounts_api
 from server.app import create_app
 from server.common.logging import configure_logging
 from server.config import Settings, get_settings, reset_settings
 from server.db import tortoise_config
 from server.demo import DEMO_PASSWORD
 from server.emulators import DEV_CONFIG, EmulatorServer, run_forever
+from server.errors import AppError
 from server.integrations import storage
 from server.redis import EmbeddedRedis
 from server.worker import run_worker
@@ -88,6 +92,42 @@ def cmd_seed_demo(settings: Settings) -> tuple[list[Any], list[str]]:
             await db.close_db()
 
     return asyncio.run(go())
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new administrator's password: one line on stdin (scripts), else typed twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("create-admin: no terminal to ask for the password; pipe it with --password-stdin")
+    first = getpass.getpass("新管理员密码: ")
+    if getpass.getpass("再次输入密码: ") != first:
+        raise SystemExit("create-admin: 两次输入的密码不一致")
+    return first
+
+
+def cmd_create_admin(
+    settings: Settings, *, username: str, real_name: str | None, password_stdin: bool, force: bool
+) -> int:
+    """The first administrator of a deployment (production too: it needs only the database). Returns the id."""
+    password = _read_password(password_stdin)
+
+    async def go() -> int:
+        await db.init_db(settings)
+        try:
+            user = await accounts_api.create_admin(
+                username=username, password=password, real_name=real_name, force=force
+            )
+            return user.id
+        finally:
+            await db.close_db()
+
+    try:
+        user_id = asyncio.run(go())
+    except AppError as exc:
+        raise SystemExit(f"create-admin: {exc.text} ({exc.code})") from None
+    log.info("administrator created", extra={"user_id": user_id, "username": username.lower(), "forced": force})
+    return user_id
 
 
 def cmd_export_openapi(*, check: bool = False) -> None:
@@ -245,6 +285,11 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_parser(name)
     ex = sub.add_parser("export-openapi")
     ex.add_argument("--check", action="store_true", help="fail when the committed document is stale")
+    ca = sub.add_parser("create-admin", help="create the first administrator of a new deployment")
+    ca.add_argument("--username", required=True, help="log-in name (stored in lower case)")
+    ca.add_argument("--real-name", help="the administrator's name")
+    ca.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    ca.add_argument("--force", action="store_true", help="create one even though an administrator exists")
     mk = sub.add_parser("makemigrations")
     mk.add_argument("-n", "--name")
     mk.add_argument("--check", action="store_true", help="fail when the models need a migration")
@@ -269,6 +314,15 @@ def main(argv: list[str] | None = None) -> None:
                 _out(f"{account.login:<14} {account.role:<22} {account.description}")
             for line in demo_lines:
                 _out(line)
+        case "create-admin":
+            user_id = cmd_create_admin(
+                settings,
+                username=args.username,
+                real_name=args.real_name,
+                password_stdin=args.password_stdin,
+                force=args.force,
+            )
+            _out(f"administrator {args.username.lower()} created (id {user_id})")
         case "export-openapi":
             cmd_export_openapi(check=args.check)
         case "emulators":

@@ -34,6 +34,7 @@ DEV_SMS_TEMPLATE_CODES: dict[str, str] = {
     "change_phone": "SMS_900000004",
     "activation": "SMS_900000005",
     "review_result": "SMS_900000006",
+    "password_reset_notice": "SMS_900000007",
 }
 
 DEV_SUBSCRIBE_TEMPLATE_IDS: dict[str, str] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from server.config import ROOT
 from tests.support.devserver import free_port, postgres_url_for
+from tests.support.settings import PRODUCTION
 
 pytestmark = pytest.mark.system
 
@@ -76,3 +78,46 @@ def test_run_starts_everything_and_stops_cleanly(backend: str, tmp_path: Path) -
     # Nothing is left behind: the worker and the embedded Redis stopped with the run.
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.strip()
     assert leftovers == ""
+
+
+def test_create_admin_in_production_settings(tmp_path: Path) -> None:
+    """`create-admin` makes the first administrator with production settings, refuses a weak password and a second
+    run without --force, and the administrator can log in."""
+    db_path = tmp_path / "yishi.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "ALIYUN_", "SMTP_", "MAIL_"))}
+    env.update({k.upper(): str(v) for k, v in PRODUCTION.items()})
+    env.update(DATABASE_URL=f"sqlite://{db_path}", DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING")
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "server", *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert run("migrate").returncode == 0
+    weak = run("create-admin", "--username", "root", "--password-stdin", stdin="88888888\n")
+    assert weak.returncode != 0 and "PASSWORD_WEAK" in weak.stderr
+    no_tty = run("create-admin", "--username", "root")
+    assert no_tty.returncode != 0 and "--password-stdin" in no_tty.stderr
+    first = run(
+        "create-admin", "--username", "Root", "--real-name", "王运维", "--password-stdin", stdin="Ops-Start-2026!\n"
+    )
+    assert first.returncode == 0, first.stderr
+    assert "administrator root created" in first.stdout
+    again = run("create-admin", "--username", "root2", "--password-stdin", stdin="Ops-Start-2026!\n")
+    assert again.returncode != 0 and "ADMIN_EXISTS" in again.stderr
+    forced = run("create-admin", "--username", "root2", "--force", "--password-stdin", stdin="Ops-Again-2026!\n")
+    assert forced.returncode == 0, forced.stderr
+    taken = run("create-admin", "--username", "root2", "--force", "--password-stdin", stdin="Ops-Again-2026!\n")
+    assert taken.returncode != 0 and "USERNAME_TAKEN" in taken.stderr
+    with sqlite3.connect(db_path) as conn:
+        admins = conn.execute(
+            "SELECT username, must_change_password FROM user WHERE role = 'admin' ORDER BY id"
+        ).fetchall()
+        audited = conn.execute("SELECT count(*) FROM audit_entry WHERE action = 'staff.admin_created'").fetchone()
+    assert admins == [("root", 0), ("root2", 0)] and audited == (2,)

@@ -14,6 +14,7 @@ from server.accounts.events import SessionsEnded
 from server.accounts.models import User, UserSession, WechatBinding
 from server.accounts.rules import check_password_rules, identity_number
 from server.accounts.sms import SmsPurpose, deliver_code, new_code, store_code, take_send_quota, verify_code
+from server.accounts.staff import create_admin
 from server.common.auth import SESSION_KEY
 from server.common.enums import Role
 from server.common.masking import mask_id_number, mask_name, mask_phone
@@ -156,6 +157,7 @@ __all__ = [
     "SmsPurpose",
     "check_password",
     "clear_identity",
+    "create_admin",
     "deliver_code",
     "hash_password",
     "id_number_of",

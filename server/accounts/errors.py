@@ -126,3 +126,41 @@ class WechatAlreadyBound(AppError):
 
 class WechatNotBound(AppError):
     code, status, message = "WECHAT_NOT_BOUND", 404, "当前账号未绑定微信"
+
+
+# ---- staff accounts (server/accounts/staff.py) -------------------------------------------------------------------
+# StaffNotFound       404 STAFF_NOT_FOUND        no such staff account within the caller's scope
+# StaffScopeForbidden 403 STAFF_SCOPE_FORBIDDEN  the caller may not manage that role or that scope
+# StaffScopeInvalid   422 STAFF_SCOPE_INVALID    the role needs an institution, or a region, that exists
+# UsernameTaken       409 USERNAME_TAKEN
+# StaffSelfChange     409 STAFF_SELF_CHANGE      one's own account is not disabled or reset from here
+# PhysicianNotFound   404 PHYSICIAN_NOT_FOUND    no such physician practising at the caller's institution
+# AdminExists         409 ADMIN_EXISTS           create-admin ran before (use --force for another)
+
+
+class StaffNotFound(AppError):
+    code, status, message = "STAFF_NOT_FOUND", 404, "工作人员账号不存在"
+
+
+class StaffScopeForbidden(AppError):
+    code, status, message = "STAFF_SCOPE_FORBIDDEN", 403, "无权管理该角色或该辖区的工作人员账号"
+
+
+class StaffScopeInvalid(AppError):
+    code, status, message = "STAFF_SCOPE_INVALID", 422, "账号的所属机构或行政区划不正确"
+
+
+class UsernameTaken(AppError):
+    code, status, message = "USERNAME_TAKEN", 409, "该用户名已被使用"
+
+
+class StaffSelfChange(AppError):
+    code, status, message = "STAFF_SELF_CHANGE", 409, "不能停用或重置自己的账号"
+
+
+class PhysicianNotFound(AppError):
+    code, status, message = "PHYSICIAN_NOT_FOUND", 404, "医师不存在或不在本机构执业"
+
+
+class AdminExists(AppError):
+    code, status, message = "ADMIN_EXISTS", 409, "已存在平台管理员账号"

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
-from server.accounts import admin, captchas, profile, recovery, registration, security, wechat
+from server.accounts import admin, captchas, profile, recovery, registration, security, staff_routes, wechat
 from server.accounts import errors as account_errors
 from server.accounts import login as account_login
 from server.accounts.schemas import (
@@ -434,3 +434,6 @@ async def request_reset_by_email(request: Request, body: EmailIn) -> HTTPRespons
 async def reset_password_by_email(request: Request, body: EmailResetIn) -> HTTPResponse:
     await recovery.reset_password_by_email(**body.model_dump(), ip=client_ip(request))
     return ok()
+
+
+BLUEPRINTS = (bp, staff_routes.bp)

@@ -75,18 +75,38 @@ def render_result_notice(data: NoticeData) -> bytes:
     return buf.getvalue()
 
 
-def render_progress_xlsx(cycle_name: str, rows: list[dict[str, Any]]) -> bytes:
+def render_progress_xlsx(
+    cycle_name: str, rows: list[dict[str, Any]], labels: dict[str, str] = PROGRESS_LABELS
+) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = "考核进度"
     ws.append([f"{cycle_name} 医师定期考核进度"])
-    steps = list(PROGRESS_LABELS)
-    ws.append(["机构", "合计", *(PROGRESS_LABELS[s] for s in steps)])
+    steps = list(labels)
+    ws.append(["机构", "合计", *(labels[s] for s in steps)])
     for row in rows:
         ws.append([row["institution_name"], row["total"], *(row["counts"][s] for s in steps)])
     ws.column_dimensions["A"].width = 36
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render_people_xlsx(cycle_name: str, rows: list[list[str]]) -> bytes:
+    """The per-physician progress: institution, name, masked ID number, step, on the registry's active roll."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "考核进度明细"
+    ws.append([f"{cycle_name} 医师定期考核进度明细"])
+    ws.append(["机构", "姓名", "证件号码", "当前步骤", "在册"])
+    for row in rows:
+        ws.append(row)
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["C"].width = 22
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -101,6 +101,10 @@ class WindowInvalid(AppError):
     code, status, message = "WINDOW_INVALID", 422, "结束时间应晚于开始时间"
 
 
+class WindowNotSet(AppError):
+    code, status, message = "WINDOW_NOT_SET", 404, "本辖区未单独设置该时间"
+
+
 class BindingRateLimited(TooManyRequests):
     code, message = "BINDING_RATE_LIMITED", "绑定尝试次数过多，请 1 小时后再试"
 
@@ -132,3 +136,11 @@ class AppealAlreadyOpen(Conflict):
 class AppealNoteRequired(AppError):
     # Upholding an appeal changes nothing by itself: the office writes down what it will do (e.g. correct the result)
     code, status, message = "APPEAL_NOTE_REQUIRED", 422, "支持申诉时请在审核意见中写明后续处理（如更正考核结果）"
+
+
+class RemindersLimited(AppError):
+    code, status, message = "REMINDERS_LIMITED", 429, "催办提醒发送过于频繁，请稍后再试"
+
+
+class StepNotRemindable(AppError):
+    code, status, message = "STEP_NOT_REMINDABLE", 422, "该步骤无需催办"

@@ -59,7 +59,7 @@ async def exam_eligibility(*, user_id: int, exam_kind: str) -> Eligibility:
         if t.humanities_sat:
             raise ExamNotAllowed("人文医学测评已完成")
     kind = WindowKind.MAKE_UP if is_make_up else WindowKind.EXAM
-    window = await require_window(cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=kind)
+    window = await require_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=kind)
     return Eligibility(
         assessment_id=assessment.id,
         cycle_id=ctx.cycle.id,

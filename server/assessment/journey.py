@@ -65,7 +65,7 @@ async def home(*, user_id: int) -> dict[str, Any]:
         "name": account.name,
         "institution_id": account.institution_id,  # type: ignore[attr-defined]
         "cycle": cycle,
-        "windows": await windows_of(cycle.id, account.province_code) if cycle else [],
+        "windows": await windows_of(cycle.id, account.region_code) if cycle else [],
         "assessment": None,
         "previous": [],
     }
@@ -113,9 +113,7 @@ async def enrolment_view(*, user_id: int, ip: str | None = None) -> dict[str, An
     ctx = await context_of(user_id)
     summary = await registry_api.registration_summary(user_id=user_id, id_number_index=ctx.account.id_number_index)
     assessment = await assessment_of(ctx)
-    window = await find_window(
-        cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=WindowKind.ENROLMENT
-    )
+    window = await find_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=WindowKind.ENROLMENT)
     id_number = crypto.decrypt(ctx.account.id_number_enc, context="id_number")
     await audit.record(
         action="assessment.enrolment_read",
@@ -146,7 +144,7 @@ async def submit_enrolment(
 ) -> Assessment:
     """Confirm the registry data and submit the enrolment for institution review and office re-review."""
     ctx = await context_of(user_id)
-    await require_window(cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=WindowKind.ENROLMENT)
+    await require_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=WindowKind.ENROLMENT)
     if not data_correct:
         raise RegistryDataIncorrect(details={"next": "registry.info_change_request"})
     summary = await registry_api.registration_summary(user_id=user_id, id_number_index=ctx.account.id_number_index)
@@ -209,9 +207,7 @@ async def choose_procedure(
 ) -> Assessment:
     """Simplified (conditions ticked, proof uploaded) or general procedure; changeable until self-evaluation."""
     ctx = await context_of(user_id)
-    await require_window(
-        cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=WindowKind.SELF_EVALUATION
-    )
+    await require_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=WindowKind.SELF_EVALUATION)
     assessment = await require_assessment(ctx)
     if assessment.status not in _PROCEDURE_OPEN:
         raise step_error(assessment, "报名审核通过后、提交自评前才能选择考核程序")
@@ -263,9 +259,7 @@ async def self_evaluation(*, user_id: int) -> Assessment:
 async def save_self_evaluation(*, user_id: int, draft: dict[str, str | None]) -> Assessment:
     """Save the draft (any subset of parts); only while editable and inside the self-evaluation window."""
     ctx = await context_of(user_id)
-    await require_window(
-        cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=WindowKind.SELF_EVALUATION
-    )
+    await require_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=WindowKind.SELF_EVALUATION)
     assessment = await require_assessment(ctx)
     if assessment.status not in _SELF_EVAL_EDITABLE:
         raise step_error(assessment, "请先选择考核程序；自评提交后不能再修改")
@@ -285,9 +279,7 @@ async def save_self_evaluation(*, user_id: int, draft: dict[str, str | None]) ->
 async def submit_self_evaluation(*, user_id: int, ip: str | None = None) -> Assessment:
     """Submit the saved self-evaluation (and, for the simplified procedure, the work report) for two reviews."""
     ctx = await context_of(user_id)
-    await require_window(
-        cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=WindowKind.SELF_EVALUATION
-    )
+    await require_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=WindowKind.SELF_EVALUATION)
     assessment = await require_assessment(ctx)
     if assessment.status not in _SELF_EVAL_EDITABLE:
         raise step_error(assessment, "请先选择考核程序；自评已提交的不能重复提交")
@@ -327,9 +319,7 @@ async def submit_self_evaluation(*, user_id: int, ip: str | None = None) -> Asse
 async def request_exemption(*, user_id: int, reason: str, proof_ids: list[int], ip: str | None = None) -> Assessment:
     """General procedure only, after the self-evaluation passed and before a professional exam."""
     ctx = await context_of(user_id)
-    await require_window(
-        cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=WindowKind.SELF_EVALUATION
-    )
+    await require_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=WindowKind.SELF_EVALUATION)
     assessment = await require_assessment(ctx)
     if (
         assessment.status != AssessmentStatus.SELF_EVALUATED

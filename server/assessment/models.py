@@ -30,18 +30,29 @@ class Cycle(Model):
 
 
 class CycleWindow(Model):
+    """One window of a cycle for one region: the province's (set by the provincial office), or a city's or
+    county's own, narrower one inside it (set by that office). A physician's window is the nearest one above them."""
+
     id = fields.BigIntField(primary_key=True)
     cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
         "assessment.Cycle", related_name="windows", on_delete=fields.CASCADE
     )
     province_code = fields.CharField(max_length=12)
+    region_code = fields.CharField(max_length=12, default="", db_default="")
     kind = fields.CharEnumField(WindowKind, max_length=24)
     opens_at = fields.DatetimeField()
     closes_at = fields.DatetimeField()
+    set_by_id = fields.BigIntField(null=True)
 
     class Meta:
         table = "cycle_window"
-        unique_together = (("cycle", "province_code", "kind"),)
+        unique_together = (("cycle", "region_code", "kind"),)
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        # A window created with only its province (the demo data, older callers) is that province's window
+        if not self.region_code:
+            self.region_code = self.province_code
+        await super().save(*args, **kwargs)
 
 
 class AssessmentAccount(Model):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.functions import Count
 
 from server.accounts import api as accounts_api
-from server.assessment import documents
 from server.assessment.binding import CREDENTIAL_TTL, new_credential
 from server.assessment.context import step_error
 from server.assessment.cycles import cycle_or_current, office_province, utcnow
@@ -176,9 +173,10 @@ async def find_accounts(
 
 
 async def set_hidden(
-    *, principal: Principal, account_id: int, hidden: bool, ip: str | None = None
+    *, principal: Principal, account_id: int, hidden: bool, reason: str | None = None, ip: str | None = None
 ) -> AssessmentAccount:
-    """Hide an account, or un-hide one hidden by mistake."""
+    """Hide an account (the physician can no longer bind or act: no longer practising here, a duplicate), or
+    un-hide one hidden by mistake."""
     account = await _account_in_scope(principal, account_id)
 
     async def tx() -> None:
@@ -189,6 +187,7 @@ async def set_hidden(
             subject_type="assessment_account",
             subject_id=str(account.id),
             ip=ip,
+            details={"reason": reason} if reason else None,
         )
 
     await run_atomic(tx)
@@ -377,45 +376,3 @@ _PROGRESS_OF_STATUS = {
     AssessmentStatus.PASSED: "passed",
     AssessmentStatus.FAILED: "failed",
 }
-
-
-async def progress(*, principal: Principal, cycle_id: int | None) -> tuple[Cycle, list[dict[str, Any]]]:
-    """Counts at each step per institution in the office's region (one grouped query)."""
-    if principal.role != Role.OFFICE_REVIEWER or not principal.region_code:
-        raise Forbidden()
-    cycle = await cycle_or_current(cycle_id)
-    rows = (
-        await Assessment.filter(scope.region_q(principal.region_code), cycle_id=cycle.id)
-        .annotate(n=Count("id"))
-        .group_by("institution_id", "status")
-        .values("institution_id", "status", "n")
-    )
-    per: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts = per.setdefault(int(row["institution_id"]), dict.fromkeys(PROGRESS_STEPS, 0))
-        counts[_PROGRESS_OF_STATUS[AssessmentStatus(row["status"])]] += int(row["n"])
-    names = await directory_api.institution_names(set(per))
-    result = [
-        {
-            "institution_id": inst_id,
-            "institution_name": names.get(inst_id, ""),
-            "total": sum(counts.values()),
-            "counts": counts,
-        }
-        for inst_id, counts in sorted(per.items())
-    ]
-    return cycle, result
-
-
-async def progress_xlsx(*, principal: Principal, cycle_id: int | None, ip: str | None = None) -> tuple[bytes, str]:
-    cycle, rows = await progress(principal=principal, cycle_id=cycle_id)
-    data = await asyncio.get_running_loop().run_in_executor(None, documents.render_progress_xlsx, cycle.name, rows)
-    await run_atomic(
-        audit.record,
-        action="assessment.progress_exported",
-        actor_id=principal.user_id,
-        subject_type="cycle",
-        subject_id=str(cycle.id),
-        ip=ip,
-    )
-    return data, f"assessment-progress-{cycle.id}.xlsx"

@@ -33,9 +33,7 @@ PROOF_MAX_TOTAL = 8 * 1024 * 1024  # under the app-wide request limit (10 MB) wi
 async def upload_proofs(*, user_id: int, uploads: list[Upload], ip: str | None = None) -> list[Proof]:
     """Store proof documents for the current assessment under server-generated names."""
     ctx = await context_of(user_id)
-    await require_window(
-        cycle_id=ctx.cycle.id, province_code=ctx.account.province_code, kind=WindowKind.SELF_EVALUATION
-    )
+    await require_window(cycle_id=ctx.cycle.id, region_code=ctx.account.region_code, kind=WindowKind.SELF_EVALUATION)
     assessment = await require_assessment(ctx)
     if assessment.status in RESULT_STATES:
         raise step_error(assessment, "考核结果已产生，不能再上传材料")

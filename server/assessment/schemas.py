@@ -26,6 +26,7 @@ from server.assessment.office import IssuedCredential
 from server.assessment.results import NOTICE_URL, RESULT_LABELS, CycleResult
 from server.assessment.standing import current_step, exam_specialty_of
 from server.common.masking import mask_name
+from server.common.schemas import RegionCode
 from server.directory import api as directory_api
 from server.registry import api as registry_api
 
@@ -157,6 +158,7 @@ class CycleListOut(BaseModel):
 class WindowOut(BaseModel):
     kind: WindowKind = Field(description="enrolment 报名 / self_evaluation 自评 / exam 考试 / make_up 补考")
     label: str = Field(examples=["报名"])
+    region_code: str = Field(description="该时间适用的行政区划（省级，或市、区县单独设置的时间）", examples=["110000"])
     opens_at: datetime = Field(description="开始时间（北京时间）")
     closes_at: datetime = Field(description="结束时间（北京时间）")
     is_open: bool
@@ -170,6 +172,7 @@ class WindowOut(BaseModel):
         return cls(
             kind=w.kind,
             label=WINDOW_LABELS[w.kind],
+            region_code=w.region_code or w.province_code,
             opens_at=w.opens_at.astimezone(CN_TZ),
             closes_at=w.closes_at.astimezone(CN_TZ),
             is_open=w.opens_at <= now < w.closes_at,
@@ -449,6 +452,9 @@ class SpecialtyIn(_In):
 
 class WindowIn(_In):
     cycle_id: int | None = Field(default=None, description="缺省为当前周期")
+    region_code: RegionCode | None = Field(
+        default=None, description="为哪个辖区设置：缺省为本考核机构的辖区；可为其下级辖区"
+    )
     kind: WindowKind
     opens_at: datetime = Field(description="开始时间；不带时区时按北京时间")
     closes_at: datetime
@@ -457,7 +463,20 @@ class WindowIn(_In):
 class WindowListOut(BaseModel):
     cycle: CycleOut
     province_code: str
-    items: list[WindowOut]
+    region_code: str = Field(description="本考核机构的辖区")
+    items: list[WindowOut] = Field(description="上级设置的（约束本辖区）和本辖区及下级辖区单独设置的时间")
+
+
+class WindowClearQuery(_In):
+    cycle_id: int | None = None
+    region_code: RegionCode | None = Field(default=None, description="缺省为本考核机构的辖区")
+    kind: WindowKind
+
+
+class WindowClearedOut(BaseModel):
+    region_code: str
+    kind: WindowKind
+    applies: WindowOut | None = Field(description="删除后该辖区适用的时间（上级设置的），无则为空")
 
 
 class CycleQuery(_In):
@@ -532,8 +551,8 @@ class ProgressRowOut(BaseModel):
     institution_name: str
     total: int
     counts: dict[str, int] = Field(
-        description="各步骤人数：enrolment, enrolment_review, procedure, self_evaluation, self_evaluation_review, "
-        "exams, passed, failed"
+        description="各步骤人数（在册未绑定的医师也计入）：not_bound, not_enrolled, enrolment, enrolment_review, "
+        "procedure, self_evaluation, self_evaluation_review, exams, passed, failed"
     )
 
 
@@ -670,3 +689,91 @@ class CycleResultOut(BaseModel):
 
 class ResultsOut(BaseModel):
     items: list[CycleResultOut] = Field(description="本周期（如已报名）与前两届的考核结果，最新在前")
+
+
+ProgressStep = Literal[
+    "not_bound",
+    "not_enrolled",
+    "enrolment",
+    "enrolment_review",
+    "procedure",
+    "self_evaluation",
+    "self_evaluation_review",
+    "exams",
+    "passed",
+    "failed",
+]
+STEP_DESCRIPTION = (
+    "not_bound 未绑定定考账号 / not_enrolled 未报名 / enrolment 待报名（草稿、退回） / enrolment_review 报名审核中 / "
+    "procedure 待选择程序 / self_evaluation 待自评 / self_evaluation_review 自评审核中 / exams 待测评 / "
+    "passed 合格 / failed 不合格"
+)
+
+
+class PeopleFilter(_In):
+    cycle_id: int | None = Field(default=None, ge=1, le=2**62, description="缺省为当前周期")
+    region_code: RegionCode | None = Field(default=None, description="辖区（含下级），须在本考核机构辖区内")
+    institution_id: int | None = Field(default=None, ge=1, le=2**62)
+    step: ProgressStep | None = Field(default=None, description=STEP_DESCRIPTION)
+
+
+class PeopleQuery(PeopleFilter):
+    cursor: int | None = Field(default=None, ge=0, le=2**31, description="上一页返回的 next_cursor；第一页不传")
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class PersonProgressOut(BaseModel):
+    name: str
+    id_number_masked: str
+    institution_id: int
+    institution_name: str
+    region_code: str
+    step: ProgressStep = Field(description=STEP_DESCRIPTION)
+    step_label: str = Field(examples=["未绑定定考账号"])
+    registered: bool = Field(description="在电子化注册中为本机构在册医师")
+    account_id: int | None = Field(description="定考账号（未发放为空）")
+    assessment_id: int | None = Field(description="本周期考核（未报名为空）")
+    hidden: bool = Field(description="定考账号已被隐藏")
+
+    @classmethod
+    def of(cls, p: Any) -> PersonProgressOut:
+        return cls(
+            name=p.name,
+            id_number_masked=p.id_number_masked,
+            institution_id=p.institution_id,
+            institution_name=p.institution_name,
+            region_code=p.region_code,
+            step=p.step,
+            step_label=p.step_label,
+            registered=p.registered,
+            account_id=p.account_id,
+            assessment_id=p.assessment_id,
+            hidden=p.hidden,
+        )
+
+
+class PeoplePageOut(BaseModel):
+    cycle: CycleOut
+    total: int = Field(description="符合筛选条件的总人数")
+    items: list[PersonProgressOut]
+    next_cursor: int | None = None
+
+
+class ReminderIn(_In):
+    cycle_id: int | None = Field(default=None, ge=1, le=2**62, description="缺省为当前周期")
+    step: Literal["not_bound", "not_enrolled", "enrolment", "procedure", "self_evaluation", "exams"] = Field(
+        description="催办哪一步骤的医师"
+    )
+    region_code: RegionCode | None = None
+    institution_id: int | None = Field(default=None, ge=1, le=2**62)
+
+
+class ReminderOut(BaseModel):
+    matched: int = Field(description="符合条件的人数")
+    sent: int = Field(description="本次发出提醒的人数")
+    already_today: int = Field(description="今天已收到过提醒（每人每天至多一次）的人数")
+    no_account: int = Field(description="尚无医师服务账号、无法提醒的人数")
+
+
+class HideIn(_In):
+    reason: str = Field(min_length=2, max_length=200, description="隐藏原因（写入审计日志）")

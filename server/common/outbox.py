@@ -7,11 +7,12 @@ from typing import Any
 from server.common.models import OutboxEvent
 
 
-async def emit(*, kind: str, user_id: int, payload: dict[str, Any], dedupe_key: str | None = None) -> None:
-    """Insert one outbox row in the current transaction; a repeated ``dedupe_key`` is ignored.
+async def emit(*, kind: str, user_id: int, payload: dict[str, Any], dedupe_key: str | None = None) -> bool:
+    """Insert one outbox row in the current transaction; a repeated ``dedupe_key`` is ignored (False).
 
     Call it from inside ``run_atomic`` so that the message exists exactly when the change it reports commits.
     """
     if dedupe_key is not None and await OutboxEvent.filter(dedupe_key=dedupe_key).exists():
-        return
+        return False
     await OutboxEvent.create(kind=kind, user_id=user_id, payload=payload, dedupe_key=dedupe_key)
+    return True

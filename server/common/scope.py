@@ -5,6 +5,7 @@ starting ``1101``, a county ``110105`` only itself. Every part asks here, never 
 
     province_of("110105")                        -> "110000"
     region_covers("110000", "110105")            -> True
+    region_chain("110105")                       -> ["110105", "110100", "110000"]
     await affiliation_of(user_id)                -> Affiliation(institution_id, region_code, province_code) | None
     may_see(principal, Subject(...))             -> bool   the subject's owner, or a reviewer whose scope covers it
     scope_filter(principal)                      -> Q | None   the same rule as a query filter for lists
@@ -44,6 +45,15 @@ def region_covers(mine: str | None, theirs: str | None) -> bool:
     if not mine or not theirs:
         return False
     return theirs == mine or theirs.startswith(region_prefix(mine))
+
+
+def region_chain(code: str) -> list[str]:
+    """The region and every region above it, nearest first: ``110105`` → ``["110105", "110100", "110000"]``."""
+    chain = [code]
+    for parent in (code[:4] + "00", code[:2] + "0000"):
+        if parent not in chain:
+            chain.append(parent)
+    return chain
 
 
 def is_province(code: str | None) -> bool:

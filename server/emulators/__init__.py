@@ -31,6 +31,9 @@ DEV_CONFIG: dict[str, Any] = {
         DEV_SMS_TEMPLATE_CODES["change_phone"]: "您正在更换绑定手机号，验证码为${code}，5分钟内有效。",
         DEV_SMS_TEMPLATE_CODES["activation"]: "${institution}为您开通了医师服务账号，激活码${code}，${days}天内有效。",
         DEV_SMS_TEMPLATE_CODES["review_result"]: "您提交的${business}已${result}，请登录医师服务查看详情。",
+        DEV_SMS_TEMPLATE_CODES["password_reset_notice"]: (
+            "${institution}已为您重置医师服务登录密码，临时密码${code}，仅可登录一次，登录后须立即设置新密码。"
+        ),
     },
     "subscribe_templates": {
         # 业务名称 / 审核结果 / 审核时间 / 备注

@@ -75,6 +75,19 @@ KINDS: dict[str, KindPolicy] = {
         frozenset({Channel.INBOX, Channel.SMS}),
         frozenset({Channel.INBOX, Channel.SMS}),
     ),
+    # An office's or institution's 催办: no SMS (no approved template for free reminders, and SMS costs per text)
+    "assessment.reminder": KindPolicy(
+        "定期考核催办提醒",
+        (Channel.INBOX, Channel.WECHAT, Channel.PUSH),
+        frozenset({Channel.INBOX, Channel.WECHAT, Channel.PUSH}),
+    ),
+    # The temporary password reaches the physician's phone only: SMS is the point, and nobody may turn it off
+    "account.password_reset": KindPolicy(
+        "登录密码已重置",
+        (Channel.INBOX, Channel.SMS),
+        frozenset({Channel.INBOX, Channel.SMS}),
+        frozenset({Channel.INBOX, Channel.SMS}),
+    ),
     "account.security": KindPolicy(
         "账号安全提醒",
         (Channel.INBOX, Channel.PUSH),
@@ -390,6 +403,41 @@ def _activation(p: dict[str, Any], at: datetime) -> Rendered:
     )
 
 
+def _password_reset(p: dict[str, Any], at: datetime) -> Rendered:
+    institution = str(p.get("institution_name") or "您的执业机构")
+    # The password itself goes by SMS only, as the activation code does: the inbox is read by whoever holds the app
+    return Rendered(
+        title="登录密码已重置",
+        body=f"{institution}于{at.strftime('%Y-%m-%d %H:%M')}为您重置了登录密码，临时密码已通过短信发送至您的手机，"
+        "仅可登录一次，登录后须立即设置新密码。如非本人申请，请联系该机构。",
+        sms=SmsContent(
+            "password_reset_notice", {"institution": clip(institution, 30), "code": str(p["code"])}, fallback_only=False
+        ),
+    )
+
+
+def _reminder(p: dict[str, Any], at: datetime) -> Rendered:
+    action = str(p.get("action") or "办理定期考核")
+    cycle = str(p.get("cycle_name") or "本周期")
+    institution = str(p.get("institution_name") or "")
+    sender = f"{institution}提醒您：" if institution else ""
+    return Rendered(
+        title="定期考核催办提醒",
+        body=f"{sender}{cycle}医师定期考核，您尚需{action}，请在规定时间内办理。",
+        link=f"/{PAGE_ASSESSMENT}",
+        subscribe=SubscribeContent(
+            "exam_reminder",
+            {
+                "thing1": clip(f"定期考核：{action}", THING_MAX),
+                "time2": at.strftime("%Y-%m-%d %H:%M"),
+                "thing3": clip("请在规定时间内办理", THING_MAX),
+            },
+            PAGE_ASSESSMENT,
+        ),
+        push_extras={"kind": "assessment.reminder", "step": p.get("step")},
+    )
+
+
 def _security(p: dict[str, Any], at: datetime) -> Rendered:
     action = str(p.get("action") or "")
     what = SECURITY_ACTIONS.get(action, "您的账号发生了安全相关操作")
@@ -424,4 +472,6 @@ _RENDERERS = {
     "registry.activation_code": _activation,
     "account.security": _security,
     "exam.specialty_unavailable": _specialty_unavailable,
+    "assessment.reminder": _reminder,
+    "account.password_reset": _password_reset,
 }

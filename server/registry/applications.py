@@ -314,6 +314,24 @@ async def review_payload(
             for i, a in enumerate(app.attachments)
         ],
         "form_url": f"/api/v1/registry/applications/{app.id}/form.pdf",
+        # What the reviewer's detail offers to open: the printable form and each attachment
+        "files": [
+            {
+                "role": "form",
+                "label": "申请表",
+                "href": f"/api/v1/registry/applications/{app.id}/form.pdf",
+                "media_type": "application/pdf",
+            },
+            *(
+                {
+                    "role": "attachment",
+                    "label": ATTACHMENT_PURPOSES.get(str(a.get("purpose")), "其他材料"),
+                    "href": f"/api/v1/registry/applications/{app.id}/attachments/{i}",
+                    "media_type": {"pdf": "application/pdf", "png": "image/png"}.get(str(a.get("kind")), "image/jpeg"),
+                }
+                for i, a in enumerate(app.attachments)
+            ),
+        ],
     }
 
 

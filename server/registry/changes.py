@@ -80,7 +80,24 @@ async def _create(
         )
         payload = {**payload_base, "request_id": req.id}
         if kind == InfoChangeKind.PHOTO:
-            payload["photo_url"] = f"/api/v1/registry/info-changes/{req.id}/photo"
+            # Links the reviewer's pages open as images (each GET checks who asks), not a URL to print
+            payload["files"] = [
+                {
+                    "role": "new_photo",
+                    "label": "新相片",
+                    "href": f"/api/v1/registry/info-changes/{req.id}/photo",
+                    "media_type": _media_type(photo_key),
+                }
+            ]
+            if reg.photo_key:
+                payload["files"].append(
+                    {
+                        "role": "current_photo",
+                        "label": "当前相片",
+                        "href": f"/api/v1/registry/info-changes/{req.id}/current-photo",
+                        "media_type": _media_type(reg.photo_key),
+                    }
+                )
         item = await workflow_api.submit_item(
             kind=PHOTO_KIND if kind == InfoChangeKind.PHOTO else INFO_CHANGE_KIND,
             subject_type=SUBJECT_TYPE,
@@ -181,11 +198,21 @@ async def list_info_changes(*, user_id: int) -> list[dict[str, Any]]:
     return [await _out(r, states.get(r.review_item_id or 0)) for r in reqs]
 
 
-async def photo_bytes(*, principal: Principal, request_id: int, ip: str | None = None) -> tuple[bytes, str]:
-    """The photo of a request: for its physician, or a reviewer of the physician's main institution."""
+def _media_type(key: str | None) -> str:
+    return "image/png" if (key or "").endswith(".png") else "image/jpeg"
+
+
+async def photo_bytes(
+    *, principal: Principal, request_id: int, current: bool = False, ip: str | None = None
+) -> tuple[bytes, str]:
+    """The new photo of a request (or, ``current``, the registration's photo it would replace): for its physician,
+    or a reviewer of the physician's main institution."""
     req = await InfoChangeRequest.get_or_none(id=request_id, kind=InfoChangeKind.PHOTO).prefetch_related("registration")
     if req is None or not req.photo_key:
         raise InfoChangeNotFound()
+    key = req.registration.photo_key if current else req.photo_key
+    if not key:
+        raise InfoChangeNotFound("医师尚无已审核通过的相片")
     mine = req.user_id == principal.user_id  # type: ignore[attr-defined]
     reviewer = (
         principal.role == Role.INSTITUTION_REVIEWER
@@ -194,7 +221,7 @@ async def photo_bytes(*, principal: Principal, request_id: int, ip: str | None =
     )
     if not (mine or reviewer):
         raise InfoChangeNotFound()
-    data = await storage.load(req.photo_key)
+    data = await storage.load(key)
     if not mine:
         await run_atomic(
             audit.record,
@@ -203,8 +230,9 @@ async def photo_bytes(*, principal: Principal, request_id: int, ip: str | None =
             subject_type="info_change_request",
             subject_id=str(req.id),
             ip=ip,
+            details={"which": "current" if current else "new"},
         )
-    return data, ("image/png" if req.photo_key.endswith(".png") else "image/jpeg")
+    return data, _media_type(key)
 
 
 async def my_photo(*, user_id: int) -> tuple[bytes, str]:

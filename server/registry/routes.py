@@ -23,7 +23,16 @@ from server.directory import api as directory_api
 from server.errors import ValidationFailed
 from server.integrations import storage
 from server.proctoring import api as proctoring_api
-from server.registry import activation, applications, changes, identity, institution_routes, recovery, service
+from server.registry import (
+    activation,
+    applications,
+    changes,
+    commission_routes,
+    identity,
+    institution_routes,
+    recovery,
+    service,
+)
 from server.registry import errors as registry_errors
 from server.registry.schemas import (
     ActivationCodeIn,
@@ -192,6 +201,23 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
     data, content_type = await changes.photo_bytes(principal=principal, request_id=request_id, ip=client_ip(request))
     return file_out(
         data, content_type=content_type, filename=f"photo-{request_id}.{content_type.split('/')[1]}", inline=True
+    )
+
+
+@bp.get(f"{R}/info-changes/<request_id:int>/current-photo")
+@raises(registry_errors.InfoChangeNotFound)
+@openapi.tag("registry")
+@openapi.summary("相片更新申请要替换的当前相片（本人或主执业机构审核员，与新相片对照）")
+@require(PHYSICIAN, INSTITUTION)
+async def info_change_current_photo(request: Request, principal: Principal, request_id: int) -> HTTPResponse:
+    data, content_type = await changes.photo_bytes(
+        principal=principal, request_id=request_id, current=True, ip=client_ip(request)
+    )
+    return file_out(
+        data,
+        content_type=content_type,
+        filename=f"photo-{request_id}-current.{content_type.split('/')[1]}",
+        inline=True,
     )
 
 
@@ -384,4 +410,4 @@ async def recover(request: Request, body: RecoveryIn) -> HTTPResponse:
     return out(RecoveryOut.model_validate(await recovery.recover(**body.model_dump(), ip=client_ip(request))))
 
 
-BLUEPRINTS = (bp, institution_routes.bp)
+BLUEPRINTS = (bp, institution_routes.bp, commission_routes.bp)

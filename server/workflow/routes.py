@@ -25,6 +25,7 @@ from server.workflow.schemas import (
     BatchOut,
     CountsOut,
     DecisionOut,
+    FileLinkOut,
     HistoryPageOut,
     ItemDetailOut,
     ItemOut,
@@ -62,6 +63,8 @@ async def _detail(principal: Principal, item_id: int) -> ItemDetailOut:
         **base,
         payload=item.payload,
         attachments=item.attachments,
+        # The owner part lists the item's files in its payload (the engine knows no kind's files)
+        files=[FileLinkOut.model_validate(f) for f in (item.payload or {}).get("files", [])],
         history=[ActionOut.of(a, people) for a in actions],
     )
 

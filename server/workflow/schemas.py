@@ -152,9 +152,26 @@ class ActionOut(BaseModel):
         )
 
 
+class FileLinkOut(BaseModel):
+    """A file the reviewer opens from the detail, served by the app with its own access check (bearer token)."""
+
+    role: str = Field(
+        description="new_photo 新相片 / current_photo 当前相片 / form 申请表 / attachment 申请附件",
+        examples=["new_photo"],
+    )
+    label: str = Field(examples=["新相片"])
+    href: str = Field(
+        description="GET 此地址（带 Authorization 头）下载文件", examples=["/api/v1/registry/info-changes/7/photo"]
+    )
+    media_type: str = Field(examples=["image/jpeg"])
+
+
 class ItemDetailOut(ItemOut):
     payload: dict[str, Any]
     attachments: list[Any]
+    files: list[FileLinkOut] = Field(
+        default_factory=list, description="可下载的文件：相片更新的新相片与当前相片、业务申请的申请表（PDF）与附件"
+    )
     history: list[ActionOut]
 
 

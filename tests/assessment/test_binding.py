@@ -320,3 +320,40 @@ async def test_every_document_type_issues_and_binds(client: httpx.AsyncClient) -
             assert r.status_code == 400 and code(r) == "IDENTITY_MISMATCH"
         r = await client.request("DELETE", f"{A}/binding", json=unbind, headers=headers)
         assert r.status_code == 200 and r.json()["bound"] is False, r.text
+
+
+async def test_hide_scope_and_effect(client: httpx.AsyncClient) -> None:
+    w = await af.world()
+    credential = await af.issue(w, w.doctor)
+    account = await _account(w.doctor)
+    url = f"{A}/accounts/{account.id}/hide"
+    body = {"reason": "已调离本机构"}
+    for who in (w.other_inst_reviewer, w.other_office):
+        r = await client.post(url, json=body, headers=await w.h(who))
+        assert r.status_code == 404 and code(r) == "ASSESSMENT_ACCOUNT_NOT_FOUND"
+    for who in (w.doctor.user, w.commission):
+        r = await client.post(url, json=body, headers=await w.h(who))
+        assert r.status_code == 403
+    for bad in ({}, {"reason": "x"}, {"reason": "已调离", "extra": 1}):
+        r = await client.post(url, json=bad, headers=await w.h(w.inst_reviewer))
+        assert r.status_code == 422 and code(r) == "VALIDATION_FAILED"
+    assert not (await AssessmentAccount.get(id=account.id)).is_hidden
+    r = await client.post(url, json=body, headers=await w.h(w.inst_reviewer))
+    assert r.status_code == 200 and r.json()["is_hidden"] is True
+    entry = await AuditEntry.get(action="assessment.account_hidden")
+    assert entry.actor_id == w.inst_reviewer.id and entry.details == {"reason": "已调离本机构"}
+    # a hidden physician cannot bind (the message says to ask the institution)
+    r = await client.post(
+        f"{A}/binding",
+        json={
+            "province_code": "110000",
+            "id_number": w.doctor.id_number,
+            "name": w.doctor.name,
+            "credential": credential,
+            "new_password": "Yishi-Test-2026",
+        },
+        headers=w.doctor.headers,
+    )
+    assert r.status_code == 403 and code(r) == "ACCOUNT_HIDDEN"
+    r = await client.post(f"{A}/accounts/{account.id}/unhide", headers=await w.h(w.inst_reviewer))
+    assert r.status_code == 200 and r.json()["is_hidden"] is False

@@ -38,6 +38,11 @@ PAYLOADS: dict[str, list[dict[str, Any]]] = {
         {"code": "123456", "institution_name": LONG, "expires_at": "2026-12-01T00:00:00+08:00"}
     ],
     "account.security": [{"action": "password.changed"}, {"action": "something.odd"}],
+    "account.password_reset": [{"code": "AbCdEf234567", "institution_name": LONG}, {"code": "x"}],
+    "assessment.reminder": [
+        {"cycle_name": "2024—2026年度", "step": "not_bound", "action": "绑定定考账号", "institution_name": LONG},
+        {"step": "exams"},
+    ],
     "exam.invalidated": [
         {"exam_kind": k, "title": "测评", "attempt_ref": "A1", "reason": LONG, "is_make_up": m}
         for k, m in (("professional", False), ("professional", True), ("humanities", False))

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from server.accounts.models import User
 from server.common.enums import Level
+from server.common.models import AuditEntry
 from server.directory.models import Institution
 from server.registry.models import (
     BusinessApplication,
@@ -115,6 +116,12 @@ async def test_register_draft_submit_confirm_approve(client: httpx.AsyncClient, 
     assert payload["requested"]["practice_scopes"] == ["内科专业", "外科专业"]
     assert payload["physician"]["name"] == "吴*" and "*" in payload["physician"]["id_number"]
     assert payload["form_url"].endswith("/form.pdf")
+    # the form is a downloadable link of the detail, for the reviewers who may see the item and nobody else
+    [form] = r.json()["files"]
+    assert form["role"] == "form" and form["label"] == "申请表" and form["media_type"] == "application/pdf"
+    pdf = await client.get(form["href"], headers=await wf.auth_headers(world.cy_reviewer))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (await client.get(form["href"], headers=await wf.auth_headers(world.dc_reviewer))).status_code == 404
     # the wrong institution cannot confirm, the right one does
     assert (await _approve(client, world.dc_reviewer, item.id)).status_code == 404
     assert (await _approve(client, world.cy_reviewer, item.id)).status_code == 200
@@ -399,6 +406,8 @@ async def test_institution_filing_and_cancellation(client: httpx.AsyncClient, wo
     r = await client.post(url, json=body, headers=await wf.auth_headers(world.dc_reviewer))
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "submitted" and r.json()["data"]["reason_label"] == "退休"
+    # a filing waits at the commission, its only step: never "待机构确认"
+    assert r.json()["status_label"] == "待卫生健康行政部门审批"
     item_id = r.json()["review_item_id"]
     r = await client.post(
         url,
@@ -408,6 +417,12 @@ async def test_institution_filing_and_cancellation(client: httpx.AsyncClient, wo
     assert r.status_code == 409 and _code(r) == "APPLICATION_ALREADY_OPEN"
     listed = await client.get(url, headers=await wf.auth_headers(world.dc_reviewer))
     assert [a["id"] for a in listed.json()["items"]] == [(await BusinessApplication.get()).id]
+    assert listed.json()["items"][0]["status_label"] == "待卫生健康行政部门审批"
+    form = await client.get(
+        f"{R}/applications/{listed.json()['items'][0]['id']}/form.pdf", headers=await wf.auth_headers(world.dc_reviewer)
+    )
+    text = PdfReader(io.BytesIO(form.content)).pages[0].extract_text()
+    assert "待卫生健康行政部门审批" in text and "待机构确认" not in text
     assert (await _approve(client, world.hb_commission, item_id)).status_code == 404
     assert (await _approve(client, world.bj_commission, item_id)).status_code == 200
     assert (await PracticeRegistration.get(id=who.registration.id)).status == RegistrationStatus.FILED
@@ -457,3 +472,50 @@ async def test_institution_case_form_and_scope(client: httpx.AsyncClient, world:
     assert listed.json()["items"] == []
     r = await client.get(f"{R}/institution/filings", headers=await wf.auth_headers(await rf.account()))
     assert r.status_code == 403
+
+
+async def test_commission_figures_by_institution_kind_and_state(client: httpx.AsyncClient, world: World) -> None:
+    url = f"{R}/commission/figures"
+    items = []
+    for name in ("甲医师", "乙医师"):
+        who = await rf.person(name=name, institution=world.dc)
+        user = await rf.activated(who)
+        r = await _create(client, user, kind="change", practice_scopes=["外科专业"])
+        items.append((await _submit(client, user, r.json()["id"])).json()["review_item_id"])
+    await _approve(client, world.dc_reviewer, items[0])  # one waits at the commission, one at the institution
+    draft_owner = await rf.activated(await rf.person(name="丙医师", institution=world.dc))
+    await _create(client, draft_owner, kind="change", practice_scopes=["外科专业"])  # a draft is not counted
+    filed = await rf.person(name="丁医师", institution=world.dc)
+    await rf.activated(filed)
+    assert filed.registration is not None
+    body = {"registration_id": filed.registration.id, "kind": "filing", "reason": "retirement"}
+    r = await client.post(f"{R}/institution/filings", json=body, headers=await wf.auth_headers(world.dc_reviewer))
+    assert r.status_code == 201
+
+    r = await client.get(url, headers=await wf.auth_headers(world.bj_commission))
+    assert r.status_code == 200, r.text
+    rows = {(i["institution_name"], i["kind"]): i for i in r.json()["items"]}
+    assert set(rows) == {("东城医院", "change"), ("东城医院", "institution_filing")}
+    change = rows[("东城医院", "change")]
+    assert (
+        change["total"] == 2 and change["counts"]["submitted"] == 1 and change["counts"]["institution_confirmed"] == 1
+    )
+    assert rows[("东城医院", "institution_filing")]["counts"]["submitted"] == 1
+    assert r.json()["state_labels"]["institution_confirmed"] == "待卫生健康行政部门审批"
+    # filters
+    r = await client.get(url, params={"kind": "institution_filing"}, headers=await wf.auth_headers(world.bj_commission))
+    assert [i["kind"] for i in r.json()["items"]] == ["institution_filing"]
+    r = await client.get(url, params={"region_code": "110105"}, headers=await wf.auth_headers(world.bj_commission))
+    assert r.json()["items"] == []
+    # another province sees none of it, and may not ask for it; institutions and physicians may not ask at all
+    r = await client.get(url, headers=await wf.auth_headers(world.hb_commission))
+    assert r.status_code == 200 and r.json()["items"] == []
+    r = await client.get(url, params={"region_code": "110000"}, headers=await wf.auth_headers(world.hb_commission))
+    assert r.status_code == 403 and _code(r) == "FORBIDDEN"
+    for who in (world.dc_reviewer, draft_owner):
+        r = await client.get(url, headers=await wf.auth_headers(who))
+        assert r.status_code == 403 and _code(r) == "ROLE_FORBIDDEN"
+    for params in ({"kind": "lunch"}, {"region_code": "11"}, {"since": "yesterday"}):
+        r = await client.get(url, params=params, headers=await wf.auth_headers(world.bj_commission))
+        assert r.status_code == 422 and _code(r) == "VALIDATION_FAILED"
+    assert await AuditEntry.filter(action="registry.figures_read", actor_id=world.bj_commission.id).exists()

@@ -120,7 +120,10 @@ async def test_photo_upload_review_and_replace(client: httpx.AsyncClient) -> Non
     ).status_code == 404
     stranger = await rf.activated(await rf.person(name="李华", institution=inst))
     assert (await client.get(url, headers=await wf.auth_headers(stranger))).status_code == 404
-    assert item.payload["photo_url"] == url
+    # the reviewer's detail offers the photo as a downloadable image link (no current photo yet)
+    r = await client.get(f"{REVIEWS}/{item.id}", headers=ours)
+    assert r.json()["files"] == [{"role": "new_photo", "label": "新相片", "href": url, "media_type": "image/jpeg"}]
+    assert (await client.get(f"{R}/info-changes/{second_id}/current-photo", headers=ours)).status_code == 404
     # stored encrypted
     assert req.photo_key and second not in (await _raw(req.photo_key))
     assert (await client.get(f"{R}/photo", headers=headers)).status_code == 404
@@ -131,6 +134,22 @@ async def test_photo_upload_review_and_replace(client: httpx.AsyncClient) -> Non
     # the approved photo is now the reference of the physician's face comparisons before exams
     reference = await FaceReference.get(user_id=user.id)
     assert reference.storage_key == req.photo_key
+    # a later photo change shows the new photo beside the current one, both served with the same checks
+    third = _photo(70)
+    r = await client.post(f"{R}/photo", files={"photo": ("p.jpg", third, "image/jpeg")}, headers=headers)
+    third_id = r.json()["id"]
+    later = await ReviewItem.get(id=(await InfoChangeRequest.get(id=third_id)).review_item_id)
+    r = await client.get(f"{REVIEWS}/{later.id}", headers=ours)
+    files = {f["role"]: f for f in r.json()["files"]}
+    assert set(files) == {"new_photo", "current_photo"} and files["current_photo"]["label"] == "当前相片"
+    assert (await client.get(files["new_photo"]["href"], headers=ours)).content == third
+    current = await client.get(files["current_photo"]["href"], headers=ours)
+    assert current.status_code == 200 and current.content == second and current.headers["content-type"] == "image/jpeg"
+    assert (await client.get(files["current_photo"]["href"], headers=headers)).content == second
+    for who in (await wf.institution_reviewer(other.id), stranger):
+        assert (await client.get(files["current_photo"]["href"], headers=await wf.auth_headers(who))).status_code == 404
+    entry = await AuditEntry.filter(action="registry.photo.read").order_by("-id").first()
+    assert entry is not None and entry.details == {"which": "current"}
 
 
 async def _raw(key: str) -> bytes:

@@ -96,6 +96,31 @@ async def registered_physician(inst: Institution, *, name: str = "李小明", re
     return Doctor(user=user, id_number=number, name=name, headers=await auth_headers(user))
 
 
+async def registered_without_account(inst: Institution, *, name: str = "赵未开") -> str:
+    """A physician on the institution's active roll who never opened an app account; returns the ID number."""
+    n = next(_seq)
+    number = idcard.make("110105", date(1970, 1, 1) + timedelta(days=n), 100 + n % 800)
+    q = await Qualification.create(
+        qualification_cert_no=f"QN{n:08d}",
+        name=name,
+        id_number_enc=crypto.encrypt(number, context="id_number"),
+        id_number_index=crypto.blind_index(number),
+        category=Category.CLINICAL,
+        level=Level.PRACTITIONER,
+        obtained_on=date(2005, 8, 30),
+    )
+    await PracticeRegistration.create(
+        practice_cert_no=f"PN{n:08d}",
+        qualification=q,
+        main_institution=inst,
+        practice_region_code="110000",
+        category=Category.CLINICAL,
+        level=Level.PRACTITIONER,
+        practice_scopes=["内科专业"],
+    )
+    return number
+
+
 @dataclass
 class World:
     cycle: Cycle

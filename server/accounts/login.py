@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from tortoise.timezone import now
 
-from server.accounts import captchas, sessions, sms
+from server.accounts import captchas, lockout, sessions, sms
 from server.accounts import passwords as pw
 from server.accounts.errors import (
     AccountDisabled,
@@ -17,14 +17,7 @@ from server.accounts.errors import (
     InitialPasswordUsed,
     InvalidCredentials,
 )
-from server.accounts.lockout import (
-    CAPTCHA_AFTER_FAILURES,
-    _check_lock,
-    _count_failure,
-    _failures,
-    clear_failures,
-    login_subject,
-)
+from server.accounts.lockout import CaptchaNeeded, clear_failures, login_subject
 from server.accounts.models import User
 from server.accounts.security import end_session
 from server.accounts.sessions import Tokens
@@ -78,16 +71,16 @@ async def log_in_with_password(
     """Phone or username and password. The hasher runs exactly once whether or not the login exists."""
     user = await _find_by_login(login)
     subject = login_subject(user, login)
-    await _check_lock(subject)
-    if await _failures(subject) >= CAPTCHA_AFTER_FAILURES:
-        if not captcha_id or not captcha_answer:
-            raise CaptchaRequired()
-        if not await captchas.check_captcha(captcha_id, captcha_answer):
-            raise CaptchaInvalid(field="captcha_answer")
+    presented = bool(captcha_id and captcha_answer)
+    solved = presented and await captchas.check_captcha(captcha_id, captcha_answer)
+    try:
+        attempt = await lockout.begin_attempt(subject, captcha_solved=solved)
+    except CaptchaNeeded:
+        raise (CaptchaInvalid(field="captcha_answer") if presented else CaptchaRequired()) from None
     stored = user.password_hash if user and user.password_hash else await _dummy_hash_async()
     ok = await pw.verify_password(stored, password)
     if not ok or user is None or not user.password_hash:
-        raise await _count_failure(subject, user=user, ip=ip, method="password")
+        raise await lockout.failed(attempt, user=user, ip=ip, method="password")
     await clear_failures(subject)
     if user.must_change_password:
         tokens = await run_atomic(_log_in_with_initial_password, user, ip=ip, user_agent=user_agent)
@@ -112,11 +105,12 @@ async def log_in_with_sms(*, phone: str, sms_code: str, ip: str | None, user_age
     """Phone and a ``login`` SMS code; wrong codes count as log-in failures."""
     user = await User.get_or_none(phone=phone)
     subject = login_subject(user, phone)
-    await _check_lock(subject)
+    # An SMS code is its own second factor (void after five misses), so it needs no captcha; it counts all the same.
+    attempt = await lockout.begin_attempt(subject, captcha_solved=True)
     try:
         await sms.verify_code(purpose=SmsPurpose.LOGIN, phone=phone, code=sms_code)
     except AppError as exc:
-        failure = await _count_failure(subject, user=user, ip=ip, method="sms")
+        failure = await lockout.failed(attempt, user=user, ip=ip, method="sms")
         raise (failure if isinstance(failure, AccountLocked) else exc) from None
     if user is None:  # a code was never sent to an unknown phone, so this is unreachable in practice
         raise InvalidCredentials()

@@ -9,14 +9,13 @@ from tortoise.timezone import now
 from server.accounts import email_codes, sessions, sms
 from server.accounts import passwords as pw
 from server.accounts.email_codes import EmailPurpose
-from server.accounts.lockout import LOCK_KEY, clear_failures, login_subject
+from server.accounts.lockout import clear_failures, login_subject
 from server.accounts.models import User
 from server.accounts.rules import enforce_password_rules
 from server.accounts.sms import SmsPurpose
 from server.common import audit
 from server.db import run_atomic
 from server.integrations.mail import MailError
-from server.redis import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,6 @@ async def _set_reset_password(user: User, new_password: str, *, ip: str | None, 
     await run_atomic(body)
     subject = login_subject(user, "")  # failures are counted per account once the login names one
     await clear_failures(subject)
-    await get_redis().delete(LOCK_KEY.format(subject=subject))
 
 
 async def request_reset_by_email(*, email: str, ip: str | None) -> None:

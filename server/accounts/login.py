@@ -82,6 +82,7 @@ async def log_in_with_password(
     if not ok or user is None or not user.password_hash:
         raise await lockout.failed(attempt, user=user, ip=ip, method="password")
     await clear_failures(subject)
+    await _upgrade_hash(user, password)
     if user.must_change_password:
         tokens = await run_atomic(_log_in_with_initial_password, user, ip=ip, user_agent=user_agent)
         if tokens is None:
@@ -89,6 +90,20 @@ async def log_in_with_password(
             raise InitialPasswordUsed()
         return tokens
     return await run_atomic(open_login, user, ip=ip, user_agent=user_agent, method="password")
+
+
+async def _upgrade_hash(user: User, password: str) -> None:
+    """Re-hash a password stored with older (weaker) argon2 parameters, now that we hold it in the clear.
+
+    The new hash is computed on the hashing pool; the row changes only if nobody changed the password meanwhile.
+    """
+    old_hash = user.password_hash
+    if not old_hash or not pw.needs_rehash(old_hash):
+        return
+    new_hash = await pw.hash_password(password)
+    if await User.filter(id=user.id, password_hash=old_hash).update(password_hash=new_hash):
+        user.password_hash = new_hash
+        await audit.record(action="password.rehashed", actor_id=user.id, subject_type="user", subject_id=str(user.id))
 
 
 async def _log_in_with_initial_password(user: User, *, ip: str | None, user_agent: str | None) -> Tokens | None:

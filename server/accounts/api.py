@@ -120,7 +120,9 @@ async def new_password_hash(*, user_id: int, password: str, id_number: str | Non
     """The hash of a new password that follows the rules for this user (PASSWORD_WEAK on ``field`` otherwise)."""
     user = await User.get(id=user_id)
     try:
-        check_password_rules(password, phone=user.phone, id_number=id_number or identity_number(user))
+        await check_password_rules(
+            password, phone=user.phone, id_number=id_number or identity_number(user), name=user.real_name
+        )
     except PasswordWeak as exc:
         exc.field = field
         raise

@@ -26,7 +26,7 @@ async def reset_password(*, phone: str, sms_code: str, new_password: str, ip: st
     An unknown phone never got a code, so it fails exactly like a wrong code.
     """
     user = await User.get_or_none(phone=phone)
-    enforce_password_rules(new_password, phone=phone, user=user, field="new_password")
+    await enforce_password_rules(new_password, phone=phone, user=user, field="new_password")
     await sms.verify_code(purpose=SmsPurpose.RESET_PASSWORD, phone=phone, code=sms_code)
     if user is None:
         return
@@ -66,7 +66,7 @@ async def reset_password_by_email(*, email: str, code: str, new_password: str, i
     """Set a new password with a code mailed to the verified security e-mail, and end every session."""
     email = email_codes.normalise(email)
     user = await User.get_or_none(email=email, email_verified_at__isnull=False)
-    enforce_password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
+    await enforce_password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
     await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code)
     if user is None:
         return

@@ -88,7 +88,7 @@ async def register(
 ) -> Tokens:
     """Create a physician account for a phone proven by an SMS code, and log it in."""
     check_agreements(agreement_version, privacy_version)
-    enforce_password_rules(password, phone=phone, user=None, field="password")
+    await enforce_password_rules(password, phone=phone, user=None, field="password")
     await sms.verify_code(purpose=SmsPurpose.REGISTER, phone=phone, code=sms_code)
 
     async def body() -> Tokens:

@@ -51,5 +51,5 @@ async def send_code(*, purpose: EmailPurpose, email: str) -> None:
     await send_mail(to=normalise(email), subject=subject, text=text.format(code=code))
 
 
-async def verify_code(*, purpose: EmailPurpose, email: str, code: str) -> None:
-    await sms.verify_code(purpose=purpose, phone=_key(email), code=code, field="code")
+async def verify_code(*, purpose: EmailPurpose, email: str, code: str, keep: bool = False) -> None:
+    await sms.verify_code(purpose=purpose, phone=_key(email), code=code, field="code", keep=keep)

@@ -23,8 +23,11 @@ log = logging.getLogger(__name__)
 async def reset_password(*, phone: str, sms_code: str, new_password: str, ip: str | None) -> None:
     """Set a new password with a ``reset_password`` SMS code and end every session.
 
-    An unknown phone never got a code, so it fails exactly like a wrong code.
+    An unknown phone never got a code, so it fails exactly like a wrong code. The code is checked before the
+    password rules (which know the account's ID number and name, so would answer differently for a known phone),
+    and used up only once the password passes them: a refused password leaves the code for the next try.
     """
+    await sms.verify_code(purpose=SmsPurpose.RESET_PASSWORD, phone=phone, code=sms_code, keep=True)
     user = await User.get_or_none(phone=phone)
     await enforce_password_rules(new_password, phone=phone, user=user, field="new_password")
     await sms.verify_code(purpose=SmsPurpose.RESET_PASSWORD, phone=phone, code=sms_code)
@@ -65,6 +68,8 @@ async def request_reset_by_email(*, email: str, ip: str | None) -> None:
 async def reset_password_by_email(*, email: str, code: str, new_password: str, ip: str | None) -> None:
     """Set a new password with a code mailed to the verified security e-mail, and end every session."""
     email = email_codes.normalise(email)
+    # As for SMS: the code first (an unknown address never got one), then the account's own password rules.
+    await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code, keep=True)
     user = await User.get_or_none(email=email, email_verified_at__isnull=False)
     await enforce_password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
     await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code)

@@ -391,7 +391,8 @@ async def enable_user(request: Request, user_id: int, body: UserStatusIn, princi
 @require()
 async def request_email_binding(request: Request, body: EmailIn, principal: Principal) -> HTTPResponse:
     await profile.request_email_binding(user_id=principal.user_id, email=body.email, ip=client_ip(request))
-    return out(AcceptedOut(message="验证码已发送至该邮箱，10 分钟内有效"), status=202)
+    message = f"验证码已发送至该邮箱，{sms.code_ttl_minutes()} 分钟内有效"
+    return out(AcceptedOut(message=message), status=202)
 
 
 @bp.post("/me/email/verify")

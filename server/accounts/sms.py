@@ -24,7 +24,6 @@ from server.redis import get_redis
 
 log = logging.getLogger(__name__)
 
-CODE_TTL_S = 10 * 60
 MAX_WRONG_TRIES = 5
 # (name, limit, window seconds)
 SEND_LIMITS: tuple[tuple[str, int, int], ...] = (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
@@ -81,6 +80,15 @@ def _code_hash(purpose: str, phone: str, code: str) -> str:
     return hmac.new(key, f"sms:{purpose}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def code_ttl_minutes() -> int:
+    """The one setting behind both a code's lifetime and the minutes its text promises."""
+    return get_settings().sms_code_ttl_minutes
+
+
+def code_ttl_s() -> int:
+    return code_ttl_minutes() * 60
+
+
 def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
@@ -105,7 +113,7 @@ async def store_code(*, purpose: StrEnum, phone: str, code: str) -> None:
     async with get_redis().pipeline(transaction=True) as pipe:
         pipe.delete(key)
         pipe.hset(key, mapping={"h": _code_hash(purpose.value, phone, code), "tries": 0})
-        pipe.expire(key, CODE_TTL_S)
+        pipe.expire(key, code_ttl_s())
         await pipe.execute()
 
 
@@ -155,7 +163,8 @@ def ensure_configured(purpose: SmsPurpose) -> str:
 async def deliver_code(*, purpose: SmsPurpose, phone: str, code: str) -> None:
     """Send through Aliyun (in a thread); provider errors propagate as their own typed AppErrors."""
     template = ensure_configured(purpose)
-    await asyncio.to_thread(sms_client().send, phone, template, {"code": code})
+    params = {"code": code, "minutes": str(code_ttl_minutes())}
+    await asyncio.to_thread(sms_client().send, phone, template, params)
 
 
 # ---------------------------------------------------------------- sending after the answer

@@ -25,6 +25,7 @@ from server.accounts.schemas import (
     LoginIn,
     MeOut,
     RefreshIn,
+    RefusalQuery,
     RegisterIn,
     ResetPasswordIn,
     SessionListOut,
@@ -44,6 +45,7 @@ from server.common.auth import Principal, authenticate, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.masking import mask_email, mask_phone
+from server.common.models import AuditEntry
 from server.common.schemas import AcceptedOut
 from server.common.validation import body, query
 from server.common.web import OkOut, json_content, ok, out
@@ -335,6 +337,10 @@ async def list_audit(request: Request, query: AuditQuery, principal: Principal) 
         before_id=query.cursor,
         limit=query.limit,
     )
+    return out(_audit_page(rows, next_cursor))
+
+
+def _audit_page(rows: list[AuditEntry], next_cursor: int | None) -> AuditPageOut:
     items = [
         AuditEntryOut(
             id=r.id,
@@ -348,7 +354,22 @@ async def list_audit(request: Request, query: AuditQuery, principal: Principal) 
         )
         for r in rows
     ]
-    return out(AuditPageOut(items=items, next_cursor=next_cursor))
+    return AuditPageOut(items=items, next_cursor=next_cursor)
+
+
+@bp.get("/audit/refusals")
+@openapi.tag("accounts")
+@openapi.summary("被拒绝的越权访问（考核机构：本辖区人员；管理员：全部），按人员、接口、小时汇总计数")
+@openapi.response(200, json_content(AuditPageOut))
+@query(RefusalQuery)
+@require(Role.OFFICE_REVIEWER, Role.ADMIN)
+async def list_refusals(request: Request, query: RefusalQuery, principal: Principal) -> HTTPResponse:
+    rows, next_cursor = await audit.list_refusals(
+        region_code=None if principal.role == Role.ADMIN else principal.region_code or "-",
+        before_id=query.cursor,
+        limit=query.limit,
+    )
+    return out(_audit_page(rows, next_cursor))
 
 
 async def _set_active(

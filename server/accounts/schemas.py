@@ -210,6 +210,11 @@ class AuditQuery(_In):
     limit: int = Field(default=50, ge=1, le=200)
 
 
+class RefusalQuery(_In):
+    cursor: int | None = Field(default=None, ge=1)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
 class AuditEntryOut(BaseModel):
     id: int
     action: str

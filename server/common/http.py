@@ -14,7 +14,7 @@ from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, json
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
-from server.common import audit, metrics
+from server.common import audit, metrics, scope
 from server.common.logging import request_id_var
 from server.errors import (
     AppError,
@@ -149,6 +149,14 @@ def install(app: Sanic) -> None:
 _NOT_REFUSALS = frozenset({"PASSWORD_CHANGE_REQUIRED", "ACCOUNT_DISABLED", "USER_NOTICE_REQUIRED"})
 
 
+async def _region_of(principal: Any) -> str | None:
+    """Where the refused caller belongs: an office or commission reviewer's region, a physician's affiliation."""
+    if principal.region_code:
+        return str(principal.region_code)
+    found = await scope.affiliation_of(principal.user_id)
+    return found.region_code if found else None
+
+
 async def audit_refusal(request: Request) -> None:
     """Audit a signed-in caller's refused access: every 403, and a 404 for an object its path names (what another
     person owns, or what lies outside a reviewer's scope, answers 404 on purpose). Here, once, for every part."""
@@ -167,6 +175,7 @@ async def audit_refusal(request: Request) -> None:
             code=err.code,
             params=dict(request.match_info),
             ip=client_ip(request),
+            region_of=lambda: _region_of(principal),
         )
     except Exception:  # the answer is already given; a trail that cannot be written must not turn it into a 500
         log.warning("refused access not audited", exc_info=True)

@@ -9,8 +9,10 @@ import asyncio
 
 import httpx
 
-from server.common import audit
+from server.accounts.models import User
+from server.common import audit, scope
 from server.common.models import AuditEntry
+from server.db import run_atomic
 from tests.support import factories as f
 from tests.support import workflow as wt
 
@@ -62,3 +64,32 @@ async def test_ones_own_objects_and_plain_absences_without_sign_in_are_not_refus
     assert (await client.get(f"/api/v1/my/reviews/{item.id}", headers=await f.auth_headers(world.physician))).is_success
     assert (await client.get(f"/api/v1/my/reviews/{item.id}")).status_code == 401
     assert await AuditEntry.filter(action=audit.REFUSAL_ACTION).count() == 0
+
+
+async def test_the_office_finds_the_refusals_of_the_people_in_its_region(
+    client: httpx.AsyncClient, world: wt.World
+) -> None:
+    item = await world.submit()
+    await run_atomic(
+        scope.set_affiliation,
+        user_id=world.other_physician.id,
+        institution_id=world.inst.id,
+        region_code="110105",
+        source=scope.REGISTRY,
+    )
+    for _ in range(3):
+        r = await client.get(f"/api/v1/my/reviews/{item.id}", headers=await f.auth_headers(world.other_physician))
+        assert r.status_code == 404
+
+    async def seen_by(user: User) -> list[tuple[int | None, int]]:
+        r = await client.get("/api/v1/audit/refusals", headers=await f.auth_headers(user))
+        assert r.status_code == 200, r.text
+        return [(e["actor_id"], e["details"]["count"]) for e in r.json()["items"]]
+
+    assert await seen_by(world.province_office) == [(world.other_physician.id, 3)]  # 110000 covers 110105
+    assert await seen_by(world.county_office) == [(world.other_physician.id, 3)]
+    assert await seen_by(world.other_office) == []  # 310000: not their people
+    r = await client.get("/api/v1/audit/refusals", headers=await f.auth_headers(world.physician))
+    assert r.status_code == 403
+    r = await client.get("/api/v1/audit/refusals", params={"limit": 0}, headers=await f.auth_headers(world.admin))
+    assert r.status_code == 422

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
 
     # Provider templates by purpose (JSON objects in the environment), defaulting to the emulator's
     sms_templates: dict[str, str] = Field(default_factory=lambda: dict(DEV_SMS_TEMPLATE_CODES))
+    # How long an SMS or e-mail verification code lives. The one number: the code's lifetime in Redis and the
+    # "${minutes}分钟内有效" of the text (SMS templates get it as the parameter ``minutes``) both come from here.
+    sms_code_ttl_minutes: int = Field(default=10, ge=1, le=60)
     subscribe_templates: dict[str, str] = Field(default_factory=lambda: dict(DEV_SUBSCRIBE_TEMPLATE_IDS))
 
     # Jobs

@@ -101,15 +101,30 @@ async def id_number_of(user_id: int) -> str | None:
     return identity_number(user) if user else None
 
 
-async def set_identity(*, user_id: int, real_name: str, id_type: str, id_number_enc: str, id_number_index: str) -> None:
-    """The registers verified who this user is (activation): name and document recorded on the account."""
+async def set_identity(
+    *,
+    user_id: int,
+    real_name: str,
+    id_type: str,
+    id_number_enc: str,
+    id_number_index: str,
+    qualification_cert_no: str | None = None,
+) -> None:
+    """The registers verified who this user is (activation): name, document and qualification certificate number
+    recorded on the account; the ID number (by its blind index) and the certificate number then also log in."""
     await User.filter(id=user_id).update(
-        real_name=real_name, id_type=id_type, id_number_enc=id_number_enc, id_number_index=id_number_index
+        real_name=real_name,
+        id_type=id_type,
+        id_number_enc=id_number_enc,
+        id_number_index=id_number_index,
+        qualification_cert_no=qualification_cert_no,
     )
 
 
 async def clear_identity(*, user_id: int) -> None:
-    await User.filter(id=user_id).update(real_name=None, id_type=None, id_number_enc=None, id_number_index=None)
+    await User.filter(id=user_id).update(
+        real_name=None, id_type=None, id_number_enc=None, id_number_index=None, qualification_cert_no=None
+    )
 
 
 async def check_password(*, user_id: int, password: str) -> bool:
@@ -123,7 +138,9 @@ async def new_password_hash(*, user_id: int, password: str, id_number: str | Non
     """The hash of a new password that follows the rules for this user (PASSWORD_WEAK on ``field`` otherwise)."""
     user = await User.get(id=user_id)
     try:
-        check_password_rules(password, phone=user.phone, id_number=id_number or identity_number(user))
+        await check_password_rules(
+            password, phone=user.phone, id_number=id_number or identity_number(user), name=user.real_name
+        )
     except PasswordWeak as exc:
         exc.field = field
         raise

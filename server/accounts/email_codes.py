@@ -1,7 +1,7 @@
 """Codes sent by e-mail (the security e-mail of the legacy e-registration system): bind it, recover with it.
 
-The same machinery as SMS codes (HMAC-stored, single use, 10 minutes, void after 5 misses, send limits per address
-and per IP in Redis), keyed by ``mail:<address>`` so the two never mix.
+The same machinery as SMS codes (HMAC-stored, single use, living ``SMS_CODE_TTL_MINUTES``, void after 5 misses, send
+limits per address and per IP in Redis), keyed by ``mail:<address>`` so the two never mix.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ class EmailPurpose(StrEnum):
 _TEXT = {
     EmailPurpose.BIND_EMAIL: (
         "【医师服务】安全邮箱验证码",
-        "您正在将本邮箱设为医师服务账号的安全邮箱，验证码：{code}，10 分钟内有效。\n"
+        "您正在将本邮箱设为医师服务账号的安全邮箱，验证码：{code}，{minutes} 分钟内有效。\n"
         "安全邮箱可用于找回密码。如非本人操作，请忽略本邮件。",
     ),
     EmailPurpose.RESET_PASSWORD_EMAIL: (
         "【医师服务】找回密码验证码",
-        "您正在通过安全邮箱找回医师服务账号的密码，验证码：{code}，10 分钟内有效。\n"
+        "您正在通过安全邮箱找回医师服务账号的密码，验证码：{code}，{minutes} 分钟内有效。\n"
         "如非本人操作，请忽略本邮件，您的密码不会被修改。",
     ),
 }
@@ -48,8 +48,8 @@ async def send_code(*, purpose: EmailPurpose, email: str) -> None:
     code = sms.new_code()
     await sms.store_code(purpose=purpose, phone=_key(email), code=code)
     subject, text = _TEXT[purpose]
-    await send_mail(to=normalise(email), subject=subject, text=text.format(code=code))
+    await send_mail(to=normalise(email), subject=subject, text=text.format(code=code, minutes=sms.code_ttl_minutes()))
 
 
-async def verify_code(*, purpose: EmailPurpose, email: str, code: str) -> None:
-    await sms.verify_code(purpose=purpose, phone=_key(email), code=code, field="code")
+async def verify_code(*, purpose: EmailPurpose, email: str, code: str, keep: bool = False) -> None:
+    await sms.verify_code(purpose=purpose, phone=_key(email), code=code, field="code", keep=keep)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from functools import lru_cache
 
+from tortoise.expressions import Q
 from tortoise.timezone import now
 
-from server.accounts import captchas, sessions, sms
+from server.accounts import captchas, lockout, sessions, sms
 from server.accounts import passwords as pw
 from server.accounts.errors import (
     AccountDisabled,
@@ -17,19 +18,12 @@ from server.accounts.errors import (
     InitialPasswordUsed,
     InvalidCredentials,
 )
-from server.accounts.lockout import (
-    CAPTCHA_AFTER_FAILURES,
-    _check_lock,
-    _count_failure,
-    _failures,
-    clear_failures,
-    login_subject,
-)
+from server.accounts.lockout import CaptchaNeeded, clear_failures, login_subject
 from server.accounts.models import User
 from server.accounts.security import end_session
 from server.accounts.sessions import Tokens
 from server.accounts.sms import SmsPurpose
-from server.common import audit
+from server.common import audit, crypto
 from server.db import run_atomic
 from server.errors import AppError
 
@@ -59,11 +53,28 @@ async def open_login(user: User, *, ip: str | None, user_agent: str | None, meth
 
 
 async def _find_by_login(login: str) -> User | None:
+    """The account a typed identifier names: phone, username, or (once linked to a physician record) the ID number,
+    found by its keyed blind index, or the qualification certificate number.
+
+    One query for every kind, so a known phone is not answered faster than an unknown ID number. An identifier
+    that names more than one account (an ID number on two accounts) names none: it fails like a wrong password.
+    """
     login = login.strip()
-    user = await User.get_or_none(phone=login)
-    if user is None:
-        user = await User.get_or_none(username=login)
-    return user
+    if not login:
+        return None
+    index = crypto.blind_index(login)
+    q = Q(phone=login) | Q(username=login) | Q(qualification_cert_no=login) | Q(id_number_index=index)
+    found = await User.filter(q).limit(4)
+    for matches in (
+        lambda u: u.phone == login,
+        lambda u: u.username == login,
+        lambda u: u.qualification_cert_no == login,
+        lambda u: u.id_number_index == index,
+    ):
+        hits = [u for u in found if matches(u)]
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return None
 
 
 async def log_in_with_password(
@@ -78,17 +89,18 @@ async def log_in_with_password(
     """Phone or username and password. The hasher runs exactly once whether or not the login exists."""
     user = await _find_by_login(login)
     subject = login_subject(user, login)
-    await _check_lock(subject)
-    if await _failures(subject) >= CAPTCHA_AFTER_FAILURES:
-        if not captcha_id or not captcha_answer:
-            raise CaptchaRequired()
-        if not await captchas.check_captcha(captcha_id, captcha_answer):
-            raise CaptchaInvalid(field="captcha_answer")
+    presented = bool(captcha_id and captcha_answer)
+    solved = presented and await captchas.check_captcha(captcha_id, captcha_answer)
+    try:
+        attempt = await lockout.begin_attempt(subject, captcha_solved=solved)
+    except CaptchaNeeded:
+        raise (CaptchaInvalid(field="captcha_answer") if presented else CaptchaRequired()) from None
     stored = user.password_hash if user and user.password_hash else await _dummy_hash_async()
     ok = await pw.verify_password(stored, password)
     if not ok or user is None or not user.password_hash:
-        raise await _count_failure(subject, user=user, ip=ip, method="password")
+        raise await lockout.failed(attempt, user=user, ip=ip, method="password")
     await clear_failures(subject)
+    await _upgrade_hash(user, password)
     if user.must_change_password:
         tokens = await run_atomic(_log_in_with_initial_password, user, ip=ip, user_agent=user_agent)
         if tokens is None:
@@ -96,6 +108,20 @@ async def log_in_with_password(
             raise InitialPasswordUsed()
         return tokens
     return await run_atomic(open_login, user, ip=ip, user_agent=user_agent, method="password")
+
+
+async def _upgrade_hash(user: User, password: str) -> None:
+    """Re-hash a password stored with older (weaker) argon2 parameters, now that we hold it in the clear.
+
+    The new hash is computed on the hashing pool; the row changes only if nobody changed the password meanwhile.
+    """
+    old_hash = user.password_hash
+    if not old_hash or not pw.needs_rehash(old_hash):
+        return
+    new_hash = await pw.hash_password(password)
+    if await User.filter(id=user.id, password_hash=old_hash).update(password_hash=new_hash):
+        user.password_hash = new_hash
+        await audit.record(action="password.rehashed", actor_id=user.id, subject_type="user", subject_id=str(user.id))
 
 
 async def _log_in_with_initial_password(user: User, *, ip: str | None, user_agent: str | None) -> Tokens | None:
@@ -112,11 +138,12 @@ async def log_in_with_sms(*, phone: str, sms_code: str, ip: str | None, user_age
     """Phone and a ``login`` SMS code; wrong codes count as log-in failures."""
     user = await User.get_or_none(phone=phone)
     subject = login_subject(user, phone)
-    await _check_lock(subject)
+    # An SMS code is its own second factor (void after five misses), so it needs no captcha; it counts all the same.
+    attempt = await lockout.begin_attempt(subject, captcha_solved=True)
     try:
         await sms.verify_code(purpose=SmsPurpose.LOGIN, phone=phone, code=sms_code)
     except AppError as exc:
-        failure = await _count_failure(subject, user=user, ip=ip, method="sms")
+        failure = await lockout.failed(attempt, user=user, ip=ip, method="sms")
         raise (failure if isinstance(failure, AccountLocked) else exc) from None
     if user is None:  # a code was never sent to an unknown phone, so this is unreachable in practice
         raise InvalidCredentials()

@@ -30,6 +30,8 @@ class User(Model):
     id_type = fields.CharField(max_length=16, null=True)
     id_number_enc = fields.TextField(null=True)
     id_number_index = fields.CharField(max_length=64, null=True, db_index=True)
+    # The physician's qualification certificate number, set with the identity at activation: a log-in identifier
+    qualification_cert_no = fields.CharField(max_length=32, null=True, unique=True)
     is_active = fields.BooleanField(default=True)
     # The user agreement and privacy policy versions accepted at registration, and when
     agreement_version = fields.CharField(max_length=32, null=True)

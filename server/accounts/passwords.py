@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
+
+T = TypeVar("T")
 
 # OWASP: m=19 MiB, t=2, p=1. Hashing takes tens of milliseconds, so it must never run on the loop.
 MEMORY_KIB = 19 * 1024
@@ -58,6 +62,11 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(
         max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="argon2", initializer=_lower_priority
     )
+
+
+async def run_on_hashing_pool(fn: Callable[..., T], *args: Any) -> T:
+    """Other CPU-bound password work (the strength estimate) queues with the hashing, off the loop."""
+    return await asyncio.get_running_loop().run_in_executor(_pool(), fn, *args)
 
 
 async def hash_password(password: str) -> str:

@@ -9,14 +9,13 @@ from tortoise.timezone import now
 from server.accounts import email_codes, sessions, sms
 from server.accounts import passwords as pw
 from server.accounts.email_codes import EmailPurpose
-from server.accounts.lockout import LOCK_KEY, clear_failures, login_subject
+from server.accounts.lockout import clear_failures, login_subject
 from server.accounts.models import User
 from server.accounts.rules import enforce_password_rules
 from server.accounts.sms import SmsPurpose
 from server.common import audit
 from server.db import run_atomic
 from server.integrations.mail import MailError
-from server.redis import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +23,13 @@ log = logging.getLogger(__name__)
 async def reset_password(*, phone: str, sms_code: str, new_password: str, ip: str | None) -> None:
     """Set a new password with a ``reset_password`` SMS code and end every session.
 
-    An unknown phone never got a code, so it fails exactly like a wrong code.
+    An unknown phone never got a code, so it fails exactly like a wrong code. The code is checked before the
+    password rules (which know the account's ID number and name, so would answer differently for a known phone),
+    and used up only once the password passes them: a refused password leaves the code for the next try.
     """
+    await sms.verify_code(purpose=SmsPurpose.RESET_PASSWORD, phone=phone, code=sms_code, keep=True)
     user = await User.get_or_none(phone=phone)
-    enforce_password_rules(new_password, phone=phone, user=user, field="new_password")
+    await enforce_password_rules(new_password, phone=phone, user=user, field="new_password")
     await sms.verify_code(purpose=SmsPurpose.RESET_PASSWORD, phone=phone, code=sms_code)
     if user is None:
         return
@@ -48,7 +50,6 @@ async def _set_reset_password(user: User, new_password: str, *, ip: str | None, 
     await run_atomic(body)
     subject = login_subject(user, "")  # failures are counted per account once the login names one
     await clear_failures(subject)
-    await get_redis().delete(LOCK_KEY.format(subject=subject))
 
 
 async def request_reset_by_email(*, email: str, ip: str | None) -> None:
@@ -67,8 +68,10 @@ async def request_reset_by_email(*, email: str, ip: str | None) -> None:
 async def reset_password_by_email(*, email: str, code: str, new_password: str, ip: str | None) -> None:
     """Set a new password with a code mailed to the verified security e-mail, and end every session."""
     email = email_codes.normalise(email)
+    # As for SMS: the code first (an unknown address never got one), then the account's own password rules.
+    await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code, keep=True)
     user = await User.get_or_none(email=email, email_verified_at__isnull=False)
-    enforce_password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
+    await enforce_password_rules(new_password, phone=user.phone if user else None, user=user, field="new_password")
     await email_codes.verify_code(purpose=EmailPurpose.RESET_PASSWORD_EMAIL, email=email, code=code)
     if user is None:
         return

@@ -23,15 +23,20 @@ log = logging.getLogger(__name__)
 
 
 async def send_sms_code(*, phone: str, purpose: SmsPurpose, ip: str | None, user_id: int | None = None) -> None:
-    """Send a code, or silently not: the caller's answer is the same either way.
+    """Count the request against the send limits and answer; whether a code goes out is decided after the answer.
 
-    Enumeration choice: a code for ``register`` to a phone that already has an account, and a code for ``login``
-    or ``reset_password`` to a phone without one, is counted against the send limits exactly like a real one but is
-    NOT sent (no SMS is wasted, and nobody is bothered by messages they did not cause). The caller cannot tell the
-    difference; the person who owns the phone simply gets no code. ``change_phone`` needs a signed-in user and
-    is only sent to the caller's own number or to a number that no account uses yet.
+    The request does the same work for every phone (the limits, then a task), so neither its answer nor its timing
+    tells whether the phone has an account. The task sends a code only where the purpose fits: ``register`` to a
+    phone without an account, ``login`` and ``reset_password`` to a phone with one, ``change_phone`` (signed in) to
+    the caller's own number or to a number no account uses. Otherwise nothing is sent (no SMS wasted, and nobody is
+    bothered by messages they did not cause): the owner of the phone simply gets no code.
     """
+    sms.ensure_configured(purpose)
     await sms.take_send_quota(phone=phone, ip=ip)
+    sms.send_later(_send_if_it_fits(phone=phone, purpose=purpose, user_id=user_id))
+
+
+async def _send_if_it_fits(*, phone: str, purpose: SmsPurpose, user_id: int | None) -> None:
     owner = await User.get_or_none(phone=phone).only("id")
     owner_id = owner.id if owner else None
     exists = owner is not None
@@ -88,7 +93,7 @@ async def register(
 ) -> Tokens:
     """Create a physician account for a phone proven by an SMS code, and log it in."""
     check_agreements(agreement_version, privacy_version)
-    enforce_password_rules(password, phone=phone, user=None, field="password")
+    await enforce_password_rules(password, phone=phone, user=None, field="password")
     await sms.verify_code(purpose=SmsPurpose.REGISTER, phone=phone, code=sms_code)
 
     async def body() -> Tokens:

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
-from server.accounts import admin, captchas, profile, recovery, registration, security, staff_routes, wechat
+from server.accounts import admin, captchas, profile, recovery, registration, security, sms, staff_routes, wechat
 from server.accounts import errors as account_errors
 from server.accounts import login as account_login
 from server.accounts.schemas import (
@@ -25,6 +25,7 @@ from server.accounts.schemas import (
     LoginIn,
     MeOut,
     RefreshIn,
+    RefusalQuery,
     RegisterIn,
     ResetPasswordIn,
     SessionListOut,
@@ -44,13 +45,19 @@ from server.common.auth import Principal, authenticate, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.masking import mask_email, mask_phone
+from server.common.models import AuditEntry
 from server.common.schemas import AcceptedOut
 from server.common.validation import body, query
 from server.common.web import OkOut, json_content, ok, out
-from server.integrations.aliyun.errors import SmsProviderLimited
 from server.integrations.wechat.errors import WeChatCodeInvalid
 
 bp = Blueprint("accounts", url_prefix="/api/v1")
+
+
+@bp.listener("before_server_stop")
+async def _finish_sending(app: object) -> None:
+    """Codes already promised by an answer go out before the process stops."""
+    await sms.settle()
 
 
 def _ua(request: Request) -> str:
@@ -58,7 +65,7 @@ def _ua(request: Request) -> str:
 
 
 @bp.post("/auth/sms-codes")
-@raises(account_errors.SmsSendLimited, account_errors.SmsNotConfigured, SmsProviderLimited)
+@raises(account_errors.SmsSendLimited, account_errors.SmsNotConfigured)
 @openapi.tag("accounts")
 @openapi.summary("发送短信验证码")
 @openapi.response(202, json_content(AcceptedOut))
@@ -330,6 +337,10 @@ async def list_audit(request: Request, query: AuditQuery, principal: Principal) 
         before_id=query.cursor,
         limit=query.limit,
     )
+    return out(_audit_page(rows, next_cursor))
+
+
+def _audit_page(rows: list[AuditEntry], next_cursor: int | None) -> AuditPageOut:
     items = [
         AuditEntryOut(
             id=r.id,
@@ -343,7 +354,22 @@ async def list_audit(request: Request, query: AuditQuery, principal: Principal) 
         )
         for r in rows
     ]
-    return out(AuditPageOut(items=items, next_cursor=next_cursor))
+    return AuditPageOut(items=items, next_cursor=next_cursor)
+
+
+@bp.get("/audit/refusals")
+@openapi.tag("accounts")
+@openapi.summary("被拒绝的越权访问（考核机构：本辖区人员；管理员：全部），按人员、接口、小时汇总计数")
+@openapi.response(200, json_content(AuditPageOut))
+@query(RefusalQuery)
+@require(Role.OFFICE_REVIEWER, Role.ADMIN)
+async def list_refusals(request: Request, query: RefusalQuery, principal: Principal) -> HTTPResponse:
+    rows, next_cursor = await audit.list_refusals(
+        region_code=None if principal.role == Role.ADMIN else principal.region_code or "-",
+        before_id=query.cursor,
+        limit=query.limit,
+    )
+    return out(_audit_page(rows, next_cursor))
 
 
 async def _set_active(
@@ -386,7 +412,8 @@ async def enable_user(request: Request, user_id: int, body: UserStatusIn, princi
 @require()
 async def request_email_binding(request: Request, body: EmailIn, principal: Principal) -> HTTPResponse:
     await profile.request_email_binding(user_id=principal.user_id, email=body.email, ip=client_ip(request))
-    return out(AcceptedOut(message="验证码已发送至该邮箱，10 分钟内有效"), status=202)
+    message = f"验证码已发送至该邮箱，{sms.code_ttl_minutes()} 分钟内有效"
+    return out(AcceptedOut(message=message), status=202)
 
 
 @bp.post("/me/email/verify")

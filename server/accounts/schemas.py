@@ -62,7 +62,12 @@ class TokensOut(BaseModel):
 
 
 class LoginIn(_In):
-    login: str = Field(min_length=1, max_length=32, description="手机号或用户名", examples=["13800000001"])
+    login: str = Field(
+        min_length=1,
+        max_length=32,
+        description="手机号、用户名，或（账号已与执业医师档案关联后）身份证号、医师资格证书编码",
+        examples=["13800000001"],
+    )
     password: Password
     captcha_id: str | None = Field(default=None, max_length=64)
     captcha_answer: str | None = Field(default=None, max_length=16)
@@ -201,6 +206,11 @@ class AuditQuery(_In):
     actor_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    cursor: int | None = Field(default=None, ge=1)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class RefusalQuery(_In):
     cursor: int | None = Field(default=None, ge=1)
     limit: int = Field(default=50, ge=1, le=200)
 

@@ -58,7 +58,7 @@ async def change_password(
         raise OldPasswordWrong(field="old_password")
     if old_password == new_password:
         raise PasswordUnchanged(field="new_password")
-    enforce_password_rules(new_password, phone=user.phone, user=user, field="new_password")
+    await enforce_password_rules(new_password, phone=user.phone, user=user, field="new_password")
     new_hash = await pw.hash_password(new_password)
 
     async def body() -> Tokens:

@@ -11,17 +11,19 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Coroutine
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from server.accounts.errors import SmsCodeAttemptsExceeded, SmsCodeInvalid, SmsNotConfigured, SmsSendLimited
 from server.config import get_settings
+from server.errors import AppError
 from server.integrations.aliyun import AliyunConfig, SmsClient
 from server.redis import get_redis
 
 log = logging.getLogger(__name__)
 
-CODE_TTL_S = 10 * 60
 MAX_WRONG_TRIES = 5
 # (name, limit, window seconds)
 SEND_LIMITS: tuple[tuple[str, int, int], ...] = (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
@@ -48,12 +50,13 @@ end
 return 0
 """
 
-# KEYS[1]: the code; ARGV: hash, max tries. Answers 1 ok, 0 none, -1 wrong, -2 wrong and now void.
+# KEYS[1]: the code; ARGV: hash, max tries, keep (1: a right code stays for a second call that uses it up).
+# Answers 1 ok, 0 none, -1 wrong, -2 wrong and now void.
 _VERIFY_SCRIPT = """
 local h = redis.call('HGET', KEYS[1], 'h')
 if not h then return 0 end
 if h == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+  if ARGV[3] ~= '1' then redis.call('DEL', KEYS[1]) end
   return 1
 end
 local n = redis.call('HINCRBY', KEYS[1], 'tries', 1)
@@ -75,6 +78,15 @@ class SmsPurpose(StrEnum):
 def _code_hash(purpose: str, phone: str, code: str) -> str:
     key = get_settings().secret_key.get_secret_value().encode()
     return hmac.new(key, f"sms:{purpose}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def code_ttl_minutes() -> int:
+    """The one setting behind both a code's lifetime and the minutes its text promises."""
+    return get_settings().sms_code_ttl_minutes
+
+
+def code_ttl_s() -> int:
+    return code_ttl_minutes() * 60
 
 
 def new_code() -> str:
@@ -101,15 +113,17 @@ async def store_code(*, purpose: StrEnum, phone: str, code: str) -> None:
     async with get_redis().pipeline(transaction=True) as pipe:
         pipe.delete(key)
         pipe.hset(key, mapping={"h": _code_hash(purpose.value, phone, code), "tries": 0})
-        pipe.expire(key, CODE_TTL_S)
+        pipe.expire(key, code_ttl_s())
         await pipe.execute()
 
 
-async def verify_code(*, purpose: StrEnum, phone: str, code: str, field: str = "sms_code") -> None:
-    """Use up the code if it is right; raise SmsCodeInvalid or SmsCodeAttemptsExceeded otherwise."""
+async def verify_code(*, purpose: StrEnum, phone: str, code: str, field: str = "sms_code", keep: bool = False) -> None:
+    """Use up the code if it is right (``keep``: leave a right code for the call that will use it up; a wrong one
+    counts as a miss all the same); raise SmsCodeInvalid or SmsCodeAttemptsExceeded otherwise."""
     key = _CODE_KEY.format(purpose=purpose.value, phone=phone)
     digest = _code_hash(purpose.value, phone, code)
-    result = int(await get_redis().eval(_VERIFY_SCRIPT, 1, key, digest, str(MAX_WRONG_TRIES)))  # type: ignore[misc]
+    args = (digest, str(MAX_WRONG_TRIES), "1" if keep else "0")
+    result = int(await get_redis().eval(_VERIFY_SCRIPT, 1, key, *args))  # type: ignore[misc]
     if result == 1:
         return
     if result == -2:
@@ -138,9 +152,48 @@ def sms_client() -> SmsClient:
     )
 
 
-async def deliver_code(*, purpose: SmsPurpose, phone: str, code: str) -> None:
-    """Send through Aliyun (in a thread); provider errors propagate as their own typed AppErrors."""
+def ensure_configured(purpose: SmsPurpose) -> str:
+    """The provider template for ``purpose``, or SmsNotConfigured (the same for every phone)."""
     template = get_settings().sms_templates.get(purpose.value)
     if not template:
         raise SmsNotConfigured()
-    await asyncio.to_thread(sms_client().send, phone, template, {"code": code})
+    return template
+
+
+async def deliver_code(*, purpose: SmsPurpose, phone: str, code: str) -> None:
+    """Send through Aliyun (in a thread); provider errors propagate as their own typed AppErrors."""
+    template = ensure_configured(purpose)
+    params = {"code": code, "minutes": str(code_ttl_minutes())}
+    await asyncio.to_thread(sms_client().send, phone, template, params)
+
+
+# ---------------------------------------------------------------- sending after the answer
+#
+# A code is sent after the request has been answered, by a task of this process, for every phone alike: whether the
+# provider is called (50 ms) or not (the purpose does not fit the phone) must not show in the answer's timing. A
+# task rather than a job of the queue: a code is wanted within seconds, and one lost to a restart is simply asked
+# for again (it lives ten minutes).
+
+_sending: set[asyncio.Task[None]] = set()
+
+
+async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except AppError as exc:  # a provider refusal or outage: the person asks again; nobody else may learn of it
+        log.warning("sms code not sent", extra={"code": exc.code})
+    except Exception:
+        log.exception("sms code not sent")
+
+
+def send_later(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` (deciding whether to send and sending) after the answer; errors are logged, never raised."""
+    task = asyncio.get_running_loop().create_task(_guarded(work))
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
+
+
+async def settle() -> None:
+    """Wait until every code being sent is sent (server stop, and tests that read the SMS inbox)."""
+    while _sending:
+        await asyncio.gather(*list(_sending), return_exceptions=True)

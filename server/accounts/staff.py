@@ -288,7 +288,7 @@ async def create_admin(*, username: str, password: str, real_name: str | None = 
     Refused (ADMIN_EXISTS) once any administrator exists, unless ``force``: a second run is then a deliberate act,
     e.g. when every administrator has lost access. The operator sets the password, so it need not be changed.
     """
-    check_password_rules(password)
+    await check_password_rules(password, name=real_name)
     username = username.lower()
     password_hash = await hash_password(password)
 

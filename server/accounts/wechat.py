@@ -84,7 +84,7 @@ async def wechat_register(
     phone = await asyncio.to_thread(wechat_client().get_phone_number, phone_code)
     existing = await User.get_or_none(phone=phone)
     if password is not None:
-        enforce_password_rules(password, phone=phone, user=existing, field="password")
+        await enforce_password_rules(password, phone=phone, user=existing, field="password")
 
     async def body() -> Tokens:
         if await WechatBinding.filter(openid=openid).exists():

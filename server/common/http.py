@@ -14,7 +14,7 @@ from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, json
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
-from server.common import metrics
+from server.common import audit, metrics, scope
 from server.common.logging import request_id_var
 from server.errors import (
     AppError,
@@ -41,7 +41,9 @@ class AppErrorHandler(ErrorHandler):
     """Renders every exception in the one JSON shape; anything unexpected is a logged 500 with no detail."""
 
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
-        return error_response(to_app_error(exception, request))
+        err = to_app_error(exception, request)
+        request.ctx.app_error = err  # read after the answer: refused accesses are audited (``audit_refusal``)
+        return error_response(err)
 
 
 def to_app_error(exception: BaseException, request: Request | None = None) -> AppError:
@@ -140,3 +142,40 @@ def install(app: Sanic) -> None:
         if principal is not None:
             fields["user_id"] = principal.user_id
         access_log.info("request", extra=fields)
+        await audit_refusal(request)
+
+
+# Refusals that are a person's own state, not access to something that is not theirs
+_NOT_REFUSALS = frozenset({"PASSWORD_CHANGE_REQUIRED", "ACCOUNT_DISABLED", "USER_NOTICE_REQUIRED"})
+
+
+async def _region_of(principal: Any) -> str | None:
+    """Where the refused caller belongs: an office or commission reviewer's region, a physician's affiliation."""
+    if principal.region_code:
+        return str(principal.region_code)
+    found = await scope.affiliation_of(principal.user_id)
+    return found.region_code if found else None
+
+
+async def audit_refusal(request: Request) -> None:
+    """Audit a signed-in caller's refused access: every 403, and a 404 for an object its path names (what another
+    person owns, or what lies outside a reviewer's scope, answers 404 on purpose). Here, once, for every part."""
+    err: AppError | None = getattr(request.ctx, "app_error", None)
+    principal = getattr(request.ctx, "principal", None)
+    if err is None or principal is None or err.code in _NOT_REFUSALS:
+        return
+    if not (err.status == 403 or (err.status == 404 and request.route is not None and request.match_info)):
+        return
+    try:
+        await audit.record_refusal(
+            actor_id=principal.user_id,
+            method=request.method,
+            route="/" + request.route.path if request.route else request.path,
+            status=err.status,
+            code=err.code,
+            params=dict(request.match_info),
+            ip=client_ip(request),
+            region_of=lambda: _region_of(principal),
+        )
+    except Exception:  # the answer is already given; a trail that cannot be written must not turn it into a 500
+        log.warning("refused access not audited", exc_info=True)

@@ -105,6 +105,7 @@ async def activate(
         id_type=qualification.id_type,
         id_number_enc=qualification.id_number_enc,
         id_number_index=qualification.id_number_index,
+        qualification_cert_no=qualification.qualification_cert_no,
     )
     await ActivationCode.filter(user_id=user_id, used_at=None).update(used_at=now)
     await base.sync_affiliation(user_id)

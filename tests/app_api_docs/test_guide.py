@@ -64,7 +64,7 @@ def test_the_numbers_the_guide_states_are_the_code_s() -> None:
     assert lockout.FAILURE_MEMORY_S == 24 * 3600 and captchas.CAPTCHA_TTL_S == 300
     assert sms.SEND_LIMITS == (("minute", 1, 60), ("hour", 5, 3600), ("day", 10, 86400))
     assert sms.IP_SEND_LIMITS == (("minute", 10, 60), ("hour", 50, 3600), ("day", 200, 86400))
-    assert (sms.CODE_TTL_S, sms.MAX_WRONG_TRIES) == (600, 5)
+    assert (settings.sms_code_ttl_minutes, sms.MAX_WRONG_TRIES) == (10, 5)
     assert (binding.BIND_FAILURES_MAX, binding.BIND_FAILURES_WINDOW_S) == (10, 3600)
     assert activation.MAX_CODE_TRIES_PER_HOUR == 5 and applications.MAX_ATTACHMENTS == 5
     assert binding.CREDENTIAL_TTL.days == 7

@@ -67,34 +67,34 @@ def server_error(excinfo: pytest.ExceptionInfo[ServerException]) -> tuple[int, s
 
 def test_send_sms_renders_records_and_logs(emulator: EmulatorServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="emulator.sms")
-    answer = call(emulator, "SendSms", sms(param={"code": "482913"}))
+    answer = call(emulator, "SendSms", sms(param={"code": "482913", "minutes": "10"}))
     assert answer["Code"] == "OK" and answer["Message"] == "OK"
     assert answer["BizId"].endswith("^0") and answer["RequestId"]
     [record] = emulator.state.sms
-    assert record.phone == "13800000000" and record.params == {"code": "482913"}
-    assert record.text == "【医师服务】您的登录验证码为482913，5分钟内有效，请勿泄露于他人。"
+    assert record.phone == "13800000000" and record.params == {"code": "482913", "minutes": "10"}
+    assert record.text == "【医师服务】您的登录验证码为482913，10分钟内有效，请勿泄露于他人。"
     assert record.biz_id == answer["BizId"]
     assert "短信 → 13800000000：【医师服务】您的登录验证码为482913" in caplog.text
 
 
 def test_send_sms_accepts_parameters_in_the_form_body(emulator: EmulatorServer) -> None:
-    answer = call(emulator, "SendSms", sms(param={"code": "a b+c&d~*"}), in_body=True)
+    answer = call(emulator, "SendSms", sms(param={"code": "a b+c&d~*", "minutes": "10"}), in_body=True)
     assert answer["Code"] == "OK"
-    assert emulator.state.sms[0].params == {"code": "a b+c&d~*"}
+    assert emulator.state.sms[0].params == {"code": "a b+c&d~*", "minutes": "10"}
 
 
 def test_send_sms_to_several_phones_records_each(emulator: EmulatorServer) -> None:
-    call(emulator, "SendSms", sms(phone="13800000000,15100000000", param={"code": "1"}))
+    call(emulator, "SendSms", sms(phone="13800000000,15100000000", param={"code": "1", "minutes": "10"}))
     assert sorted(r.phone for r in emulator.state.sms) == ["13800000000", "15100000000"]
 
 
 @pytest.mark.parametrize(
     ("params", "code"),
     [
-        (sms(phone="1380000000", param={"code": "1"}), "isv.MOBILE_NUMBER_ILLEGAL"),
-        (sms(phone="23800000000", param={"code": "1"}), "isv.MOBILE_NUMBER_ILLEGAL"),
-        (sms(phone="+8613800000000", param={"code": "1"}), "isv.MOBILE_NUMBER_ILLEGAL"),
-        (sms(sign="别的签名", param={"code": "1"}), "isv.SMS_SIGNATURE_ILLEGAL"),
+        (sms(phone="1380000000", param={"code": "1", "minutes": "10"}), "isv.MOBILE_NUMBER_ILLEGAL"),
+        (sms(phone="23800000000", param={"code": "1", "minutes": "10"}), "isv.MOBILE_NUMBER_ILLEGAL"),
+        (sms(phone="+8613800000000", param={"code": "1", "minutes": "10"}), "isv.MOBILE_NUMBER_ILLEGAL"),
+        (sms(sign="别的签名", param={"code": "1", "minutes": "10"}), "isv.SMS_SIGNATURE_ILLEGAL"),
         (sms(template="SMS_000000000", param={"code": "1"}), "isv.SMS_TEMPLATE_ILLEGAL"),
         (sms(), "isv.TEMPLATE_MISSING_PARAMETERS"),
         (sms(template=ACTIVATION, param={"code": "1", "days": "7"}), "isv.TEMPLATE_MISSING_PARAMETERS"),
@@ -111,7 +111,7 @@ def test_business_refusals_come_back_as_http_200(emulator: EmulatorServer, param
 
 
 def test_missing_mandatory_parameter_is_a_400(emulator: EmulatorServer) -> None:
-    params = sms(param={"code": "1"})
+    params = sms(param={"code": "1", "minutes": "10"})
     del params["SignName"]
     with pytest.raises(ServerException) as excinfo:
         call(emulator, "SendSms", params)
@@ -123,13 +123,13 @@ def test_missing_mandatory_parameter_is_a_400(emulator: EmulatorServer) -> None:
 
 def test_unknown_access_key_is_404(emulator: EmulatorServer) -> None:
     with pytest.raises(ServerException) as excinfo:
-        call(emulator, "SendSms", sms(param={"code": "1"}), client=acs(ak="LTAIunknown"))
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}), client=acs(ak="LTAIunknown"))
     assert server_error(excinfo) == (404, "InvalidAccessKeyId.NotFound")
 
 
 def test_wrong_secret_fails_the_signature(emulator: EmulatorServer) -> None:
     with pytest.raises(ServerException) as excinfo:
-        call(emulator, "SendSms", sms(param={"code": "1"}), client=acs(secret="not-the-secret"))
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}), client=acs(secret="not-the-secret"))
     assert server_error(excinfo) == (400, "SignatureDoesNotMatch")
     assert "server string to sign is:POST&%2F&AccessKeyId%3D" in excinfo.value.get_error_msg()
     assert emulator.state.sms == []
@@ -141,7 +141,12 @@ def signed_url(emulator: EmulatorServer, params: dict[str, str], accept_format: 
 
 
 def test_tampered_parameter_fails_the_signature(emulator: EmulatorServer) -> None:
-    params = {"Action": "SendSms", "Version": "2017-05-25", "RegionId": "cn-hangzhou", **sms(param={"code": "1"})}
+    params = {
+        "Action": "SendSms",
+        "Version": "2017-05-25",
+        "RegionId": "cn-hangzhou",
+        **sms(param={"code": "1", "minutes": "10"}),
+    }
     url = signed_url(emulator, params)
     assert requests.get(url, timeout=5).json()["Code"] == "OK"
     tampered = signed_url(emulator, params).replace("PhoneNumbers=13800000000", "PhoneNumbers=13900000000")
@@ -152,9 +157,9 @@ def test_tampered_parameter_fails_the_signature(emulator: EmulatorServer) -> Non
 
 def test_reused_nonce_is_refused(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parameter_helper, "get_uuid", lambda: "same-nonce-every-time")
-    call(emulator, "SendSms", sms(param={"code": "1"}))
+    call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))
     with pytest.raises(ServerException) as excinfo:
-        call(emulator, "SendSms", sms(param={"code": "1"}))
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))
     assert server_error(excinfo) == (400, "SignatureNonceUsed")
     assert len(emulator.state.sms) == 1
 
@@ -164,19 +169,19 @@ def test_nonce_of_a_badly_signed_request_is_not_burnt(
 ) -> None:
     monkeypatch.setattr(parameter_helper, "get_uuid", lambda: "nonce-after-a-forgery")
     with pytest.raises(ServerException):
-        call(emulator, "SendSms", sms(param={"code": "1"}), client=acs(secret="forged"))
-    assert call(emulator, "SendSms", sms(param={"code": "1"}))["Code"] == "OK"
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}), client=acs(secret="forged"))
+    assert call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))["Code"] == "OK"
 
 
 def test_old_timestamp_is_expired(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parameter_helper, "get_iso_8061_date", lambda: "2020-01-01T00:00:00Z")
     with pytest.raises(ServerException) as excinfo:
-        call(emulator, "SendSms", sms(param={"code": "1"}))
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))
     assert server_error(excinfo) == (400, "InvalidTimeStamp.Expired")
 
 
 def test_format_and_version_are_required(emulator: EmulatorServer) -> None:
-    base = {"Action": "SendSms", "RegionId": "cn-hangzhou", **sms(param={"code": "1"})}
+    base = {"Action": "SendSms", "RegionId": "cn-hangzhou", **sms(param={"code": "1", "minutes": "10"})}
     no_format = requests.get(signed_url(emulator, {**base, "Version": "2017-05-25"}, accept_format=None), timeout=5)
     assert (no_format.status_code, no_format.json()["Code"]) == (400, "MissingFormat")
     no_version = requests.get(signed_url(emulator, base), timeout=5)
@@ -185,7 +190,7 @@ def test_format_and_version_are_required(emulator: EmulatorServer) -> None:
 
 def test_unknown_action_or_version_is_404(emulator: EmulatorServer) -> None:
     with pytest.raises(ServerException) as excinfo:
-        call(emulator, "SendSms", sms(param={"code": "1"}), version="2099-01-01")
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}), version="2099-01-01")
     assert server_error(excinfo) == (404, "InvalidApi.NotFound")
     with pytest.raises(ServerException) as excinfo:
         call(emulator, "SendBatchSms", {})
@@ -248,16 +253,16 @@ def test_push_refusals(emulator: EmulatorServer, overrides: dict, code: str) -> 
 
 def test_sms_limit_fault_is_a_200_business_refusal_once(emulator: EmulatorServer) -> None:
     fault(emulator, "aliyun.SendSms", "isv.BUSINESS_LIMIT_CONTROL")
-    refused = call(emulator, "SendSms", sms(param={"code": "1"}))
+    refused = call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))
     assert refused["Code"] == "isv.BUSINESS_LIMIT_CONTROL" and "流控" in refused["Message"]
-    assert call(emulator, "SendSms", sms(param={"code": "1"}))["Code"] == "OK"
+    assert call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))["Code"] == "OK"
     assert len(emulator.state.sms) == 1
 
 
 def test_fault_with_http_status_is_a_gateway_error(emulator: EmulatorServer) -> None:
     fault(emulator, "aliyun.SendSms", "ServiceUnavailable", http_status=503)
     with pytest.raises(ServerException) as excinfo:
-        call(emulator, "SendSms", sms(param={"code": "1"}))
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))
     assert server_error(excinfo) == (503, "ServiceUnavailable")
 
 
@@ -274,5 +279,5 @@ def test_push_throttling_fault(emulator: EmulatorServer) -> None:
 def test_faults_wait_for_a_valid_signature(emulator: EmulatorServer) -> None:
     fault(emulator, "aliyun.SendSms", "isv.BUSINESS_LIMIT_CONTROL")
     with pytest.raises(ServerException):
-        call(emulator, "SendSms", sms(param={"code": "1"}), client=acs(secret="forged"))
-    assert call(emulator, "SendSms", sms(param={"code": "1"}))["Code"] == "isv.BUSINESS_LIMIT_CONTROL"
+        call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}), client=acs(secret="forged"))
+    assert call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))["Code"] == "isv.BUSINESS_LIMIT_CONTROL"

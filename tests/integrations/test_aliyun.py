@@ -62,7 +62,7 @@ def test_config_repr_hides_the_secret(config: AliyunConfig) -> None:
 
 def test_illegal_phone(config: AliyunConfig) -> None:
     with pytest.raises(SmsPhoneInvalid) as excinfo:
-        SmsClient(config).send("1380000", LOGIN, {"code": "1"})
+        SmsClient(config).send("1380000", LOGIN, {"code": "1", "minutes": "10"})
     error = excinfo.value
     assert (error.provider_code, error.status, error.field) == ("isv.MOBILE_NUMBER_ILLEGAL", 422, "phone")
     assert error.to_dict() == {
@@ -73,11 +73,11 @@ def test_illegal_phone(config: AliyunConfig) -> None:
 @pytest.mark.parametrize(
     ("template", "params", "change", "provider_code"),
     [
-        (LOGIN, {"code": "1"}, {"sms_sign_name": "别的签名"}, "isv.SMS_SIGNATURE_ILLEGAL"),
-        ("SMS_000000000", {"code": "1"}, {}, "isv.SMS_TEMPLATE_ILLEGAL"),
+        (LOGIN, {"code": "1", "minutes": "10"}, {"sms_sign_name": "别的签名"}, "isv.SMS_SIGNATURE_ILLEGAL"),
+        ("SMS_000000000", {"code": "1", "minutes": "10"}, {}, "isv.SMS_TEMPLATE_ILLEGAL"),
         (LOGIN, {}, {}, "isv.TEMPLATE_MISSING_PARAMETERS"),
-        (LOGIN, {"code": "1"}, {"access_key_secret": "wrong"}, "SignatureDoesNotMatch"),
-        (LOGIN, {"code": "1"}, {"access_key_id": "LTAIunknown"}, "InvalidAccessKeyId.NotFound"),
+        (LOGIN, {"code": "1", "minutes": "10"}, {"access_key_secret": "wrong"}, "SignatureDoesNotMatch"),
+        (LOGIN, {"code": "1", "minutes": "10"}, {"access_key_id": "LTAIunknown"}, "InvalidAccessKeyId.NotFound"),
     ],
 )
 def test_refusals_are_send_failed(
@@ -94,16 +94,16 @@ def test_refusals_are_send_failed(
 def test_business_limit_is_provider_limited(emulator: EmulatorServer, config: AliyunConfig) -> None:
     fault(emulator, "aliyun.SendSms", "isv.BUSINESS_LIMIT_CONTROL")
     with pytest.raises(SmsProviderLimited) as excinfo:
-        SmsClient(config).send("13800000000", LOGIN, {"code": "1"})
+        SmsClient(config).send("13800000000", LOGIN, {"code": "1", "minutes": "10"})
     assert excinfo.value.provider_code == "isv.BUSINESS_LIMIT_CONTROL" and excinfo.value.status == 429
     assert not excinfo.value.retryable  # the per-phone limit does not lift within a retry
-    assert SmsClient(config).send("13800000000", LOGIN, {"code": "1"})
+    assert SmsClient(config).send("13800000000", LOGIN, {"code": "1", "minutes": "10"})
 
 
 def test_throttling_is_limited_and_retryable(emulator: EmulatorServer, config: AliyunConfig) -> None:
     fault(emulator, "aliyun.SendSms", "Throttling.User")
     with pytest.raises(SmsProviderLimited) as excinfo:
-        SmsClient(config).send("13800000000", LOGIN, {"code": "1"})
+        SmsClient(config).send("13800000000", LOGIN, {"code": "1", "minutes": "10"})
     assert excinfo.value.provider_code == "Throttling.User" and excinfo.value.retryable
 
 
@@ -111,20 +111,22 @@ def test_throttling_is_limited_and_retryable(emulator: EmulatorServer, config: A
 def test_provider_trouble_is_unavailable(emulator: EmulatorServer, config: AliyunConfig, code: str, status) -> None:
     fault(emulator, "aliyun.SendSms", code, http_status=status)
     with pytest.raises(SmsUnavailable) as excinfo:
-        SmsClient(config).send("13800000000", LOGIN, {"code": "1"})
+        SmsClient(config).send("13800000000", LOGIN, {"code": "1", "minutes": "10"})
     assert excinfo.value.provider_code == code and excinfo.value.retryable and excinfo.value.status == 503
 
 
 def test_unreachable_sms(config: AliyunConfig, closed_port: str) -> None:
     with pytest.raises(SmsUnavailable) as excinfo:
-        SmsClient(replace(config, sms_endpoint=closed_port)).send("13800000000", LOGIN, {"code": "1"})
+        SmsClient(replace(config, sms_endpoint=closed_port)).send("13800000000", LOGIN, {"code": "1", "minutes": "10"})
     assert excinfo.value.provider_code is None
 
 
 def test_silent_sms_times_out(config: AliyunConfig, black_hole: str) -> None:
     started = time.monotonic()
     with pytest.raises(SmsUnavailable):
-        SmsClient(replace(config, sms_endpoint=black_hole, read_timeout=0.3)).send("13800000000", LOGIN, {"code": "1"})
+        SmsClient(replace(config, sms_endpoint=black_hole, read_timeout=0.3)).send(
+            "13800000000", LOGIN, {"code": "1", "minutes": "10"}
+        )
     assert time.monotonic() - started < 2
 
 

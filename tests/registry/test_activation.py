@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import httpx
 
+from server.accounts import api as accounts_api
 from server.accounts.models import User
 from server.common import crypto
 from server.common.models import AuditEntry, OutboxEvent
@@ -70,6 +71,12 @@ async def test_code_activation_links_the_registers(client: httpx.AsyncClient) ->
     assert (await Qualification.get(id=who.qualification.id)).user_id == user.id  # type: ignore[attr-defined]
     assert (await PracticeRegistration.get(id=who.registration.id)).user_id == user.id  # type: ignore[attr-defined]
     assert (await ActivationCode.get(id=row.id)).used_at is not None
+    # Linked to the record: the ID number and the qualification certificate number now log in too
+    assert user.qualification_cert_no == who.qualification.qualification_cert_no
+    await User.filter(id=user.id).update(password_hash=await accounts_api.hash_password("Lan-Ting-Xu#353"))
+    for login in (who.id_number, who.qualification.qualification_cert_no):
+        r = await client.post("/api/v1/auth/login", json={"login": login, "password": "Lan-Ting-Xu#353"})
+        assert r.status_code == 200, r.text
     # single use
     r = await client.post(f"{R}/activation/code", json={"code": code}, headers=headers)
     assert r.status_code == 409 and _code(r) == "ALREADY_ACTIVATED"

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from server.accounts import sms
 from server.redis import get_redis
 
 PASSWORD = "Yishi#2024pass"
@@ -20,7 +21,10 @@ def sms_code(emulators: Any, phone: str) -> str:
 
 
 async def request_code(client: httpx.AsyncClient, phone: str, purpose: str, **headers: str) -> httpx.Response:
-    return await client.post("/api/v1/auth/sms-codes", json={"phone": phone, "purpose": purpose}, headers=headers)
+    """Ask for a code and wait until it is sent (codes go out after the answer; the server runs in this loop)."""
+    r = await client.post("/api/v1/auth/sms-codes", json={"phone": phone, "purpose": purpose}, headers=headers)
+    await sms.settle()
+    return r
 
 
 async def register(client: httpx.AsyncClient, emulators: Any, phone: str, password: str = PASSWORD) -> dict[str, Any]:

@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     db_pool_max: int = Field(default=20, ge=1, le=500)
     db_pool_min: int = Field(default=0, ge=0, le=500)  # connections opened at start-up; 0 = all of db_pool_max
     redis_url: str = ""
+    # A dependency that stops answering must cost a request seconds, not forever: every Redis command and connect,
+    # and every database connect, gives up after this long; the request then answers 503 SERVICE_UNAVAILABLE.
+    redis_timeout_s: float = Field(default=2.0, gt=0, le=60)
+    db_connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
+    db_command_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    # While the database or Redis is down: what Retry-After says, and how often the probe looks for its return
+    outage_retry_after_s: int = Field(default=5, ge=1, le=300)
+    outage_probe_interval_s: float = Field(default=0.5, gt=0, le=60)
     trusted_proxies: str = ""  # comma-separated addresses whose X-Forwarded-For is believed
     request_max_size: int = 10 * 1024 * 1024
 

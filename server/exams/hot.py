@@ -23,7 +23,7 @@ from server.exams.errors import (
     SectionLocked,
 )
 from server.exams.models import Attempt, AttemptQuestion, AttemptStatus
-from server.redis import get_redis, hot_redis
+from server.redis import bounded, get_redis, hot_redis
 
 GRACE_S = 60  # in-flight saves are accepted this long after the deadline, never longer
 STATE_KEY = "exam:attempt:{ref}"
@@ -82,7 +82,7 @@ async def _state(attempt_ref: str) -> AttemptState | None:
     state = _cache.get(attempt_ref)
     if state is not None:
         return state
-    blob = await hot_redis().get(PAPER_KEY.format(ref=attempt_ref))
+    blob = await bounded(hot_redis().get(PAPER_KEY.format(ref=attempt_ref)))
     if blob:
         doc = orjson.loads(blob)
         state = AttemptState(

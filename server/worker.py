@@ -50,7 +50,6 @@ def _outage_proof(fn: JobFunction, *, retry: bool) -> JobFunction:
             if dependency is None:
                 raise
             outage.report(dependency, exc)
-            ctx["outage_seen"] = True
             if retry:
                 raise Retry(defer=min(RETRY_CAP_S, 5 * int(ctx.get("job_try", 1)))) from exc
             return None
@@ -123,6 +122,7 @@ class OutageProofWorker(Worker):
         super().__init__(*args, **kwargs)
         self.after_outage = after_outage or []
         self._backoff = 0.5
+        self._recoveries = 0
 
     async def main(self) -> None:
         await self._wait_for_redis()  # arq's start-up reads Redis first and would exit on a refusal
@@ -148,12 +148,11 @@ class OutageProofWorker(Worker):
             if dependency is None:
                 raise
             outage.report(dependency, exc)
-            self.ctx["outage_seen"] = True
             await asyncio.sleep(self._backoff)  # the probe drops the dead connections when Redis answers again
             self._backoff = min(self._backoff * 2, 5.0)
             return
         self._backoff = 0.5
-        if self.ctx.get("outage_seen") and not outage.down():
+        if outage.recoveries() != self._recoveries and not outage.down():
             await self._catch_up()
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
@@ -167,7 +166,7 @@ class OutageProofWorker(Worker):
             raise
 
     async def _catch_up(self) -> None:
-        self.ctx["outage_seen"] = False
+        self._recoveries = outage.recoveries()
         stamp = int(time.time())
         for name in self.after_outage:
             await self.pool.enqueue_job(name, _job_id=f"after-outage:{name}:{stamp}", _queue_name=self.queue_name)

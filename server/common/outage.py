@@ -87,6 +87,10 @@ def classify(exc: BaseException) -> Dependency | None:
             return DATABASE
         if isinstance(e, asyncpg.InterfaceError) and ("closed" in str(e) or "closing" in str(e)):
             return DATABASE
+        # "cannot switch to state …; another operation is in progress": what asyncpg says about a connection whose
+        # server died under a statement (seen killing PostgreSQL under load)
+        if isinstance(e, asyncpg.exceptions.InternalClientError) and "another operation" in str(e):
+            return DATABASE
         if isinstance(e, OSError | TimeoutError):
             found = _raised_in(e.__traceback__)
             if found is not None:
@@ -103,6 +107,7 @@ class _State:
 
 
 _states: dict[Dependency, _State] = {DATABASE: _State(), REDIS: _State()}
+_recoveries = 0
 
 
 async def _ping_database() -> None:
@@ -200,6 +205,13 @@ async def _probe(dependency: Dependency) -> None:
         )
         state.down_since, state.suppressed, state.last_logged = None, 0, 0.0
         metrics.DEPENDENCY_UP.labels(dependency).set(1)
+        global _recoveries
+        _recoveries += 1
+
+
+def recoveries() -> int:
+    """How many outages have ended in this process (the worker catches up after each)."""
+    return _recoveries
 
 
 async def wait_until_up(timeout: float) -> bool:

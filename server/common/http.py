@@ -99,9 +99,6 @@ def _allowed_methods(request: Request | None) -> set[str]:
     return found
 
 
-# Answered whatever is down: liveness, readiness (it reports the outage) and metrics, and the API's own document
-_ALWAYS_ANSWERED = ("/healthz", "/readyz", "/metrics", "/docs")
-
 _FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host")
 
 
@@ -129,7 +126,7 @@ def install(app: Sanic) -> None:
     async def refuse_while_down(request: Request) -> None:
         # While a dependency is known to be down, answer at once: a stalled Redis would otherwise hold each request
         # for its full time-out, and on the hot client's one connection, one after the other.
-        if outage.down() and not request.path.startswith(_ALWAYS_ANSWERED):
+        if outage.down() and not request.path.startswith(outage.ALWAYS_ANSWERED):
             raise outage.unavailable()
 
     @app.on_response(priority=100)

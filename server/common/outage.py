@@ -40,6 +40,9 @@ Dependency = Literal["database", "redis"]
 DATABASE: Dependency = "database"
 REDIS: Dependency = "redis"
 LOG_EVERY_S = 10.0
+# Paths answered whatever is down: liveness, readiness (it reports the outage), metrics and the API's document.
+# Every other operation may answer 503 SERVICE_UNAVAILABLE, and the OpenAPI document says so (server.common.apidoc).
+ALWAYS_ANSWERED = ("/healthz", "/readyz", "/metrics", "/docs")
 
 # Libraries whose frames tell who raised a plain socket error or time-out (an OSError carries no other mark)
 _OWNERS: tuple[tuple[str, Dependency], ...] = (

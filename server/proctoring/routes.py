@@ -62,8 +62,10 @@ def _idempotency_key(request: Request) -> str | None:
 def _frame(request: Request) -> bytes:
     """The one camera frame sent as multipart field ``image``, read by the one upload parser: JPEG or PNG by content
     and within the face byte limit. Decoding it and judging the face are the image check's, in the service."""
-    max_bytes = checks.face_thresholds().max_bytes
-    return uploads.read_file(request, field=IMAGE_FIELD, allowed=FRAME_KINDS, max_bytes=max_bytes).data
+    limits = checks.face_thresholds()
+    return uploads.read_file(
+        request, field=IMAGE_FIELD, allowed=FRAME_KINDS, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
+    ).data
 
 
 _KEY_DOC = "可选：客户端为每次上传生成的唯一键（8–64 位）；网络重试时带相同的键，返回第一次的结果而不重复保存"
@@ -71,7 +73,11 @@ _MULTIPART = {
     "multipart/form-data": {
         "type": "object",
         "properties": {
-            "image": {"type": "string", "format": "binary", "description": "JPEG 或 PNG 照片，最大约 1280×960"},
+            "image": {
+                "type": "string",
+                "format": "binary",
+                "description": f"JPEG 或 PNG 照片，总像素不超过 {checks.capture_size_text()}",
+            },
         },
         "required": ["image"],
     }

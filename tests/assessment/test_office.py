@@ -266,14 +266,15 @@ async def test_proof_size_limits(client: httpx.AsyncClient, monkeypatch: pytest.
     w = await af.world()
     d = w.doctor
     await af.enrolled(client, w, d)
-    monkeypatch.setattr(proofs, "PROOF_MAX_BYTES", 100)
-    monkeypatch.setattr(proofs, "PROOF_MAX_TOTAL", 150)
+    # limits just above the (real, parsed) PDF's own size
+    monkeypatch.setattr(proofs, "PROOF_MAX_BYTES", len(af.PDF) + 100)
+    monkeypatch.setattr(proofs, "PROOF_MAX_TOTAL", len(af.PDF) + 150)
     big = af.PDF + b"0" * 200
     r = await client.post(f"{A}/proofs", files={"file": ("big.pdf", big)}, headers=d.headers)
     assert r.status_code == 413 and code(r) == "UPLOAD_TOO_LARGE"
     two = [("file", ("a.pdf", af.PDF + b"0" * 40)), ("file", ("b.pdf", af.PDF + b"0" * 40))]
     r = await client.post(f"{A}/proofs", files=two, headers=d.headers)
-    assert r.status_code == 413 and r.json()["error"]["details"]["max_total_bytes"] == 150
+    assert r.status_code == 413 and r.json()["error"]["details"]["max_total_bytes"] == len(af.PDF) + 150
     assert not await Proof.exists()
 
 

@@ -22,6 +22,7 @@ from server.registry.models import (
     RegistrationStatus,
 )
 from server.workflow.models import ReviewItem
+from tests.support import documents
 from tests.support import factories as wf
 from tests.support import registry as rf
 
@@ -192,7 +193,7 @@ async def test_register_after_two_years_needs_training_proof(client: httpx.Async
     assert r.status_code == 422 and _code(r) == "UPLOAD_TYPE_INVALID"
     r = await client.post(
         f"{R}/applications/{app_id}/attachments",
-        files={"file": ("proof.pdf", b"%PDF-1.4\n%proof\n", "application/pdf")},
+        files={"file": ("proof.pdf", documents.small_pdf(), "application/pdf")},
         data={"purpose": "training_proof"},
         headers=headers,
     )

@@ -303,3 +303,23 @@ async def test_cycles(client: httpx.AsyncClient) -> None:
     r = await client.get(f"{A}/cycles", headers=await w.h(w.office))
     assert [c["name"] for c in r.json()["items"]] == ["2030—2032年度", w.cycle.name]
     assert (await client.get(f"{A}/cycles", headers=w.doctor.headers)).status_code == 403
+
+
+async def test_a_proof_that_is_a_bomb_is_refused_and_nothing_is_stored(client: httpx.AsyncClient) -> None:
+    from tests.support import documents
+
+    w = await af.world()
+    d = w.doctor
+    await af.enrolled(client, w, d)
+    for name, data in (
+        ("award.png", documents.image_bomb("png")),
+        ("award.jpg", documents.image_bomb("jpg")),
+        ("scan.pdf", documents.pdf_with_image(60000, 60000)),
+        ("book.pdf", documents.pdf(500)),
+    ):
+        r = await client.post(f"{A}/proofs", files={"file": (name, data)}, headers=d.headers)
+        assert r.status_code == 413 and code(r) == "UPLOAD_TOO_LARGE", (name, r.text)
+    r = await client.post(f"{A}/proofs", files={"file": ("bad.pdf", b"%PDF-1.4\n%proof\n")}, headers=d.headers)
+    assert r.status_code == 422 and code(r) == "UPLOAD_FILE_INVALID"
+    assert not await Proof.exists()
+    assert (await client.post(f"{A}/proofs", files={"file": ("ok.pdf", af.PDF)}, headers=d.headers)).status_code == 201

@@ -458,3 +458,28 @@ async def test_institution_case_form_and_scope(client: httpx.AsyncClient, world:
     assert listed.json()["items"] == []
     r = await client.get(f"{R}/institution/filings", headers=await wf.auth_headers(await rf.account()))
     assert r.status_code == 403
+
+
+async def test_an_attachment_that_is_a_bomb_is_refused_and_nothing_is_stored(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    who = await rf.person(name="郑洁", obtained_on=date(2015, 8, 30))
+    user = await rf.activated(who)
+    headers = await wf.auth_headers(user)
+    r = await _create(
+        client, user, kind="register", institution_id=world.cy.id, practice_region_code="110000",
+        practice_scopes=["内科专业"],
+    )  # fmt: skip
+    app_id = r.json()["id"]
+    for name, data in (
+        ("proof.png", documents.image_bomb("png")),
+        ("proof.jpg", documents.image_bomb("jpg")),
+        ("proof.pdf", documents.pdf_with_image(60000, 60000)),
+    ):
+        r = await client.post(
+            f"{R}/applications/{app_id}/attachments", files={"file": (name, data)}, data={"purpose": "other"},
+            headers=headers,
+        )  # fmt: skip
+        assert r.status_code == 413 and _code(r) == "UPLOAD_TOO_LARGE", (name, r.text)
+    r = await client.get(f"{R}/applications/{app_id}", headers=headers)
+    assert r.json()["attachments"] == []

@@ -29,7 +29,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _database_url(settings: Settings) -> str:
+def _database_url(settings: Settings, *, statement_timeout: bool = True) -> str:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
         # One writer at a time: WAL lets readers proceed and busy_timeout makes a second writer wait instead of
@@ -52,18 +52,21 @@ def _database_url(settings: Settings) -> str:
         # answers 503 instead of waiting on asyncpg's 60 s default (or for ever, for a statement).
         query = dict(parse_qsl(urlsplit(url).query))
         extra = {"timeout": str(max(1, round(settings.db_connect_timeout_s)))}
-        extra["command_timeout"] = str(settings.db_command_timeout_s)
+        if statement_timeout:  # not for migrations: rewriting a big table may rightly take longer
+            extra["command_timeout"] = str(settings.db_command_timeout_s)
         missing = {k: v for k, v in extra.items() if k not in query}
         if missing:
             url += ("&" if "?" in url else "?") + urlencode(missing)
     return url
 
 
-def tortoise_config(settings: Settings | None = None, *, url: str | None = None) -> dict[str, Any]:
+def tortoise_config(
+    settings: Settings | None = None, *, url: str | None = None, statement_timeout: bool = True
+) -> dict[str, Any]:
     """The tortoise config dict: one connection, one app per part with its migrations package."""
     settings = settings or get_settings()
     return {
-        "connections": {"default": url or _database_url(settings)},
+        "connections": {"default": url or _database_url(settings, statement_timeout=statement_timeout)},
         "apps": {
             part.name: {
                 "models": [f"{part.package}.models"],
@@ -140,7 +143,7 @@ async def migrate_db(settings: Settings | None = None, *, url: str | None = None
     """Apply every committed migration (idempotent)."""
     from tortoise.migrations.api import migrate
 
-    await migrate(config=tortoise_config(settings, url=url))
+    await migrate(config=tortoise_config(settings, url=url, statement_timeout=False))
     await connections.close_all()
 
 

@@ -7,6 +7,7 @@ ships) started on a private unix socket and stopped with the process tree that s
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import shutil
@@ -164,10 +165,22 @@ async def bounded(command: Awaitable[T]) -> T:
     The hot client's one connection serves its commands one after the other: while Redis stalls, each waits for
     the one before it to time out, so the socket time-out alone would let the tenth wait ten times as long.
     """
+    global _hot_timed_out_at
+    seconds = get_settings().redis_timeout_s
+    if time.monotonic() - _hot_timed_out_at < seconds:
+        # One just timed out: a request that needs two hot reads must not wait twice (the outage guard refuses
+        # the requests that arrive after it; this is for the ones already past it)
+        if inspect.iscoroutine(command):
+            command.close()
+        raise RedisTimeout("Redis did not answer a moment ago")
     try:
-        return await asyncio.wait_for(command, timeout=get_settings().redis_timeout_s)
+        return await asyncio.wait_for(command, timeout=seconds)
     except TimeoutError as exc:
+        _hot_timed_out_at = time.monotonic()
         raise RedisTimeout("Redis did not answer in time") from exc
+
+
+_hot_timed_out_at = float("-inf")
 
 
 async def drop_stale_connections() -> None:

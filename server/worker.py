@@ -97,15 +97,19 @@ async def _startup(ctx: dict[str, Any]) -> None:
             dependency = outage.classify(exc)
             if dependency is None:
                 raise
-            outage.report(dependency, exc)
+            outage.report(dependency, exc, probe=False)  # this loop is the probe: no pool to ping yet
             await db.close_db()
             await asyncio.sleep(1)
+    outage.reset()
     set_redis(create_client(get_settings().redis_url))
     log.info("worker started")
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
-    await get_redis().aclose()
+    try:
+        await get_redis().aclose()
+    except RuntimeError:  # stopped while still waiting for the database at start-up: never connected
+        pass
     set_redis(None)
     await jobs.close_pool()
     await db.close_db()

@@ -139,8 +139,9 @@ def _describe(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "…"
 
 
-def report(dependency: Dependency, exc: BaseException) -> None:
-    """Record a failure caused by ``dependency``: marks it down, logs (rate-limited), starts its probe."""
+def report(dependency: Dependency, exc: BaseException, *, probe: bool = True) -> None:
+    """Record a failure caused by ``dependency``: marks it down, logs (rate-limited), starts its probe (unless the
+    caller is itself retrying, like the worker waiting for the database at start-up, before it has a pool)."""
     state = _states[dependency]
     now = time.monotonic()
     metrics.DEPENDENCY_FAILURES.labels(dependency).inc()
@@ -156,7 +157,8 @@ def report(dependency: Dependency, exc: BaseException) -> None:
         state.last_logged, state.suppressed = now, 0
     else:
         state.suppressed += 1
-    _start_probe(dependency)
+    if probe:
+        _start_probe(dependency)
 
 
 def down() -> list[Dependency]:
@@ -193,9 +195,11 @@ async def _probe(dependency: Dependency) -> None:
         try:
             await asyncio.wait_for(PROBES[dependency](), timeout=max(settings.redis_timeout_s, 1.0))
         except Exception as exc:  # noqa: BLE001 - still down, whatever it says; counted, logged rate-limited
-            if classify(exc) is None:
-                log.warning("outage probe failed", extra={"dependency": dependency, "error": _describe(exc)})
             state.suppressed += 1
+            now = time.monotonic()
+            if classify(exc) is None and now - state.last_logged >= LOG_EVERY_S:
+                log.warning("outage probe failed", extra={"dependency": dependency, "error": _describe(exc)})
+                state.last_logged = now
             continue
         try:
             await RESETS[dependency]()

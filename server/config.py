@@ -75,8 +75,19 @@ class Settings(BaseSettings):
     db_pool_max: int = Field(default=20, ge=1, le=500)
     db_pool_min: int = Field(default=0, ge=0, le=500)  # connections opened at start-up; 0 = all of db_pool_max
     redis_url: str = ""
+    # A dependency that stops answering must cost a request seconds, not forever: every Redis command and connect,
+    # and every database connect, gives up after this long; the request then answers 503 SERVICE_UNAVAILABLE.
+    redis_timeout_s: float = Field(default=2.0, gt=0, le=60)
+    db_connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
+    db_command_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    # While the database or Redis is down: what Retry-After says, and how often the probe looks for its return
+    outage_retry_after_s: int = Field(default=5, ge=1, le=300)
+    outage_probe_interval_s: float = Field(default=0.5, gt=0, le=60)
     trusted_proxies: str = ""  # comma-separated addresses whose X-Forwarded-For is believed
     request_max_size: int = 10 * 1024 * 1024
+    # Pixels an uploaded image (attachment, proof, ID photo) or an image inside an uploaded PDF may have: 25 MP is a
+    # 24-megapixel camera's full frame; a decompression bomb declares billions (server.common.uploads)
+    upload_max_pixels: int = Field(default=25_000_000, ge=1_000_000, le=200_000_000)
 
     # Secrets
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
@@ -158,6 +169,10 @@ class Settings(BaseSettings):
     # Proctoring: face capture thresholds (server/proctoring/image.py FaceThresholds), capture validity,
     # snapshot schedule and face-image retention
     face_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024)
+    # The one capture size limit: at most this many pixels (width × height, either orientation). The image check,
+    # the OpenAPI description and the guide all state it from here (server.proctoring.checks.capture_size_text)
+    face_max_width: int = Field(default=4096, ge=640, le=16384)
+    face_max_height: int = Field(default=3072, ge=480, le=16384)
     face_min_face_ratio: float = Field(default=0.2, gt=0, lt=1)
     face_edge_margin: float = Field(default=0.15, ge=0, lt=1)
     face_max_center_offset: float = Field(default=0.25, gt=0, le=0.5)

@@ -29,7 +29,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _database_url(settings: Settings) -> str:
+def _database_url(settings: Settings, *, statement_timeout: bool = True) -> str:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
         # One writer at a time: WAL lets readers proceed and busy_timeout makes a second writer wait instead of
@@ -46,15 +46,27 @@ def _database_url(settings: Settings) -> str:
         # Every connection is opened at start-up: a pool that grows during a burst opens its connections right when
         # the loop is busiest (200 simultaneous log-ins held it ~120 ms that way; tests/bench/login_burst.py).
         minsize = min(settings.db_pool_min or settings.db_pool_max, settings.db_pool_max)
-        return f"{url}{sep}minsize={minsize}&maxsize={settings.db_pool_max}"
+        url = f"{url}{sep}minsize={minsize}&maxsize={settings.db_pool_max}"
+    if url.startswith(("postgres://", "postgresql://")):
+        # A server that does not answer fails the connect (and a statement) after a bounded time, so the request
+        # answers 503 instead of waiting on asyncpg's 60 s default (or for ever, for a statement).
+        query = dict(parse_qsl(urlsplit(url).query))
+        extra = {"timeout": str(max(1, round(settings.db_connect_timeout_s)))}
+        if statement_timeout:  # not for migrations: rewriting a big table may rightly take longer
+            extra["command_timeout"] = str(settings.db_command_timeout_s)
+        missing = {k: v for k, v in extra.items() if k not in query}
+        if missing:
+            url += ("&" if "?" in url else "?") + urlencode(missing)
     return url
 
 
-def tortoise_config(settings: Settings | None = None, *, url: str | None = None) -> dict[str, Any]:
+def tortoise_config(
+    settings: Settings | None = None, *, url: str | None = None, statement_timeout: bool = True
+) -> dict[str, Any]:
     """The tortoise config dict: one connection, one app per part with its migrations package."""
     settings = settings or get_settings()
     return {
-        "connections": {"default": url or _database_url(settings)},
+        "connections": {"default": url or _database_url(settings, statement_timeout=statement_timeout)},
         "apps": {
             part.name: {
                 "models": [f"{part.package}.models"],
@@ -131,7 +143,7 @@ async def migrate_db(settings: Settings | None = None, *, url: str | None = None
     """Apply every committed migration (idempotent)."""
     from tortoise.migrations.api import migrate
 
-    await migrate(config=tortoise_config(settings, url=url))
+    await migrate(config=tortoise_config(settings, url=url, statement_timeout=False))
     await connections.close_all()
 
 
@@ -139,6 +151,13 @@ async def ping_db() -> None:
     # Shielded: a cancelled caller (client gone, probe time-out) must not cut a query in half, which can leave
     # tortoise's SQLite client holding its connection lock for good.
     await asyncio.shield(connections.get("default").execute_query("SELECT 1"))
+
+
+async def drop_stale_connections() -> None:
+    """After an outage: close the pooled connections opened before it (PostgreSQL; SQLite has none to drop)."""
+    pool = getattr(connections.get("default"), "_pool", None)
+    if pool is not None:
+        await pool.expire_connections()
 
 
 def _log_orphan_failure(task: asyncio.Task[Any]) -> None:

@@ -103,7 +103,10 @@ BY_CODE = {
     "ACCOUNT_NOT_ACTIVATED": "进入账户激活流程（实名校验 → 激活码 / 自助激活）。",
     "REAL_NAME_NOT_CHECKED": "先完成医师信息校验（姓名与证件号码）。",
     "TOO_MANY_TRIES": "一小时后再试（无 Retry-After 头），期间禁用提交按钮。",
-    "SERVICE_UNAVAILABLE": "稍后重试（指数退避），不要立即重复提交。",
+    "SERVICE_UNAVAILABLE": (
+        "任何接口都可能返回：数据库或缓存暂时不可用。按响应头 `Retry-After`（秒）等待后重试，再失败则指数退避；"
+        "不要立即重复提交。考试作答保留在本地待保存队列，恢复后按原 `seq` 重发。"
+    ),
     "INTERNAL": "显示 message；可稍后重试，反复出现请反馈（带请求时间）。",
 }
 
@@ -224,6 +227,8 @@ def render() -> str:
         "- `field`：出错的输入项（如有），用于把提示显示在对应输入框旁。",
         "- `details`：补充信息（如有），如 `retry_after_s`、`unlock_at`、人脸检测的测量值、允许的文件格式与大小。",
         "- 短信验证码发送受限（`SMS_SEND_LIMITED`，429）的响应带 `Retry-After` 响应头（秒）。",
+        "- 任何接口都可能返回 503 `SERVICE_UNAVAILABLE`（数据库或缓存暂时不可用），响应带 `Retry-After` 响应头（秒）："
+        "等待后重试，服务恢复后自动可用。",
         "- 表中未列出的错误码按 HTTP 状态码处理（见文末）；新版本可能增加错误码，App 必须能处理未知错误码。",
         "",
         "同一错误码可由不同模块给出（如 `ATTEMPT_CLOSED`、`FACE_CAPTURE_REQUIRED`），其 HTTP 状态码和处理方式相同，"

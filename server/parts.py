@@ -19,7 +19,7 @@ class Part:
     package: str
     models: bool = False  # models.py + migrations/: one tortoise app named after the part
     routes: bool = False  # routes.py exposing ``bp``
-    tasks: bool = False  # tasks.py exposing FUNCTIONS and CRON_JOBS for the worker
+    tasks: bool = False  # tasks.py exposing FUNCTIONS, CRON_JOBS (and optionally AFTER_OUTAGE) for the worker
     subscribers: bool = False  # subscribers.py exposing SUBSCRIPTIONS for the event bus
     demo: bool = False  # demo.py exposing ``async seed_demo() -> list[str]`` (banner lines)
 

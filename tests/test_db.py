@@ -151,3 +151,14 @@ async def test_time_filters_compare_moments_not_text(db: None) -> None:
     assert await AuditEntry.filter(id=entry.id, created_at__lte=after).exists()
     assert await AuditEntry.filter(id=entry.id, created_at__gte=before).exists()
     assert not await AuditEntry.filter(id=entry.id, created_at__gt=after).exists()
+
+
+def test_postgres_connects_and_statements_are_bounded_but_not_migrations() -> None:
+    from server.config import Settings
+    from server.db import _database_url
+
+    settings = Settings(app_env="test", database_url="postgres://u@h:5432/d", redis_url="redis://x")
+    assert _database_url(settings).endswith("&timeout=3&command_timeout=30.0")
+    assert "command_timeout" not in _database_url(settings, statement_timeout=False)
+    own = Settings(app_env="test", database_url="postgres://u@h/d?timeout=9&command_timeout=5", redis_url="redis://x")
+    assert _database_url(own).count("timeout=") == 2  # what the URL says is kept

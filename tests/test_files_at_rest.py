@@ -18,8 +18,8 @@ import pytest
 from server.assessment.models import Proof
 from server.proctoring.models import FaceImage, ProctoredAttempt
 from tests.support import assessment as af
+from tests.support import documents, images
 from tests.support import factories as f
-from tests.support import images
 from tests.support import proctoring as pf
 from tests.support import registry as rf
 from tests.support import storage as sf
@@ -70,14 +70,14 @@ async def test_every_stored_upload_is_encrypted_at_rest(client: httpx.AsyncClien
         headers=rh,
     )
     assert r.status_code == 201, r.text
-    attachment = b"%PDF-1.4\n%training proof\n" + b"x" * 64
+    attachment = documents.pdf(1)  # a real PDF: the upload parser opens it
     app_id = r.json()["id"]
     await post(f"/api/v1/registry/applications/{app_id}/attachments", "file", attachment, rh, purpose="other")
     served.append((f"/api/v1/registry/applications/{app_id}/attachments/0", attachment, rh))
     # assessment: a proof
     aw = await af.world()
     await af.enrolled(client, aw, aw.doctor)
-    proof = b"%PDF-1.4\n%assessment proof\n" + b"y" * 64
+    proof = documents.pdf(2)
     r = await post(f"{af.A}/proofs", "file", proof, aw.doctor.headers)
     served.append((f"{af.A}/proofs/{r.json()['items'][0]['id']}", proof, aw.doctor.headers))
 

@@ -15,9 +15,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from server.common import auth, events, uploads
+from server.common import auth, events, outage, uploads
 from server.common.events import Event
-from server.errors import AppError, InternalError, InvalidJson, NotFound, PayloadTooLarge, ValidationFailed
+from server.errors import (
+    AppError,
+    InternalError,
+    InvalidJson,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 
 COMPONENTS: dict[str, dict[str, Any]] = {}
 _OWNERS: dict[str, type[BaseModel]] = {}
@@ -39,6 +47,12 @@ ERROR_SCHEMA: dict[str, Any] = {
         }
     },
     "examples": [{"error": {"code": "SMS_CODE_INVALID", "message": "验证码错误或已过期", "field": "sms_code"}}],
+}
+
+
+RETRY_AFTER: dict[str, Any] = {
+    "description": "数据库或缓存暂时不可用时，建议等待的秒数；等待后再重试（指数退避）",
+    "schema": {"type": "integer", "minimum": 1},
 }
 
 
@@ -202,6 +216,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             if "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
                 errors += [*uploads.ERRORS, PayloadTooLarge]
             errors += declared
+            if not path.startswith(outage.ALWAYS_ANSWERED):
+                errors.append(ServiceUnavailable)  # any operation, while the database or Redis is down
             by_status: dict[int, list[tuple[str, str]]] = {}
             for err in errors:
                 entry = (err.code, err.message)
@@ -216,6 +232,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
                 # The codes as data, for clients generating their error handling (and the suite's check that what
                 # an operation answers is declared: tests/support/declared_errors.py)
                 existing["x-error-codes"] = [code for code, _ in entries]
+                if status == ServiceUnavailable.status:
+                    existing["headers"] = {"Retry-After": RETRY_AFTER}
             responses["default"] = {
                 "description": "其他错误（统一错误格式，见错误码表）；"
                 + _describe([(InternalError.code, InternalError.message)]),

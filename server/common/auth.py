@@ -23,7 +23,7 @@ from sanic_ext import openapi
 from server.common.enums import Role
 from server.config import get_settings
 from server.errors import AppError, Forbidden, Unauthorized
-from server.redis import hot_redis
+from server.redis import bounded, hot_redis
 
 ALGORITHM = "HS256"
 SESSION_KEY = "session:{sid}"
@@ -145,7 +145,7 @@ class SessionProbe:
         pending, self._pending, self._scheduled = self._pending, {}, False
         keys = list(pending)
         try:
-            values = await hot_redis().mget(keys)
+            values = await bounded(hot_redis().mget(keys))
         except Exception as exc:
             for futures in pending.values():
                 for f in futures:

@@ -14,7 +14,7 @@ from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, json
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
-from server.common import audit, metrics, scope
+from server.common import audit, metrics, outage, scope
 from server.common.logging import request_id_var
 from server.errors import (
     AppError,
@@ -22,7 +22,6 @@ from server.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
-    ServiceUnavailable,
     ValidationFailed,
 )
 
@@ -62,7 +61,7 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
     if isinstance(exception, sx.HeaderNotFound | sx.InvalidHeader | sx.InvalidUsage):
         return ValidationFailed("请求格式不正确")
     if isinstance(exception, sx.ServiceUnavailable):
-        return ServiceUnavailable()
+        return outage.unavailable()
     if isinstance(exception, TortoiseValidationError):
         # A value the schema let through but a column cannot hold (too long, out of range): refuse it, change nothing
         log.warning("value refused by the model", extra={"path": request.path if request else None})
@@ -70,6 +69,11 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
     if isinstance(exception, sx.SanicException) and 400 <= exception.status_code < 500:
         err = AppError("请求格式不正确")
         return err
+    dependency = outage.classify(exception)
+    if dependency is not None:
+        # Not a bug: the database or Redis is down or not answering. One rate-limited line, no traceback.
+        outage.report(dependency, exception)
+        return outage.unavailable()
     log.error(
         "unhandled error",
         exc_info=(type(exception), exception, exception.__traceback__),
@@ -119,6 +123,13 @@ def install(app: Sanic) -> None:
         request.ctx.request_id = rid
         request.ctx.started = time.perf_counter()
         request_id_var.set(rid)
+
+    @app.on_request(priority=90)  # type: ignore[call-arg]
+    async def refuse_while_down(request: Request) -> None:
+        # While a dependency is known to be down, answer at once: a stalled Redis would otherwise hold each request
+        # for its full time-out, and on the hot client's one connection, one after the other.
+        if outage.down() and not request.path.startswith(outage.ALWAYS_ANSWERED):
+            raise outage.unavailable()
 
     @app.on_response(priority=100)
     async def finish_request(request: Request, response: HTTPResponse) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from arq import ArqRedis, create_pool
+from arq import ArqRedis
 from arq.connections import RedisSettings
 from arq.jobs import Job
+from redis.asyncio import ConnectionPool
 
 from server.config import get_settings
+from server.redis import timeouts
 
 QUEUE = "yishi:jobs"
 _pool: ArqRedis | None = None
@@ -23,11 +25,23 @@ def redis_settings(url: str | None = None) -> RedisSettings:
     return RedisSettings.from_dsn(url or get_settings().redis_url)
 
 
+def new_pool(url: str | None = None) -> ArqRedis:
+    """An arq client with the project's socket time-outs (arq's own ``create_pool`` sets only a connect time-out,
+    so a stalled Redis held the enqueuing request, or the worker's poll, for ever). Connects on first use."""
+    connections = ConnectionPool.from_url(url or get_settings().redis_url, **timeouts())
+    return ArqRedis(connections, default_queue_name=QUEUE)
+
+
 async def get_pool() -> ArqRedis:
     global _pool
     if _pool is None:
-        _pool = await create_pool(redis_settings(), default_queue_name=QUEUE)
+        _pool = new_pool()
     return _pool
+
+
+async def drop_stale_connections() -> None:
+    if _pool is not None:
+        await _pool.connection_pool.disconnect(inuse_connections=False)
 
 
 async def close_pool() -> None:

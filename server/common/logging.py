@@ -42,6 +42,29 @@ class _Formatter(logging.Formatter):
         return f"{head} {tail}".rstrip() + (f"\n{exc}" if exc else "")
 
 
+class _OneLineEvery(logging.Filter):
+    """A library's retry warnings during an outage as one line (the error's summary, no traceback), each distinct
+    message at most once every ``seconds``: asyncpg's pool logs a full traceback every time it fails to reconnect."""
+
+    def __init__(self, seconds: float = 10.0) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self._last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            record.exc_info = None
+            record.exc_text = None
+        key = record.getMessage()
+        now = record.created
+        if now - self._last.get(key, float("-inf")) < self.seconds:
+            return False
+        self._last[key] = now
+        return True
+
+
 def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter(as_json))
@@ -55,5 +78,7 @@ def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = True
+    asyncpg_pool = logging.getLogger("asyncpg.pool")
+    asyncpg_pool.filters[:] = [_OneLineEvery()]
     for name in ("aiosqlite", "asyncio", "tortoise", "tortoise.db_client", "aliyunsdkcore", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)

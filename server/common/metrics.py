@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -18,6 +26,15 @@ LOOP_LAG = Histogram(
     "event_loop_lag_seconds",
     "How late the event loop woke a timer (time it was held by other work)",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+DEPENDENCY_FAILURES = Counter(
+    "dependency_failures_total", "Requests and jobs that met the database or Redis down", ["dependency"]
+)
+DEPENDENCY_UP = Gauge(
+    "dependency_up",
+    "1 while the dependency answers, 0 while this process holds it for down",
+    ["dependency"],
+    multiprocess_mode="min",
 )
 
 

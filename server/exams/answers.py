@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from tortoise import connections
 
+from server.common import outage
+
 log = logging.getLogger(__name__)
 
 Outcome = Literal["applied", "stale", "closed"]
@@ -169,7 +171,9 @@ class AnswerWriter:
         try:
             outcomes = await _write(rows, now)
         except Exception as exc:  # the whole batch failed: nobody is acknowledged
-            log.exception("answer batch failed", extra={"rows": len(rows)})
+            if outage.classify(exc) is None:
+                log.exception("answer batch failed", extra={"rows": len(rows)})
+            # else each waiting request answers 503 and the outage is logged there, once, not per batch
             for s in batch:
                 if not s.future.done():
                     s.future.set_exception(exc)

@@ -345,9 +345,13 @@ async def auto_submit(*, attempt_ref: str) -> str:
     return "scored"
 
 
-async def sweep_overdue(*, limit: int = 500) -> int:
-    """Score attempts whose deadline passed long ago (a lost job must not leave an attempt open)."""
-    cutoff = now() - timedelta(seconds=GRACE_S + 120)
+async def sweep_overdue(*, limit: int = 500, overdue_s: float = GRACE_S + 120) -> int:
+    """Score attempts whose deadline passed ``overdue_s`` ago (a lost job must not leave an attempt open).
+
+    The routine sweep leaves two minutes past the grace period to the attempt's own job; after an outage (its job
+    failed, or was lost with Redis) the worker sweeps everything past the grace period at once.
+    """
+    cutoff = now() - timedelta(seconds=overdue_s)
     refs = (
         await Attempt.filter(status=AttemptStatus.IN_PROGRESS, deadline_at__lt=cutoff)
         .limit(limit)

@@ -24,7 +24,7 @@ from server.exams.errors import (
     SectionLocked,
 )
 from server.exams.models import Attempt, AttemptQuestion, AttemptStatus
-from server.redis import get_redis, hot_redis
+from server.redis import bounded, get_redis, hot_redis
 
 GRACE_S = 60  # in-flight saves are accepted this long after the deadline, never longer
 STATE_KEY = "exam:attempt:{ref}"
@@ -82,7 +82,7 @@ def _state_blob(state: AttemptState) -> bytes:
 
 async def _shared_state(attempt_ref: str) -> AttemptState | None:
     """The copy in Redis (one GET), remembered in this process; None when Redis has none."""
-    blob = await hot_redis().get(PAPER_KEY.format(ref=attempt_ref))
+    blob = await bounded(hot_redis().get(PAPER_KEY.format(ref=attempt_ref)))
     if not blob:
         return None
     doc = orjson.loads(blob)

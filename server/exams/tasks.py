@@ -7,6 +7,7 @@ from typing import Any
 from arq.cron import cron
 
 from server.exams import attempts
+from server.exams.hot import GRACE_S
 
 
 async def auto_submit_attempt(ctx: dict[str, Any], attempt_ref: str) -> str:
@@ -18,5 +19,12 @@ async def sweep_overdue_attempts(ctx: dict[str, Any]) -> int:
     return await attempts.sweep_overdue()
 
 
-FUNCTIONS = [auto_submit_attempt]
+async def sweep_after_outage(ctx: dict[str, Any]) -> int:
+    """Score at once every attempt whose deadline and grace period passed while the database or Redis was down."""
+    return await attempts.sweep_overdue(overdue_s=GRACE_S)
+
+
+FUNCTIONS = [auto_submit_attempt, sweep_after_outage]
+# Run once by the worker when it has met an outage and the database and Redis answer again (server.worker)
+AFTER_OUTAGE = [sweep_after_outage]
 CRON_JOBS = [cron(sweep_overdue_attempts, minute=set(range(0, 60, 5)), run_at_startup=False)]

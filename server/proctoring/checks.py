@@ -11,7 +11,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
-from server.config import get_settings
+from server.config import Settings, get_settings
 from server.integrations import storage
 from server.proctoring.id_photo import IdPhotoCheck, check_id_photo
 from server.proctoring.image import FaceCheck, FaceThresholds, check_face_capture
@@ -35,6 +35,7 @@ def face_thresholds() -> FaceThresholds:
     s = get_settings()
     return FaceThresholds(
         max_bytes=s.face_max_bytes,
+        max_pixels=s.face_max_width * s.face_max_height,
         min_face_ratio=s.face_min_face_ratio,
         edge_margin=s.face_edge_margin,
         max_center_offset=s.face_max_center_offset,
@@ -42,6 +43,17 @@ def face_thresholds() -> FaceThresholds:
         max_brightness=s.face_max_brightness,
         min_sharpness=s.face_min_sharpness,
     )
+
+
+def capture_size_text(settings: Settings | None = None) -> str:
+    """The capture size limit as the spec and the guide state it ("4096×3072"); the defaults unless given settings,
+    so the committed spec does not depend on the environment it was exported in."""
+    if settings is None:
+        fields = Settings.model_fields
+        width, height = fields["face_max_width"].default, fields["face_max_height"].default
+    else:
+        width, height = settings.face_max_width, settings.face_max_height
+    return f"{width}×{height}"
 
 
 async def check_frame(data: bytes) -> FaceCheck:

@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from server.config import Settings
 from server.proctoring.errors import (
     FaceMultiple,
     FaceNotCentered,
@@ -82,7 +83,7 @@ class FaceThresholds:
     """
 
     max_bytes: int = 2 * 1024 * 1024
-    max_pixels: int = 4096 * 3072
+    max_pixels: int = Settings.model_fields["face_max_width"].default * Settings.model_fields["face_max_height"].default
     min_side: int = 240
     min_face_ratio: float = 0.2
     edge_margin: float = 0.15

@@ -69,8 +69,10 @@ def _idempotency_key(request: Request) -> str | None:
 def _frame(request: Request) -> bytes:
     """The one camera frame sent as multipart field ``image``, read by the one upload parser: JPEG or PNG by content
     and within the face byte limit. Decoding it and judging the face are the image check's, in the service."""
-    max_bytes = checks.face_thresholds().max_bytes
-    return uploads.read_file(request, field=IMAGE_FIELD, allowed=FRAME_KINDS, max_bytes=max_bytes).data
+    limits = checks.face_thresholds()
+    return uploads.read_file(
+        request, field=IMAGE_FIELD, allowed=FRAME_KINDS, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
+    ).data
 
 
 _KEY_DOC = "可选：客户端为每次上传生成的唯一键（8–64 位）；网络重试时带相同的键，返回第一次的结果而不重复保存"
@@ -78,7 +80,11 @@ _MULTIPART = {
     "multipart/form-data": {
         "type": "object",
         "properties": {
-            "image": {"type": "string", "format": "binary", "description": "JPEG 或 PNG 照片，最大约 1280×960"},
+            "image": {
+                "type": "string",
+                "format": "binary",
+                "description": f"JPEG 或 PNG 照片，总像素不超过 {checks.capture_size_text()}",
+            },
         },
         "required": ["image"],
     }
@@ -155,7 +161,7 @@ async def decide_compare_consent(request: Request, body: CompareConsentIn, princ
 @openapi.description(
     "不同意人脸比对、多次采集仍与证件照不一致或没有可用证件照时使用。考核机构以现场或视频方式核验后在审核中通过；"
     "通过后在 valid_until 之前开始考试时可不提交 capture_id，考试记录核验方式为 identity_confirmed。"
-    "同一时间只能有一份待审核的申请（409 IDENTITY_CHECK_PENDING）；撤回用 POST /my/reviews/{review_item_id}/withdraw。"
+    "同一时间只能有一份待审核的申请（409 IDENTITY_CHECK_PENDING）；撤回用 POST /my/reviews/{item_id}/withdraw。"
 )
 @openapi.secured("bearer")
 @openapi.response(201, json_content(IdentityCheckOut))

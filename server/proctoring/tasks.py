@@ -27,6 +27,7 @@ async def close_stale_attempts(ctx: dict[str, Any]) -> int:
 
 
 FUNCTIONS = [sweep_face_images, close_stale_attempts]
+AFTER_OUTAGE = [close_stale_attempts]
 # 03:30 every night (server time), away from exam hours
 CRON_JOBS = [
     cron(sweep_face_images, hour={3}, minute={30}, run_at_startup=False, unique=True),

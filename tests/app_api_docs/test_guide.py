@@ -94,3 +94,23 @@ def test_the_walkthrough_is_documented_and_uses_the_published_spec() -> None:
     assert 'Path(__file__).resolve().parent / "openapi.json"' in text
     assert "walkthrough.py" in (DOCS / "README.md").read_text(encoding="utf-8")
     assert Path(DOCS / "error-codes.md").exists()
+
+
+def test_the_capture_size_limit_is_one_setting_stated_alike_in_the_spec_and_the_guide() -> None:
+    from server.config import Settings
+    from server.proctoring.checks import capture_size_text, face_thresholds
+    from server.proctoring.image import DEFAULT_THRESHOLDS
+
+    stated = capture_size_text()
+    width, height = (int(n) for n in stated.split("×"))
+    assert width * height == DEFAULT_THRESHOLDS.max_pixels == face_thresholds().max_pixels
+    assert capture_size_text(Settings(face_max_width=1920, face_max_height=1080)) == "1920×1080"
+    spec = (DOCS / "openapi.json").read_text(encoding="utf-8")
+    assert spec.count(f"总像素不超过 {stated}") == 2  # the capture and the snapshot upload
+    for name in ("exams.md", "uploads.md"):
+        assert f"总像素 ≤ {stated}" in (DOCS / "guide" / name).read_text(encoding="utf-8"), name
+    for path in [DOCS / "openapi.json", *GUIDE]:
+        text = path.read_text(encoding="utf-8")
+        # a limit is "最大（约）/ ≤ / 不超过 W×H"; a recommended size (640×480) is not one
+        sizes = set(re.findall(r"(?:最大约?|≤|不超过)\s*(\d{3,5}×\d{3,5})", text)) - {stated}
+        assert not sizes, f"{path.name} states another capture size limit: {sizes}"

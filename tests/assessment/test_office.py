@@ -270,14 +270,15 @@ async def test_proof_size_limits(client: httpx.AsyncClient, monkeypatch: pytest.
     w = await af.world()
     d = w.doctor
     await af.enrolled(client, w, d)
-    monkeypatch.setattr(proofs, "PROOF_MAX_BYTES", 100)
-    monkeypatch.setattr(proofs, "PROOF_MAX_TOTAL", 150)
+    # limits just above the (real, parsed) PDF's own size
+    monkeypatch.setattr(proofs, "PROOF_MAX_BYTES", len(af.PDF) + 100)
+    monkeypatch.setattr(proofs, "PROOF_MAX_TOTAL", len(af.PDF) + 150)
     big = af.PDF + b"0" * 200
     r = await client.post(f"{A}/proofs", files={"file": ("big.pdf", big)}, headers=d.headers)
     assert r.status_code == 413 and code(r) == "UPLOAD_TOO_LARGE"
     two = [("file", ("a.pdf", af.PDF + b"0" * 40)), ("file", ("b.pdf", af.PDF + b"0" * 40))]
     r = await client.post(f"{A}/proofs", files=two, headers=d.headers)
-    assert r.status_code == 413 and r.json()["error"]["details"]["max_total_bytes"] == 150
+    assert r.status_code == 413 and r.json()["error"]["details"]["max_total_bytes"] == len(af.PDF) + 150
     assert not await Proof.exists()
 
 
@@ -306,3 +307,23 @@ async def test_cycles(client: httpx.AsyncClient) -> None:
     r = await client.get(f"{A}/cycles", headers=await w.h(w.office))
     assert [c["name"] for c in r.json()["items"]] == ["2030—2032年度", w.cycle.name]
     assert (await client.get(f"{A}/cycles", headers=w.doctor.headers)).status_code == 403
+
+
+async def test_a_proof_that_is_a_bomb_is_refused_and_nothing_is_stored(client: httpx.AsyncClient) -> None:
+    from tests.support import documents
+
+    w = await af.world()
+    d = w.doctor
+    await af.enrolled(client, w, d)
+    for name, data in (
+        ("award.png", documents.image_bomb("png")),
+        ("award.jpg", documents.image_bomb("jpg")),
+        ("scan.pdf", documents.pdf_with_image(60000, 60000)),
+        ("book.pdf", documents.pdf(500)),
+    ):
+        r = await client.post(f"{A}/proofs", files={"file": (name, data)}, headers=d.headers)
+        assert r.status_code == 413 and code(r) == "UPLOAD_TOO_LARGE", (name, r.text)
+    r = await client.post(f"{A}/proofs", files={"file": ("bad.pdf", b"%PDF-1.4\n%proof\n")}, headers=d.headers)
+    assert r.status_code == 422 and code(r) == "UPLOAD_FILE_INVALID"
+    assert not await Proof.exists()
+    assert (await client.post(f"{A}/proofs", files={"file": ("ok.pdf", af.PDF)}, headers=d.headers)).status_code == 201

@@ -88,3 +88,34 @@ async def test_every_upload_route_refuses_alike(client: httpx.AsyncClient, monke
             two = [(route.field, ("a.jpg", GIF, "image/jpeg")), (route.field, ("b.jpg", GIF, "image/jpeg"))]
             r = await post(two)
             assert _answer(r) == TOO_MANY, (route.url, r.text)
+
+
+async def test_every_route_that_takes_images_refuses_a_bomb_before_storing_it(client: httpx.AsyncClient) -> None:
+    from server.assessment.models import Proof
+    from server.proctoring.models import FaceImage
+    from tests.support import documents
+
+    routes = await _routes()
+    images_before, proofs_before = await FaceImage.all().count(), await Proof.all().count()
+    image_routes = [r for r in routes if "/exams/" not in r.url and "/import/" not in r.url]
+    assert len(image_routes) == 5  # captures, snapshots, ID photo, application attachments, assessment proofs
+    for route in image_routes:
+        for kind in ("png", "jpg"):
+            bomb = documents.image_bomb(kind)
+            r = await client.post(
+                route.url, data=route.form, files={route.field: (f"a.{kind}", bomb)}, headers=route.headers
+            )
+            assert _answer(r) == TOO_LARGE, (route.url, kind, r.text)
+            details = r.json()["error"]["details"]
+            assert (details["width"], details["height"]) == (60000, 60000) and r.json()["error"]["field"] == route.field
+    for route in [r for r in image_routes if r.url.endswith(("/attachments", "/proofs"))]:
+        for data, expected in (
+            (documents.pdf_with_image(60000, 60000), TOO_LARGE),
+            (documents.pdf(60), TOO_LARGE),
+            (b"%PDF-1.4\n%proof\n", (422, "UPLOAD_FILE_INVALID")),
+        ):
+            r = await client.post(
+                route.url, data=route.form, files={route.field: ("a.pdf", data)}, headers=route.headers
+            )
+            assert _answer(r) == expected, (route.url, r.text)
+    assert (await FaceImage.all().count(), await Proof.all().count()) == (images_before, proofs_before)

@@ -162,12 +162,18 @@ async def test_capture_refuses_non_images_and_oversized_files(client: httpx.Asyn
     )
     assert r.status_code == 422 and _code(r) == "UPLOAD_TYPE_INVALID"
     assert r.json()["error"]["field"] == "image" and r.json()["error"]["details"]["allowed"] == ["jpg", "png"]
-    # a JPEG by its first bytes that does not decode: the image check's own answer
+    # a JPEG by its first bytes whose header is cut off: the upload parser cannot open it, as on every upload route
     r = await client.post(
         f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(pf.ok_frame()[:120]), headers=h
     )
+    assert r.status_code == 422 and _code(r) == "UPLOAD_FILE_INVALID" and r.json()["error"]["field"] == "image"
+    # a whole header whose pixels stop half-way: the image check's own answer
+    frame = pf.ok_frame()
+    r = await client.post(
+        f"{P}/captures", data={"exam_kind": "humanities"}, files=_files(frame[: len(frame) // 2]), headers=h
+    )
     assert r.status_code == 422 and _code(r) == "IMAGE_INVALID"
-    assert r.json()["error"]["details"]["reason"] == "corrupt_header"
+    assert r.json()["error"]["details"]["reason"] == "undecodable"
     # bigger than the face limit (lowered here: the test server's request limit equals the default 2 MB)
     settings = get_settings()
     old, settings.face_max_bytes = settings.face_max_bytes, 100 * 1024
@@ -281,7 +287,7 @@ async def test_snapshot_refusals_that_store_nothing(client: httpx.AsyncClient, w
     )
     assert r.status_code == 422 and _code(r) == "UPLOAD_TYPE_INVALID"
     r = await client.post(f"{P}/attempts/{attempt.attempt_ref}/snapshots", files=_files(pf.ok_frame()[:120]), headers=h)
-    assert r.status_code == 422 and _code(r) == "IMAGE_INVALID"
+    assert r.status_code == 422 and _code(r) == "UPLOAD_FILE_INVALID"  # its header is cut off
     r = await client.post(f"{P}/attempts/{attempt.attempt_ref}/snapshots", headers=h)
     assert r.status_code == 400 and _code(r) == "UPLOAD_MISSING"
     two = [("image", ("a.jpg", pf.ok_frame(), "image/jpeg")), ("image", ("b.jpg", pf.ok_frame(), "image/jpeg"))]

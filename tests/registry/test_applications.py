@@ -23,6 +23,7 @@ from server.registry.models import (
     RegistrationStatus,
 )
 from server.workflow.models import ReviewItem
+from tests.support import documents
 from tests.support import factories as wf
 from tests.support import registry as rf
 
@@ -199,7 +200,7 @@ async def test_register_after_two_years_needs_training_proof(client: httpx.Async
     assert r.status_code == 422 and _code(r) == "UPLOAD_TYPE_INVALID"
     r = await client.post(
         f"{R}/applications/{app_id}/attachments",
-        files={"file": ("proof.pdf", b"%PDF-1.4\n%proof\n", "application/pdf")},
+        files={"file": ("proof.pdf", documents.small_pdf(), "application/pdf")},
         data={"purpose": "training_proof"},
         headers=headers,
     )
@@ -519,3 +520,28 @@ async def test_commission_figures_by_institution_kind_and_state(client: httpx.As
         r = await client.get(url, params=params, headers=await wf.auth_headers(world.bj_commission))
         assert r.status_code == 422 and _code(r) == "VALIDATION_FAILED"
     assert await AuditEntry.filter(action="registry.figures_read", actor_id=world.bj_commission.id).exists()
+
+
+async def test_an_attachment_that_is_a_bomb_is_refused_and_nothing_is_stored(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    who = await rf.person(name="郑洁", obtained_on=date(2015, 8, 30))
+    user = await rf.activated(who)
+    headers = await wf.auth_headers(user)
+    r = await _create(
+        client, user, kind="register", institution_id=world.cy.id, practice_region_code="110000",
+        practice_scopes=["内科专业"],
+    )  # fmt: skip
+    app_id = r.json()["id"]
+    for name, data in (
+        ("proof.png", documents.image_bomb("png")),
+        ("proof.jpg", documents.image_bomb("jpg")),
+        ("proof.pdf", documents.pdf_with_image(60000, 60000)),
+    ):
+        r = await client.post(
+            f"{R}/applications/{app_id}/attachments", files={"file": (name, data)}, data={"purpose": "other"},
+            headers=headers,
+        )  # fmt: skip
+        assert r.status_code == 413 and _code(r) == "UPLOAD_TOO_LARGE", (name, r.text)
+    r = await client.get(f"{R}/applications/{app_id}", headers=headers)
+    assert r.json()["attachments"] == []

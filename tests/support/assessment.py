@@ -18,6 +18,7 @@ from server.db import run_atomic
 from server.directory.models import Institution
 from server.exams.api import AttemptScored
 from server.registry.models import PracticeRegistration, Qualification
+from tests.support import documents
 from tests.support import factories as f
 from tests.support.factories import auth_headers, principal_of
 
@@ -219,8 +220,8 @@ async def enrolled(client: httpx.AsyncClient, w: World, d: Doctor) -> None:
     await review_all(client, w, ENROLMENT_KIND)
 
 
-PDF = b"%PDF-1.4\n% proof\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = documents.small_pdf()  # real files: the upload parser opens what it is sent
+PNG = documents.small_png()
 
 
 async def upload(client: httpx.AsyncClient, d: Doctor, data: bytes = PDF, name: str = "证明.pdf") -> int:

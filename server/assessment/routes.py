@@ -15,6 +15,7 @@ from server.assessment import (
     context,
     exam_routes,
     journey,
+    lookup_routes,
     office_routes,
     proofs,
     results,
@@ -331,4 +332,4 @@ async def verify_notice(request: Request, verification_code: str) -> HTTPRespons
     return out(VerificationOut(**await results.verify_result_notice(verification_code=verification_code[:64])))
 
 
-BLUEPRINTS = (bp, office_routes.bp, exam_routes.bp)
+BLUEPRINTS = (bp, office_routes.bp, exam_routes.bp, lookup_routes.bp)

@@ -442,3 +442,23 @@ class ProgressRowOut(BaseModel):
 class ProgressOut(BaseModel):
     cycle: CycleOut
     items: list[ProgressRowOut]
+
+
+# ---------------------------------------------------------------- look-up: cycles and their windows per province
+
+
+class CycleLookupQuery(_In):
+    province_code: ProvinceCode | None = Field(
+        default=None, description="省级行政区划代码：给出时列出该省各周期的时间窗口（报名、自评、考试、补考）"
+    )
+
+
+class CycleWindowsOut(BaseModel):
+    cycle: CycleOut
+    is_current: bool = Field(description="是否为当前周期（今天在周期起止日期之间）")
+    province_code: str | None = Field(description="窗口所属省份；未指定省份时为 null，windows 为空")
+    windows: list[WindowOut] = Field(description="该省本周期的时间窗口，按开始时间排序；省考核机构尚未设置时为空")
+
+
+class CycleLookupOut(BaseModel):
+    items: list[CycleWindowsOut] = Field(description="考核周期，最近的在前")

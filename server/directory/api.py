@@ -5,7 +5,15 @@ Reads return frozen dataclasses (never ORM rows); writes join the caller's trans
 
 from __future__ import annotations
 
-from server.directory.catalogue import PRACTICE_SCOPES, SPECIALTIES, PracticeScope, Specialty, scopes_of, specialty_of
+from server.directory.catalogue import (
+    CATEGORY_LABELS,
+    PRACTICE_SCOPES,
+    SPECIALTIES,
+    PracticeScope,
+    Specialty,
+    scopes_of,
+    specialty_of,
+)
 from server.directory.errors import (
     DepartmentNameTaken,
     DepartmentNotFound,
@@ -41,6 +49,7 @@ from server.directory.service import (
 )
 
 __all__ = [
+    "CATEGORY_LABELS",
     "HEADER_LABELS",
     "IMPORTABLE",
     "PRACTICE_SCOPES",

@@ -1,4 +1,8 @@
-"""Public look-ups of the reference data: /api/v1/lookups/regions, /institutions and their departments.
+"""Public look-ups of the reference data: /api/v1/lookups/regions, /institutions and their departments, the
+practice categories and scopes.
+
+The look-ups other parts own (document types and application kinds: registry; cycles: assessment) live under
+the same /api/v1/lookups prefix in those parts' routes, since the directory may import none of them.
 
 Public (no log-in): a physician picks a hospital before registering, and the data is what any hospital's sign says.
 Answers may be cached by clients and proxies for a few minutes.
@@ -14,6 +18,7 @@ from server.common.apidoc import raises
 from server.common.validation import query
 from server.common.web import json_content, out
 from server.directory import service
+from server.directory.catalogue import CATEGORY_LABELS, scopes_of
 from server.directory.errors import InstitutionNotFound, RegionNotFound
 from server.directory.schemas import (
     DepartmentListOut,
@@ -21,6 +26,11 @@ from server.directory.schemas import (
     InstitutionOut,
     InstitutionPageOut,
     InstitutionQuery,
+    PracticeCategoryListOut,
+    PracticeCategoryOut,
+    PracticeScopeListOut,
+    PracticeScopeOut,
+    PracticeScopeQuery,
     RegionDetailOut,
     RegionListOut,
     RegionOut,
@@ -96,3 +106,24 @@ async def list_departments(request: Request, institution_id: int) -> HTTPRespons
     await service.require_institution(institution_id, field=None)
     depts = await service.departments(institution_id)
     return out(DepartmentListOut(items=[DepartmentOut.of(d) for d in depts]), headers=CACHE)
+
+
+@bp.get("/practice-categories")
+@openapi.tag("lookups")
+@openapi.summary("医师类别及各类别可选的执业范围")
+@openapi.response(200, json_content(PracticeCategoryListOut))
+async def list_practice_categories(request: Request) -> HTTPResponse:
+    items = [
+        PracticeCategoryOut(code=code, label=label, scopes=[PracticeScopeOut.of(s) for s in scopes_of(code)])  # type: ignore[arg-type]
+        for code, label in CATEGORY_LABELS.items()
+    ]
+    return out(PracticeCategoryListOut(items=items), headers=CACHE)
+
+
+@bp.get("/practice-scopes")
+@openapi.tag("lookups")
+@openapi.summary("执业范围（业务申请 practice_scopes 的可选值），可按医师类别筛选")
+@openapi.response(200, json_content(PracticeScopeListOut))
+@query(PracticeScopeQuery)
+async def list_practice_scopes(request: Request, query: PracticeScopeQuery) -> HTTPResponse:
+    return out(PracticeScopeListOut(items=[PracticeScopeOut.of(s) for s in scopes_of(query.category)]), headers=CACHE)

@@ -22,8 +22,18 @@ from server.common.web import PDF, file_out, json_content, ok, out
 from server.directory import api as directory_api
 from server.errors import ValidationFailed
 from server.proctoring import api as proctoring_api
-from server.registry import activation, applications, changes, identity, institution_routes, recovery, service
+from server.registry import (
+    activation,
+    applications,
+    changes,
+    identity,
+    institution_routes,
+    lookup_routes,
+    recovery,
+    service,
+)
 from server.registry import errors as registry_errors
+from server.registry.application_kinds import CHECK_ERRORS
 from server.registry.schemas import (
     ActivationCodeIn,
     ApplicationData,
@@ -220,13 +230,7 @@ async def my_photo(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post(f"{R}/applications")
-@raises(
-    registry_errors.AccountNotActivated,
-    registry_errors.ApplicationAlreadyOpen,
-    registry_errors.ApplicationNotAllowed,
-    registry_errors.PracticeRegionInvalid,
-    registry_errors.PracticeScopeTooMany,
-)
+@raises(registry_errors.ApplicationAlreadyOpen, *CHECK_ERRORS)
 @openapi.tag("registry")
 @openapi.summary("新建业务申请（草稿）")
 @openapi.response(201, json_content(ApplicationOut))
@@ -263,7 +267,7 @@ async def get_application(request: Request, principal: Principal, application_id
 
 
 @bp.patch(f"{R}/applications/<application_id:int>")
-@raises(registry_errors.ApplicationNotEditable, registry_errors.ApplicationNotFound)
+@raises(registry_errors.ApplicationNotEditable, registry_errors.ApplicationNotFound, *CHECK_ERRORS)
 @openapi.tag("registry")
 @openapi.summary("修改草稿或退回的申请")
 @openapi.response(200, json_content(ApplicationOut))
@@ -331,7 +335,10 @@ async def get_attachment(request: Request, principal: Principal, application_id:
 
 @bp.post(f"{R}/applications/<application_id:int>/submit")
 @raises(
-    registry_errors.ApplicationIncomplete, registry_errors.ApplicationNotFound, registry_errors.TrainingProofRequired
+    registry_errors.ApplicationNotFound,
+    registry_errors.ApplicationNotEditable,
+    registry_errors.ApplicationAlreadyOpen,
+    *CHECK_ERRORS,
 )
 @openapi.tag("registry")
 @openapi.summary("提交业务申请（或重新提交退回的申请）")
@@ -378,4 +385,4 @@ async def recover(request: Request, body: RecoveryIn) -> HTTPResponse:
     return out(RecoveryOut.model_validate(await recovery.recover(**body.model_dump(), ip=client_ip(request))))
 
 
-BLUEPRINTS = (bp, institution_routes.bp)
+BLUEPRINTS = (bp, institution_routes.bp, lookup_routes.bp)

@@ -457,3 +457,22 @@ async def test_institution_case_form_and_scope(client: httpx.AsyncClient, world:
     assert listed.json()["items"] == []
     r = await client.get(f"{R}/institution/filings", headers=await wf.auth_headers(await rf.account()))
     assert r.status_code == 403
+
+
+async def test_practice_scopes_come_from_the_catalogue_of_the_category(client: httpx.AsyncClient, world: World) -> None:
+    who = await rf.person(name="吴静")  # a clinical physician
+    user = await rf.activated(who)
+    for scopes, message_part in ((["内科"], None), (["口腔专业"], "临床")):
+        r = await _create(client, user, kind="register", institution_id=world.cy.id, practice_scopes=scopes)
+        assert r.status_code == 422 and _code(r) == "PRACTICE_SCOPE_INVALID", r.text
+        assert r.json()["error"]["field"] == "practice_scopes" and r.json()["error"]["details"]["value"] == scopes[0]
+        if message_part:
+            assert message_part in r.json()["error"]["message"]
+    assert not await BusinessApplication.all().exists()
+    r = await _create(client, user, kind="register", institution_id=world.cy.id, practice_scopes=["内科专业"])
+    assert r.status_code == 201
+    r = await client.patch(
+        f"{R}/applications/{r.json()['id']}", json={"practice_scopes": ["外科"]}, headers=await wf.auth_headers(user)
+    )
+    assert r.status_code == 422 and _code(r) == "PRACTICE_SCOPE_INVALID"
+    assert (await BusinessApplication.get()).data["practice_scopes"] == ["内科专业"]

@@ -114,6 +114,7 @@ def _describe_openapi(app: Sanic) -> None:
         description=(
             "医师电子化注册与医师定期考核平台的后端接口。错误统一为 "
             '`{"error": {"code": "…", "message": "…", "field": "…"}}`，详见 app_api_docs/ 下的接入指南。'
+            "所有时间均为 ISO 8601 格式、带北京时间偏移 +08:00（如 `2026-11-24T08:00:00+08:00`）；日期为 YYYY-MM-DD。"
         ),
     )
     oas.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")

@@ -14,7 +14,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
-from server.common.apidoc import raises
+from server.common.apidoc import path_param, raises
 from server.common.validation import query
 from server.common.web import json_content, out
 from server.directory import service
@@ -57,7 +57,7 @@ async def list_regions(request: Request, query: RegionQuery) -> HTTPResponse:
 @raises(RegionNotFound)
 @openapi.tag("lookups")
 @openapi.summary("一个行政区划及其从省级起的完整路径")
-@openapi.parameter("code", str, "path", description="6 位行政区划代码")
+@path_param("code", "6 位行政区划代码", pattern=r"^\d{6}$")
 @openapi.response(200, json_content(RegionDetailOut))
 async def get_region(request: Request, code: str) -> HTTPResponse:
     path = await service.region_path(code) if len(code) == 6 and code.isdigit() else []

@@ -10,6 +10,7 @@ from sanic_ext import Extend
 
 from server import db
 from server.common import apidoc, http, jobs
+from server.common.docs import bp as docs_bp
 from server.common.health import bp as system_bp
 from server.common.logging import configure_logging
 from server.common.looplag import LoopLagMonitor
@@ -20,6 +21,7 @@ from server.redis import create_client, get_redis, set_redis
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
+SANIC_EXT_SPEC_PREFIX = "/_sanic_ext"
 
 
 def _database_int(value: str) -> int:
@@ -50,8 +52,12 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     app.config.KEEP_ALIVE_TIMEOUT = 75
     app.config.ACCESS_LOG = False
     app.config.NOISY_EXCEPTIONS = False
-    app.config.OAS_URL_PREFIX = "/docs"
-    app.config.OAS_UI_DEFAULT = "swagger"
+    # sanic-ext's own document only feeds `export-openapi` (server/openapi.py, an app built with connect=False, at a
+    # path of its own and with no UI); what /docs shows is the published app_api_docs/openapi.json
+    # (server/common/docs.py), so a newcomer reads exactly the spec the app team has.
+    app.config.OAS = not connect
+    app.config.OAS_URL_PREFIX = SANIC_EXT_SPEC_PREFIX
+    app.config.OAS_UI_DEFAULT = "swagger"  # sanic-ext needs one page of its own to start; only the export app has it
     app.config.OAS_UI_REDOC = False
     app.config.OAS_AUTODOC = False
     app.config.HEALTH = False
@@ -70,6 +76,7 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     http.install(app)
 
     app.blueprint(system_bp)
+    app.blueprint(docs_bp)
     for bp in _blueprints():
         app.blueprint(bp)
 
@@ -107,6 +114,8 @@ def _add_connection_listeners(app: Sanic, settings: Settings) -> None:
 
 
 def _describe_openapi(app: Sanic) -> None:
+    if not app.config.OAS:
+        return
     oas = app.ext.openapi
     oas.describe(
         "医师服务 API",

@@ -251,6 +251,9 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             if not isinstance(op, dict):
                 continue
             handler = handlers.get((path, method))
+            if "operationId" in op:
+                # "post~accounts.login" → "accounts_login": what a generated client names its function
+                op["operationId"] = re.sub(r"^\w+~", "", op["operationId"]).replace(".", "_")
             query_model = getattr(handler, "__api_query__", None)
             body_model = getattr(handler, "__api_body__", None)
             declared = _expand(getattr(handler, "__api_raises__", ()))
@@ -321,6 +324,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
                 if entry not in by_status.setdefault(err.status, []):
                     by_status[err.status].append(entry)
             responses = op.setdefault("responses", {})
+            if "204" in responses:
+                responses["204"].pop("content", None)  # no content is no media type (sanic-ext writes */*)
             error_ref = {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}
             for status, entries in sorted(by_status.items()):
                 existing = responses.get(str(status))

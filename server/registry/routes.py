@@ -171,7 +171,7 @@ async def choose_department(request: Request, principal: Principal, body: Choose
 
 
 @bp.post(f"{R}/info-changes")
-@raises(registry_errors.InfoChangePending, directory_api.NothingToChange)
+@raises(registry_errors.AccountNotActivated, registry_errors.InfoChangePending, directory_api.NothingToChange)
 @openapi.tag("registry")
 @openapi.summary("申请修改学历、毕业学校、专业、任职资格（机构审核）")
 @openapi.response(201, json_content(InfoChangeOut))
@@ -205,7 +205,7 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
 
 
 @bp.post(f"{R}/photo")
-@raises(*proctoring_api.ID_PHOTO_ERRORS, *uploads.ERRORS)
+@raises(registry_errors.AccountNotActivated, *proctoring_api.ID_PHOTO_ERRORS, *uploads.ERRORS)
 @upload_form("photo", ("jpg", "png"), MAX_PHOTO_UPLOAD, description="证件照：≤80KB，354×472，浅色纯色背景，一张人脸")
 @openapi.tag("registry")
 @openapi.summary("上传证件照（jpg/jpeg/png，≤80KB，354×472，浅色纯色背景，一张人脸；重复上传覆盖待审核的相片）")
@@ -385,7 +385,12 @@ async def application_form(request: Request, principal: Principal, application_i
 
 
 @bp.post(f"{R}/recovery/code")
-@raises(accounts_api.PhoneTaken, registry_errors.RecoveryNotMatched)
+@raises(
+    accounts_api.PhoneTaken,
+    registry_errors.IdNumberInvalid,
+    registry_errors.RecoveryNotMatched,
+    *accounts_api.SEND_CODE_ERRORS,
+)
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：核对信息并向新手机号发送验证码")
 @openapi.response(202, json_content(AcceptedOut))
@@ -396,7 +401,12 @@ async def recovery_code(request: Request, body: RecoveryCodeIn) -> HTTPResponse:
 
 
 @bp.post(f"{R}/recovery")
-@raises(accounts_api.SmsCodeInvalid)
+@raises(
+    accounts_api.PhoneTaken,
+    registry_errors.IdNumberInvalid,
+    registry_errors.RecoveryNotMatched,
+    *accounts_api.VERIFY_CODE_ERRORS,
+)
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：验证新手机号并更换")
 @openapi.response(200, json_content(RecoveryOut))

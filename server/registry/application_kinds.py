@@ -485,7 +485,12 @@ class MultiSiteUnfile(ApplicationKind):
                 raise ApplicationNotAllowed("未找到该多执业机构备案", field="filing_id")
 
     async def confirming(self, app: BusinessApplication, registration: PracticeRegistration | None) -> InstitutionInfo:
-        filing = await MultiSiteFiling.get(id=int(app.data["filing_id"]))
+        # A draft may not name its filing yet (the printable form of a draft is asked for too): the main institution
+        filing = (
+            await MultiSiteFiling.get_or_none(id=int(app.data["filing_id"])) if app.data.get("filing_id") else None
+        )
+        if filing is None:
+            return await super().confirming(app, registration)
         return await directory_api.require_institution(filing.institution_id)  # type: ignore[attr-defined]
 
     async def apply(self, approval: Approval) -> None:

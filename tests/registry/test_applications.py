@@ -476,3 +476,14 @@ async def test_practice_scopes_come_from_the_catalogue_of_the_category(client: h
     )
     assert r.status_code == 422 and _code(r) == "PRACTICE_SCOPE_INVALID"
     assert (await BusinessApplication.get()).data["practice_scopes"] == ["内科专业"]
+
+
+async def test_the_form_of_an_unfile_draft_without_its_filing_prints(client: httpx.AsyncClient, world: World) -> None:
+    # Found by schemathesis: a multi_site_unfile draft with no filing_id yet answered 500 on form.pdf
+    who = await rf.person(name="李华", institution=world.cy)
+    user = await rf.activated(who)
+    r = await _create(client, user, kind="multi_site_unfile")
+    assert r.status_code == 201, r.text
+    r = await client.get(f"{R}/applications/{r.json()['id']}/form.pdf", headers=await wf.auth_headers(user))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert "朝阳医院" in PdfReader(io.BytesIO(r.content)).pages[0].extract_text()

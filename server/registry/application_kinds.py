@@ -486,9 +486,7 @@ class MultiSiteUnfile(ApplicationKind):
 
     async def confirming(self, app: BusinessApplication, registration: PracticeRegistration | None) -> InstitutionInfo:
         # A draft may not name its filing yet (the printable form of a draft is asked for too): the main institution
-        filing = (
-            await MultiSiteFiling.get_or_none(id=int(app.data["filing_id"])) if app.data.get("filing_id") else None
-        )
+        filing = await MultiSiteFiling.get_or_none(id=int(app.data["filing_id"])) if app.data.get("filing_id") else None
         if filing is None:
             return await super().confirming(app, registration)
         return await directory_api.require_institution(filing.institution_id)  # type: ignore[attr-defined]

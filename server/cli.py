@@ -254,7 +254,8 @@ def _print_banner(settings: Settings, accounts: list[Any], demo_lines: list[str]
         "",
         "医师服务 · development server",
         f"  API            {base}",
-        f"  API docs       {base}/docs",
+        f"  API docs       {base}/docs   (the published app_api_docs/openapi.json; guides in app_api_docs/)",
+        "  Demo people    app_api_docs/guide/demo-identities.md   (names, ID numbers, phones, what each is for)",
         f"  Health         {base}/healthz   {base}/readyz",
     ]
     if settings.emulators_enabled:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from server.app import create_app
+from server.app import SANIC_EXT_SPEC_PREFIX, create_app
 from server.common.apidoc import complete
 from server.config import ROOT, Settings
 
@@ -15,7 +15,7 @@ SPEC_PATH = ROOT / "app_api_docs" / "openapi.json"
 
 async def build_spec() -> dict[str, Any]:
     app = create_app(Settings(app_env="test", redis_url="redis://unused"), name="yishi_openapi", connect=False)
-    _, response = await app.asgi_client.get("/docs/openapi.json")
+    _, response = await app.asgi_client.get(f"{SANIC_EXT_SPEC_PREFIX}/openapi.json")
     spec: dict[str, Any] = response.json
     return complete(spec, list(app.router.routes))
 

@@ -67,15 +67,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run when an operation answered an error code the published spec does not declare for it."""
+    """Fail the run when an operation answered an error code the published spec does not declare for it, or a time
+    in another format than ISO 8601 with +08:00."""
     missing = declared_errors.undeclared()
-    if not missing:
+    off_format = declared_errors.times_off_format()
+    if not missing and not off_format:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    lines = [f"  {op}: {', '.join(codes)}" for op, codes in missing.items()]
-    text = "error codes answered but not declared on their operation (add @raises, then `make openapi`):\n"
+    text = ""
+    if missing:
+        lines = [f"  {op}: {', '.join(codes)}" for op, codes in missing.items()]
+        text += "error codes answered but not declared on their operation (add @raises, then `make openapi`):\n"
+        text += "\n".join(lines) + "\n"
+    if off_format:
+        lines = [f"  {op}: " + ", ".join(f"{k}={v}" for k, v in found.items()) for op, found in off_format.items()]
+        text += "times not in ISO 8601 with +08:00 (serialise through server.common.web):\n" + "\n".join(lines)
     if reporter is not None:
-        reporter.write_line(text + "\n".join(lines), red=True)
+        reporter.write_line(text, red=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

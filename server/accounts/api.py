@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.accounts import passwords, sessions
-from server.accounts.errors import OldPasswordWrong, PasswordWeak, PhoneTaken, SmsCodeInvalid
+from server.accounts.errors import (
+    OldPasswordWrong,
+    PasswordWeak,
+    PhoneTaken,
+    SmsCodeAttemptsExceeded,
+    SmsCodeInvalid,
+    SmsNotConfigured,
+    SmsSendLimited,
+)
 from server.accounts.events import SessionsEnded
 from server.accounts.models import User, UserSession, WechatBinding
 from server.accounts.rules import check_password_rules, identity_number
@@ -164,7 +172,13 @@ async def move_to_phone(*, user_id: int, phone: str) -> int:
 hash_password = passwords.hash_password
 verify_password = passwords.verify_password
 
+# What sending and checking an SMS code through this face can refuse, for the routes above that do it to declare
+SEND_CODE_ERRORS = (SmsSendLimited, SmsNotConfigured)
+VERIFY_CODE_ERRORS = (SmsCodeInvalid, SmsCodeAttemptsExceeded)
+
 __all__ = [
+    "SEND_CODE_ERRORS",
+    "VERIFY_CODE_ERRORS",
     "OldPasswordWrong",
     "PasswordWeak",
     "Person",

@@ -100,6 +100,24 @@ async def list_cycles() -> list[Cycle]:
     return await Cycle.all().order_by("-starts_on")
 
 
+async def cycles_with_windows(province_code: str | None) -> list[tuple[Cycle, list[CycleWindow]]]:
+    """Every cycle, latest first, with the province's windows (none when no province is named): the public look-up."""
+    cycles = await list_cycles()
+    if province_code is None or not cycles:
+        return [(c, []) for c in cycles]
+    windows = await CycleWindow.filter(cycle_id__in=[c.id for c in cycles], province_code=province_code).order_by(
+        "opens_at"
+    )
+    by_cycle: dict[int, list[CycleWindow]] = {}
+    for w in windows:
+        by_cycle.setdefault(w.cycle_id, []).append(w)  # type: ignore[attr-defined]
+    return [(c, by_cycle.get(c.id, [])) for c in cycles]
+
+
+def is_current(cycle: Cycle) -> bool:
+    return cycle.starts_on <= today() <= cycle.ends_on
+
+
 async def create_cycle(
     *, principal: Principal, name: str, starts_on: date, ends_on: date, ip: str | None = None
 ) -> Cycle:

@@ -9,7 +9,7 @@ from sanic_ext import openapi
 
 from server.assessment import errors as assessment_errors
 from server.assessment import exam_access
-from server.common.apidoc import raises
+from server.common.apidoc import path_param, raises
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
@@ -43,6 +43,7 @@ async def my_exams(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post("/<exam_kind:str>/attempts")
+@path_param("exam_kind", "考试类型：humanities 人文医学 / professional 业务水平", enum=["humanities", "professional"])
 @raises(
     assessment_errors.ExamNotAllowed,
     assessment_errors.WindowClosed,

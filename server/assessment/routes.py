@@ -16,6 +16,7 @@ from server.assessment import (
     context,
     exam_routes,
     journey,
+    lookup_routes,
     office_routes,
     proofs,
     results,
@@ -50,7 +51,7 @@ from server.assessment.schemas import (
     VerificationOut,
 )
 from server.common import uploads
-from server.common.apidoc import raises
+from server.common.apidoc import raises, upload_form
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
@@ -284,6 +285,13 @@ async def request_exemption(request: Request, principal: Principal, body: Exempt
     assessment_errors.WrongStep,
     *uploads.ERRORS,
 )
+@upload_form(
+    "file",
+    proofs.PROOF_KINDS,
+    proofs.PROOF_MAX_BYTES,
+    description=f"证明材料，可重复此字段一次上传多个，合计不超过 {proofs.PROOF_MAX_TOTAL // (1024 * 1024)} MB",
+    multiple=proofs.PROOF_MAX_FILES,
+)
 @openapi.tag("assessment")
 @openapi.summary("上传证明材料（multipart 字段 file，PDF/JPG/PNG，单个 ≤4 MB，每次最多 5 个、合计 ≤8 MB）")
 @openapi.response(201, json_content(ProofListOut))
@@ -465,4 +473,4 @@ async def verify_notice(request: Request, verification_code: str) -> HTTPRespons
     return out(VerificationOut(**await results.verify_result_notice(verification_code=verification_code[:64])))
 
 
-BLUEPRINTS = (bp, office_routes.bp, exam_routes.bp)
+BLUEPRINTS = (bp, office_routes.bp, exam_routes.bp, lookup_routes.bp)

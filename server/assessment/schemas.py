@@ -98,19 +98,21 @@ class BindingOut(BaseModel):
         )
 
 
-class DocumentTypeOut(BaseModel):
+class BindingDocumentTypeOut(BaseModel):
     code: str = Field(examples=["resident_id"])
     label: str = Field(examples=["居民身份证"])
 
 
 class BindingOptionsOut(BaseModel):
-    document_types: list[DocumentTypeOut] = Field(description="可用于绑定与实名校验的证件类型")
+    document_types: list[BindingDocumentTypeOut] = Field(description="可用于绑定与实名校验的证件类型")
     guidance: list[str] = Field(description="查不到资格信息时的“资格补【改】指南”，逐条显示")
 
     @classmethod
     def build(cls) -> BindingOptionsOut:
         return cls(
-            document_types=[DocumentTypeOut(code=k.value, label=v) for k, v in registry_api.ID_TYPE_LABELS.items()],
+            document_types=[
+                BindingDocumentTypeOut(code=k.value, label=v) for k, v in registry_api.ID_TYPE_LABELS.items()
+            ],
             guidance=list(registry_api.NOT_FOUND_GUIDANCE),
         )
 
@@ -777,3 +779,23 @@ class ReminderOut(BaseModel):
 
 class HideIn(_In):
     reason: str = Field(min_length=2, max_length=200, description="隐藏原因（写入审计日志）")
+
+
+# ---------------------------------------------------------------- look-up: cycles and their windows per province
+
+
+class CycleLookupQuery(_In):
+    province_code: ProvinceCode | None = Field(
+        default=None, description="省级行政区划代码：给出时列出该省各周期的时间窗口（报名、自评、考试、补考）"
+    )
+
+
+class CycleWindowsOut(BaseModel):
+    cycle: CycleOut
+    is_current: bool = Field(description="是否为当前周期（今天在周期起止日期之间）")
+    province_code: str | None = Field(description="窗口所属省份；未指定省份时为 null，windows 为空")
+    windows: list[WindowOut] = Field(description="该省本周期的时间窗口，按开始时间排序；省考核机构尚未设置时为空")
+
+
+class CycleLookupOut(BaseModel):
+    items: list[CycleWindowsOut] = Field(description="考核周期，最近的在前")

@@ -129,6 +129,90 @@ def raises(*errors: type[AppError] | type[Event]) -> Callable[[Any], Any]:
     return decorator
 
 
+def upload_form(
+    field: str,
+    kinds: tuple[str, ...],
+    max_bytes: int,
+    *,
+    description: str = "",
+    fields: dict[str, dict[str, Any]] | None = None,
+    required: tuple[str, ...] = (),
+    multiple: int = 1,
+) -> Callable[[Any], Any]:
+    """Describe the route's ``multipart/form-data`` body: the file field (its kinds and size limit), other fields.
+
+    The values are those the route hands to ``uploads.read_file`` / ``read_files``, so the document cannot drift
+    from what the parser accepts. ``multiple`` > 1: the field may be repeated up to that many times.
+    """
+
+    def decorator(fn: Any) -> Any:
+        fn.__api_upload__ = {
+            "field": field,
+            "kinds": kinds,
+            "max_bytes": max_bytes,
+            "description": description,
+            "fields": fields or {},
+            "required": required,
+            "multiple": multiple,
+        }
+        return fn
+
+    return decorator
+
+
+def header(name: str, description: str, *, required: bool = True, **schema: Any) -> Callable[[Any], Any]:
+    """Declare a request header the route reads (``X-Device-Id``): in the document, with its schema."""
+
+    def decorator(fn: Any) -> Any:
+        entry = {"name": name, "description": description, "required": required, "schema": {"type": "string", **schema}}
+        fn.__api_headers__ = (*getattr(fn, "__api_headers__", ()), entry)
+        return fn
+
+    return decorator
+
+
+def path_param(name: str, description: str = "", **schema: Any) -> Callable[[Any], Any]:
+    """What a ``<name:str>`` path segment may be (a pattern, an enum), beyond "a string"."""
+
+    def decorator(fn: Any) -> Any:
+        fn.__api_paths__ = {**getattr(fn, "__api_paths__", {}), name: {"description": description, "schema": schema}}
+        return fn
+
+    return decorator
+
+
+def _size(max_bytes: int) -> str:
+    return f"{max_bytes // (1024 * 1024)} MB" if max_bytes % (1024 * 1024) == 0 else f"{max_bytes // 1024} KB"
+
+
+def _upload_body(spec: dict[str, Any]) -> dict[str, Any]:
+    kinds = [uploads.KIND_LABELS[k] for k in spec["kinds"]]
+    file_schema: dict[str, Any] = {
+        "type": "string",
+        "format": "binary",
+        "contentMediaType": ", ".join(uploads.CONTENT_TYPES[k] for k in spec["kinds"]),
+        "maxLength": spec["max_bytes"],
+        "description": (spec["description"] + "；" if spec["description"] else "")
+        + f"格式：{'/'.join(kinds)}（按文件内容判断），每个文件最大 {_size(spec['max_bytes'])}",
+    }
+    if spec["multiple"] > 1:
+        file_schema = {"type": "array", "items": file_schema, "minItems": 1, "maxItems": spec["multiple"]}
+    properties = {spec["field"]: file_schema, **spec["fields"]}
+    schema = {"type": "object", "required": [spec["field"], *spec["required"]], "properties": properties}
+    media = ", ".join(uploads.CONTENT_TYPES[k] for k in spec["kinds"])
+    return {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": schema, "encoding": {spec["field"]: {"contentType": media}}}},
+    }
+
+
+def _path_schema(label: str) -> dict[str, Any]:
+    if label == "int":
+        # database ids (server.app registers the pattern): larger than 64 bits is simply not found
+        return {"type": "integer", "format": "int64"}
+    return {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
+
+
 def _expand(named: tuple[type[AppError] | type[Event], ...]) -> list[type[AppError]]:
     found: list[type[AppError]] = []
     for item in named:
@@ -169,27 +253,59 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
     """Rewrite the sanic-ext document: OpenAPI 3.1, precise query parameters, components, error responses."""
     spec["openapi"] = "3.1.0"
     handlers: dict[tuple[str, str], Any] = {}
+    path_labels: dict[str, dict[str, str]] = {}
     for route in routes:
         for method in route.methods:
             handlers[(_path_of(route.path), method.lower())] = route.handler
+        segments = re.findall(r"<(\w+)(?::(\w+))?", route.path)
+        path_labels[_path_of(route.path)] = {name: label or "str" for name, label in segments}
 
     for path, operations in spec.get("paths", {}).items():
         for method, op in operations.items():
             if not isinstance(op, dict):
                 continue
             handler = handlers.get((path, method))
+            if "operationId" in op:
+                # "post~accounts.login" → "accounts_login": what a generated client names its function
+                op["operationId"] = re.sub(r"^\w+~", "", op["operationId"]).replace(".", "_")
             query_model = getattr(handler, "__api_query__", None)
             body_model = getattr(handler, "__api_body__", None)
             declared = _expand(getattr(handler, "__api_raises__", ()))
             if handler is not None and not op.get("security") and _guarded(handler):
                 op["security"] = [{"bearer": []}]
             params = []
+            labels = path_labels.get(path, {})
+            documented = getattr(handler, "__api_paths__", {})
+            for name, label in labels.items():
+                given: dict[str, Any] = next(
+                    (p for p in op.get("parameters", []) if p.get("in") == "path" and p["name"] == name), {}
+                )
+                extra = documented.get(name, {})
+                params.append(
+                    {
+                        "in": "path",
+                        "name": name,
+                        "required": True,
+                        "description": extra.get("description") or given.get("description") or "",
+                        "schema": {**_path_schema(label), **extra.get("schema", {})},
+                    }
+                )
             for p in op.get("parameters", []):
-                if p.get("in") == "query" and query_model is not None:
+                if p.get("in") == "path" or (p.get("in") == "query" and query_model is not None):
                     continue
-                if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer":
-                    p["schema"] = {"type": "integer"}
                 params.append(p)
+            for h in getattr(handler, "__api_headers__", ()):
+                params = [p for p in params if not (p.get("in") == "header" and p["name"] == h["name"])]
+                params.append({"in": "header", **h})
+            if body_model is not None and "requestBody" not in op:
+                # the body was described on a function an outer decorator (``@require``) then wrapped
+                required = any(f.is_required() for f in body_model.model_fields.values())
+                op["requestBody"] = {
+                    "required": required,
+                    "content": {"application/json": {"schema": model_ref(body_model)}},
+                }
+            if (upload := getattr(handler, "__api_upload__", None)) is not None:
+                op["requestBody"] = _upload_body(upload)
             if query_model is not None:
                 for name, field in query_model.model_fields.items():
                     params.append(
@@ -224,6 +340,8 @@ def complete(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
                 if entry not in by_status.setdefault(err.status, []):
                     by_status[err.status].append(entry)
             responses = op.setdefault("responses", {})
+            if "204" in responses:
+                responses["204"].pop("content", None)  # no content is no media type (sanic-ext writes */*)
             error_ref = {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}
             for status, entries in sorted(by_status.items()):
                 existing = responses.get(str(status))

@@ -16,6 +16,7 @@ from tortoise.exceptions import ValidationError as TortoiseValidationError
 
 from server.common import audit, metrics, outage, scope
 from server.common.logging import request_id_var
+from server.common.web import wire_times
 from server.errors import (
     AppError,
     InternalError,
@@ -33,7 +34,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 def error_response(err: AppError) -> HTTPResponse:
     metrics.APP_ERRORS.labels(err.code).inc()
-    return json(err.to_dict(), status=err.status, headers=err.headers or None, ensure_ascii=False)
+    return json(wire_times(err.to_dict()), status=err.status, headers=err.headers or None, ensure_ascii=False)
 
 
 class AppErrorHandler(ErrorHandler):

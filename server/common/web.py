@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from sanic.response import HTTPResponse, json, raw
@@ -23,6 +26,40 @@ CSV = "text/csv; charset=utf-8"
 JSON_FILE = "application/json"
 
 
+WIRE_TZ = ZoneInfo("Asia/Shanghai")
+# A time with an offset (``Z`` or ``±hh:mm``) as pydantic and ``isoformat()`` write it
+_AWARE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+
+
+def wire_time(value: datetime) -> str:
+    """The one time format on the wire: ISO 8601 in Asia/Shanghai, ``2026-11-24T08:00:00+08:00``.
+
+    A naive value is UTC (what the database and ``datetime.now(UTC)`` mean everywhere in the server).
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo("UTC"))
+    return aware.astimezone(WIRE_TZ).isoformat()
+
+
+def wire_times(value: Any) -> Any:
+    """Every time in a JSON-ready value rewritten to +08:00, wherever it sits and however it was typed.
+
+    Services hand times over as ``datetime`` fields or as ``isoformat()`` strings of UTC values (stored JSON,
+    cached attempt state, error details): converting here, once, for every answer keeps one format without each
+    schema and service having to remember it.
+    """
+    if isinstance(value, str):
+        if _AWARE_TIME.match(value):
+            return wire_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return value
+    if isinstance(value, datetime):
+        return wire_time(value)
+    if isinstance(value, dict):
+        return {k: wire_times(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire_times(v) for v in value]
+    return value
+
+
 class OkOut(BaseModel):
     """The answer of an action with nothing else to say."""
 
@@ -31,7 +68,7 @@ class OkOut(BaseModel):
 
 def out(model: BaseModel, status: int = 200, *, headers: dict[str, str] | None = None) -> HTTPResponse:
     """The schema instance as the JSON body: what the OpenAPI document promises, field for field."""
-    return json(model.model_dump(mode="json"), status=status, headers=headers, ensure_ascii=False)
+    return json(wire_times(model.model_dump(mode="json")), status=status, headers=headers, ensure_ascii=False)
 
 
 def ok() -> HTTPResponse:

@@ -6,6 +6,7 @@ Reads return frozen dataclasses (never ORM rows); writes join the caller's trans
 from __future__ import annotations
 
 from server.directory.catalogue import (
+    CATEGORY_LABELS,
     PRACTICE_SCOPES,
     SPECIALTIES,
     PracticeScope,
@@ -50,6 +51,7 @@ from server.directory.service import (
 )
 
 __all__ = [
+    "CATEGORY_LABELS",
     "HEADER_LABELS",
     "IMPORTABLE",
     "PRACTICE_SCOPES",

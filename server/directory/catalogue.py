@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+CATEGORY_LABELS: dict[str, str] = {"clinical": "临床", "dental": "口腔", "public_health": "公共卫生", "tcm": "中医"}
+
 
 @dataclass(frozen=True, slots=True)
 class Specialty:

@@ -1,4 +1,8 @@
-"""Public look-ups of the reference data: /api/v1/lookups/regions, /institutions and their departments.
+"""Public look-ups of the reference data: /api/v1/lookups/regions, /institutions and their departments, the
+practice categories and scopes.
+
+The look-ups other parts own (document types and application kinds: registry; cycles: assessment) live under
+the same /api/v1/lookups prefix in those parts' routes, since the directory may import none of them.
 
 Public (no log-in): a physician picks a hospital before registering, and the data is what any hospital's sign says.
 Answers may be cached by clients and proxies for a few minutes.
@@ -10,10 +14,11 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
-from server.common.apidoc import raises
+from server.common.apidoc import path_param, raises
 from server.common.validation import query
 from server.common.web import json_content, out
 from server.directory import catalogue, service
+from server.directory.catalogue import CATEGORY_LABELS, scopes_of
 from server.directory.errors import InstitutionNotFound, RegionNotFound
 from server.directory.schemas import (
     DepartmentListOut,
@@ -21,6 +26,11 @@ from server.directory.schemas import (
     InstitutionOut,
     InstitutionPageOut,
     InstitutionQuery,
+    PracticeCategoryListOut,
+    PracticeCategoryOut,
+    PracticeScopeListOut,
+    PracticeScopeOut,
+    PracticeScopeQuery,
     RegionDetailOut,
     RegionListOut,
     RegionOut,
@@ -49,7 +59,7 @@ async def list_regions(request: Request, query: RegionQuery) -> HTTPResponse:
 @raises(RegionNotFound)
 @openapi.tag("lookups")
 @openapi.summary("一个行政区划及其从省级起的完整路径")
-@openapi.parameter("code", str, "path", description="6 位行政区划代码")
+@path_param("code", "6 位行政区划代码", pattern=r"^\d{6}$")
 @openapi.response(200, json_content(RegionDetailOut))
 async def get_region(request: Request, code: str) -> HTTPResponse:
     path = await service.region_path(code) if len(code) == 6 and code.isdigit() else []
@@ -110,3 +120,24 @@ async def list_specialties(request: Request) -> HTTPResponse:
         for s in catalogue.SPECIALTIES.values()
     ]
     return out(SpecialtyListOut(items=items), headers=CACHE)
+
+
+@bp.get("/practice-categories")
+@openapi.tag("lookups")
+@openapi.summary("医师类别及各类别可选的执业范围")
+@openapi.response(200, json_content(PracticeCategoryListOut))
+async def list_practice_categories(request: Request) -> HTTPResponse:
+    items = [
+        PracticeCategoryOut(code=code, label=label, scopes=[PracticeScopeOut.of(s) for s in scopes_of(code)])  # type: ignore[arg-type]
+        for code, label in CATEGORY_LABELS.items()
+    ]
+    return out(PracticeCategoryListOut(items=items), headers=CACHE)
+
+
+@bp.get("/practice-scopes")
+@openapi.tag("lookups")
+@openapi.summary("执业范围（业务申请 practice_scopes 的可选值），可按医师类别筛选")
+@openapi.response(200, json_content(PracticeScopeListOut))
+@query(PracticeScopeQuery)
+async def list_practice_scopes(request: Request, query: PracticeScopeQuery) -> HTTPResponse:
+    return out(PracticeScopeListOut(items=[PracticeScopeOut.of(s) for s in scopes_of(query.category)]), headers=CACHE)

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from server.common.schemas import CursorQuery, RegionCode, StrictIn
+from server.directory.catalogue import CATEGORY_LABELS, PracticeScope
 from server.directory.service import DepartmentInfo, InstitutionInfo, RegionInfo
 
 LEVEL_LABELS = {"province": "省级", "city": "地市级", "county": "区县级"}
@@ -102,3 +103,36 @@ class SpecialtyOut(BaseModel):
 
 class SpecialtyListOut(BaseModel):
     items: list[SpecialtyOut]
+
+
+# ---------------------------------------------------------------- practice categories and scopes
+
+
+class PracticeScopeOut(BaseModel):
+    name: str = Field(description="执业范围（业务申请的 practice_scopes 取此值）", examples=["内科专业"])
+    category: Literal["clinical", "dental", "public_health", "tcm"] = Field(description="所属医师类别")
+    category_label: str = Field(examples=["临床"])
+
+    @classmethod
+    def of(cls, s: PracticeScope) -> PracticeScopeOut:
+        return cls(name=s.name, category=s.category, category_label=CATEGORY_LABELS[s.category])  # type: ignore[arg-type]
+
+
+class PracticeScopeListOut(BaseModel):
+    items: list[PracticeScopeOut]
+
+
+class PracticeCategoryOut(BaseModel):
+    code: Literal["clinical", "dental", "public_health", "tcm"] = Field(description="医师类别")
+    label: str = Field(examples=["临床"])
+    scopes: list[PracticeScopeOut] = Field(description="该类别可选的执业范围")
+
+
+class PracticeCategoryListOut(BaseModel):
+    items: list[PracticeCategoryOut]
+
+
+class PracticeScopeQuery(StrictIn):
+    category: Literal["clinical", "dental", "public_health", "tcm"] | None = Field(
+        default=None, description="只列出该医师类别的执业范围"
+    )

@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from server.common import uploads
-from server.common.apidoc import raises
+from server.common.apidoc import header, path_param, raises, upload_form
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
@@ -49,6 +49,12 @@ EXAM_KINDS = ("humanities", "professional")
 SECTIONS = ("law", "humanities", "professional")
 
 
+# The device an attempt is bound to: the value sent as ``device_id`` when it was started
+DEVICE_HEADER = header(
+    "X-Device-Id", "开始考试时使用的设备标识（与开始考试请求体的 device_id 相同）", minLength=1, maxLength=128
+)
+
+
 def _device(request: Request) -> str:
     device = request.headers.get("x-device-id", "").strip()
     if not device or len(device) > 128:
@@ -63,6 +69,7 @@ def _kind(exam_kind: str) -> str:
 
 
 @bp.get("/attempts/<attempt_ref:str>")
+@DEVICE_HEADER
 @raises(
     exam_errors.AttemptNotFound,
     exam_errors.DeviceIdRequired,
@@ -85,6 +92,7 @@ async def get_attempt(request: Request, attempt_ref: str, principal: Principal) 
 
 
 @bp.put("/attempts/<attempt_ref:str>/answers/<question_ref:str>")
+@DEVICE_HEADER
 @raises(
     exam_errors.AttemptNotFound,
     exam_errors.QuestionNotFound,
@@ -120,6 +128,8 @@ async def save_answer(request: Request, attempt_ref: str, question_ref: str, pri
 
 
 @bp.post("/attempts/<attempt_ref:str>/sections/<section:str>/finish")
+@DEVICE_HEADER
+@path_param("section", "当前部分", enum=list(SECTIONS))
 @raises(
     exam_errors.AttemptNotFound,
     exam_errors.DeviceIdRequired,
@@ -147,6 +157,7 @@ async def finish_section(request: Request, attempt_ref: str, section: str, princ
 
 
 @bp.post("/attempts/<attempt_ref:str>/submit")
+@DEVICE_HEADER
 @raises(
     exam_errors.AttemptNotFound,
     exam_errors.DeviceIdRequired,
@@ -338,6 +349,7 @@ async def list_definitions(request: Request, query: DefinitionQuery, principal: 
 
 @bp.post("/admin/questions/import")
 @raises(exam_errors.ImportInvalid, *uploads.ERRORS)
+@upload_form("file", bank.IMPORT_KINDS, MAX_IMPORT_BYTES, description="题库文件（xlsx 或 JSON，格式见接入指南）")
 @openapi.tag("exams-admin")
 @openapi.summary("导入题库（multipart 字段 file：xlsx 或 JSON，按内容判断；有错误时不导入并逐行报告）")
 @openapi.response(200, json_content(ImportOut))

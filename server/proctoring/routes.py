@@ -11,12 +11,13 @@ from sanic_ext import openapi
 
 from server.accounts import api as accounts_api
 from server.common import uploads
-from server.common.apidoc import raises
+from server.common.apidoc import raises, upload_form
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, parse, query
 from server.common.web import JPEG, PNG, binary_content, file_out, json_content, out
+from server.config import Settings
 from server.errors import ValidationFailed
 from server.integrations import storage
 from server.proctoring import access, captures, checks, consent, face_data, flags, identity, snapshots
@@ -76,29 +77,18 @@ def _frame(request: Request) -> bytes:
 
 
 _KEY_DOC = "可选：客户端为每次上传生成的唯一键（8–64 位）；网络重试时带相同的键，返回第一次的结果而不重复保存"
-_MULTIPART = {
-    "multipart/form-data": {
-        "type": "object",
-        "properties": {
-            "image": {
-                "type": "string",
-                "format": "binary",
-                "description": f"JPEG 或 PNG 照片，总像素不超过 {checks.capture_size_text()}",
-            },
-        },
-        "required": ["image"],
-    }
-}
-_CAPTURE_FORM = {
-    "multipart/form-data": {
-        "type": "object",
-        "properties": {
-            **_MULTIPART["multipart/form-data"]["properties"],  # type: ignore[dict-item]
-            "exam_kind": {"type": "string", "enum": ["humanities", "professional"]},
-        },
-        "required": ["image", "exam_kind"],
-    }
-}
+# The documented limit is the default; a deployment may set FACE_MAX_BYTES (the parser reads the setting)
+_FRAME_MAX_DEFAULT: int = Settings.model_fields["face_max_bytes"].default
+_FRAME = f"JPEG 或 PNG 照片，总像素不超过 {checks.capture_size_text()}"
+FRAME_FORM = upload_form(IMAGE_FIELD, FRAME_KINDS, _FRAME_MAX_DEFAULT, description=_FRAME)
+CAPTURE_FORM = upload_form(
+    IMAGE_FIELD,
+    FRAME_KINDS,
+    _FRAME_MAX_DEFAULT,
+    description=_FRAME,
+    fields={"exam_kind": {"type": "string", "enum": ["humanities", "professional"], "description": "考试类型"}},
+    required=("exam_kind",),
+)
 
 
 @bp.get("/consent")
@@ -195,6 +185,7 @@ async def get_face_data(request: Request, principal: Principal) -> HTTPResponse:
 
 @bp.post("/captures")
 @raises(*storage.ERRORS)
+@CAPTURE_FORM
 @raises(
     proctoring_errors.FaceConsentRequired,
     proctoring_errors.ImageInvalid,
@@ -217,7 +208,6 @@ async def get_face_data(request: Request, principal: Principal) -> HTTPResponse:
     "IMAGE_TOO_DARK、IMAGE_TOO_BRIGHT、IMAGE_BLURRY、IMAGE_INVALID、IMAGE_TOO_LARGE），details 带测得的数值与限值；"
     "未同意告知书时返回 403 FACE_CONSENT_REQUIRED。"
 )
-@openapi.body(_CAPTURE_FORM, required=True)
 @openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
 @openapi.response(201, json_content(CaptureOut))
 @require(Role.PHYSICIAN)
@@ -246,6 +236,7 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
 
 @bp.post("/attempts/<attempt_ref:str>/snapshots")
 @raises(*storage.ERRORS)
+@FRAME_FORM
 @raises(
     proctoring_errors.AttemptNotFound,
     proctoring_errors.AttemptClosed,
@@ -255,7 +246,6 @@ async def get_schedule(request: Request, attempt_ref: str, principal: Principal)
 )
 @openapi.tag("proctoring")
 @openapi.summary("考试中拍照上传（未检测到人脸或多张人脸将记录监考异常）")
-@openapi.body(_MULTIPART, required=True)
 @openapi.parameter(IDEMPOTENCY_HEADER, str, "header", description=_KEY_DOC)
 @openapi.response(201, json_content(SnapshotOut))
 @require(Role.PHYSICIAN)

@@ -18,9 +18,11 @@ from server.directory import api as directory_api
 from server.directory.api import InstitutionInfo
 from server.registry import service as base
 from server.registry.errors import (
+    AccountNotActivated,
     ApplicationIncomplete,
     ApplicationNotAllowed,
     PracticeRegionInvalid,
+    PracticeScopeInvalid,
     PracticeScopeTooMany,
     TrainingProofRequired,
 )
@@ -167,6 +169,32 @@ async def check_region(code: str, level: Level, institution: InstitutionInfo | N
         raise PracticeRegionInvalid("执业机构不在所选执业地点内", field="practice_region_code")
 
 
+def check_scopes(scopes: list[str], category: str) -> None:
+    """Each scope from the catalogue (the practice-scopes look-up), and of the physician's own category."""
+    for scope_name in scopes:
+        found = directory_api.PRACTICE_SCOPES.get(scope_name)
+        if found is None:
+            raise PracticeScopeInvalid(field="practice_scopes", details={"value": scope_name})
+        if found.category != category:
+            label = directory_api.CATEGORY_LABELS[category]
+            raise PracticeScopeInvalid(
+                f"“{scope_name}”不属于{label}类别的执业范围", field="practice_scopes", details={"value": scope_name}
+            )
+
+
+# Every refusal of ``ApplicationKind.check``, for the routes that run it (create, update, submit) to declare
+CHECK_ERRORS = (
+    AccountNotActivated,
+    ApplicationIncomplete,
+    ApplicationNotAllowed,
+    directory_api.InstitutionNotFound,
+    PracticeRegionInvalid,
+    PracticeScopeInvalid,
+    PracticeScopeTooMany,
+    TrainingProofRequired,
+)
+
+
 # ---------------------------------------------------------------- the kinds
 
 
@@ -187,16 +215,24 @@ class ApplicationKind:
         """Only this kind's fields (anything else sent is dropped)."""
         return {k: v for k, v in data.items() if k in self.fields and v is not None}
 
+    def choices(self, field_name: str) -> dict[str, str]:
+        """The values a field may take when it is a closed list (empty: free within its type)."""
+        return FIELDS[field_name].choices
+
     def describe(self) -> dict[str, Any]:
+        """The kind as data, for a client to build its form from (GET /api/v1/lookups/application-kinds)."""
         return {
             "kind": self.name,
+            "needs_registration": self.needs_registration,
+            "initiated_by": "institution" if self.initiated_by_institution else "physician",
             "fields": [
                 {
                     "name": f,
                     "label": FIELDS[f].label,
-                    "type": FIELDS[f].type,
+                    "type": "choice" if self.choices(f) else FIELDS[f].type,
                     "required": f in self.required,
                     "help": FIELDS[f].help,
+                    "choices": self.choices(f),
                 }
                 for f in self.fields
             ],
@@ -217,6 +253,8 @@ class ApplicationKind:
         scopes = draft.data.get("practice_scopes")
         if scopes is not None and len(scopes) > MAX_SCOPES:
             raise PracticeScopeTooMany(field="practice_scopes")
+        if scopes:
+            check_scopes(scopes, draft.person.latest.category.value)
         await draft.institution()  # INSTITUTION_NOT_FOUND early
         if draft.data.get("practice_region_code"):
             await check_region(
@@ -447,7 +485,10 @@ class MultiSiteUnfile(ApplicationKind):
                 raise ApplicationNotAllowed("未找到该多执业机构备案", field="filing_id")
 
     async def confirming(self, app: BusinessApplication, registration: PracticeRegistration | None) -> InstitutionInfo:
-        filing = await MultiSiteFiling.get(id=int(app.data["filing_id"]))
+        # A draft may not name its filing yet (the printable form of a draft is asked for too): the main institution
+        filing = await MultiSiteFiling.get_or_none(id=int(app.data["filing_id"])) if app.data.get("filing_id") else None
+        if filing is None:
+            return await super().confirming(app, registration)
         return await directory_api.require_institution(filing.institution_id)  # type: ignore[attr-defined]
 
     async def apply(self, approval: Approval) -> None:
@@ -482,6 +523,9 @@ class InstitutionCase(ApplicationKind):
     initiated_by_institution = True
     reasons: ClassVar[dict[str, str]] = {}
     ends_as: ClassVar[RegistrationStatus]
+
+    def choices(self, field_name: str) -> dict[str, str]:
+        return self.reasons if field_name == "reason" else super().choices(field_name)
 
     async def apply(self, approval: Approval) -> None:
         await approval.end_filings(MultiSiteStatus.WITHDRAWN)

@@ -54,6 +54,7 @@ from server.registry.models import (
 from server.workflow import api as workflow_api
 
 MAX_ATTACHMENTS = 5
+ATTACHMENT_KINDS = ("pdf", "jpg", "png")
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024  # per file: a scanned certificate or a photographed page
 OPEN_STATUSES = frozenset({"draft", "submitted", "institution_confirmed", "returned"})
 STATUS_LABELS = {

@@ -24,6 +24,14 @@ ID_TYPE_LABELS = {
     IdType.MILITARY_ID: "军官证",
 }
 
+ID_TYPE_HINTS = {
+    IdType.RESIDENT_ID: "18 位，末位可为 X（港澳台居民居住证同此）",
+    IdType.PASSPORT: "5—17 位大写字母或数字",
+    IdType.HK_MACAO_PERMIT: "H 或 M 开头，后接 8 位或 10 位数字",
+    IdType.TAIWAN_PERMIT: "8 位或 10 位数字",
+    IdType.MILITARY_ID: "4—20 位汉字、大写字母或数字",
+}
+
 _SHAPES = {
     IdType.PASSPORT: re.compile(r"^[A-Z0-9]{5,17}$"),
     IdType.HK_MACAO_PERMIT: re.compile(r"^[HM]\d{8}(\d{2})?$"),

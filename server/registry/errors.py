@@ -54,6 +54,10 @@ class PracticeScopeTooMany(ValidationFailed):
     code, message = "PRACTICE_SCOPE_TOO_MANY", "执业范围最多可选择三个"
 
 
+class PracticeScopeInvalid(ValidationFailed):
+    code, message = "PRACTICE_SCOPE_INVALID", "执业范围不在可选范围内（见 /api/v1/lookups/practice-scopes）"
+
+
 class TrainingProofRequired(ValidationFailed):
     code, message = (
         "TRAINING_PROOF_REQUIRED",

@@ -10,12 +10,12 @@ from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from server.common import tabular, uploads
-from server.common.apidoc import raises
+from server.common.apidoc import path_param, raises, upload_form
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.validation import body, query
-from server.common.web import json_content, ok, out
+from server.common.web import OkOut, json_content, ok, out
 from server.directory import api as directory_api
 from server.errors import NotFound
 from server.registry import activation, applications, imports, service
@@ -46,6 +46,7 @@ R = "/registry"
 INSTITUTION = Role.INSTITUTION_REVIEWER
 REVIEWERS = (Role.INSTITUTION_REVIEWER, Role.OFFICE_REVIEWER, Role.COMMISSION_REVIEWER)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
+IMPORT_KINDS = ("xlsx", "csv")
 
 
 def _inst(principal: Principal) -> int:
@@ -214,6 +215,7 @@ async def update_department(
 @raises(registry_errors.DepartmentInUse, directory_api.DepartmentNotFound)
 @openapi.tag("registry-institution")
 @openapi.summary("删除科室（无在岗医师时）")
+@openapi.response(200, json_content(OkOut))
 @require(INSTITUTION)
 async def delete_department(request: Request, principal: Principal, department_id: int) -> HTTPResponse:
     await service.delete_department(
@@ -267,6 +269,8 @@ async def lookup(request: Request, principal: Principal, body: LookupIn) -> HTTP
 
 @bp.post(f"{R}/import/<register:str>")
 @raises(tabular.ImportFileInvalid, *uploads.ERRORS)
+@upload_form("file", IMPORT_KINDS, MAX_IMPORT_BYTES, description="名册文件（首行为表头，见接入指南）")
+@path_param("register", "名册", enum=list(imports.REGISTERS))
 @openapi.tag("registry-admin")
 @openapi.summary("从 Excel/CSV 导入（regions/institutions/qualifications/registrations/multi_site），逐行报告错误")
 @openapi.response(200, json_content(ImportReportOut))
@@ -274,7 +278,7 @@ async def lookup(request: Request, principal: Principal, body: LookupIn) -> HTTP
 async def import_register(request: Request, principal: Principal, register: str) -> HTTPResponse:
     if register not in imports.REGISTERS:
         raise NotFound("不支持导入该名册")
-    upload = uploads.read_file(request, field="file", allowed=("xlsx", "csv"), max_bytes=MAX_IMPORT_BYTES)
+    upload = uploads.read_file(request, field="file", allowed=IMPORT_KINDS, max_bytes=MAX_IMPORT_BYTES)
     report = await imports.import_file(
         register=register, data=upload.data, filename=upload.filename, actor_id=principal.user_id
     )

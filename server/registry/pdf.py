@@ -11,9 +11,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from server.directory import api as directory_api
+
 FONT = "STSong-Light"
 LEVELS = {"practitioner": "执业医师", "assistant": "执业助理医师"}
-CATEGORIES = {"clinical": "临床", "dental": "口腔", "public_health": "公共卫生", "tcm": "中医"}
 REQUESTED_LABELS = {
     "institution_name": "执业机构",
     "practice_region_name": "执业地点",
@@ -83,7 +84,7 @@ def render_application(payload: dict[str, Any]) -> bytes:
             ("证件号码", p.get("id_number")),
             ("医师资格证书编码", p.get("qualification_cert_no")),
             ("医师级别", LEVELS.get(str(p.get("qualification_level")), p.get("qualification_level"))),
-            ("医师类别", CATEGORIES.get(str(p.get("category")), p.get("category"))),
+            ("医师类别", directory_api.CATEGORY_LABELS.get(str(p.get("category")), p.get("category"))),
             ("取得资格日期", p.get("qualified_on")),
         ],
     )

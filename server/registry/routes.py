@@ -12,13 +12,13 @@ from sanic_ext import openapi
 
 from server.accounts import api as accounts_api
 from server.common import uploads
-from server.common.apidoc import raises
+from server.common.apidoc import raises, upload_form
 from server.common.auth import Principal, require
 from server.common.enums import Role
 from server.common.http import client_ip
 from server.common.schemas import AcceptedOut
 from server.common.validation import body
-from server.common.web import PDF, file_out, json_content, ok, out
+from server.common.web import JPEG, PDF, PNG, OkOut, binary_content, file_out, json_content, ok, out
 from server.directory import api as directory_api
 from server.errors import ValidationFailed
 from server.integrations import storage
@@ -30,10 +30,12 @@ from server.registry import (
     commission_routes,
     identity,
     institution_routes,
+    lookup_routes,
     recovery,
     service,
 )
 from server.registry import errors as registry_errors
+from server.registry.application_kinds import CHECK_ERRORS
 from server.registry.schemas import (
     ActivationCodeIn,
     ApplicationData,
@@ -171,7 +173,7 @@ async def choose_department(request: Request, principal: Principal, body: Choose
 
 
 @bp.post(f"{R}/info-changes")
-@raises(registry_errors.InfoChangePending, directory_api.NothingToChange)
+@raises(registry_errors.AccountNotActivated, registry_errors.InfoChangePending, directory_api.NothingToChange)
 @openapi.tag("registry")
 @openapi.summary("申请修改学历、毕业学校、专业、任职资格（机构审核）")
 @openapi.response(201, json_content(InfoChangeOut))
@@ -196,6 +198,7 @@ async def list_info_changes(request: Request, principal: Principal) -> HTTPRespo
 @raises(registry_errors.InfoChangeNotFound)
 @openapi.tag("registry")
 @openapi.summary("申请中的相片（本人或主执业机构审核员）")
+@openapi.response(200, binary_content(JPEG, PNG), "相片（JPG/PNG）")
 @require(PHYSICIAN, INSTITUTION)
 async def info_change_photo(request: Request, principal: Principal, request_id: int) -> HTTPResponse:
     data, content_type = await changes.photo_bytes(principal=principal, request_id=request_id, ip=client_ip(request))
@@ -223,7 +226,8 @@ async def info_change_current_photo(request: Request, principal: Principal, requ
 
 @bp.post(f"{R}/photo")
 @raises(*storage.ERRORS)
-@raises(*proctoring_api.ID_PHOTO_ERRORS, *uploads.ERRORS)
+@raises(registry_errors.AccountNotActivated, *proctoring_api.ID_PHOTO_ERRORS, *uploads.ERRORS)
+@upload_form("photo", ("jpg", "png"), MAX_PHOTO_UPLOAD, description="证件照：≤80KB，354×472，浅色纯色背景，一张人脸")
 @openapi.tag("registry")
 @openapi.summary("上传证件照（jpg/jpeg/png，≤80KB，354×472，浅色纯色背景，一张人脸；重复上传覆盖待审核的相片）")
 @openapi.response(201, json_content(InfoChangeOut))
@@ -240,6 +244,7 @@ async def upload_photo(request: Request, principal: Principal) -> HTTPResponse:
 @raises(registry_errors.InfoChangeNotFound)
 @openapi.tag("registry")
 @openapi.summary("我的执业注册相片（审核通过的）")
+@openapi.response(200, binary_content(JPEG, PNG), "相片（JPG/PNG）")
 @require(PHYSICIAN)
 async def my_photo(request: Request, principal: Principal) -> HTTPResponse:
     data, content_type = await changes.my_photo(user_id=principal.user_id)
@@ -250,13 +255,7 @@ async def my_photo(request: Request, principal: Principal) -> HTTPResponse:
 
 
 @bp.post(f"{R}/applications")
-@raises(
-    registry_errors.AccountNotActivated,
-    registry_errors.ApplicationAlreadyOpen,
-    registry_errors.ApplicationNotAllowed,
-    registry_errors.PracticeRegionInvalid,
-    registry_errors.PracticeScopeTooMany,
-)
+@raises(registry_errors.ApplicationAlreadyOpen, *CHECK_ERRORS)
 @openapi.tag("registry")
 @openapi.summary("新建业务申请（草稿）")
 @openapi.response(201, json_content(ApplicationOut))
@@ -293,7 +292,7 @@ async def get_application(request: Request, principal: Principal, application_id
 
 
 @bp.patch(f"{R}/applications/<application_id:int>")
-@raises(registry_errors.ApplicationNotEditable, registry_errors.ApplicationNotFound)
+@raises(registry_errors.ApplicationNotEditable, registry_errors.ApplicationNotFound, *CHECK_ERRORS)
 @openapi.tag("registry")
 @openapi.summary("修改草稿或退回的申请")
 @openapi.response(200, json_content(ApplicationOut))
@@ -315,6 +314,7 @@ async def update_application(
 @raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("删除草稿")
+@openapi.response(200, json_content(OkOut))
 @require(PHYSICIAN)
 async def delete_application(request: Request, principal: Principal, application_id: int) -> HTTPResponse:
     await applications.delete_draft(user_id=principal.user_id, application_id=application_id)
@@ -331,13 +331,27 @@ async def delete_application(request: Request, principal: Principal, application
     ValidationFailed,
     *uploads.ERRORS,
 )
+@upload_form(
+    "file",
+    applications.ATTACHMENT_KINDS,
+    applications.ATTACHMENT_MAX_BYTES,
+    description="申请附件",
+    fields={
+        "purpose": {
+            "type": "string",
+            "enum": list(applications.ATTACHMENT_PURPOSES),
+            "default": "other",
+            "description": "附件用途：training_proof 培训考核合格证明 / other 其他材料（见业务种类的附件用途）",
+        }
+    },
+)
 @openapi.tag("registry")
 @openapi.summary("上传申请附件（pdf/jpg/png，表单字段 file，purpose=training_proof|other）")
 @openapi.response(201, json_content(ApplicationOut))
 @require(PHYSICIAN)
 async def add_attachment(request: Request, principal: Principal, application_id: int) -> HTTPResponse:
     upload = uploads.read_file(
-        request, field="file", allowed=("pdf", "jpg", "png"), max_bytes=applications.ATTACHMENT_MAX_BYTES
+        request, field="file", allowed=applications.ATTACHMENT_KINDS, max_bytes=applications.ATTACHMENT_MAX_BYTES
     )
     purpose = (request.form.get("purpose") if request.form else None) or "other"
     if purpose not in applications.ATTACHMENT_PURPOSES:
@@ -353,6 +367,7 @@ async def add_attachment(request: Request, principal: Principal, application_id:
 @raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("下载申请附件（申请人或审核人）")
+@openapi.response(200, binary_content(PDF, JPEG, PNG), "附件内容（PDF/JPG/PNG）")
 @require()
 async def get_attachment(request: Request, principal: Principal, application_id: int, index: int) -> HTTPResponse:
     data, content_type, name = await applications.attachment(
@@ -363,7 +378,10 @@ async def get_attachment(request: Request, principal: Principal, application_id:
 
 @bp.post(f"{R}/applications/<application_id:int>/submit")
 @raises(
-    registry_errors.ApplicationIncomplete, registry_errors.ApplicationNotFound, registry_errors.TrainingProofRequired
+    registry_errors.ApplicationNotFound,
+    registry_errors.ApplicationNotEditable,
+    registry_errors.ApplicationAlreadyOpen,
+    *CHECK_ERRORS,
 )
 @openapi.tag("registry")
 @openapi.summary("提交业务申请（或重新提交退回的申请）")
@@ -380,6 +398,7 @@ async def submit_application(request: Request, principal: Principal, application
 @raises(registry_errors.ApplicationNotFound)
 @openapi.tag("registry")
 @openapi.summary("打印业务申请表（PDF）")
+@openapi.response(200, binary_content(PDF), "业务申请表 PDF")
 @require()
 async def application_form(request: Request, principal: Principal, application_id: int) -> HTTPResponse:
     data = await applications.form_pdf(principal=principal, application_id=application_id)
@@ -390,7 +409,12 @@ async def application_form(request: Request, principal: Principal, application_i
 
 
 @bp.post(f"{R}/recovery/code")
-@raises(accounts_api.PhoneTaken, registry_errors.RecoveryNotMatched)
+@raises(
+    accounts_api.PhoneTaken,
+    registry_errors.IdNumberInvalid,
+    registry_errors.RecoveryNotMatched,
+    *accounts_api.SEND_CODE_ERRORS,
+)
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：核对信息并向新手机号发送验证码")
 @openapi.response(202, json_content(AcceptedOut))
@@ -401,7 +425,12 @@ async def recovery_code(request: Request, body: RecoveryCodeIn) -> HTTPResponse:
 
 
 @bp.post(f"{R}/recovery")
-@raises(accounts_api.SmsCodeInvalid)
+@raises(
+    accounts_api.PhoneTaken,
+    registry_errors.IdNumberInvalid,
+    registry_errors.RecoveryNotMatched,
+    *accounts_api.VERIFY_CODE_ERRORS,
+)
 @openapi.tag("registry")
 @openapi.summary("通过个人信息找回账户：验证新手机号并更换")
 @openapi.response(200, json_content(RecoveryOut))
@@ -410,4 +439,4 @@ async def recover(request: Request, body: RecoveryIn) -> HTTPResponse:
     return out(RecoveryOut.model_validate(await recovery.recover(**body.model_dump(), ip=client_ip(request))))
 
 
-BLUEPRINTS = (bp, institution_routes.bp, commission_routes.bp)
+BLUEPRINTS = (bp, institution_routes.bp, commission_routes.bp, lookup_routes.bp)

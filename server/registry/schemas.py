@@ -340,3 +340,56 @@ class ImportReportOut(BaseModel):
     updated: int
     failed: int
     errors: list[ImportErrorOut]
+
+
+# ---------------------------------------------------------------- look-ups: document types, application kinds
+
+
+class DocumentTypeOut(BaseModel):
+    code: IdType = Field(description="证件类型（实名核验 id_type 取此值）")
+    label: str = Field(examples=["居民身份证"])
+    hint: str = Field(description="证件号码的格式说明", examples=["18 位，末位可为 X"])
+
+
+class DocumentTypeListOut(BaseModel):
+    items: list[DocumentTypeOut]
+
+
+class FormFieldOut(BaseModel):
+    name: str = Field(description="请求体中的字段名", examples=["institution_id"])
+    label: str = Field(examples=["执业机构"])
+    type: Literal["institution", "region", "practice_scopes", "text", "boolean", "integer", "filing", "choice"] = Field(
+        description=(
+            "institution：医疗机构 id（/api/v1/lookups/institutions）；"
+            "region：6 位区划代码（/api/v1/lookups/regions）；"
+            "practice_scopes：执业范围名称列表（/api/v1/lookups/practice-scopes）；filing：多执业机构备案 id"
+            "（/api/v1/registry/me 的 multi_site_filings）；choice：choices 中的一个键"
+        )
+    )
+    required: bool = Field(description="提交时是否必填（草稿可不填）")
+    help: str = Field(description="填写说明")
+    choices: dict[str, str] = Field(default_factory=dict, description="type 为 choice 时的可选值与其中文名")
+
+
+class AttachmentPurposeOut(BaseModel):
+    purpose: str = Field(examples=["training_proof"])
+    label: str = Field(examples=["培训考核合格证明"])
+
+
+class ReviewStepOut(BaseModel):
+    role: str = Field(description="审核角色", examples=["institution_reviewer"])
+    label: str = Field(description="在此步骤时申请人看到的状态", examples=["待机构确认"])
+
+
+class ApplicationKindOut(BaseModel):
+    kind: str = Field(description="业务类型（新建申请的 kind）", examples=["register"])
+    title: str = Field(examples=["注册"])
+    initiated_by: Literal["physician", "institution"] = Field(description="由医师本人还是由机构发起")
+    needs_registration: bool = Field(description="true：须有有效执业注册才能办理；false：须没有")
+    fields: list[FormFieldOut] = Field(description="该业务的表单字段（其他字段会被忽略）")
+    attachment_purposes: list[AttachmentPurposeOut] = Field(description="可上传的附件用途")
+    review_steps: list[ReviewStepOut] = Field(description="审核链，按先后顺序")
+
+
+class ApplicationKindListOut(BaseModel):
+    items: list[ApplicationKindOut]

@@ -114,3 +114,25 @@ def test_the_capture_size_limit_is_one_setting_stated_alike_in_the_spec_and_the_
         # a limit is "最大（约）/ ≤ / 不超过 W×H"; a recommended size (640×480) is not one
         sizes = set(re.findall(r"(?:最大约?|≤|不超过)\s*(\d{3,5}×\d{3,5})", text)) - {stated}
         assert not sizes, f"{path.name} states another capture size limit: {sizes}"
+
+
+def test_the_demo_identities_page_matches_the_demo_data() -> None:
+    from server.accounts.demo import STAFF
+    from server.registry.demo import PEOPLE
+
+    page = (DOCS / "guide" / "demo-identities.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0]: cells
+        for line in page.splitlines()
+        if line.startswith("| ") and (cells := [c.strip() for c in line.strip("|").split("|")])
+    }
+    for seq, person in enumerate(PEOPLE, start=1):
+        row = rows.get(person.name)
+        assert row is not None, f"{person.name} is not on the page"
+        assert row[1] == person.id_number(seq), person.name
+        assert row[2].startswith(person.phone) if person.phone else row[2] == "无", person.name
+        assert row[3] == person.qualification_cert_no(seq), person.name
+    for username, *_ in STAFF:
+        assert f"`{username}`" in rows, username
+    for doc in (ROOT / "README.md", DOCS / "README.md"):
+        assert "guide/demo-identities.md" in doc.read_text(encoding="utf-8"), doc

@@ -545,3 +545,33 @@ async def test_an_attachment_that_is_a_bomb_is_refused_and_nothing_is_stored(
         assert r.status_code == 413 and _code(r) == "UPLOAD_TOO_LARGE", (name, r.text)
     r = await client.get(f"{R}/applications/{app_id}", headers=headers)
     assert r.json()["attachments"] == []
+
+
+async def test_practice_scopes_come_from_the_catalogue_of_the_category(client: httpx.AsyncClient, world: World) -> None:
+    who = await rf.person(name="吴静")  # a clinical physician
+    user = await rf.activated(who)
+    for scopes, message_part in ((["内科"], None), (["口腔专业"], "临床")):
+        r = await _create(client, user, kind="register", institution_id=world.cy.id, practice_scopes=scopes)
+        assert r.status_code == 422 and _code(r) == "PRACTICE_SCOPE_INVALID", r.text
+        assert r.json()["error"]["field"] == "practice_scopes" and r.json()["error"]["details"]["value"] == scopes[0]
+        if message_part:
+            assert message_part in r.json()["error"]["message"]
+    assert not await BusinessApplication.all().exists()
+    r = await _create(client, user, kind="register", institution_id=world.cy.id, practice_scopes=["内科专业"])
+    assert r.status_code == 201
+    r = await client.patch(
+        f"{R}/applications/{r.json()['id']}", json={"practice_scopes": ["外科"]}, headers=await wf.auth_headers(user)
+    )
+    assert r.status_code == 422 and _code(r) == "PRACTICE_SCOPE_INVALID"
+    assert (await BusinessApplication.get()).data["practice_scopes"] == ["内科专业"]
+
+
+async def test_the_form_of_an_unfile_draft_without_its_filing_prints(client: httpx.AsyncClient, world: World) -> None:
+    # Found by schemathesis: a multi_site_unfile draft with no filing_id yet answered 500 on form.pdf
+    who = await rf.person(name="李华", institution=world.cy)
+    user = await rf.activated(who)
+    r = await _create(client, user, kind="multi_site_unfile")
+    assert r.status_code == 201, r.text
+    r = await client.get(f"{R}/applications/{r.json()['id']}/form.pdf", headers=await wf.auth_headers(user))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert "朝阳医院" in PdfReader(io.BytesIO(r.content)).pages[0].extract_text()

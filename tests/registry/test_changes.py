@@ -265,3 +265,16 @@ async def test_registration_summary_for_other_parts(db: None) -> None:
     affiliation = await scope.affiliation_of(user.id)
     assert affiliation is not None and affiliation.institution_id == inst.id
     assert (affiliation.region_code, affiliation.province_code) == ("110101", "110000")
+
+
+async def test_info_changes_and_photos_need_an_active_registration(client: httpx.AsyncClient) -> None:
+    inst = await wf.institution("110101")
+    who = await rf.person(institution=inst)
+    user = await rf.account()
+    assert (await rf.verify(client, user, who)).status_code == 200  # verified, not activated
+    headers = await wf.auth_headers(user)
+    r = await client.post(f"{R}/info-changes", json={"title": "副主任医师"}, headers=headers)
+    assert r.status_code == 403 and _code(r) == "ACCOUNT_NOT_ACTIVATED", r.text
+    r = await client.post(f"{R}/photo", files={"photo": ("p.jpg", _photo(), "image/jpeg")}, headers=headers)
+    assert r.status_code == 403 and _code(r) == "ACCOUNT_NOT_ACTIVATED", r.text
+    assert not await InfoChangeRequest.all().exists()

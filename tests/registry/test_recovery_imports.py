@@ -158,3 +158,22 @@ async def test_import_refusals(client: httpx.AsyncClient) -> None:
     )
     assert r.status_code == 403
     assert await Institution.all().count() == 1
+
+
+async def test_recovery_refuses_a_malformed_id_number_and_unknown_details_at_both_steps(
+    client: httpx.AsyncClient, db: None
+) -> None:
+    who = await rf.person(name="张明")
+    user = await rf.activated(who, await rf.account(phone="13900000002"))
+    ident = {
+        "name": "张明",
+        "id_number": "110101198503011019",  # wrong check character
+        "qualification_cert_no": who.qualification.qualification_cert_no,
+        "new_phone": "13700000007",
+    }
+    for path, extra in ((f"{R}/recovery/code", {}), (f"{R}/recovery", {"sms_code": "123456"})):
+        r = await client.post(path, json={**ident, **extra})
+        assert r.status_code == 422 and _code(r) == "ID_NUMBER_INVALID", r.text
+        r = await client.post(path, json={**ident, **extra, "id_number": who.id_number, "name": "李四"})
+        assert r.status_code == 404 and _code(r) == "RECOVERY_NOT_MATCHED", r.text
+    assert (await User.get(id=user.id)).phone == "13900000002"

@@ -5,6 +5,17 @@
 const env = require('../../config/env')
 const { serverHas } = require('./openapi')
 
+const WINDOW = {
+  windowWidth: 375,
+  windowHeight: 812,
+  screenWidth: 375,
+  screenHeight: 812,
+  pixelRatio: 2,
+  statusBarHeight: 44,
+}
+const DEVICE = { platform: 'ios', system: 'iOS 17.0', model: 'iPhone 15', brand: 'Apple' }
+const BASE = { SDKVersion: '3.3.4', language: 'zh_CN', version: '8.0.50', theme: 'light' }
+
 function createFakeWx() {
   const storage = new Map()
   const calls = []
@@ -33,6 +44,30 @@ function createFakeWx() {
     setStorageSync: (k, v) => storage.set(k, JSON.stringify(v)),
     removeStorageSync: (k) => storage.delete(k),
     getAccountInfoSync: () => ({ miniProgram: { envVersion: 'develop' } }),
+    // What TDesign's components ask of the base library (an iPhone-sized screen, base library 3.3.4).
+    getSystemInfoSync: () => ({ ...WINDOW, ...DEVICE, ...BASE }),
+    getWindowInfo: () => ({ ...WINDOW }),
+    getDeviceInfo: () => ({ ...DEVICE }),
+    getAppBaseInfo: () => ({ ...BASE }),
+    getMenuButtonBoundingClientRect: () => ({ top: 48, bottom: 80, left: 281, right: 368, width: 87, height: 32 }),
+    onMenuButtonBoundingClientRectWeightChange: () => {},
+    offMenuButtonBoundingClientRectWeightChange: () => {},
+    getLaunchOptionsSync: () => ({ path: 'pages/home/index', query: {} }),
+    nextTick: (fn) => later(fn),
+    createAnimation: () => {
+      const a = { export: () => ({ actions: [] }), step: () => a }
+      ;['opacity', 'translateY', 'translateX', 'scale', 'rotate', 'height', 'width'].forEach((k) => (a[k] = () => a))
+      return a
+    },
+    pageScrollTo: jest.fn(),
+    vibrateShort: jest.fn(),
+    enableAlertBeforeUnload: jest.fn((o) => calls.push(['enableAlertBeforeUnload', o.message])),
+    disableAlertBeforeUnload: jest.fn(() => calls.push(['disableAlertBeforeUnload'])),
+    chooseMessageFile: jest.fn(({ success }) =>
+      later(() =>
+        success({ tempFiles: [{ path: '/tmp/training-proof.pdf', name: '规培证明.pdf', size: 120000, type: 'file' }] }),
+      ),
+    ),
     request({ url, method = 'GET', data, header, success, fail }) {
       later(() => {
         if (offline) return fail({ errMsg: 'request:fail net::ERR_INTERNET_DISCONNECTED' })

@@ -19,6 +19,15 @@ module.exports = {
       moduleDirectories: ['node_modules', 'miniprogram_npm'],
     },
     {
+      // `npm run render` only: pictures of every page (needs Chromium), not part of `npm test`.
+      displayName: 'render',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/test/render/**/*.test.js'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/setup-unit.js'],
+      transform,
+      moduleDirectories: ['node_modules', 'miniprogram_npm'],
+    },
+    {
       displayName: 'e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/e2e/**/*.test.js'],

@@ -14,6 +14,8 @@ const PATHS = {
   applications: '/registry/applications',
   application: (id) => `/registry/applications/${id}`,
   submit: (id) => `/registry/applications/${id}/submit`,
+  recoveryCode: '/registry/recovery/code',
+  recovery: '/registry/recovery',
 }
 
 // The ID-photo rules, shown BEFORE the picker opens (the server checks the same ones: proctoring/image.py).
@@ -148,8 +150,22 @@ async function submitApplication({ kind, form }) {
   return http.post(PATHS.submit(draft.id), {})
 }
 
+/**
+ * Account recovery by personal information (no log-in): name, document, qualification certificate number and
+ * a new phone; the server checks them against the register and texts a code to the new phone, then moves the
+ * account to it → {ok, phone (masked), username}.
+ */
+function recoveryBody({ name, idType, idNumber, qualificationCertNo, newPhone }) {
+  return { name, id_type: idType, id_number: idNumber, qualification_cert_no: qualificationCertNo, new_phone: newPhone }
+}
+const sendRecoveryCode = (who) => http.post(PATHS.recoveryCode, recoveryBody(who), { auth: false })
+const recover = (who, smsCode) =>
+  http.post(PATHS.recovery, { ...recoveryBody(who), sms_code: smsCode }, { auth: false })
+
 module.exports = {
   PATHS,
+  sendRecoveryCode,
+  recover,
   PHOTO_RULES,
   APPLICATION_KINDS,
   APPLICATION_FIELDS,

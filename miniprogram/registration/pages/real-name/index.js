@@ -3,15 +3,7 @@ const registration = require('../../../services/registration')
 const { run } = require('../../../utils/ui')
 const { formMethods } = require('../../../utils/page')
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-const CHECK = '10X98765432'
-
-/** GB 11643 checksum, so a typo is caught before the request (the server checks again). */
-function idNumberValid(id) {
-  if (!/^\d{17}[\dXx]$/.test(id)) return false
-  const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(id[i]), 0)
-  return CHECK[sum % 11] === id[17].toUpperCase()
-}
+const { idNumberValid } = require('../../../utils/identity')
 
 Component({
   data: { name: '', idNumber: '', result: null, loading: false, error: '' },

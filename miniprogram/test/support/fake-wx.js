@@ -76,11 +76,14 @@ function createFakeWx() {
       })
     },
     uploadFile({ url, filePath, name, formData, header, success, fail }) {
+      const progress = []
       later(() => {
         if (offline) return fail({ errMsg: 'uploadFile:fail' })
+        progress.forEach((fn) => [40, 100].forEach((p) => fn({ progress: p })))
         const res = answer('POST', url, { filePath, name, formData }, header)
         success({ statusCode: res.statusCode, data: JSON.stringify(res.data) })
       })
+      return { onProgressUpdate: (fn) => progress.push(fn), abort: () => {} }
     },
     downloadFile({ url, header, success }) {
       later(() => {
@@ -108,6 +111,10 @@ function createFakeWx() {
       later(() => (/\.(jpe?g|png)$/i.test(src) ? success({ path: src }) : fail({ errMsg: 'getImageInfo:fail' }))),
     ),
     showToast: jest.fn((o) => calls.push(['toast', o.title])),
+    showActionSheet: jest.fn(({ itemList, success }) => {
+      calls.push(['actionSheet', itemList])
+      later(() => success({ tapIndex: 2 }))
+    }),
     showLoading: jest.fn(),
     hideLoading: jest.fn(),
     showModal: jest.fn((o) => {

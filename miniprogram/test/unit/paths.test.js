@@ -75,6 +75,8 @@ const CALLS = {
     submit: ['POST'],
     recoveryCode: ['POST'],
     recovery: ['POST'],
+    attachments: ['POST'],
+    formPdf: ['GET'],
   },
   lookups: {
     regions: ['GET'],

@@ -1,4 +1,6 @@
 const { loadPage, installFakeWx, settle, text } = require('../support/load-page')
+const { seed } = require('../support/fixtures')
+const { words } = require('../support/render-pages')
 
 test('ID photo: the rules are shown before the picker opens; too large is refused before upload', async () => {
   const fake = installFakeWx()
@@ -234,19 +236,37 @@ test('enrolment: confirm the data and the specialty, submitted as the assessment
     body = req.data
     return { id: 1, status: 'enrolment_submitted' }
   })
+  fake.route(
+    'GET',
+    /^\/lookups\/regions\/\d{6}$/,
+    (req) =>
+      ({ 110000: { name: '北京市' }, 110101: { full_name: '北京市 东城区' }, 110105: { full_name: '北京市 朝阳区' } })[
+        req.path.slice(-6)
+      ],
+  )
   const { page, comp } = await loadPage('assessment/pages/enrolment/index', { fake })
-  const shown = Object.fromEntries(page.data.registry.map((r) => [r.label, r.value]))
-  expect(shown['主执业机构']).toBe('东城区示范医院')
-  expect(shown['执业范围']).toBe('内科专业')
-  expect(shown['资格证书编码']).toBe('201011010100001')
-  expect(shown['多机构备案']).toBe('朝阳区社区卫生服务中心')
-  expect(shown['类别']).toBe('临床')
-  expect(shown['级别']).toBe('执业医师')
-  expect(Object.keys(shown)).not.toContain('institution_id')
-  expect(text(comp)).toContain('东城区示范医院')
+  const shown = Object.fromEntries(
+    page.data.sections.map((s) => [s.title, Object.fromEntries(s.rows.map((r) => [r.label, r.value]))]),
+  )
+  expect(shown['执业注册']['主执业机构']).toBe('东城区示范医院')
+  expect(shown['执业注册']['执业范围']).toBe('内科专业')
+  expect(shown['执业注册']['执业地点']).toBe('北京市 东城区')
+  expect(shown['医师资格']['医师资格证书编码']).toBe('201011010100001')
+  expect(shown['医师资格']['医师类别']).toBe('临床')
+  expect(shown['医师资格']['级别']).toBe('执业医师')
+  expect(shown['多机构执业备案']).toEqual({
+    执业机构: '朝阳区社区卫生服务中心',
+    执业地点: '北京市 朝阳区',
+    备案日期: '2025-01-01',
+  })
+  // places by name, never the code
+  expect(shown['个人信息']['考核所在省份']).toBe('北京市')
+  expect(words(comp.dom).filter((w) => /\d{6}/.test(w) && !/\d{7}/.test(w))).toEqual([])
   await page.onSubmit()
   await settle()
-  expect(text(comp)).toContain('请先确认以上信息无误')
+  // the error sits beside the confirmation, next to the submit button
+  expect(page.data.errors.confirmed).toContain('请先确认以上信息无误')
+  expect(comp.querySelector('#confirm-error').dom.textContent).toContain('请先确认以上信息无误')
   page.onConfirm({ detail: { value: ['yes'] } })
   await page.onSubmit()
   expect(body).toEqual({ data_correct: true, specialty: '内科专业' })
@@ -274,6 +294,30 @@ test('info change: only the filled fields are sent, flat, as the registry takes 
   page.onField({ currentTarget: { dataset: { key: 'title' } }, detail: { value: '副主任医师' } })
   await page.onSubmit()
   expect(body).toEqual({ title: '副主任医师' })
+})
+
+test('my registration data: fixed sections in words, places by name, the registration once', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  seed(fake)
+  const { page, comp } = await loadPage('registration/pages/profile/index', { fake })
+  const t = text(comp)
+  expect(page.data.sections.map((s) => s.title)).toEqual(['账号', '医师资格', '执业注册', '多机构执业备案'])
+  const shown = Object.fromEntries(
+    page.data.sections.map((s) => [s.title, Object.fromEntries(s.rows.map((r) => [r.label, r.value]))]),
+  )
+  expect(shown['账号']).toEqual({ 姓名: '陈晨', 手机号: '138****0004', 账号状态: '已激活', 激活方式: '激活码激活' })
+  expect(shown['医师资格']['证件']).toBe('居民身份证 1101**********1014')
+  expect(shown['医师资格']['规范化培训']).toBe('已完成')
+  expect(shown['执业注册']['注册状态']).toBe('有效')
+  expect(shown['执业注册']['证件照片']).toBe('已上传')
+  expect(shown['多机构执业备案']['执业地点']).toBe('北京市 朝阳区')
+  expect(shown['多机构执业备案']['状态']).toBe('备案有效')
+  // the registration listed once, though the server sends it as `registration` and in `registrations`
+  expect(t.split('110101201000001').length - 1).toBe(1)
+  ;['activated_via', 'obtained_on', 'has_photo', 'true', 'active', 'resident_id', '110105'].forEach((raw) =>
+    expect(t).not.toContain(raw),
+  )
 })
 
 test('my registration data: nested qualification and registration shown with Chinese labels, ids hidden', async () => {

@@ -496,7 +496,15 @@ function seed(fake) {
     ],
   })
   r('/lookups/regions', (req) => ({ items: REGIONS[req.query.parent_code || ''] || [] }))
-  r(/^\/lookups\/regions\/\d{6}$/, (req) => ALL_REGIONS.find((x) => req.path.endsWith(x.code)) || ALL_REGIONS[0])
+  r(/^\/lookups\/regions\/\d{6}$/, (req) => {
+    const region = ALL_REGIONS.find((x) => req.path.endsWith(x.code)) || ALL_REGIONS[0]
+    const path = [region.province_code, region.code.slice(0, 4) + '00', region.code]
+      .filter((c, i, all) => all.indexOf(c) === i)
+      .map((c) => ALL_REGIONS.find((x) => x.code === c))
+      .filter(Boolean)
+    const full = path.filter((r, i) => !(i > 0 && r.name === '市辖区')).map((r) => r.name)
+    return { region, path, full_name: full.join(' ') }
+  })
   r('/lookups/institutions', (req) => ({
     items: INSTITUTIONS.filter(
       (i) =>

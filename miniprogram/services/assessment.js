@@ -48,9 +48,14 @@ const STEP_PAGES = {
 /** {bound, current_step, next_action, province_code, cycle, windows[{kind,label,opens_at,closes_at,is_open}], assessment, previous}. */
 const home = () => http.get(PATHS.home)
 /** With the one-time credential from the institution / office; a new password is set at the same time. */
-const bind = ({ provinceCode, idNumber, name, credential, newPassword }) =>
+/**
+ * Binding takes every document type the registry accepts (the server gains id_type on w3-appeal); a resident
+ * ID is sent as before, without id_type, so a server that knows only resident IDs takes it too.
+ */
+const bind = ({ provinceCode, idType = 'resident_id', idNumber, name, credential, newPassword }) =>
   http.post(PATHS.binding, {
     province_code: provinceCode,
+    ...(idType && idType !== 'resident_id' ? { id_type: idType } : {}),
     id_number: idNumber,
     name,
     credential,

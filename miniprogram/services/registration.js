@@ -220,7 +220,8 @@ function summary(data) {
 }
 
 /** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
-const realNameCheck = ({ name, idNumber }) => http.post(PATHS.realNameCheck, { name, id_number: idNumber })
+const realNameCheck = ({ name, idType = 'resident_id', idNumber }) =>
+  http.post(PATHS.realNameCheck, { name, id_type: idType, id_number: idNumber })
 const activateByCode = ({ code }) => http.post(PATHS.activateByCode, { code })
 const activateSelf = ({ qualificationCertNo }) =>
   http.post(PATHS.activateSelf, { qualification_cert_no: qualificationCertNo })

@@ -121,7 +121,17 @@ test('assessment home: not yet bound shows the binding form; bound shows the ste
   expect(text(comp)).toContain('绑定定期考核账号')
   await page.onBind()
   await settle()
-  expect(text(comp)).toContain('请填写全部绑定信息')
+  // each error beside its field; the province is chosen from the list, never typed as a code
+  expect(page.data.errors).toEqual({
+    provinceCode: '请选择考核所在省份',
+    name: '请输入姓名',
+    idNumber: '请输入证件号码',
+    credential: '请输入单位或考核机构发放的初始密码',
+    newPassword: '请设置新的登录密码',
+  })
+  expect(text(comp)).not.toContain('省份代码')
+  expect(body).toBe(null)
+  page.onProvince({ detail: { code: '110000', name: '北京市' } })
   page.setData({ name: '张三', idNumber: '11010519491231002x', credential: 'Init-1234', newPassword: 'Xin-Mima-2026' })
   await page.onBind()
   await settle()
@@ -224,4 +234,44 @@ test('e-registration menu: where I stand, from the registry data', async () => {
   expect(text(comp)).toContain('有效')
   page.onGo({ currentTarget: { dataset: { page: 'activation' } } })
   expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/activation/index'])
+})
+
+test('assessment binding with another document type: id_type sent, its shape checked first', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/assessment/home', {
+    bound: false,
+    current_step: 'binding',
+    next_action: '绑定定期考核账号',
+    cycle: null,
+    windows: [],
+  })
+  let body = null
+  fake.route('POST', '/assessment/binding', (req) => {
+    body = req.data
+    return { bound: true }
+  })
+  const { page } = await loadPage('assessment/pages/index/index', { fake })
+  page.onProvince({ detail: { code: '810000', name: '香港特别行政区' } })
+  page.onType({ currentTarget: { dataset: { code: 'hk_macao_permit' } } })
+  page.setData({
+    name: '陈大文',
+    idNumber: '11010519491231002X',
+    credential: 'Init-1234',
+    newPassword: 'Xin-Mima-2026',
+  })
+  await page.onBind()
+  expect(page.data.errors.idNumber).toBe('证件号码格式不正确')
+  expect(body).toBe(null)
+  page.setData({ idNumber: 'h12345678' })
+  await page.onBind()
+  await settle()
+  expect(body).toEqual({
+    province_code: '810000',
+    id_type: 'hk_macao_permit',
+    id_number: 'H12345678',
+    name: '陈大文',
+    credential: 'Init-1234',
+    new_password: 'Xin-Mima-2026',
+  })
 })

@@ -40,13 +40,62 @@ test('real-name check: the ID checksum is checked before the request', async () 
   await page.onSubmit()
   await settle()
   expect(text(comp)).toContain('身份证号码格式或校验位不正确')
-  expect(fake.requests).toHaveLength(0)
+  expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
   page.setData({ idNumber: '11010519491231002X' })
   await page.onSubmit()
   await settle()
-  expect(fake.requests[0].data).toEqual({ name: '张三', id_number: '11010519491231002X' })
+  expect(fake.requests.find((r) => r.method === 'POST').data).toEqual({
+    name: '张三',
+    id_type: 'resident_id',
+    id_number: '11010519491231002X',
+  })
   expect(text(comp)).toContain('请向主执业机构申领激活码')
   expect(text(comp)).toContain('使用激活码激活')
+})
+
+const GUIDANCE = [
+  '请仔细核对您的身份证件、医师资格证书和医师执业证书上的姓名、证件号码与输入的是否一致；',
+  '本系统按照医师资格证书或医师执业证书上的姓名和证件号码进行验证；',
+  '如果输入有误，请修改后重新校验；',
+  '如果输入无误，请到所在医疗机构核实您的信息，或按以下指南办理资格信息补录或修改：',
+  '老人老办法资格（1999年《执业医师法》实施前经省级卫生行政部门认定）：向省级卫生健康行政部门申请修改及补录；',
+  '新人新办法资格（参加国家医师资格考试取得）：向报考地考点办公室申请修改及补录；',
+  '军队离休及复转退人员：持相关证明向所在地卫生健康行政部门申请补录。',
+]
+
+test('real-name check: any document type; not found shows the seven 资格补改 steps the server sends', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('POST', '/identity/real-name-check', () =>
+    fake.error(404, 'REAL_NAME_NOT_FOUND', '未查询到医师资格信息！未查询到医师执业注册信息！', {
+      details: {
+        guidance: GUIDANCE,
+        contact: '所在医疗机构或颁发医师资格证书的卫生健康行政部门',
+        check_documents: ['身份证件', '医师资格证书', '医师执业证书'],
+      },
+    }),
+  )
+  const { page, comp } = await loadPage('registration/pages/real-name/index', { fake })
+  expect(page.data.docTypes).toHaveLength(5)
+  page.onType({ currentTarget: { dataset: { code: 'taiwan_permit' } } })
+  page.setData({ name: '林一', idNumber: '12ab' })
+  await page.onSubmit()
+  await settle()
+  expect(page.data.errors.idNumber).toBe('证件号码格式不正确')
+  expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
+  page.setData({ idNumber: '12345678' })
+  await page.onSubmit()
+  await settle()
+  expect(fake.requests.find((r) => r.method === 'POST').data).toEqual({
+    name: '林一',
+    id_type: 'taiwan_permit',
+    id_number: '12345678',
+  })
+  expect(page.data.guidance.steps).toEqual(GUIDANCE)
+  const steps = comp.querySelectorAll('#guidance .step')
+  expect(steps).toHaveLength(7)
+  expect(text(comp)).toContain('军队离休及复转退人员')
+  expect(text(comp)).toContain('请对照：身份证件、医师资格证书、医师执业证书')
 })
 
 test('activation by code and by qualification number', async () => {

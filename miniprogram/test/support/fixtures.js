@@ -273,6 +273,7 @@ const EXAMS = {
     },
     {
       exam_kind: 'professional',
+      pass_marks: { law: 60, professional: 65 },
       title: '业务水平测评（内科）',
       status: 'available',
       duration_minutes: 90,
@@ -359,7 +360,7 @@ const CONSENT = {
   purpose: '考试身份核验与防作弊',
   retention: '考试结束后保存 90 天，到期自动删除',
   retention_days: 90,
-  viewers: '考核机构监考人员',
+  viewers: ['考核机构监考人员'],
   text: '为核实参加测评的是您本人，测评开始前和作答过程中将采集您的面部照片。',
 }
 

@@ -163,7 +163,7 @@ test('self-evaluation: draft saved after typing stops, submit sends it for revie
   jest.useRealTimers()
 })
 
-test('result notice PDF downloads with the token and opens', async () => {
+test('results on a server without the per-cycle list: this cycle from /assessment/result, its notice opened', async () => {
   const fake = installFakeWx()
   fake.signIn()
   fake.route('GET', '/assessment/result', {
@@ -171,6 +171,7 @@ test('result notice PDF downloads with the token and opens', async () => {
     assessment: {
       id: 1,
       result: 'passed',
+      result_label: '合格',
       verification_code: 'K8Q2-77XM',
       professional_score: 82,
       humanities_score: 76,
@@ -180,7 +181,8 @@ test('result notice PDF downloads with the token and opens', async () => {
   const { page, comp } = await loadPage('assessment/pages/result/index', { fake })
   expect(text(comp)).toContain('考核结果：合格')
   expect(text(comp)).toContain('K8Q2-77XM')
-  await page.onNotice()
+  expect(text(comp)).toContain('82 分')
+  await page.onNotice({ currentTarget: { dataset: { url: page.data.cycles[0].noticeUrl } } })
   expect(fake.requests.find((r) => r.path === '/assessment/result/notice.pdf').header.Authorization).toBe('Bearer at-1')
   expect(fake.wx.openDocument).toHaveBeenCalledWith(
     expect.objectContaining({ filePath: '/tmp/fake-download.pdf', fileType: 'pdf' }),

@@ -258,6 +258,88 @@ const RESULT = {
   },
 }
 
+const RESULTS_BY_CYCLE = {
+  items: [
+    {
+      assessment_id: 21,
+      cycle: { id: 2, name: '2024—2026年度', starts_on: '2024-01-01', ends_on: '2026-12-31', years: '2024—2026' },
+      is_current: true,
+      current_step: 'result',
+      status: 'passed',
+      status_label: '考核合格',
+      result: 'passed',
+      result_label: '合格',
+      result_decided_at: '2026-06-20T10:00:00+08:00',
+      specialty: '内科专业',
+      professional_score: 82,
+      humanities_score: 86,
+      notice_url: '/api/v1/assessment/results/21/notice.pdf',
+      sites: [
+        {
+          institution_id: 2,
+          institution_name: '东城区示范医院',
+          is_main: true,
+          region_name: '北京市东城区',
+          status_label: '考核合格',
+        },
+        {
+          institution_id: 3,
+          institution_name: '朝阳区社区卫生服务中心',
+          is_main: false,
+          region_name: '北京市朝阳区',
+          status_label: '已备案，随主执业机构考核',
+        },
+      ],
+      appeal: {
+        allowed: true,
+        deadline: '2026-07-20T23:59:59+08:00',
+        period_days: 30,
+        items: [
+          {
+            id: 5,
+            assessment_id: 21,
+            cycle_name: '2024—2026年度',
+            reason: '人文医学测评成绩与作答不符',
+            status: 'dismissed',
+            status_label: '申诉不成立',
+            decision_note: '经复核，成绩无误。',
+            file_name: null,
+            file_url: null,
+            review_item_id: 50,
+            created_at: '2026-06-22T10:00:00+08:00',
+            decided_at: '2026-06-25T10:00:00+08:00',
+          },
+        ],
+      },
+    },
+    {
+      assessment_id: 11,
+      cycle: { id: 1, name: '2021—2023年度', starts_on: '2021-01-01', ends_on: '2023-12-31', years: '2021—2023' },
+      is_current: false,
+      current_step: 'result',
+      status: 'passed',
+      status_label: '考核合格',
+      result: 'passed',
+      result_label: '合格',
+      result_decided_at: '2023-10-10T10:00:00+08:00',
+      specialty: '内科专业',
+      professional_score: 78,
+      humanities_score: 80,
+      notice_url: '/api/v1/assessment/results/11/notice.pdf',
+      sites: [
+        {
+          institution_id: 2,
+          institution_name: '东城区示范医院',
+          is_main: true,
+          region_name: '北京市东城区',
+          status_label: '考核合格',
+        },
+      ],
+      appeal: { allowed: false, deadline: null, period_days: 30, items: [] },
+    },
+  ],
+}
+
 const EXAMS = {
   items: [
     {
@@ -541,6 +623,8 @@ function seed(fake) {
     work_report_required: true,
   })
   r('/assessment/result', RESULT)
+  r('/assessment/results', RESULTS_BY_CYCLE)
+  r(/^\/assessment\/appeals\/\d+$/, RESULTS_BY_CYCLE.items[0].appeal.items[0])
   r('/exams', EXAMS)
   r('/exams/results', RESULTS)
   r('/exams/practice/questions', { items: [ATTEMPT.questions[0]] })
@@ -569,6 +653,7 @@ const QUERIES = {
   'exam/pages/capture/index': { kind: 'professional' },
   'exam/pages/results/index': {},
   'reviewer/pages/detail/index': { id: '1' },
+  'assessment/pages/appeal/index': { id: '21', cycle: '2024—2026年度' },
 }
 
 const REVIEWER_PAGES = /^reviewer\//
@@ -588,4 +673,5 @@ module.exports = {
   SESSIONS,
   INBOX,
   RESULT,
+  RESULTS_BY_CYCLE,
 }

@@ -26,6 +26,11 @@ const CALLS = {
     proofs: ['POST'],
     result: ['GET'],
     resultNotice: ['GET'],
+    results: ['GET'],
+    noticeOf: ['GET'],
+    appealsOf: ['POST'],
+    appeals: ['GET'],
+    appeal: ['GET'],
   },
   auth: {
     wechatLogin: ['POST'],

@@ -24,8 +24,12 @@ async function main() {
       const tab = await browser.newPage()
       await tab.setViewport({ width: 375, height: 812, deviceScaleFactor: 1 })
       await tab.goto(`file://${path.join(OUT, 'html', f)}`, { waitUntil: 'load' })
+      // A long page is drawn whole, with the fixed bars (navigation, bottom action, tab bar) where the phone
+      // keeps them: at the top and the bottom of the picture.
+      const height = await tab.evaluate(() => document.documentElement.scrollHeight)
+      await tab.setViewport({ width: 375, height: Math.max(812, height), deviceScaleFactor: 1 })
       const png = path.join(OUT, f.replace(/\.html$/, '.png'))
-      await tab.screenshot({ path: png, fullPage: true })
+      await tab.screenshot({ path: png })
       await tab.close()
       console.log(path.relative(path.resolve(OUT, '..'), png))
     }

@@ -622,6 +622,13 @@ function seed(fake) {
     work_report: null,
     work_report_required: true,
   })
+  r('/lookups/practice-scopes', {
+    items: ['内科专业', '外科专业', '儿科专业', '全科医学专业'].map((name) => ({
+      name,
+      category: 'clinical',
+      category_label: '临床',
+    })),
+  })
   r('/assessment/result', RESULT)
   r('/assessment/results', RESULTS_BY_CYCLE)
   r(/^\/assessment\/appeals\/\d+$/, RESULTS_BY_CYCLE.items[0].appeal.items[0])

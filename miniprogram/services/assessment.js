@@ -18,6 +18,11 @@ const PATHS = {
   proofs: `${BASE}/proofs`,
   result: `${BASE}/result`,
   resultNotice: `${BASE}/result/notice.pdf`,
+  results: `${BASE}/results`,
+  noticeOf: (id) => `${BASE}/results/${id}/notice.pdf`,
+  appealsOf: (id) => `${BASE}/results/${id}/appeals`,
+  appeals: `${BASE}/appeals`,
+  appeal: (id) => `${BASE}/appeals/${id}`,
 }
 
 const PROCEDURES = [
@@ -48,9 +53,14 @@ const STEP_PAGES = {
 /** {bound, current_step, next_action, province_code, cycle, windows[{kind,label,opens_at,closes_at,is_open}], assessment, previous}. */
 const home = () => http.get(PATHS.home)
 /** With the one-time credential from the institution / office; a new password is set at the same time. */
-const bind = ({ provinceCode, idNumber, name, credential, newPassword }) =>
+/**
+ * Binding takes every document type the registry accepts (the server gains id_type on w3-appeal); a resident
+ * ID is sent as before, without id_type, so a server that knows only resident IDs takes it too.
+ */
+const bind = ({ provinceCode, idType = 'resident_id', idNumber, name, credential, newPassword }) =>
   http.post(PATHS.binding, {
     province_code: provinceCode,
+    ...(idType && idType !== 'resident_id' ? { id_type: idType } : {}),
     id_number: idNumber,
     name,
     credential,
@@ -87,6 +97,55 @@ const requestExemption = ({ reason, proofIds }) => http.post(PATHS.exemption, { 
 const result = () => http.get(PATHS.result)
 const downloadResultNotice = () => http.download({ path: PATHS.resultNotice })
 
+/**
+ * This cycle's and the past two cycles' results, each per practice site (CycleResultOut, being added on
+ * w3-appeal). A server without it (404) gives this cycle's only, from GET /assessment/result.
+ */
+async function results() {
+  try {
+    return (await http.get(PATHS.results)).items
+  } catch (err) {
+    if (err.status !== 404) throw err
+  }
+  const current = await http.get(PATHS.result)
+  const a = current.assessment || {}
+  if (!current.cycle) return []
+  return [
+    {
+      assessment_id: a.id,
+      cycle: current.cycle,
+      is_current: true,
+      result: a.result || null,
+      result_label: a.result_label || null,
+      status_label: a.status_label || '',
+      professional_score: a.professional_score === undefined ? null : a.professional_score,
+      humanities_score: a.humanities_score === undefined ? null : a.humanities_score,
+      verification_code: a.verification_code || null,
+      notice_url: a.result ? `/api/v1${PATHS.resultNotice}` : null,
+      sites: [],
+      appeal: { allowed: false, items: [], period_days: 0, deadline: null },
+    },
+  ]
+}
+
+/** The notice PDF of one result (its notice_url), downloaded with the token and opened. */
+async function openNotice(noticeUrl) {
+  const path = String(noticeUrl).replace(/^.*\/api\/v1/, '')
+  const filePath = await http.download({ path })
+  await new Promise((resolve, reject) =>
+    wx.openDocument({ filePath, fileType: 'pdf', showMenu: true, success: resolve, fail: reject }),
+  )
+  return filePath
+}
+
+/** 成绩有问题: the reason, and one optional file (PDF/JPG/PNG, ≤ 4 MB) sent as multipart with it. */
+async function fileAppeal({ assessmentId, reason, filePath = null, onProgress = null }) {
+  if (!filePath) return http.post(PATHS.appealsOf(assessmentId), { reason })
+  return http.upload({ path: PATHS.appealsOf(assessmentId), filePath, name: 'file', formData: { reason }, onProgress })
+}
+const appeals = async () => (await http.get(PATHS.appeals)).items
+const appeal = (id) => http.get(PATHS.appeal(id))
+
 module.exports = {
   PATHS,
   PROCEDURES,
@@ -107,4 +166,9 @@ module.exports = {
   requestExemption,
   result,
   downloadResultNotice,
+  results,
+  openNotice,
+  fileAppeal,
+  appeals,
+  appeal,
 }

@@ -13,6 +13,8 @@ const PATHS = {
   captcha: '/auth/captcha',
   logout: '/auth/logout',
   resetPassword: '/auth/password/reset',
+  emailCodes: '/auth/email-codes',
+  emailReset: '/auth/password/reset/email',
   agreements: '/auth/agreements',
   me: '/me',
 }
@@ -108,6 +110,15 @@ function resetPassword({ phone, smsCode, newPassword }) {
   return http.post(PATHS.resetPassword, { phone, sms_code: smsCode, new_password: newPassword }, { auth: false })
 }
 
+/** A code to the security e-mail (the answer is the same whether or not the address is bound). */
+function sendEmailCode({ email }) {
+  return http.post(PATHS.emailCodes, { email }, { auth: false })
+}
+
+function resetPasswordByEmail({ email, code, newPassword }) {
+  return http.post(PATHS.emailReset, { email, code, new_password: newPassword }, { auth: false })
+}
+
 async function loadMe() {
   const me = await http.get(PATHS.me)
   store.setUser(me)
@@ -135,6 +146,8 @@ module.exports = {
   logInWithPassword,
   captcha,
   resetPassword,
+  sendEmailCode,
+  resetPasswordByEmail,
   loadMe,
   logOut,
 }

@@ -14,6 +14,10 @@ const PATHS = {
   applications: '/registry/applications',
   application: (id) => `/registry/applications/${id}`,
   submit: (id) => `/registry/applications/${id}/submit`,
+  attachments: (id) => `/registry/applications/${id}/attachments`,
+  formPdf: (id) => `/registry/applications/${id}/form.pdf`,
+  recoveryCode: '/registry/recovery/code',
+  recovery: '/registry/recovery',
 }
 
 // The ID-photo rules, shown BEFORE the picker opens (the server checks the same ones: proctoring/image.py).
@@ -70,31 +74,117 @@ const APPLICATION_REQUIRED = {
 }
 
 const FIELD_LABELS = {
-  institution_id: '执业机构编号',
-  practice_region_code: '执业地点（行政区划代码）',
-  practice_scopes: '执业范围（最多三个，用顿号分隔）',
+  institution_id: '执业机构',
+  practice_region_code: '执业地点',
+  practice_scopes: '执业范围',
   title: '任职资格',
-  residency_training: '是否规培医师（是/否）',
+  residency_training: '是否规培医师',
   training_months: '培训月数',
   military_unit: '军队单位',
   reason: '申请原因',
-  filing_id: '多执业机构备案编号',
+  filing_id: '要取消的备案',
 }
 
 function applicationBody(kind, form) {
   const body = { kind }
   Object.keys(form).forEach((k) => {
     const v = typeof form[k] === 'string' ? form[k].trim() : form[k]
-    if (v === '' || v === undefined || v === null) return
+    if (v === '' || v === undefined || v === null || (Array.isArray(v) && !v.length)) return
     if (k === 'institution_id' || k === 'filing_id' || k === 'training_months') body[k] = Number(v)
-    else if (k === 'residency_training') body[k] = /^(是|true|1|y(es)?)$/i.test(String(v))
+    else if (k === 'residency_training') body[k] = v === true || /^(是|true|1|y(es)?)$/i.test(String(v))
     else if (k === 'practice_scopes')
-      body[k] = String(v)
-        .split(/[、,，\s]+/)
-        .filter(Boolean)
+      body[k] = Array.isArray(v)
+        ? v
+        : String(v)
+            .split(/[、,，\s]+/)
+            .filter(Boolean)
     else body[k] = v
   })
   return body
+}
+
+// What each field is, for the form to offer the right picker (the server's /lookups/application-kinds says the
+// same with `type`; these stand in until a server has it).
+const FIELD_TYPES = {
+  institution_id: 'institution',
+  practice_region_code: 'region',
+  practice_scopes: 'practice_scopes',
+  filing_id: 'filing',
+  residency_training: 'choice',
+  training_months: 'number',
+}
+const FIELD_CHOICES = {
+  residency_training: [
+    { value: 'yes', label: '是' },
+    { value: 'no', label: '否' },
+  ],
+}
+const FIELD_HELP = {
+  residency_training: '首次注册超过规定期限的，须上传培训考核合格证明',
+  practice_scopes: '最多选择三个',
+}
+
+// Attachments (server/registry/applications.py: pdf/jpg/png, ATTACHMENT_MAX_BYTES 5 MB, MAX_ATTACHMENTS 5), shown
+// BEFORE choosing a file and checked here first.
+const ATTACHMENT_RULES = { maxBytes: 5 * 1024 * 1024, maxFiles: 5, extensions: ['pdf', 'jpg', 'jpeg', 'png'] }
+const ATTACHMENT_RULE_TEXT = ['格式 PDF、JPG 或 PNG', '每个文件不超过 5 MB', '每项申请最多 5 个附件']
+const ATTACHMENT_PURPOSES = { training_proof: '培训考核合格证明', other: '其他材料' }
+const KIND_PURPOSES = { register: ['training_proof', 'other'] }
+
+/** Choices of a server field ({key: label} or [{value, label}]) as [{value, label}]. */
+function choicesOf(choices) {
+  if (!choices) return []
+  if (Array.isArray(choices)) return choices.map((c) => ({ value: c.value || c.key, label: c.label }))
+  return Object.keys(choices).map((k) => ({ value: k, label: choices[k] }))
+}
+
+/**
+ * The form of one kind: [{name, label, type, required, help, choices}] and the attachment purposes
+ * [{purpose, label}], from the server's kind declaration when there is one, else from the registry's tables.
+ */
+function formOf(kind, declared) {
+  if (declared) {
+    return {
+      title: declared.title,
+      fields: declared.fields.map((f) => ({
+        name: f.name,
+        label: f.label,
+        type: f.type || 'text',
+        required: Boolean(f.required),
+        help: f.help || FIELD_HELP[f.name] || '',
+        choices: choicesOf(f.choices).length ? choicesOf(f.choices) : FIELD_CHOICES[f.name] || [],
+      })),
+      purposes: (declared.attachment_purposes || []).map((p) =>
+        typeof p === 'string' ? { purpose: p, label: ATTACHMENT_PURPOSES[p] || '其他材料' } : p,
+      ),
+    }
+  }
+  const meta = APPLICATION_KINDS.find((k) => k.kind === kind) || { title: '业务申请' }
+  const required = APPLICATION_REQUIRED[kind] || []
+  return {
+    title: meta.title,
+    fields: (APPLICATION_FIELDS[kind] || []).map((name) => ({
+      name,
+      label: FIELD_LABELS[name] || '其他信息',
+      type: FIELD_TYPES[name] || 'text',
+      required: required.includes(name),
+      help: FIELD_HELP[name] || '',
+      choices: FIELD_CHOICES[name] || [],
+    })),
+    purposes: (KIND_PURPOSES[kind] || ['other']).map((p) => ({ purpose: p, label: ATTACHMENT_PURPOSES[p] })),
+  }
+}
+
+/** '' when a chosen file may be attached, else why not (size and type, before any upload). */
+function attachmentProblem(file, count) {
+  if (count >= ATTACHMENT_RULES.maxFiles) return `每项申请最多 ${ATTACHMENT_RULES.maxFiles} 个附件`
+  const ext = String(file.name || file.path || '')
+    .split('.')
+    .pop()
+    .toLowerCase()
+  if (!ATTACHMENT_RULES.extensions.includes(ext)) return '只能上传 PDF、JPG 或 PNG 文件'
+  if (file.size > ATTACHMENT_RULES.maxBytes) return `文件超过 5 MB（${(file.size / 1048576).toFixed(1)} MB）`
+  return ''
 }
 
 /** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
@@ -130,7 +220,8 @@ function summary(data) {
 }
 
 /** → {qualification_found, registration_found, registration_status, next_step, institution_name, message}. */
-const realNameCheck = ({ name, idNumber }) => http.post(PATHS.realNameCheck, { name, id_number: idNumber })
+const realNameCheck = ({ name, idType = 'resident_id', idNumber }) =>
+  http.post(PATHS.realNameCheck, { name, id_type: idType, id_number: idNumber })
 const activateByCode = ({ code }) => http.post(PATHS.activateByCode, { code })
 const activateSelf = ({ qualificationCertNo }) =>
   http.post(PATHS.activateSelf, { qualification_cert_no: qualificationCertNo })
@@ -147,9 +238,37 @@ async function submitApplication({ kind, form }) {
   const draft = await http.post(PATHS.applications, applicationBody(kind, form))
   return http.post(PATHS.submit(draft.id), {})
 }
+const createApplication = ({ kind, form }) => http.post(PATHS.applications, applicationBody(kind, form))
+const submitDraft = (id) => http.post(PATHS.submit(id), {})
+/** One attachment (form field `file`, `purpose`), with onProgress(percent) → the application. */
+async function uploadAttachment({ id, filePath, purpose, onProgress }) {
+  return http.upload({ path: PATHS.attachments(id), filePath, name: 'file', formData: { purpose }, onProgress })
+}
+/** The printable application form: downloaded with the token and opened (wx.openDocument). */
+async function openForm(id) {
+  const filePath = await http.download({ path: PATHS.formPdf(id) })
+  await new Promise((resolve, reject) =>
+    wx.openDocument({ filePath, fileType: 'pdf', showMenu: true, success: resolve, fail: reject }),
+  )
+  return filePath
+}
+
+/**
+ * Account recovery by personal information (no log-in): name, document, qualification certificate number and
+ * a new phone; the server checks them against the register and texts a code to the new phone, then moves the
+ * account to it → {ok, phone (masked), username}.
+ */
+function recoveryBody({ name, idType, idNumber, qualificationCertNo, newPhone }) {
+  return { name, id_type: idType, id_number: idNumber, qualification_cert_no: qualificationCertNo, new_phone: newPhone }
+}
+const sendRecoveryCode = (who) => http.post(PATHS.recoveryCode, recoveryBody(who), { auth: false })
+const recover = (who, smsCode) =>
+  http.post(PATHS.recovery, { ...recoveryBody(who), sms_code: smsCode }, { auth: false })
 
 module.exports = {
   PATHS,
+  sendRecoveryCode,
+  recover,
   PHOTO_RULES,
   APPLICATION_KINDS,
   APPLICATION_FIELDS,
@@ -172,4 +291,13 @@ module.exports = {
   applications,
   application,
   submitApplication,
+  createApplication,
+  submitDraft,
+  uploadAttachment,
+  openForm,
+  formOf,
+  attachmentProblem,
+  ATTACHMENT_RULES,
+  ATTACHMENT_RULE_TEXT,
+  ATTACHMENT_PURPOSES,
 }

@@ -139,10 +139,11 @@ function request({ method = 'GET', path, query, data, header = {}, auth = true }
 }
 
 /** multipart upload of one local file (wx.uploadFile) plus form fields; resolves to the parsed JSON body. */
-function upload({ path, filePath, name = 'file', formData = {}, header = {}, auth = true }) {
+/** onProgress(percent) follows the upload (wx.uploadFile's task), for a per-file progress bar. */
+function upload({ path, filePath, name = 'file', formData = {}, header = {}, auth = true, onProgress = null }) {
   const transport = (h) =>
     new Promise((resolve, reject) => {
-      wx.uploadFile({
+      const task = wx.uploadFile({
         url: url(path),
         filePath,
         name,
@@ -152,6 +153,7 @@ function upload({ path, filePath, name = 'file', formData = {}, header = {}, aut
         success: resolve,
         fail: (err) => reject(failure(err)),
       })
+      if (onProgress && task && task.onProgressUpdate) task.onProgressUpdate((r) => onProgress(r.progress))
     })
   return withAuth(transport, { auth })
 }

@@ -15,14 +15,16 @@ function toast(title, icon = 'none') {
 }
 
 async function run(page, fn, { key = 'loading', success = null, errorKey = 'error', quiet = false } = {}) {
-  page.setData({ [key]: true, [errorKey]: '' })
+  // `offline` (default error key only) lets the page show the offline state with 重试 instead of a message.
+  const offlineKey = errorKey === 'error' ? { offline: false } : {}
+  page.setData({ [key]: true, [errorKey]: '', ...offlineKey })
   try {
     const result = await fn()
     if (success) toast(success, 'success')
     return { ok: true, result }
   } catch (err) {
     const message = messageOf(err)
-    page.setData({ [errorKey]: message })
+    page.setData({ [errorKey]: message, ...(errorKey === 'error' ? { offline: Boolean(err && err.offline) } : {}) })
     if (!quiet) toast(message)
     return { ok: false, error: err, message }
   } finally {
@@ -30,12 +32,15 @@ async function run(page, fn, { key = 'loading', success = null, errorKey = 'erro
   }
 }
 
-function confirm({ title, content, confirmText = '确定' }) {
+/** Ask before a destructive action; resolves true only on the confirm button. */
+function confirm({ title, content, confirmText = '确定', danger = false }) {
   return new Promise((resolve) => {
     wx.showModal({
       title,
       content,
       confirmText,
+      cancelText: '取消',
+      confirmColor: danger ? '#d54941' : '#0052d9',
       success: (r) => resolve(Boolean(r.confirm)),
       fail: () => resolve(false),
     })

@@ -1,10 +1,19 @@
 /** Inbox: messages newest first, read on open, read all, delete; cursor paging. */
 const inbox = require('../../services/inbox')
-const { run, formatTime } = require('../../utils/ui')
+const { run, formatTime, confirm } = require('../../utils/ui')
 const { requireLogin, go } = require('../../utils/page')
 
 Component({
-  data: { items: [], nextCursor: null, unread: 0, loading: false, loadingMore: false, error: '', openId: null },
+  data: {
+    items: [],
+    nextCursor: null,
+    unread: 0,
+    loading: false,
+    loadingMore: false,
+    error: '',
+    offline: false,
+    openId: null,
+  },
   methods: {
     onShow() {
       if (!requireLogin()) return undefined
@@ -67,6 +76,8 @@ Component({
 
     async onDelete(e) {
       const id = e.currentTarget.dataset.id
+      const ok = await confirm({ title: '删除消息', content: '删除后无法恢复。', confirmText: '删除', danger: true })
+      if (!ok) return
       const r = await run(this, () => inbox.remove(id), { key: 'deleting', success: '已删除' })
       if (r.ok) this.setData({ items: this.data.items.filter((m) => m.id !== id) })
     },

@@ -5,9 +5,25 @@
 const auth = require('../../services/auth')
 const { run, toast } = require('../../utils/ui')
 const { formMethods, homeFor } = require('../../utils/page')
+const { idNumberValid, certNoValid, normalise } = require('../../utils/identity')
 
 const PHONE = /^1[3-9]\d{9}$/
 const RESEND_S = 60
+
+// What a physician may log in with by password: the identifiers the legacy systems let them use.
+const LOGIN_BY = [
+  { key: 'phone', label: '手机号', placeholder: '手机号或用户名', type: 'text', maxlength: 32 },
+  { key: 'id_number', label: '身份证号', placeholder: '18 位居民身份证号码', type: 'idcard', maxlength: 18 },
+  { key: 'cert_no', label: '资格证书编码', placeholder: '医师资格证书编码', type: 'number', maxlength: 27 },
+]
+
+/** '' when the identifier fits the chosen kind, else what is wrong (checked before the request). */
+function loginProblem(by, login) {
+  if (!login) return `请输入${LOGIN_BY.find((b) => b.key === by).label}`
+  if (by === 'id_number' && !idNumberValid(login)) return '身份证号码格式或校验位不正确'
+  if (by === 'cert_no' && !certNoValid(login)) return '医师资格证书编码应为 15 位以上数字'
+  return ''
+}
 
 Component({
   data: {
@@ -19,6 +35,9 @@ Component({
     phone: '',
     smsCode: '',
     newPassword: '',
+    loginByOptions: LOGIN_BY,
+    loginBy: 'phone',
+    loginMeta: LOGIN_BY[0],
     login: '',
     password: '',
     captchaId: null,
@@ -123,10 +142,17 @@ Component({
       if (r.ok) this.enter(r.result)
     },
 
+    onLoginBy(e) {
+      const by = e.currentTarget.dataset.by
+      this.setData({ loginBy: by, loginMeta: LOGIN_BY.find((b) => b.key === by), login: '', error: '' })
+    },
+
     async onPasswordLogin() {
-      const { login, password, captchaId, captchaAnswer } = this.data
-      if (!login || !password) {
-        this.setData({ error: '请输入手机号（或用户名）和密码' })
+      const { loginBy, password, captchaId, captchaAnswer } = this.data
+      const login = loginBy === 'phone' ? this.data.login.trim() : normalise(this.data.login)
+      const problem = loginProblem(loginBy, login) || (password ? '' : '请输入密码')
+      if (problem) {
+        this.setData({ error: problem })
         return
       }
       const r = await run(this, () => auth.logInWithPassword({ login, password, captchaId, captchaAnswer }))
@@ -148,7 +174,7 @@ Component({
     },
 
     goReset() {
-      wx.navigateTo({ url: '/pages/login/reset' })
+      wx.navigateTo({ url: '/pages/login/recover' })
     },
 
     enter(user) {

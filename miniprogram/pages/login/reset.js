@@ -16,6 +16,9 @@ Component({
         success: '验证码已发送',
       })
     },
+    goOther() {
+      wx.navigateBack()
+    },
     async onSubmit() {
       const { phone, smsCode, newPassword, confirmPassword } = this.data
       if (!PHONE.test(phone) || !/^\d{6}$/.test(smsCode)) return this.setData({ error: '请输入手机号和 6 位验证码' })

@@ -1,17 +1,10 @@
 /** The devices signed in to this account; end one, or all the others. */
 const account = require('../../services/account')
 const { run, formatTime, confirm } = require('../../utils/ui')
-
-function deviceName(ua) {
-  if (!ua) return '未知设备'
-  if (/MicroMessenger/i.test(ua)) return /miniProgram/i.test(ua) ? '微信小程序' : '微信'
-  if (/iPhone|iPad/i.test(ua)) return 'iPhone / iPad'
-  if (/Android/i.test(ua)) return 'Android 手机'
-  return ua.slice(0, 40)
-}
+const { deviceName } = require('../../utils/device-name')
 
 Component({
-  data: { items: [], loading: false, ending: false, error: '' },
+  data: { items: [], loading: false, ending: false, error: '', offline: false },
   methods: {
     onShow() {
       return this.reload()
@@ -30,12 +23,21 @@ Component({
     },
     async onEnd(e) {
       const id = e.currentTarget.dataset.id
-      if (!(await confirm({ title: '退出该设备', content: '该设备需重新登录。' }))) return
+      if (!(await confirm({ title: '退出该设备', content: '该设备需重新登录。', confirmText: '退出', danger: true })))
+        return
       const r = await run(this, () => account.endSession(id), { key: 'ending', success: '已退出该设备' })
       if (r.ok) this.setData({ items: this.data.items.filter((s) => s.id !== id) })
     },
     async onEndOthers() {
-      if (!(await confirm({ title: '退出其他设备', content: '除本机外的所有设备都需重新登录。' }))) return
+      if (
+        !(await confirm({
+          title: '退出其他设备',
+          content: '除本机外的所有设备都需重新登录。',
+          confirmText: '全部退出',
+          danger: true,
+        }))
+      )
+        return
       const r = await run(this, () => account.endOtherSessions(), { key: 'ending' })
       if (r.ok) {
         wx.showToast({ title: `已退出 ${r.result} 台设备`, icon: 'none' })

@@ -3,9 +3,9 @@ test started (`python -m server run`).
 
     python helper.py frames DIR     writes face.jpg and noface.jpg (camera frames built from the scikit-image
                                     astronaut, as tests/proctoring does) into DIR
-    python helper.py person PHONE   prints {"name", "id_number", "province_code"} of the demo physician with
-                                    that phone: what the physician types from the ID card and the institution
-                                    already knows, needed for the assessment binding
+    python helper.py person PHONE   prints {"name", "id_number", "province_code", "qualification_cert_no"} of the
+                                    demo physician with that phone: what the physician types from the ID card
+                                    and the certificate, needed for the assessment binding and recovery
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ async def person(phone: str) -> dict[str, str]:
     from server import db
     from server.accounts.models import User
     from server.common import crypto
-    from server.registry.models import PracticeRegistration
+    from server.registry.models import PracticeRegistration, Qualification
 
     await db.init_db()
     try:
@@ -37,10 +37,12 @@ async def person(phone: str) -> dict[str, str]:
         reg = await PracticeRegistration.filter(user_id=user.id).prefetch_related("main_institution").first()
         if reg is None or reg.main_institution is None or not user.id_number_enc:
             raise SystemExit(f"{phone} has no practice registration or ID number")
+        qualification = await Qualification.filter(user_id=user.id).order_by("id").first()
         return {
             "name": user.real_name or "",
             "id_number": crypto.decrypt(user.id_number_enc, context="id_number"),
             "province_code": reg.main_institution.province_code,
+            "qualification_cert_no": qualification.qualification_cert_no if qualification else "",
         }
     finally:
         await db.close_db()

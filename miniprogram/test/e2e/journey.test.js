@@ -535,3 +535,52 @@ test('forgotten password: reset with an SMS code, the old password no longer wor
   const me = await auth.logInWithPassword({ login: phone, password: 'Zhaohui-Mima-2026' })
   expect(me.role).toBe('physician')
 })
+
+test('the pickers: provinces, the regions under one, institutions by region and name, a region by name', async () => {
+  const lookups = require('../../services/lookups')
+  const provinces = await lookups.regions()
+  expect(provinces.length).toBeGreaterThan(0)
+  const beijing = provinces.find((p) => p.code === '110000')
+  expect(beijing.name).toBe('北京市')
+  const under = await lookups.regions('110000')
+  expect(under.length).toBeGreaterThan(0)
+  const page = await lookups.institutions({ regionCode: '110000' })
+  expect(page.items.length).toBeGreaterThan(0)
+  const first = page.items[0]
+  expect(first.name).toMatch(/[\u4e00-\u9fa5]/)
+  const byName = await lookups.institutions({ q: first.name.slice(0, 2) })
+  expect(byName.items.map((i) => i.id)).toContain(first.id)
+  expect(await lookups.regionName(first.region_code)).toMatch(/北京市/)
+  // five document types, from the server or the registry's own list where the server has none yet
+  expect((await lookups.documentTypes()).map((d) => d.code)).toContain('resident_id')
+})
+
+test('recovery by personal information: a wrong certificate refused, the right one moves the account to a new phone', async () => {
+  signOutLocally()
+  const phone = '13800000004'
+  const who = await server.person(phone)
+  expect(who.qualification_cert_no).toMatch(/^\d+$/)
+  const newPhone = '15100000658'
+  bridge.useClientIp('10.1.0.23')
+  const claim = {
+    name: who.name,
+    idType: 'resident_id',
+    idNumber: who.id_number,
+    qualificationCertNo: who.qualification_cert_no,
+    newPhone,
+  }
+  await expectApiError(
+    registration.sendRecoveryCode({ ...claim, qualificationCertNo: '999999999999999' }),
+    'RECOVERY_NOT_MATCHED',
+  )
+  await registration.sendRecoveryCode(claim)
+  await expectApiError(registration.recover(claim, '000000'), 'SMS_CODE_INVALID')
+  const done = await registration.recover(claim, await bridge.smsCode(newPhone))
+  expect(done.ok).toBe(true)
+  expect(done.phone).toMatch(/^151\*{4}0658$/)
+  // the account now answers to the new phone (with her password); the old phone no longer signs her in
+  await expectApiError(auth.logInWithPassword({ login: phone, password: journey.password }), 'INVALID_CREDENTIALS')
+  const me = await auth.logInWithPassword({ login: newPhone, password: journey.password })
+  expect(me.real_name).toBe(who.name)
+  expect(me.role).toBe('physician')
+})

@@ -5,7 +5,7 @@
  */
 const fs = require('fs')
 const path = require('path')
-const { installFakeWx, ROOT } = require('../support/load-page')
+const { installFakeWx, load, ROOT } = require('../support/load-page')
 
 const app = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
 const pages = app.pages.concat(...app.subpackages.map((s) => s.pages.map((p) => `${s.root}/${p}`)))
@@ -29,7 +29,7 @@ test.each(pages)('%s has its files and renders', (page) => {
   )
   installFakeWx()
   const simulate = require('miniprogram-simulate')
-  const id = simulate.load(path.join(ROOT, page), { rootPath: ROOT, compiler: 'simulate' })
+  const id = load(page)
   const comp = simulate.render(id)
   comp.attach(document.createElement('parent-wrapper'))
   expect(comp.instance).toBeTruthy()

@@ -1,10 +1,9 @@
-const path = require('path')
-const { installFakeWx, ROOT } = require('../support/load-page')
+const { installFakeWx, load } = require('../support/load-page')
 
 function render(rel, props) {
   installFakeWx()
   const simulate = require('miniprogram-simulate')
-  const id = simulate.load(path.join(ROOT, rel), { rootPath: ROOT, compiler: 'simulate' })
+  const id = load(rel)
   const comp = simulate.render(id, props)
   comp.attach(document.createElement('parent-wrapper'))
   return comp

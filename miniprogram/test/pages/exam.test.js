@@ -330,3 +330,97 @@ test('a law section not passed ends the attempt: on to the results', async () =>
   expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/results/index?ref=att-9'])
   expect(fake.wx.getStorageSync('exam:current')).toBe('')
 })
+
+test('the exam explains its rules: pass marks from the server before the start and at the end of the law section', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/exams', {
+    items: [
+      {
+        exam_kind: 'professional',
+        title: '业务水平测评（内科）',
+        status: 'available',
+        duration_minutes: 90,
+        question_count: 100,
+        window_closes_at: null,
+        is_make_up: false,
+        best_score: null,
+        attempt_ref: null,
+        pass_marks: { professional: 70, law: 55 },
+      },
+    ],
+  })
+  const list = await loadPage('exam/pages/index/index', { fake })
+  const t = text(list.comp)
+  // the server's numbers (55 / 70), law first, and what a fail means
+  expect(list.page.data.items[0].rules.map((r) => r.text)).toEqual([
+    '法律法规：合格线 55 分（百分制）',
+    '专业知识：合格线 70 分（百分制）',
+  ])
+  expect(t).toContain('未达到 55 分，考试即结束，不再进入下一部分，本次测评不合格')
+  expect(t).toContain('未达到 70 分，本次测评不合格')
+
+  const attempt = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'professional', capture: 'cap-1' },
+  })
+  examServer(fake, attemptJson())
+  await attempt.page.onLoad({ kind: 'professional', capture: 'cap-1' })
+  await settle()
+  expect(text(attempt.comp)).toContain('法律法规：合格线 60 分（百分制）：未达到 60 分，考试即结束')
+  fake.wx.showModal.mockImplementationOnce((o) => {
+    fake.calls.push(['modal', o.title, o.content])
+    o.success({ confirm: false })
+  })
+  await attempt.page.onFinishSection()
+  await settle()
+  const modal = fake.calls.filter((c) => c[0] === 'modal').pop()
+  expect(modal[2]).toContain('法律法规：合格线 60 分（百分制）；未达到 60 分，考试即结束')
+  attempt.page.onUnload()
+})
+
+test('leaving a running attempt asks first; submitting lifts the guard; the proctoring preview is labelled', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  examServer(fake, attemptJson())
+  const { page, comp } = await loadPage('exam/pages/attempt/index', {
+    fake,
+    query: { kind: 'professional', capture: 'cap-1' },
+  })
+  expect(fake.wx.enableAlertBeforeUnload).toHaveBeenCalledWith(
+    expect.objectContaining({ message: expect.stringContaining('考试正在进行，计时不会暂停') }),
+  )
+  expect(text(comp)).toContain('监考拍照中')
+  // the timer and the save state sit in their own boxes: the timer never wraps
+  expect(comp.querySelector('.bar-timer')).toBeTruthy()
+  expect(comp.querySelector('.bar-state')).toBeTruthy()
+  page.onUnload()
+  expect(fake.wx.disableAlertBeforeUnload).toHaveBeenCalled()
+})
+
+test('face-capture consent: readable, and 不同意 says what follows; nothing is recorded', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/proctoring/consent', {
+    version: '2026.1',
+    purpose: '考试身份核验与防作弊',
+    retention: '考试结束后保存 90 天，到期自动删除',
+    retention_days: 90,
+    viewers: ['考核机构监考人员', '本人'],
+    text: '为核实参加测评的是您本人，测评开始前和作答过程中将采集您的面部照片。',
+    accepted: false,
+    accepted_at: null,
+  })
+  const { page, comp } = await loadPage('exam/pages/capture/index', { fake, query: { kind: 'humanities' } })
+  expect(text(comp)).toContain('谁能查看考核机构监考人员、本人')
+  expect(comp.querySelector('#decline')).toBeTruthy()
+  page.onDecline()
+  await settle()
+  expect(text(comp)).toContain('不同意则无法开始本次测评')
+  expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
+  page.onReconsider()
+  await settle()
+  expect(text(comp)).toContain('人脸采集告知')
+  page.onLeave()
+  expect(fake.calls).toContainEqual(['navigateBack'])
+})

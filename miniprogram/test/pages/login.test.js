@@ -153,3 +153,153 @@ test('forgotten password: SMS code and a new password, no call to the institutio
   expect(body).toEqual({ phone: '13800000001', sms_code: '123456', new_password: 'Xin-Mima-2026' })
   expect(fake.calls).toContainEqual(['navigateBack'])
 })
+
+test('忘记密码 on the log-in page leads to three ways back, each saying what it needs', async () => {
+  const fake = installFakeWx()
+  const { page, comp } = await loadPage('pages/login/index', { fake })
+  page.setData({ mode: 'password' })
+  await settle()
+  expect(text(comp)).toContain('忘记密码')
+  expect(comp.querySelector('#forgot')).toBeTruthy()
+  page.goReset()
+  expect(fake.calls).toContainEqual(['navigateTo', '/pages/login/recover'])
+
+  const chooser = await loadPage('pages/login/recover', { fake })
+  const t = text(chooser.comp)
+  expect(t).toContain('通过手机短信找回')
+  expect(t).toContain('需要：注册时绑定的手机号')
+  expect(t).toContain('通过安全邮箱找回')
+  expect(t).toContain('通过个人信息找回')
+  expect(t).toContain('医师资格证书编码')
+  ;['sms', 'email', 'info'].forEach((key) => chooser.page.onWay({ currentTarget: { dataset: { key } } }))
+  expect(fake.calls.filter((c) => c[0] === 'navigateTo').map((c) => c[1])).toEqual([
+    '/pages/login/recover',
+    '/pages/login/reset',
+    '/pages/login/reset-email',
+    '/pages/login/recover-info',
+  ])
+})
+
+test('password log-in with an ID number or a qualification certificate number: checked here, sent as the login', async () => {
+  const fake = installFakeWx()
+  const bodies = []
+  fake.route('POST', '/auth/login', (req) => {
+    bodies.push(req.data)
+    return TOKENS
+  })
+  fake.route('GET', '/me', ME)
+  const { page, comp } = await loadPage('pages/login/index', { fake })
+  page.setData({ mode: 'password' })
+  page.onLoginBy({ currentTarget: { dataset: { by: 'id_number' } } })
+  await settle()
+  expect(text(comp)).toContain('身份证号')
+  page.setData({ login: '110101199003070012', password: 'pw' })
+  await page.onPasswordLogin()
+  await settle()
+  expect(text(comp)).toContain('身份证号码格式或校验位不正确')
+  expect(bodies).toHaveLength(0)
+  page.setData({ login: '11010519491231002x' })
+  await page.onPasswordLogin()
+  expect(bodies[0]).toEqual({ login: '11010519491231002X', password: 'pw' })
+
+  page.onLoginBy({ currentTarget: { dataset: { by: 'cert_no' } } })
+  page.setData({ login: '12ab', password: 'pw' })
+  await page.onPasswordLogin()
+  await settle()
+  expect(page.data.error).toBe('医师资格证书编码应为 15 位以上数字')
+  page.setData({ login: '201011010100001' })
+  await page.onPasswordLogin()
+  expect(bodies[1]).toEqual({ login: '201011010100001', password: 'pw' })
+  expect(fake.calls).toContainEqual(['reLaunch', '/pages/home/index'])
+})
+
+test('reset by the security e-mail: the same answer whether bound or not, then a new password', async () => {
+  const fake = installFakeWx()
+  fake.route('POST', '/auth/email-codes', {
+    statusCode: 202,
+    data: { accepted: true, message: '如该邮箱已绑定，验证码将很快送达' },
+  })
+  let body = null
+  fake.route('POST', '/auth/password/reset/email', (req) => {
+    body = req.data
+    return req.data.code === '000000' ? fake.error(400, 'SMS_CODE_INVALID', '验证码错误或已过期') : { ok: true }
+  })
+  const { page, comp } = await loadPage('pages/login/reset-email', { fake })
+  expect(text(comp)).toContain('需要：已在“我的 › 安全邮箱”中验证过的邮箱')
+  page.setData({ email: 'not-an-email' })
+  await page.onSendCode()
+  await settle()
+  expect(text(comp)).toContain('请输入正确的邮箱地址')
+  expect(fake.requests).toHaveLength(0)
+  page.setData({ email: 'chen@example.com' })
+  await page.onSendCode()
+  await settle()
+  expect(fake.requests[0].data).toEqual({ email: 'chen@example.com' })
+  expect(text(comp)).toContain('如该邮箱已绑定，验证码将很快送达')
+  page.setData({ code: '000000', newPassword: 'Xin-Mima-2026', confirmPassword: 'Xin-Mima-2026' })
+  await page.onSubmit()
+  await settle()
+  expect(text(comp)).toContain('验证码错误或已过期')
+  page.setData({ code: '123456' })
+  await page.onSubmit()
+  expect(body).toEqual({ email: 'chen@example.com', code: '123456', new_password: 'Xin-Mima-2026' })
+  expect(fake.calls).toContainEqual(['reLaunch', '/pages/login/index'])
+})
+
+test('recovery by personal information: every document type, errors beside their field, then the new phone', async () => {
+  const fake = installFakeWx()
+  const bodies = []
+  fake.route('POST', '/registry/recovery/code', (req) => {
+    bodies.push(req.data)
+    return req.data.name === '李四'
+      ? fake.error(404, 'RECOVERY_NOT_MATCHED', '填写的个人信息与账户不符，请核对姓名、证件号码和医师资格证书编码')
+      : { statusCode: 202, data: { accepted: true, message: '验证码已发送到新手机号' } }
+  })
+  fake.route('POST', '/registry/recovery', (req) => {
+    bodies.push(req.data)
+    return { ok: true, phone: '151****0658', username: null }
+  })
+  const { page, comp } = await loadPage('pages/login/recover-info', { fake })
+  // five document types (the registry's; from /lookups/document-types where the server has it)
+  expect(page.data.docTypes.map((d) => d.code)).toEqual([
+    'resident_id',
+    'passport',
+    'hk_macao_permit',
+    'taiwan_permit',
+    'military_id',
+  ])
+  expect(text(comp)).toContain('港澳居民来往内地通行证')
+  page.setData({ name: '陈晨', idNumber: 'X123', qualificationCertNo: '201011010100001', newPhone: '15100000658' })
+  await page.onSendCode()
+  await settle()
+  expect(page.data.errorField).toBe('idNumber')
+  expect(text(comp)).toContain('身份证号码格式或校验位不正确')
+  expect(bodies).toHaveLength(0)
+
+  page.onType({ currentTarget: { dataset: { code: 'hk_macao_permit' } } })
+  page.setData({ idNumber: 'h12345678', name: '李四' })
+  await page.onSendCode()
+  await settle()
+  expect(bodies[0]).toEqual({
+    name: '李四',
+    id_type: 'hk_macao_permit',
+    id_number: 'H12345678',
+    qualification_cert_no: '201011010100001',
+    new_phone: '15100000658',
+  })
+  expect(text(comp)).toContain('填写的个人信息与账户不符')
+  page.setData({ name: '陈晨' })
+  await page.onSendCode()
+  await settle()
+  expect(page.data.sent).toBe(true)
+  await page.onSubmit()
+  await settle()
+  expect(page.data.errorField).toBe('smsCode')
+  page.setData({ smsCode: '123456' })
+  await page.onSubmit()
+  await settle()
+  expect(bodies[2]).toMatchObject({ id_type: 'hk_macao_permit', sms_code: '123456' })
+  expect(text(comp)).toContain('151****0658')
+  page.goReset()
+  expect(fake.calls).toContainEqual(['redirectTo', '/pages/login/reset'])
+})

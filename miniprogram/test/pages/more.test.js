@@ -33,104 +33,6 @@ test('a physician sees no reviewer entry; log-out ends the session and goes to l
   expect(fake.calls).toContainEqual(['reLaunch', '/pages/login/index'])
 })
 
-test('my applications: status from the registry, withdraw via the review engine, the nine kinds to start', async () => {
-  const fake = installFakeWx()
-  fake.signIn()
-  let withdrawn = false
-  fake.route('GET', '/registry/applications', () => ({
-    items: [
-      {
-        id: 8,
-        kind: 'multi_site_file',
-        kind_title: '多执业机构备案',
-        status: withdrawn ? 'withdrawn' : 'submitted',
-        status_label: withdrawn ? '已撤回' : '待机构确认',
-        data: {},
-        attachments: [],
-        review_item_id: 31,
-        submitted_at: '2026-06-01T02:00:00Z',
-        created_at: '2026-06-01T01:00:00Z',
-        updated_at: '2026-06-01T02:00:00Z',
-      },
-    ],
-  }))
-  fake.route('POST', '/my/reviews/31/withdraw', () => {
-    withdrawn = true
-    return { id: 31, status: 'withdrawn' }
-  })
-  const { page, comp } = await loadPage('registration/pages/applications/index', { fake })
-  expect(text(comp)).toContain('多执业机构备案待机构确认')
-  expect(page.data.kinds).toHaveLength(9)
-  await page.onWithdraw({ currentTarget: { dataset: { reviewId: 31 } } })
-  await settle()
-  expect(text(comp)).toContain('已撤回')
-  page.onNew({ currentTarget: { dataset: { kind: 'cancel' } } })
-  expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/application-form/index?kind=cancel'])
-})
-
-test('application form: required fields named, then created as a draft and submitted, with typed values', async () => {
-  const fake = installFakeWx()
-  fake.signIn()
-  let body = null
-  fake.route('POST', '/registry/applications', (req) => {
-    body = req.data
-    return { statusCode: 201, data: { id: 3, status: 'draft' } }
-  })
-  fake.route('POST', '/registry/applications/3/submit', { id: 3, kind: 'multi_site_file', status: 'submitted' })
-  const { page, comp } = await loadPage('registration/pages/application-form/index', {
-    fake,
-    query: { kind: 'multi_site_file' },
-  })
-  await page.onSubmit()
-  await settle()
-  expect(text(comp)).toContain('请填写执业机构编号')
-  expect(page.data.fields.map((f) => f.key)).toEqual(['institution_id'])
-  page.onField({ currentTarget: { dataset: { key: 'institution_id' } }, detail: { value: '12' } })
-  await page.onSubmit()
-  expect(body).toEqual({ kind: 'multi_site_file', institution_id: 12 })
-  expect(fake.requests.map((r) => r.path)).toContain('/registry/applications/3/submit')
-  expect(fake.calls).toContainEqual(['navigateBack'])
-})
-
-test('application form: a register application asks only the required fields, optional ones typed when given', async () => {
-  const fake = installFakeWx()
-  fake.signIn()
-  let body = null
-  fake.route('POST', '/registry/applications', (req) => {
-    body = req.data
-    return { statusCode: 201, data: { id: 4, status: 'draft' } }
-  })
-  fake.route('POST', '/registry/applications/4/submit', { id: 4, kind: 'register', status: 'submitted' })
-  const { page, comp } = await loadPage('registration/pages/application-form/index', {
-    fake,
-    query: { kind: 'register' },
-  })
-  expect(page.data.fields.filter((f) => f.required).map((f) => f.key)).toEqual([
-    'institution_id',
-    'practice_region_code',
-    'practice_scopes',
-  ])
-  await page.onSubmit()
-  await settle()
-  expect(text(comp)).toContain('请填写执业机构编号、执业地点（行政区划代码）、执业范围（最多三个，用顿号分隔）')
-  expect(body).toBeNull()
-  const field = (key, value) => page.onField({ currentTarget: { dataset: { key } }, detail: { value } })
-  field('institution_id', '2')
-  field('practice_region_code', '110101')
-  field('practice_scopes', '内科专业、外科专业')
-  field('residency_training', '是')
-  field('training_months', '24')
-  await page.onSubmit()
-  expect(body).toEqual({
-    kind: 'register',
-    institution_id: 2,
-    practice_region_code: '110101',
-    practice_scopes: ['内科专业', '外科专业'],
-    residency_training: true,
-    training_months: 24,
-  })
-})
-
 test('exams list: start goes to the face capture; the attempt in progress (known to the server) offers resume', async () => {
   const fake = installFakeWx()
   fake.signIn()
@@ -219,7 +121,17 @@ test('assessment home: not yet bound shows the binding form; bound shows the ste
   expect(text(comp)).toContain('绑定定期考核账号')
   await page.onBind()
   await settle()
-  expect(text(comp)).toContain('请填写全部绑定信息')
+  // each error beside its field; the province is chosen from the list, never typed as a code
+  expect(page.data.errors).toEqual({
+    provinceCode: '请选择考核所在省份',
+    name: '请输入姓名',
+    idNumber: '请输入证件号码',
+    credential: '请输入单位或考核机构发放的初始密码',
+    newPassword: '请设置新的登录密码',
+  })
+  expect(text(comp)).not.toContain('省份代码')
+  expect(body).toBe(null)
+  page.onProvince({ detail: { code: '110000', name: '北京市' } })
   page.setData({ name: '张三', idNumber: '11010519491231002x', credential: 'Init-1234', newPassword: 'Xin-Mima-2026' })
   await page.onBind()
   await settle()
@@ -322,4 +234,44 @@ test('e-registration menu: where I stand, from the registry data', async () => {
   expect(text(comp)).toContain('有效')
   page.onGo({ currentTarget: { dataset: { page: 'activation' } } })
   expect(fake.calls).toContainEqual(['navigateTo', '/registration/pages/activation/index'])
+})
+
+test('assessment binding with another document type: id_type sent, its shape checked first', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/assessment/home', {
+    bound: false,
+    current_step: 'binding',
+    next_action: '绑定定期考核账号',
+    cycle: null,
+    windows: [],
+  })
+  let body = null
+  fake.route('POST', '/assessment/binding', (req) => {
+    body = req.data
+    return { bound: true }
+  })
+  const { page } = await loadPage('assessment/pages/index/index', { fake })
+  page.onProvince({ detail: { code: '810000', name: '香港特别行政区' } })
+  page.onType({ currentTarget: { dataset: { code: 'hk_macao_permit' } } })
+  page.setData({
+    name: '陈大文',
+    idNumber: '11010519491231002X',
+    credential: 'Init-1234',
+    newPassword: 'Xin-Mima-2026',
+  })
+  await page.onBind()
+  expect(page.data.errors.idNumber).toBe('证件号码格式不正确')
+  expect(body).toBe(null)
+  page.setData({ idNumber: 'h12345678' })
+  await page.onBind()
+  await settle()
+  expect(body).toEqual({
+    province_code: '810000',
+    id_type: 'hk_macao_permit',
+    id_number: 'H12345678',
+    name: '陈大文',
+    credential: 'Init-1234',
+    new_password: 'Xin-Mima-2026',
+  })
 })

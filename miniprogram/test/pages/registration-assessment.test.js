@@ -1,4 +1,6 @@
 const { loadPage, installFakeWx, settle, text } = require('../support/load-page')
+const { seed } = require('../support/fixtures')
+const { words } = require('../support/render-pages')
 
 test('ID photo: the rules are shown before the picker opens; too large is refused before upload', async () => {
   const fake = installFakeWx()
@@ -38,13 +40,62 @@ test('real-name check: the ID checksum is checked before the request', async () 
   await page.onSubmit()
   await settle()
   expect(text(comp)).toContain('身份证号码格式或校验位不正确')
-  expect(fake.requests).toHaveLength(0)
+  expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
   page.setData({ idNumber: '11010519491231002X' })
   await page.onSubmit()
   await settle()
-  expect(fake.requests[0].data).toEqual({ name: '张三', id_number: '11010519491231002X' })
+  expect(fake.requests.find((r) => r.method === 'POST').data).toEqual({
+    name: '张三',
+    id_type: 'resident_id',
+    id_number: '11010519491231002X',
+  })
   expect(text(comp)).toContain('请向主执业机构申领激活码')
   expect(text(comp)).toContain('使用激活码激活')
+})
+
+const GUIDANCE = [
+  '请仔细核对您的身份证件、医师资格证书和医师执业证书上的姓名、证件号码与输入的是否一致；',
+  '本系统按照医师资格证书或医师执业证书上的姓名和证件号码进行验证；',
+  '如果输入有误，请修改后重新校验；',
+  '如果输入无误，请到所在医疗机构核实您的信息，或按以下指南办理资格信息补录或修改：',
+  '老人老办法资格（1999年《执业医师法》实施前经省级卫生行政部门认定）：向省级卫生健康行政部门申请修改及补录；',
+  '新人新办法资格（参加国家医师资格考试取得）：向报考地考点办公室申请修改及补录；',
+  '军队离休及复转退人员：持相关证明向所在地卫生健康行政部门申请补录。',
+]
+
+test('real-name check: any document type; not found shows the seven 资格补改 steps the server sends', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('POST', '/identity/real-name-check', () =>
+    fake.error(404, 'REAL_NAME_NOT_FOUND', '未查询到医师资格信息！未查询到医师执业注册信息！', {
+      details: {
+        guidance: GUIDANCE,
+        contact: '所在医疗机构或颁发医师资格证书的卫生健康行政部门',
+        check_documents: ['身份证件', '医师资格证书', '医师执业证书'],
+      },
+    }),
+  )
+  const { page, comp } = await loadPage('registration/pages/real-name/index', { fake })
+  expect(page.data.docTypes).toHaveLength(5)
+  page.onType({ currentTarget: { dataset: { code: 'taiwan_permit' } } })
+  page.setData({ name: '林一', idNumber: '12ab' })
+  await page.onSubmit()
+  await settle()
+  expect(page.data.errors.idNumber).toBe('证件号码格式不正确')
+  expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
+  page.setData({ idNumber: '12345678' })
+  await page.onSubmit()
+  await settle()
+  expect(fake.requests.find((r) => r.method === 'POST').data).toEqual({
+    name: '林一',
+    id_type: 'taiwan_permit',
+    id_number: '12345678',
+  })
+  expect(page.data.guidance.steps).toEqual(GUIDANCE)
+  const steps = comp.querySelectorAll('#guidance .step')
+  expect(steps).toHaveLength(7)
+  expect(text(comp)).toContain('军队离休及复转退人员')
+  expect(text(comp)).toContain('请对照：身份证件、医师资格证书、医师执业证书')
 })
 
 test('activation by code and by qualification number', async () => {
@@ -112,7 +163,7 @@ test('self-evaluation: draft saved after typing stops, submit sends it for revie
   jest.useRealTimers()
 })
 
-test('result notice PDF downloads with the token and opens', async () => {
+test('results on a server without the per-cycle list: this cycle from /assessment/result, its notice opened', async () => {
   const fake = installFakeWx()
   fake.signIn()
   fake.route('GET', '/assessment/result', {
@@ -120,6 +171,7 @@ test('result notice PDF downloads with the token and opens', async () => {
     assessment: {
       id: 1,
       result: 'passed',
+      result_label: '合格',
       verification_code: 'K8Q2-77XM',
       professional_score: 82,
       humanities_score: 76,
@@ -129,7 +181,8 @@ test('result notice PDF downloads with the token and opens', async () => {
   const { page, comp } = await loadPage('assessment/pages/result/index', { fake })
   expect(text(comp)).toContain('考核结果：合格')
   expect(text(comp)).toContain('K8Q2-77XM')
-  await page.onNotice()
+  expect(text(comp)).toContain('82 分')
+  await page.onNotice({ currentTarget: { dataset: { url: page.data.cycles[0].noticeUrl } } })
   expect(fake.requests.find((r) => r.path === '/assessment/result/notice.pdf').header.Authorization).toBe('Bearer at-1')
   expect(fake.wx.openDocument).toHaveBeenCalledWith(
     expect.objectContaining({ filePath: '/tmp/fake-download.pdf', fileType: 'pdf' }),
@@ -234,19 +287,37 @@ test('enrolment: confirm the data and the specialty, submitted as the assessment
     body = req.data
     return { id: 1, status: 'enrolment_submitted' }
   })
+  fake.route(
+    'GET',
+    /^\/lookups\/regions\/\d{6}$/,
+    (req) =>
+      ({ 110000: { name: '北京市' }, 110101: { full_name: '北京市 东城区' }, 110105: { full_name: '北京市 朝阳区' } })[
+        req.path.slice(-6)
+      ],
+  )
   const { page, comp } = await loadPage('assessment/pages/enrolment/index', { fake })
-  const shown = Object.fromEntries(page.data.registry.map((r) => [r.label, r.value]))
-  expect(shown['主执业机构']).toBe('东城区示范医院')
-  expect(shown['执业范围']).toBe('内科专业')
-  expect(shown['资格证书编码']).toBe('201011010100001')
-  expect(shown['多机构备案']).toBe('朝阳区社区卫生服务中心')
-  expect(shown['类别']).toBe('临床')
-  expect(shown['级别']).toBe('执业医师')
-  expect(Object.keys(shown)).not.toContain('institution_id')
-  expect(text(comp)).toContain('东城区示范医院')
+  const shown = Object.fromEntries(
+    page.data.sections.map((s) => [s.title, Object.fromEntries(s.rows.map((r) => [r.label, r.value]))]),
+  )
+  expect(shown['执业注册']['主执业机构']).toBe('东城区示范医院')
+  expect(shown['执业注册']['执业范围']).toBe('内科专业')
+  expect(shown['执业注册']['执业地点']).toBe('北京市 东城区')
+  expect(shown['医师资格']['医师资格证书编码']).toBe('201011010100001')
+  expect(shown['医师资格']['医师类别']).toBe('临床')
+  expect(shown['医师资格']['级别']).toBe('执业医师')
+  expect(shown['多机构执业备案']).toEqual({
+    执业机构: '朝阳区社区卫生服务中心',
+    执业地点: '北京市 朝阳区',
+    备案日期: '2025-01-01',
+  })
+  // places by name, never the code
+  expect(shown['个人信息']['考核所在省份']).toBe('北京市')
+  expect(words(comp.dom).filter((w) => /\d{6}/.test(w) && !/\d{7}/.test(w))).toEqual([])
   await page.onSubmit()
   await settle()
-  expect(text(comp)).toContain('请先确认以上信息无误')
+  // the error sits beside the confirmation, next to the submit button
+  expect(page.data.errors.confirmed).toContain('请先确认以上信息无误')
+  expect(comp.querySelector('#confirm-error').dom.textContent).toContain('请先确认以上信息无误')
   page.onConfirm({ detail: { value: ['yes'] } })
   await page.onSubmit()
   expect(body).toEqual({ data_correct: true, specialty: '内科专业' })
@@ -274,6 +345,30 @@ test('info change: only the filled fields are sent, flat, as the registry takes 
   page.onField({ currentTarget: { dataset: { key: 'title' } }, detail: { value: '副主任医师' } })
   await page.onSubmit()
   expect(body).toEqual({ title: '副主任医师' })
+})
+
+test('my registration data: fixed sections in words, places by name, the registration once', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  seed(fake)
+  const { page, comp } = await loadPage('registration/pages/profile/index', { fake })
+  const t = text(comp)
+  expect(page.data.sections.map((s) => s.title)).toEqual(['账号', '医师资格', '执业注册', '多机构执业备案'])
+  const shown = Object.fromEntries(
+    page.data.sections.map((s) => [s.title, Object.fromEntries(s.rows.map((r) => [r.label, r.value]))]),
+  )
+  expect(shown['账号']).toEqual({ 姓名: '陈晨', 手机号: '138****0004', 账号状态: '已激活', 激活方式: '激活码激活' })
+  expect(shown['医师资格']['证件']).toBe('居民身份证 1101**********1014')
+  expect(shown['医师资格']['规范化培训']).toBe('已完成')
+  expect(shown['执业注册']['注册状态']).toBe('有效')
+  expect(shown['执业注册']['证件照片']).toBe('已上传')
+  expect(shown['多机构执业备案']['执业地点']).toBe('北京市 朝阳区')
+  expect(shown['多机构执业备案']['状态']).toBe('备案有效')
+  // the registration listed once, though the server sends it as `registration` and in `registrations`
+  expect(t.split('110101201000001').length - 1).toBe(1)
+  ;['activated_via', 'obtained_on', 'has_photo', 'true', 'active', 'resident_id', '110105'].forEach((raw) =>
+    expect(t).not.toContain(raw),
+  )
 })
 
 test('my registration data: nested qualification and registration shown with Chinese labels, ids hidden', async () => {

@@ -38,6 +38,9 @@ test('sessions: list with this device marked; end one; end all others', async ()
   const { page, comp } = await loadPage('pages/settings/sessions', { fake })
   expect(text(comp)).toContain('本机')
   expect(text(comp)).toContain('Android 手机')
+  // the app's own HTTP client is named as the app, never "okhttp"
+  expect(page.data.items.map((s) => s.device)).toEqual(['医师服务小程序 · iPhone', 'Android 手机', '医师服务 App'])
+  expect(text(comp)).not.toContain('okhttp')
   await page.onEnd({ currentTarget: { dataset: { id: 's2' } } })
   await settle()
   expect(page.data.items.map((s) => s.id)).toEqual(['s1', 's3'])
@@ -171,7 +174,16 @@ test('inbox: unread count, open marks read, read all, delete, load more by curso
   expect(page.data.items.map((m) => m.id)).toEqual([3, 2, 1])
   await page.onReadAll()
   expect(page.data.unread).toBe(0)
+  // 删除 asks first: declined, nothing is sent; confirmed, the message goes
+  fake.wx.showModal.mockImplementationOnce((o) => o.success({ confirm: false, cancel: true }))
+  const before = fake.requests.length
   await page.onDelete({ currentTarget: { dataset: { id: 2 } } })
+  await settle()
+  expect(fake.requests.length).toBe(before)
+  expect(page.data.items.map((m) => m.id)).toEqual([3, 2, 1])
+  await page.onDelete({ currentTarget: { dataset: { id: 2 } } })
+  await settle()
+  expect(fake.calls).toContainEqual(['modal', '删除消息', '删除后无法恢复。'])
   expect(page.data.items.map((m) => m.id)).toEqual([3, 1])
 })
 

@@ -5,6 +5,17 @@
 const env = require('../../config/env')
 const { serverHas } = require('./openapi')
 
+const WINDOW = {
+  windowWidth: 375,
+  windowHeight: 812,
+  screenWidth: 375,
+  screenHeight: 812,
+  pixelRatio: 2,
+  statusBarHeight: 44,
+}
+const DEVICE = { platform: 'ios', system: 'iOS 17.0', model: 'iPhone 15', brand: 'Apple' }
+const BASE = { SDKVersion: '3.3.4', language: 'zh_CN', version: '8.0.50', theme: 'light' }
+
 function createFakeWx() {
   const storage = new Map()
   const calls = []
@@ -33,6 +44,30 @@ function createFakeWx() {
     setStorageSync: (k, v) => storage.set(k, JSON.stringify(v)),
     removeStorageSync: (k) => storage.delete(k),
     getAccountInfoSync: () => ({ miniProgram: { envVersion: 'develop' } }),
+    // What TDesign's components ask of the base library (an iPhone-sized screen, base library 3.3.4).
+    getSystemInfoSync: () => ({ ...WINDOW, ...DEVICE, ...BASE }),
+    getWindowInfo: () => ({ ...WINDOW }),
+    getDeviceInfo: () => ({ ...DEVICE }),
+    getAppBaseInfo: () => ({ ...BASE }),
+    getMenuButtonBoundingClientRect: () => ({ top: 48, bottom: 80, left: 281, right: 368, width: 87, height: 32 }),
+    onMenuButtonBoundingClientRectWeightChange: () => {},
+    offMenuButtonBoundingClientRectWeightChange: () => {},
+    getLaunchOptionsSync: () => ({ path: 'pages/home/index', query: {} }),
+    nextTick: (fn) => later(fn),
+    createAnimation: () => {
+      const a = { export: () => ({ actions: [] }), step: () => a }
+      ;['opacity', 'translateY', 'translateX', 'scale', 'rotate', 'height', 'width'].forEach((k) => (a[k] = () => a))
+      return a
+    },
+    pageScrollTo: jest.fn(),
+    vibrateShort: jest.fn(),
+    enableAlertBeforeUnload: jest.fn((o) => calls.push(['enableAlertBeforeUnload', o.message])),
+    disableAlertBeforeUnload: jest.fn(() => calls.push(['disableAlertBeforeUnload'])),
+    chooseMessageFile: jest.fn(({ success }) =>
+      later(() =>
+        success({ tempFiles: [{ path: '/tmp/training-proof.pdf', name: '规培证明.pdf', size: 120000, type: 'file' }] }),
+      ),
+    ),
     request({ url, method = 'GET', data, header, success, fail }) {
       later(() => {
         if (offline) return fail({ errMsg: 'request:fail net::ERR_INTERNET_DISCONNECTED' })
@@ -41,11 +76,14 @@ function createFakeWx() {
       })
     },
     uploadFile({ url, filePath, name, formData, header, success, fail }) {
+      const progress = []
       later(() => {
         if (offline) return fail({ errMsg: 'uploadFile:fail' })
+        progress.forEach((fn) => [40, 100].forEach((p) => fn({ progress: p })))
         const res = answer('POST', url, { filePath, name, formData }, header)
         success({ statusCode: res.statusCode, data: JSON.stringify(res.data) })
       })
+      return { onProgressUpdate: (fn) => progress.push(fn), abort: () => {} }
     },
     downloadFile({ url, header, success }) {
       later(() => {
@@ -73,6 +111,10 @@ function createFakeWx() {
       later(() => (/\.(jpe?g|png)$/i.test(src) ? success({ path: src }) : fail({ errMsg: 'getImageInfo:fail' }))),
     ),
     showToast: jest.fn((o) => calls.push(['toast', o.title])),
+    showActionSheet: jest.fn(({ itemList, success }) => {
+      calls.push(['actionSheet', itemList])
+      later(() => success({ tapIndex: 2 }))
+    }),
     showLoading: jest.fn(),
     hideLoading: jest.fn(),
     showModal: jest.fn((o) => {

@@ -1,7 +1,7 @@
 /** Every path a service calls is one the merged server has (app_api_docs/openapi.json), with that method. */
 const fs = require('fs')
 const path = require('path')
-const { serverHas, routes } = require('../support/openapi')
+const { serverHas, routes, PENDING } = require('../support/openapi')
 
 const SERVICES = path.resolve(__dirname, '..', '..', 'services')
 
@@ -26,6 +26,11 @@ const CALLS = {
     proofs: ['POST'],
     result: ['GET'],
     resultNotice: ['GET'],
+    results: ['GET'],
+    noticeOf: ['GET'],
+    appealsOf: ['POST'],
+    appeals: ['GET'],
+    appeal: ['GET'],
   },
   auth: {
     wechatLogin: ['POST'],
@@ -37,6 +42,8 @@ const CALLS = {
     captcha: ['GET'],
     logout: ['POST'],
     resetPassword: ['POST'],
+    emailCodes: ['POST'],
+    emailReset: ['POST'],
     agreements: ['GET'],
     me: ['GET'],
   },
@@ -71,6 +78,20 @@ const CALLS = {
     applications: ['GET', 'POST'],
     application: ['GET'],
     submit: ['POST'],
+    recoveryCode: ['POST'],
+    recovery: ['POST'],
+    attachments: ['POST'],
+    formPdf: ['GET'],
+  },
+  lookups: {
+    regions: ['GET'],
+    region: ['GET'],
+    institutions: ['GET'],
+    institution: ['GET'],
+    documentTypes: ['GET'],
+    practiceScopes: ['GET'],
+    applicationKinds: ['GET'],
+    cycles: ['GET'],
   },
   reviews: {
     queue: ['GET'],
@@ -91,6 +112,11 @@ const CALLS = {
 
 test('the OpenAPI document is there and lists the API', () => {
   expect(routes().length).toBeGreaterThan(50)
+})
+
+test('routes still being built on other branches are named, each with its branch', () => {
+  // Listed in test/support/openapi.js PENDING; the app falls back where a server lacks them (404).
+  PENDING.forEach((r) => expect(r.branch).toMatch(/^w3-/))
 })
 
 const services = fs

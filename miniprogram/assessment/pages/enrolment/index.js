@@ -1,55 +1,20 @@
 /** Enrolment: confirm personal, practice and multi-site data (from e-registration), choose the specialty, submit. */
 const assessment = require('../../../services/assessment')
-const { valueText } = require('../../../services/registration')
+const lookups = require('../../../services/lookups')
+const { enrolmentSections } = require('../../../utils/words')
 const { run } = require('../../../utils/ui')
 const { formMethods, go, askSubscription } = require('../../../utils/page')
 
-const LABELS = {
-  name: '姓名',
-  id_number: '证件号码',
-  province_code: '省份',
-  qualification_cert_no: '资格证书编码',
-  obtained_on: '取得资格日期',
-  practice_cert_no: '执业证书编码',
-  category: '类别',
-  level: '级别',
-  practice_scopes: '执业范围',
-  institution_name: '主执业机构',
-  department: '科室',
-  practice_region_code: '执业地点',
-  title: '任职资格',
-  multi_sites: '多机构备案',
-}
-const HIDDEN = new Set(['institution_id', 'region_code'])
-
-function rows(obj) {
-  return Object.keys(obj || {})
-    .filter(
-      (k) =>
-        !HIDDEN.has(k) && obj[k] !== null && obj[k] !== '' && !(typeof obj[k] === 'object' && !Array.isArray(obj[k])),
-    )
-    .map((k) => ({
-      key: k,
-      label: LABELS[k] || k,
-      value: Array.isArray(obj[k])
-        ? obj[k].map((x) => (x && typeof x === 'object' ? x.institution_name || x.name || '' : x)).join('、') || '无'
-        : String(valueText(k, obj[k])),
-    }))
-}
-
-// GET /assessment/enrolment `registry` (server/assessment/registry_adapter.py):
-// {qualification: {…}, practice: {…} | null, multi_sites: [{institution_name, …}]}, shown as one list.
-function registryRows(registry) {
-  if (!registry) return []
-  const q = rows(registry.qualification).filter((r) => r.key !== 'name' && r.key !== 'category' && r.key !== 'level')
-  return q.concat(rows(registry.practice), rows({ multi_sites: registry.multi_sites || [] }))
+async function placeNames(codes) {
+  const names = await Promise.all(codes.map((c) => lookups.regionName(c).catch(() => '')))
+  return Object.fromEntries(codes.map((c, i) => [c, names[i]]))
 }
 
 Component({
   data: {
     enrolment: null,
-    personal: [],
-    registry: [],
+    sections: [],
+    errors: {},
     specialty: '',
     confirmed: false,
     loading: false,
@@ -62,23 +27,29 @@ Component({
       const r = await run(this, () => assessment.enrolment(), { quiet: true })
       if (r.ok) {
         const e = r.result
-        this.setData({
-          enrolment: e,
-          personal: rows(e.personal),
-          registry: registryRows(e.registry),
-          specialty: e.specialty || '',
-        })
+        this.setData({ enrolment: e, sections: enrolmentSections(e), specialty: e.specialty || '' })
+        const reg = e.registry || {}
+        const codes = [e.personal && e.personal.province_code, reg.practice && reg.practice.practice_region_code]
+          .concat((reg.multi_sites || []).map((m) => m.region_code))
+          .filter(Boolean)
+        if (codes.length) this.setData({ sections: enrolmentSections(e, await placeNames(codes)) })
       }
     },
     onConfirm(e) {
-      this.setData({ confirmed: (e.detail.value || []).length > 0 })
+      this.setData({ confirmed: (e.detail.value || []).length > 0, 'errors.confirmed': '' })
+    },
+    onSpecialty(e) {
+      this.setData({ specialty: e.detail.value, 'errors.specialty': '' })
     },
     goInfoChange() {
       go('/registration/pages/info-change/index')
     },
     async onSubmit() {
-      if (!this.data.confirmed) return this.setData({ error: '请先确认以上信息无误；信息有误请先提交信息修改申请' })
-      if (!this.data.specialty.trim()) return this.setData({ error: '请填写报考专业' })
+      // Each error beside its field, next to the submit button, not at the top of the page.
+      const errors = {}
+      if (!this.data.specialty.trim()) errors.specialty = '请填写报考专业'
+      if (!this.data.confirmed) errors.confirmed = '请先确认以上信息无误；信息有误请先提交信息修改申请'
+      if (Object.keys(errors).length) return this.setData({ errors })
       await askSubscription(['review_result'])
       const r = await run(
         this,

@@ -2,6 +2,8 @@
 const assessment = require('../../../services/assessment')
 const { run } = require('../../../utils/ui')
 const { requireLogin, go, formMethods } = require('../../../utils/page')
+const lookups = require('../../../services/lookups')
+const { documentProblem, normalise } = require('../../../utils/identity')
 
 // The steps a physician walks through, in order (the server's current_step names).
 const STEPS = [
@@ -31,8 +33,12 @@ Component({
     home: null,
     steps: [],
     bound: true,
-    provinceCode: '110000',
+    provinceCode: '',
+    docTypes: lookups.DOCUMENT_TYPES,
+    idType: 'resident_id',
+    idHint: lookups.DOCUMENT_TYPES[0].hint,
     idNumber: '',
+    errors: {},
     name: '',
     credential: '',
     newPassword: '',
@@ -48,13 +54,34 @@ Component({
       if (!r.ok) return
       const home = r.result
       this.setData({ home, bound: home.bound !== false, steps: stepsFor(home.current_step) })
+      if (home.bound === false) {
+        const types = await lookups.documentTypes().catch(() => null)
+        if (types && types.length) this.setData({ docTypes: types })
+      }
+    },
+    onProvince(e) {
+      this.setData({ provinceCode: e.detail.code, 'errors.provinceCode': '' })
+    },
+    onType(e) {
+      const idType = e.currentTarget.dataset.code
+      const t = this.data.docTypes.find((d) => d.code === idType)
+      this.setData({ idType, idHint: (t && t.hint) || '', 'errors.idNumber': '' })
     },
     async onBind() {
-      const { provinceCode, idNumber, name, credential, newPassword } = this.data
-      if (!idNumber || !name || !credential || !newPassword) return this.setData({ error: '请填写全部绑定信息' })
+      const { provinceCode, idType, name, credential, newPassword } = this.data
+      const idNumber = normalise(this.data.idNumber)
+      const errors = {}
+      if (!provinceCode) errors.provinceCode = '请选择考核所在省份'
+      if (!name.trim()) errors.name = '请输入姓名'
+      const doc = documentProblem(idType, idNumber)
+      if (doc) errors.idNumber = doc
+      if (!credential) errors.credential = '请输入单位或考核机构发放的初始密码'
+      if (!newPassword) errors.newPassword = '请设置新的登录密码'
+      if (Object.keys(errors).length) return this.setData({ errors, error: '' })
+      this.setData({ errors: {} })
       const r = await run(
         this,
-        () => assessment.bind({ provinceCode, idNumber: idNumber.toUpperCase(), name, credential, newPassword }),
+        () => assessment.bind({ provinceCode, idType, idNumber, name: name.trim(), credential, newPassword }),
         { key: 'binding', success: '已绑定，请用新密码登录' },
       )
       if (r.ok) await this.onShow()

@@ -12,7 +12,10 @@ const { deviceId } = require('../../../utils/device')
 const { run, confirm, toast } = require('../../../utils/ui')
 const { messageOf, clientError } = require('../../../utils/errors')
 
-const SECTION_TEXT = { law: '法律法规', professional: '专业知识', humanities: '人文医学' }
+const { rulesOfSections, SECTION_TEXT } = require('../../../utils/exam-rules')
+
+// While an attempt runs, the back arrow and the swipe back ask first (wx.enableAlertBeforeUnload).
+const LEAVE_WARNING = '考试正在进行，计时不会暂停。确定离开吗？答案已自动保存，可从“在线测评”继续作答。'
 const TYPE_TEXT = { single: '单选题', multiple: '多选题', true_false: '判断题' }
 
 function sectionKey(s) {
@@ -65,6 +68,16 @@ Component({
       this.tick()
       this.timer = setInterval(() => this.tick(), 1000)
       this.startSnapshots()
+      this.guardLeaving(this.session.state !== 'closed')
+    },
+
+    guardLeaving(on) {
+      try {
+        if (on) wx.enableAlertBeforeUnload({ message: LEAVE_WARNING })
+        else wx.disableAlertBeforeUnload()
+      } catch (e) {
+        // an old base library without the API: nothing to guard with
+      }
     },
 
     startSnapshots() {
@@ -97,6 +110,7 @@ Component({
     },
 
     onUnload() {
+      this.guardLeaving(false)
       if (this.timer) clearInterval(this.timer)
       if (this.snapshots) this.snapshots.stop()
       if (this.session) this.session.dispose()
@@ -116,8 +130,10 @@ Component({
       const i = Math.max(0, Math.min(index, questions.length - 1))
       const q = questions[i]
       const chosen = q ? s.answers[q.question_ref] || [] : []
+      const rules = rulesOfSections(sectionList)
       this.setData({
         ref: s.ref,
+        rule: rules.find((x) => x.section === current) || null,
         sections: sections.map((k) => ({ key: k, title: titles[k], current: k === current })),
         currentSection: current,
         isLastSection: !sections.length || sections.indexOf(current) === sections.length - 1,
@@ -149,6 +165,7 @@ Component({
 
     async onTimeUp() {
       this.timeUp = true
+      this.guardLeaving(false)
       if (this.timer) clearInterval(this.timer)
       await this.session.flush().catch(() => undefined)
       forgetCurrent()
@@ -187,17 +204,21 @@ Component({
 
     async onFinishSection() {
       const unanswered = this.data.questions.length - this.data.answeredCount
+      const rule = this.data.rule
+      // The end of the law section: say again what its mark decides, in the server's numbers.
+      const gate = rule ? `${rule.text}；${rule.consequence}。` : ''
       const ok = await confirm({
         title: '完成本部分',
-        content: unanswered
-          ? `还有 ${unanswered} 题未作答，完成后不能再修改本部分答案。`
-          : '完成后不能再修改本部分答案。',
+        content:
+          (unanswered ? `还有 ${unanswered} 题未作答，完成后不能再修改本部分答案。` : '完成后不能再修改本部分答案。') +
+          gate,
       })
       if (!ok) return
       const r = await run(this, () => this.session.finishSection(this.data.currentSection), { key: 'finishing' })
       if (!r.ok) return
       if (this.session.state === 'closed') {
         // The law section was not passed: the attempt ends here (end_reason law_gate) and is scored.
+        this.guardLeaving(false)
         forgetCurrent()
         if (this.timer) clearInterval(this.timer)
         wx.redirectTo({ url: `/exam/pages/results/index?ref=${encodeURIComponent(this.session.ref)}` })
@@ -219,6 +240,7 @@ Component({
       if (!ok) return
       const r = await run(this, () => this.session.submit(), { key: 'submitting' })
       if (!r.ok) return
+      this.guardLeaving(false)
       forgetCurrent()
       if (this.timer) clearInterval(this.timer)
       wx.redirectTo({ url: `/exam/pages/results/index?ref=${encodeURIComponent(this.session.ref)}` })

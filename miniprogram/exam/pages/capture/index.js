@@ -10,6 +10,7 @@ Component({
   data: {
     kind: '',
     consented: false,
+    declined: false,
     consent: null,
     cameraReady: false,
     cameraError: '',
@@ -23,13 +24,28 @@ Component({
     async onLoad(query) {
       this.setData({ kind: query.kind })
       const r = await run(this, () => proctoring.consent(), { quiet: true })
-      if (r.ok) this.setData({ consented: Boolean(r.result.accepted), consent: r.result })
+      if (r.ok) {
+        const c = r.result
+        const viewers = Array.isArray(c.viewers) ? c.viewers.join('、') : c.viewers || ''
+        this.setData({ consented: Boolean(c.accepted), consent: { ...c, viewers } })
+      }
     },
 
     async onConsent() {
       const version = this.data.consent && this.data.consent.version
       const r = await run(this, () => proctoring.giveConsent({ version }))
       if (r.ok) this.setData({ consented: true })
+    },
+
+    /** Declining is a real choice: nothing is recorded, and the page says what follows from it. */
+    onDecline() {
+      this.setData({ declined: true })
+    },
+    onReconsider() {
+      this.setData({ declined: false })
+    },
+    onLeave() {
+      wx.navigateBack()
     },
 
     onCameraReady() {

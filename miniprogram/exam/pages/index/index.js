@@ -3,6 +3,7 @@ const exams = require('../../../services/exam')
 const { currentAttempt } = require('../../../services/exam-session')
 const { run, formatTime } = require('../../../utils/ui')
 const { requireLogin, go } = require('../../../utils/page')
+const { rulesOf } = require('../../../utils/exam-rules')
 
 const STATUS_TEXT = {
   not_available: '暂不能参加',
@@ -14,7 +15,7 @@ const STATUS_TEXT = {
 }
 
 Component({
-  data: { items: [], resumeRef: null, loading: false, error: '' },
+  data: { items: [], resumeRef: null, loading: false, error: '', offline: false },
   // The server knows an attempt in progress (attempt_ref) even when this phone forgot it.
   methods: {
     async onShow() {
@@ -28,7 +29,9 @@ Component({
           items: r.result.map((e) => ({
             ...e,
             title: e.title || exams.KIND_TEXT[e.exam_kind] || e.exam_kind,
-            statusText: STATUS_TEXT[e.status] || e.status,
+            statusText: STATUS_TEXT[e.status] || '',
+            // each section's pass mark and what a fail means, before the start (the server's marks)
+            rules: rulesOf(e.pass_marks),
             windowText: e.window_closes_at ? `截止 ${formatTime(e.window_closes_at)}` : '',
             canStart: ['available', 'make_up_available'].includes(e.status),
           })),

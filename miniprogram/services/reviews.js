@@ -24,6 +24,8 @@ const KIND_TITLES = {
   assessment_enrolment: '定期考核报名（信息确认）',
   assessment_self_evaluation: '定期考核自评（工作成绩、职业道德）',
   assessment_exemption: '业务水平测评免考申请',
+  assessment_appeal: '定期考核成绩申诉',
+  proctoring_identity: '人工核验身份（不使用人脸比对）',
   registry_info_change: '医师信息修改',
   registry_photo: '医师相片更新',
   registry_register: '注册',

@@ -28,16 +28,6 @@ function routes() {
  * is built against them and falls back where a server lacks them (404). Remove an entry once it is on main.
  */
 const PENDING = [
-  ['w3-contract', 'GET', '/lookups/document-types'],
-  ['w3-contract', 'GET', '/lookups/practice-scopes'],
-  ['w3-contract', 'GET', '/lookups/application-kinds'],
-  ['w3-contract', 'GET', '/lookups/cycles'],
-  ['w3-appeal', 'GET', '/assessment/results'],
-  ['w3-appeal', 'GET', '/assessment/results/{assessment_id}/notice.pdf'],
-  ['w3-appeal', 'POST', '/assessment/results/{assessment_id}/appeals'],
-  ['w3-appeal', 'GET', '/assessment/appeals'],
-  ['w3-appeal', 'GET', '/assessment/appeals/{appeal_id}'],
-  ['w3-appeal', 'GET', '/assessment/appeals/{appeal_id}/file'],
 ].map(([branch, method, p]) => ({
   branch,
   method,

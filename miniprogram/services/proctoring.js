@@ -3,6 +3,9 @@ const http = require('../utils/request')
 
 const PATHS = {
   consent: '/proctoring/consent',
+  compareConsent: '/proctoring/consent/comparison',
+  identityChecks: '/proctoring/identity-checks',
+  faceData: '/proctoring/face-data',
   captures: '/proctoring/captures',
   schedule: (ref) => `/proctoring/attempts/${encodeURIComponent(ref)}/schedule`,
   snapshots: (ref) => `/proctoring/attempts/${encodeURIComponent(ref)}/snapshots`,
@@ -12,6 +15,17 @@ const PATHS = {
 const consent = () => http.get(PATHS.consent)
 /** Accept the version that was shown (GET's version). */
 const giveConsent = ({ version }) => http.post(PATHS.consent, { version })
+
+/** The separate consent to the comparison with the ID photo: {version, text, decided, accepted, …}. */
+const compareConsent = () => http.get(PATHS.compareConsent)
+/** Accept (true) or decline (false) the comparison; the last decision counts. */
+const decideCompareConsent = ({ version, accepted }) => http.post(PATHS.compareConsent, { version, accepted })
+/** The non-face way: my requests to have my identity confirmed by the assessment office ({items}). */
+const identityChecks = () => http.get(PATHS.identityChecks)
+/** Ask for the non-face way: reason is declined | unmatched | no_photo | other. */
+const requestIdentityCheck = ({ reason, note }) => http.post(PATHS.identityChecks, { reason, note: note || '' })
+/** What face data is kept about me, until when and why. */
+const faceData = () => http.get(PATHS.faceData)
 
 /**
  * Upload a camera photo. Resolves to {capture_id, accepted, measurements, reasons}: `reasons` is the list of
@@ -116,4 +130,17 @@ class SnapshotScheduler {
   }
 }
 
-module.exports = { PATHS, consent, giveConsent, uploadCapture, schedule, uploadSnapshot, SnapshotScheduler }
+module.exports = {
+  PATHS,
+  consent,
+  giveConsent,
+  compareConsent,
+  decideCompareConsent,
+  identityChecks,
+  requestIdentityCheck,
+  faceData,
+  uploadCapture,
+  schedule,
+  uploadSnapshot,
+  SnapshotScheduler,
+}

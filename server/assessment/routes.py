@@ -385,7 +385,13 @@ _APPEAL_BODY = {
         "type": "object",
         "properties": {
             "reason": {"type": "string", "minLength": 1, "maxLength": appeals.REASON_MAX, "description": "申诉内容"},
-            "file": {"type": "string", "format": "binary", "description": "可选附件：PDF/JPG/PNG，≤4 MB，1 个"},
+            "file": {
+                "type": "string",
+                "format": "binary",
+                "contentMediaType": ", ".join(uploads.CONTENT_TYPES[k] for k in appeals.FILE_KINDS),
+                "maxLength": appeals.FILE_MAX_BYTES,
+                "description": "可选附件：PDF/JPG/PNG，≤4 MB，1 个",
+            },
         },
         "required": ["reason"],
     },

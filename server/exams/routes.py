@@ -180,6 +180,7 @@ async def submit_attempt(request: Request, attempt_ref: str, principal: Principa
 
 
 @bp.post("/attempts/<attempt_ref:str>/takeover")
+@DEVICE_HEADER
 @raises(
     exam_errors.AttemptNotFound,
     exam_errors.AttemptClosed,

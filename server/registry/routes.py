@@ -211,6 +211,7 @@ async def info_change_photo(request: Request, principal: Principal, request_id: 
 @raises(registry_errors.InfoChangeNotFound)
 @openapi.tag("registry")
 @openapi.summary("相片更新申请要替换的当前相片（本人或主执业机构审核员，与新相片对照）")
+@openapi.response(200, binary_content(JPEG, PNG), "当前相片（JPG/PNG）")
 @require(PHYSICIAN, INSTITUTION)
 async def info_change_current_photo(request: Request, principal: Principal, request_id: int) -> HTTPResponse:
     data, content_type = await changes.photo_bytes(

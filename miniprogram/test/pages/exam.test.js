@@ -424,3 +424,145 @@ test('face-capture consent: readable, and 不同意 says what follows; nothing i
   page.onLeave()
   expect(fake.calls).toContainEqual(['navigateBack'])
 })
+
+test('capture: the comparison is asked apart; declining is recorded and the non-face way is offered', async () => {
+  jest.useRealTimers()
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/proctoring/consent', { version: '2026-01', text: '告知', accepted: true, viewers: [] })
+  fake.route('GET', '/proctoring/consent/comparison', {
+    version: '2026-12',
+    text: '《人脸比对单独同意书》将考前照片与证件照比对',
+    purpose: '核验本人',
+    retention: '随照片删除',
+    decided: false,
+    accepted: null,
+  })
+  let decision = null
+  fake.route('POST', '/proctoring/consent/comparison', (req) => {
+    decision = req.data
+    return { statusCode: 200, data: { version: '2026-12', decided: true, accepted: false } }
+  })
+  const { page, comp } = await loadPage('exam/pages/capture/index', { fake, query: { kind: 'humanities' } })
+  await settle()
+  expect(text(comp)).toContain('人脸比对单独同意')
+  expect(comp.querySelector('.camera')).toBeFalsy()
+  await page.onCompareDecision({ currentTarget: { dataset: { accepted: 'no' } } })
+  await settle()
+  expect(decision).toEqual({ version: '2026-12', accepted: false })
+  expect(comp.querySelector('.camera')).toBeTruthy()
+  expect(text(comp)).toContain('申请人工核验身份')
+  page.onIdentityCheck()
+  expect(fake.calls).toContainEqual(['navigateTo', '/exam/pages/identity/index'])
+})
+
+test('capture: a mismatch is advice, not a refusal — guidance, retake, or start anyway', async () => {
+  jest.useRealTimers()
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/proctoring/consent', { accepted: true })
+  fake.route('GET', '/proctoring/consent/comparison', { version: '2026-12', decided: true, accepted: true })
+  fake.route('POST', '/proctoring/captures', {
+    statusCode: 201,
+    data: {
+      capture_id: 'cap-9',
+      accepted: true,
+      measurements: {},
+      face_match: {
+        status: 'mismatch',
+        distance: 0.71,
+        threshold: 0.6,
+        guidance: ['请在光线均匀、明亮的地方重新拍摄', '请摘下帽子、口罩和墨镜'],
+      },
+    },
+  })
+  const { page, comp } = await loadPage('exam/pages/capture/index', { fake, query: { kind: 'professional' } })
+  await settle()
+  await page.onCapture()
+  await settle()
+  expect(text(comp)).toContain('照片与证件照不太一致')
+  expect(text(comp)).toContain('请摘下帽子、口罩和墨镜')
+  expect(text(comp)).not.toContain('0.71')
+  expect(fake.calls.find((c) => c[0] === 'redirectTo')).toBeUndefined()
+  page.onRetake()
+  await settle()
+  expect(comp.querySelector('.camera')).toBeTruthy()
+  await page.onCapture()
+  await settle()
+  page.onStartAnyway()
+  expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/attempt/index?kind=professional&capture=cap-9'])
+})
+
+test('identity check: asked for with a reason; once approved the exam starts without a face capture', async () => {
+  jest.useRealTimers()
+  const fake = installFakeWx()
+  fake.signIn()
+  let checks = []
+  let sent = null
+  fake.route('GET', '/proctoring/identity-checks', () => ({ items: checks }))
+  fake.route('POST', '/proctoring/identity-checks', (req) => {
+    sent = req.data
+    checks = [
+      {
+        id: 1,
+        reason: 'unmatched',
+        reason_label: '多次采集仍与证件照不一致',
+        note: '',
+        status: 'pending',
+        created_at: '2026-06-01T10:00:00+08:00',
+        valid_until: null,
+      },
+    ]
+    return { statusCode: 201, data: checks[0] }
+  })
+  const { page, comp } = await loadPage('exam/pages/identity/index', { fake, query: { kind: 'professional' } })
+  await settle()
+  expect(text(comp)).toContain('现场或视频方式核验')
+  page.onReason({ detail: { value: 'unmatched' } })
+  page.onNote({ detail: { value: '下午方便' } })
+  await page.onSubmit()
+  await settle()
+  expect(sent).toEqual({ reason: 'unmatched', note: '下午方便' })
+  expect(text(comp)).toContain('待考核机构核验')
+  expect(comp.querySelector('#submit')).toBeFalsy()
+
+  checks = [{ ...checks[0], status: 'approved', valid_until: '2099-01-01T00:00:00+08:00' }]
+  await page.onLoad({ kind: 'professional' })
+  await settle()
+  expect(text(comp)).toContain('无需人脸采集')
+  page.onStartWithoutFace()
+  expect(fake.calls).toContainEqual(['redirectTo', '/exam/pages/attempt/index?kind=professional&capture='])
+})
+
+test('face data: what is kept, until when and why, in words', async () => {
+  jest.useRealTimers()
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/proctoring/face-data', {
+    retention_days: 180,
+    capture_consent_at: '2026-06-01T09:00:00+08:00',
+    compare_consent: false,
+    reference_photo_approved_at: null,
+    images: [
+      {
+        image_id: 'i1',
+        kind: 'capture',
+        purpose: '考前人脸采集',
+        created_at: '2026-06-01T09:05:00+08:00',
+        kept_until: '2026-11-28T09:05:00+08:00',
+        match_status: 'not_compared',
+        match_distance: null,
+        has_embedding: false,
+      },
+    ],
+    identity_checks: [],
+  })
+  const { comp } = await loadPage('exam/pages/face-data/index', { fake })
+  await settle()
+  const words = text(comp)
+  expect(words).toContain('人脸比对')
+  expect(words).toContain('不同意')
+  expect(words).toContain('保存至 2026-11-28')
+  expect(words).toContain('未比对：未同意人脸比对')
+  expect(words).not.toContain('not_compared')
+})

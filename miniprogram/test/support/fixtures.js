@@ -446,6 +446,54 @@ const CONSENT = {
   text: '为核实参加测评的是您本人，测评开始前和作答过程中将采集您的面部照片。',
 }
 
+const COMPARE_CONSENT = {
+  version: '2026-12',
+  purpose: '将考前采集的人脸照片与您审核通过的证件照比对，核验参加测评者为本人。',
+  retention: '比对结果与特征值随对应照片保存，考核结果确定后 180 天删除。',
+  retention_days: 180,
+  viewers: ['本人', '考核机构'],
+  text: '《人脸比对单独同意书》比对在本平台服务器上离线进行，不传给第三方；不一致时仅提交考核机构人工复核。',
+  decided: false,
+  accepted: null,
+  decided_at: null,
+}
+
+const IDENTITY_CHECKS = {
+  items: [
+    {
+      id: 3,
+      reason: 'declined',
+      reason_label: '不同意人脸比对',
+      note: '希望视频核验',
+      status: 'pending',
+      review_item_id: 31,
+      valid_until: null,
+      created_at: '2026-06-01T10:00:00+08:00',
+      decided_at: null,
+    },
+  ],
+}
+
+const FACE_DATA = {
+  retention_days: 180,
+  capture_consent_at: '2026-06-01T09:00:00+08:00',
+  compare_consent: true,
+  reference_photo_approved_at: '2026-05-20T15:00:00+08:00',
+  images: [
+    {
+      image_id: 'img-1',
+      kind: 'capture',
+      purpose: '考前人脸采集：核验参加测评者为本人',
+      created_at: '2026-06-01T09:05:00+08:00',
+      kept_until: '2026-11-28T09:05:00+08:00',
+      match_status: 'match',
+      match_distance: 0.21,
+      has_embedding: true,
+    },
+  ],
+  identity_checks: [],
+}
+
 const INBOX = {
   unread: 1,
   next_cursor: null,
@@ -638,6 +686,9 @@ function seed(fake) {
   r(/^\/exams\/attempts\/[^/]+$/, ATTEMPT)
   r(/^\/proctoring\/attempts\/[^/]+\/schedule$/, { interval_seconds: 600, grace_seconds: 60, slots: [] })
   r('/proctoring/consent', CONSENT)
+  r('/proctoring/consent/comparison', COMPARE_CONSENT)
+  r('/proctoring/identity-checks', IDENTITY_CHECKS)
+  r('/proctoring/face-data', FACE_DATA)
   r('/inbox', INBOX)
   r('/inbox/unread-count', { unread: 1 })
   r('/me/sessions', SESSIONS)
@@ -677,6 +728,9 @@ module.exports = {
   CYCLE,
   ATTEMPT,
   CONSENT,
+  COMPARE_CONSENT,
+  IDENTITY_CHECKS,
+  FACE_DATA,
   SESSIONS,
   INBOX,
   RESULT,

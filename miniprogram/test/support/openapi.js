@@ -27,8 +27,7 @@ function routes() {
  * Routes being built on other branches at the same time (issue 18), read from their OpenAPI documents: the app
  * is built against them and falls back where a server lacks them (404). Remove an entry once it is on main.
  */
-const PENDING = [
-].map(([branch, method, p]) => ({
+const PENDING = [].map(([branch, method, p]) => ({
   branch,
   method,
   path: p,

@@ -67,7 +67,15 @@ const CALLS = {
     preferences: ['GET', 'PUT'],
     subscriptions: ['POST'],
   },
-  proctoring: { consent: ['GET', 'POST'], captures: ['POST'], schedule: ['GET'], snapshots: ['POST'] },
+  proctoring: {
+    consent: ['GET', 'POST'],
+    compareConsent: ['GET', 'POST'],
+    identityChecks: ['GET', 'POST'],
+    faceData: ['GET'],
+    captures: ['POST'],
+    schedule: ['GET'],
+    snapshots: ['POST'],
+  },
   registration: {
     realNameCheck: ['POST'],
     activateByCode: ['POST'],

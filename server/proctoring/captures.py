@@ -101,7 +101,10 @@ async def create_capture(
     if (replay := await _replayed_capture(user_id, client_key)) is not None:
         return replay
     check = await check_frame(data)  # raises the ImageRejected that says what to fix; nothing stored
-    comparison = await matching.compare_with_reference(user_id=user_id, data=data) if await compares(user_id) else None
+    comparison = None
+    if await compares(user_id):
+        hint = matching.hint_of(check.to_dict())
+        comparison = await matching.compare_with_reference(user_id=user_id, data=data, hint=hint)
     institution_id, region_code = await _scope_of(user_id)
     stored = await store_image(data, check.format)
 

@@ -51,12 +51,32 @@ def _decode(data: bytes) -> np.ndarray | None:
     return np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
 
 
-def embed_image(data: bytes) -> Embedding:
-    """The embedding of the one face in an encoded JPEG/PNG (decoding limits were checked before it got here)."""
+# Around the face the quality check found, how much of the picture dlib searches (the box's size on each side)
+_HINT_MARGIN: Final = 0.6
+
+
+def _around(rgb: np.ndarray, hint: tuple[int, int, int, int]) -> np.ndarray:
+    """The part of the picture around a face box found by the quality check: dlib's detector then searches a few
+    times fewer pixels (about 10 ms instead of 40 at 640×480), and a second face far from it cannot be mistaken for
+    it: the whole picture was already checked to hold exactly one face."""
+    x, y, w, h = hint
+    pad_w, pad_h = int(w * _HINT_MARGIN), int(h * _HINT_MARGIN)
+    top, left = max(0, y - pad_h), max(0, x - pad_w)
+    bottom, right = min(rgb.shape[0], y + h + pad_h), min(rgb.shape[1], x + w + pad_w)
+    return np.ascontiguousarray(rgb[top:bottom, left:right])
+
+
+def embed_image(data: bytes, hint: tuple[int, int, int, int] | None = None) -> Embedding:
+    """The embedding of the one face in an encoded JPEG/PNG (decoding limits were checked before it got here).
+
+    ``hint``: the face box (x, y, width, height) the quality check found, when it ran; dlib then looks only there.
+    """
     load_models()
     rgb = _decode(data)
     if rgb is None:
         return Embedding("unreadable")
+    if hint is not None:
+        rgb = _around(rgb, hint)
     detector = _models["detector"]
     faces = detector(rgb, 0)
     if len(faces) == 0 and min(rgb.shape[:2]) < _UPSAMPLE_BELOW:

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from server.config import get_settings
 from server.integrations import storage
@@ -63,15 +63,29 @@ def shutdown_pool() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def embed(data: bytes) -> Embedding:
+FaceHint = tuple[int, int, int, int]
+
+
+def hint_of(measurements: dict[str, Any]) -> FaceHint | None:
+    """The face box the quality check measured (its ``face``), as a hint for the embedding."""
+    face = measurements.get("face")
+    if not isinstance(face, dict):
+        return None
+    try:
+        return int(face["x"]), int(face["y"]), int(face["width"]), int(face["height"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def embed(data: bytes, hint: FaceHint | None = None) -> Embedding:
     """The embedding of the one face in an image, computed in the pool; a crashed pool is replaced once."""
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(_executor(), face_model.embed_image, data)
+        return await loop.run_in_executor(_executor(), face_model.embed_image, data, hint)
     except BrokenProcessPool:
         log.warning("face-match pool broke; starting a new one")
         shutdown_pool()
-        return await loop.run_in_executor(_executor(), face_model.embed_image, data)
+        return await loop.run_in_executor(_executor(), face_model.embed_image, data, hint)
 
 
 @dataclass(frozen=True)
@@ -96,11 +110,11 @@ async def set_reference_photo(*, user_id: int, storage_key: str, approved_at: da
         await FaceReference.create(user_id=user_id, storage_key=storage_key, approved_at=approved_at)
 
 
-async def compare_with_reference(*, user_id: int, data: bytes) -> Comparison:
+async def compare_with_reference(*, user_id: int, data: bytes, hint: FaceHint | None = None) -> Comparison:
     """Compare a capture (already checked: one face, well lit) with the physician's approved ID photo."""
     threshold = get_settings().face_match_threshold
     reference = await FaceReference.get_or_none(user_id=user_id)
-    probe = await embed(data)
+    probe = await embed(data, hint)
     vector = probe.vector if probe.outcome == "ok" else None
     if reference is None:
         return Comparison(MatchStatus.NO_REFERENCE, threshold, embedding=vector, guidance=NO_REFERENCE_GUIDANCE)
@@ -151,9 +165,11 @@ async def _reference_embedding(reference: FaceReference) -> list[float] | None:
     return vector
 
 
-async def snapshot_distance(*, capture_embedding: list[float], data: bytes) -> float | None:
+async def snapshot_distance(
+    *, capture_embedding: list[float], data: bytes, hint: FaceHint | None = None
+) -> float | None:
     """The distance of a snapshot's face from the capture's (None when the model finds no single face in it)."""
-    found = await embed(data)
+    found = await embed(data, hint)
     if found.vector is None:
         return None
     return round(face_model.distance(capture_embedding, found.vector), 4)

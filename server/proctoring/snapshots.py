@@ -148,7 +148,7 @@ async def add_snapshot(
     except ImageRejected as exc:
         refusal = exc
     reason = _classify(refusal) if refusal is not None else None
-    distance = await _distance_from_capture(attempt, data) if check is not None else None
+    distance = await _distance_from_capture(attempt, data, check) if check is not None else None
     if distance is not None and distance > get_settings().face_match_threshold:
         reason = FlagReason.FACE_MISMATCH  # one face, well lit, but not the face of the capture
     keep_image = check is not None or reason is not None  # evidence for the office; poor frames are not kept
@@ -229,7 +229,7 @@ async def add_snapshot(
         raise
 
 
-async def _distance_from_capture(attempt: ProctoredAttempt, data: bytes) -> float | None:
+async def _distance_from_capture(attempt: ProctoredAttempt, data: bytes, check: FaceCheck) -> float | None:
     """How far the snapshot's face is from the capture's, when the capture was compared (consent) and kept."""
     capture_id = attempt.capture_id  # type: ignore[attr-defined]
     if capture_id is None:
@@ -237,7 +237,8 @@ async def _distance_from_capture(attempt: ProctoredAttempt, data: bytes) -> floa
     embedding = await FaceCapture.filter(id=capture_id).values_list("embedding", flat=True)
     if not embedding or not embedding[0]:
         return None
-    return await matching.snapshot_distance(capture_embedding=list(embedding[0]), data=data)
+    hint = matching.hint_of(check.to_dict())
+    return await matching.snapshot_distance(capture_embedding=list(embedding[0]), data=data, hint=hint)
 
 
 async def close_attempt(*, attempt_ref: str, now: datetime | None = None) -> list[ProctorFlag]:

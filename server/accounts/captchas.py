@@ -45,7 +45,10 @@ async def check_captcha(captcha_id: str | None, answer: str | None) -> bool:
         pipe.get(key)
         pipe.delete(key)
         expected, _ = await pipe.execute()
-    return bool(expected) and secrets.compare_digest(str(expected).upper(), answer.strip().upper())
+    # Bytes: compare_digest refuses str with non-ASCII characters, and an answer may hold anything a client sends
+    return bool(expected) and secrets.compare_digest(
+        str(expected).upper().encode(), answer.strip().upper().encode()
+    )
 
 
 async def peek_answer(captcha_id: str) -> str | None:

@@ -46,9 +46,7 @@ async def check_captcha(captcha_id: str | None, answer: str | None) -> bool:
         pipe.delete(key)
         expected, _ = await pipe.execute()
     # Bytes: compare_digest refuses str with non-ASCII characters, and an answer may hold anything a client sends
-    return bool(expected) and secrets.compare_digest(
-        str(expected).upper().encode(), answer.strip().upper().encode()
-    )
+    return bool(expected) and secrets.compare_digest(str(expected).upper().encode(), answer.strip().upper().encode())
 
 
 async def peek_answer(captcha_id: str) -> str | None:

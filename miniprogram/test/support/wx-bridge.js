@@ -8,6 +8,7 @@ const os = require('os')
 const path = require('path')
 
 function createWxBridge({ emulatorBase }) {
+  const seenSms = {} // phone -> how many of its messages smsCode has handed out
   const storage = new Map()
   const ui = []
   let openid = null
@@ -142,11 +143,21 @@ function createWxBridge({ emulatorBase }) {
       const r = await fetch(`${emulatorBase}/_emulator/sms?phone=${phone}`)
       return r.json()
     },
-    /** The newest SMS code the emulator delivered to this phone. */
+    /**
+     * The newest SMS code the emulator delivered to this phone. The server sends codes after it has answered (the
+     * same way for known and unknown phones), so this waits up to 5 s for a message it has not handed out yet.
+     */
     async smsCode(phone) {
-      const r = await fetch(`${emulatorBase}/_emulator/sms?phone=${phone}`)
-      const list = await r.json()
+      const deadline = Date.now() + 5000
+      let list = []
+      for (;;) {
+        const r = await fetch(`${emulatorBase}/_emulator/sms?phone=${phone}`)
+        list = await r.json()
+        if (list.length > (seenSms[phone] || 0) || Date.now() > deadline) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
       if (!list.length) throw new Error(`no SMS to ${phone}`)
+      seenSms[phone] = list.length
       return list[0].params.code
     },
   }

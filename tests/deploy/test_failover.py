@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -34,12 +33,11 @@ import pytest
 
 from server.config import ROOT
 from tests.support import exam_load
-from tests.support.deploy import tool
+from tests.support.deploy import live_nginx
 from tests.support.devserver import free_port, postgres_url_for
 
 pytestmark = pytest.mark.system
 
-NGINX = ROOT / "deploy" / "nginx"
 CANDIDATES = 24
 DEVICE = "failover-device"
 
@@ -95,60 +93,6 @@ class Instance:
             self.proc.wait(20)
         except subprocess.TimeoutExpired:
             self.kill()
-
-
-def _nginx(tmp: Path, upstreams: list[int]) -> tuple[subprocess.Popen[bytes], str]:
-    import shutil
-
-    conf = tmp / "conf"
-    shutil.copytree(NGINX, conf)
-    mime = Path("/etc/nginx/mime.types")
-    if not mime.exists():
-        pytest.skip("nginx's mime.types is missing: run `bash deploy/ci-deps.sh`")
-    shutil.copy(mime, conf / "mime.types")
-    (conf / "tls").mkdir()
-    subprocess.run(
-        [
-            tool("openssl"),
-            *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"),
-            *("-keyout", str(conf / "tls/privkey.pem"), "-out", str(conf / "tls/fullchain.pem")),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    for path in conf.rglob("*.conf"):
-        path.write_text(path.read_text().replace("/var/log/nginx/", f"{tmp}/"))
-    site = conf / "conf.d" / "yishi.conf"
-    text = re.sub(r"listen \[::\]:\d+[^;]*;\n", "", site.read_text())
-    # Every candidate here comes from 127.0.0.1, where real phones each have their own address: the per-address
-    # limit of the API (100 r/s) would measure itself, not the failover
-    text = text.replace("zone=api:20m rate=100r/s", "zone=api:20m rate=100000r/s")
-    http_port, https_port = free_port(), free_port()
-    text = text.replace("listen 80 default_server", f"listen 127.0.0.1:{http_port} default_server")
-    site.write_text(text.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl"))
-    upstream = conf / "conf.d" / "upstream.conf"
-    original = upstream.read_text()
-    line = next(ln for ln in original.splitlines() if ln.strip().startswith("server app:8000"))
-    servers = "\n".join(line.replace("app:8000", f"127.0.0.1:{port}") for port in upstreams)
-    upstream.write_text(original.replace(line, servers))
-    user = " user root;" if os.geteuid() == 0 else ""
-    proc = subprocess.Popen(
-        [tool("nginx"), "-p", f"{conf}/", "-c", str(conf / "nginx.conf"), "-e", str(tmp / "error.log")]
-        + ["-g", f"daemon off; pid {tmp}/nginx.pid;{user}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"https://127.0.0.1:{https_port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            httpx.get(f"{base}/healthz", verify=False, timeout=1)
-            return proc, base
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {proc.stderr.read() if proc.stderr else ''!r}") from None
-            time.sleep(0.1)
 
 
 class Candidates:
@@ -257,12 +201,13 @@ def test_losing_an_instance_mid_exam_loses_no_answer(tmp_path: Path) -> None:
     )
     a.start()
     b.start()
-    nginx, base = _nginx(tmp_path, ports)
+    # Every candidate here comes from 127.0.0.1, where real phones each have their own address: the per-address
+    # limit of the API (100 r/s) would measure itself, not the failover
+    nginx = live_nginx(tmp_path, ports, site_text={"zone=api:20m rate=100r/s": "zone=api:20m rate=100000r/s"})
     try:
-        asyncio.run(_scenario(base, people, a, b))
+        asyncio.run(_scenario(nginx.https, people, a, b))
     finally:
-        nginx.terminate()
-        nginx.wait(10)
+        nginx.stop()
         a.stop()
         b.stop()
 

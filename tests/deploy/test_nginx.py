@@ -17,10 +17,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,40 +27,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.deploy import DEPLOY, tool
+from tests.support.deploy import live_nginx, nginx_copy, tool
 
 pytestmark = pytest.mark.system
-
-NGINX = DEPLOY / "nginx"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _copy(tmp: Path) -> Path:
-    conf = tmp / "conf"
-    shutil.copytree(NGINX, conf)
-    mime = Path("/etc/nginx/mime.types")
-    if not mime.exists():
-        pytest.skip("nginx's mime.types is missing: run `bash deploy/ci-deps.sh`")
-    shutil.copy(mime, conf / "mime.types")
-    (conf / "tls").mkdir()
-    subprocess.run(
-        [
-            tool("openssl"),
-            *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"),
-            *("-keyout", str(conf / "tls/privkey.pem"), "-out", str(conf / "tls/fullchain.pem")),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    for path in conf.rglob("*.conf"):
-        path.write_text(path.read_text().replace("/var/log/nginx/", f"{tmp}/"))
-    return conf
 
 
 def _nginx_t(conf: Path, tmp: Path) -> subprocess.CompletedProcess[str]:
@@ -84,14 +51,14 @@ def _nginx_t(conf: Path, tmp: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
-    conf = _copy(tmp_path)
+    conf = nginx_copy(tmp_path)
     result = _nginx_t(conf, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
 
 
 def test_nginx_check_can_fail(tmp_path: Path) -> None:
-    conf = _copy(tmp_path)
+    conf = nginx_copy(tmp_path)
     site = conf / "conf.d" / "yishi.conf"
     site.write_text(site.read_text().replace("limit_req zone=sms", "limit_req zone=no_such_zone"))
     assert _nginx_t(conf, tmp_path).returncode != 0
@@ -128,50 +95,13 @@ class _StandIn(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     tmp = tmp_path_factory.mktemp("nginx")
-    conf = _copy(tmp)
     backend = ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
-    http_port, https_port = _free_port(), _free_port()
-    site_conf = conf / "conf.d" / "yishi.conf"
-    text = site_conf.read_text()
-    text = re.sub(r"listen \[::\]:\d+[^;]*;\n", "", text)
-    text = text.replace("listen 80 default_server", f"listen 127.0.0.1:{http_port} default_server")
-    text = text.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
-    site_conf.write_text(text)
-    upstream = conf / "conf.d" / "upstream.conf"
-    upstream.write_text(upstream.read_text().replace("app:8000", f"127.0.0.1:{backend.server_address[1]}"))
-    user = "root" if os.geteuid() == 0 else ""
-    directives = f"daemon off; pid {tmp}/nginx.pid;" + (f" user {user};" if user else "")
-    proc = subprocess.Popen(
-        [
-            tool("nginx"),
-            "-p",
-            f"{conf}/",
-            "-c",
-            str(conf / "nginx.conf"),
-            "-e",
-            str(tmp / "error.log"),
-            "-g",
-            directives,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"https://127.0.0.1:{https_port}"
+    live = live_nginx(tmp, [backend.server_address[1]])
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", verify=False, timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {proc.stderr.read() if proc.stderr else ''!r}") from None
-                time.sleep(0.1)
-        yield {"https": base, "http": f"http://127.0.0.1:{http_port}"}
+        yield {"https": live.https, "http": live.http}
     finally:
-        proc.terminate()
-        proc.wait(10)
+        live.stop()
         backend.shutdown()
 
 

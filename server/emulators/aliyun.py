@@ -1,4 +1,4 @@
-"""A loopback Aliyun POP (RPC style) endpoint: SendSms (Dysmsapi 2017-05-25) and Push (CloudPush 2016-08-01).
+"""A loopback Aliyun POP (RPC style) endpoint: SendSms (Dysmsapi 2017-05-25), Push and MassPush (CloudPush 2016-08-01).
 
 Requests are checked the way the gateway checks them, in this order, so aliyunsdkcore meets the same refusals:
 
@@ -15,7 +15,9 @@ every parameter of the query string and the form body except Signature, sorted b
 percent-encoded (RFC 3986, "~" kept, space as %20) and joined with "=" and "&".
 
 Business errors of SendSms come back with HTTP 200 and a Code other than "OK", as on the real service; CloudPush
-answers its errors with HTTP 400 (PermissionDenied, Invalid{Param}.Empty, Invalid{Param}.BytesExceed …).
+answers its errors with HTTP 400 (PermissionDenied, Invalid{Param}.Empty, Invalid{Param}.BytesExceed …). MassPush
+takes PushTask.N.{Target, TargetValue, …} for N = 1…100, checks each task as Push does and answers
+``{"MessageIds": {"MessageId": [...]}}`` in task order; one bad task refuses the whole call.
 """
 
 from __future__ import annotations
@@ -71,7 +73,9 @@ GATEWAY_ERRORS: dict[str, tuple[int, str]] = {
     "Timeout": (500, "The request processing is timeout."),
     "ServiceUnavailable": (503, "The request has failed due to a temporary failure of the server."),
 }
-HOSTS = {"SendSms": "dysmsapi.aliyuncs.com", "Push": "cloudpush.aliyuncs.com"}
+HOSTS = {"SendSms": "dysmsapi.aliyuncs.com", "Push": "cloudpush.aliyuncs.com", "MassPush": "cloudpush.aliyuncs.com"}
+# CloudPush MassPush: at most this many PushTask.N per call
+MASS_PUSH_MAX = 100
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _TEMPLATE_VAR = re.compile(r"\$\{(\w+)\}")
@@ -143,6 +147,7 @@ class AliyunEmulator:
         self.actions: dict[tuple[str, str], Callable[[dict[str, str]], Reply]] = {
             ("SendSms", "2017-05-25"): self.send_sms,
             ("Push", "2016-08-01"): self.push,
+            ("MassPush", "2016-08-01"): self.mass_push,
         }
 
     def handle(self, request: Request) -> Reply | None:
@@ -157,6 +162,8 @@ class AliyunEmulator:
         if handler is None:
             return pop_error("InvalidApi.NotFound", action=action)
         self.state.count_call(f"aliyun.{action}")
+        if delay := self.state.latency(f"aliyun.{action}"):
+            time.sleep(delay)  # this request's own thread (ThreadingHTTPServer): other calls go on
         fault = self.state.take_fault(f"aliyun.{action}")
         if fault:
             return self._fault_reply(action, fault.code, fault.http_status)
@@ -245,27 +252,68 @@ class AliyunEmulator:
 
     # ---- Push -------------------------------------------------------------------------------------------------
     def push(self, params: dict[str, str]) -> Reply:
-        for name in ("AppKey", "Target", "TargetValue", "PushType", "DeviceType"):
-            if not params.get(name):
-                return _missing(name, "Push")
+        if not params.get("AppKey"):
+            return _missing("AppKey", "Push")
         if params["AppKey"] != self.push_app_key:
             return pop_error("PermissionDenied", action="Push")
+        task = self._push_task(params, "Push")
+        if isinstance(task, Reply):
+            return task
+        self.state.record_push(task)
+        return json_reply({"RequestId": aliyun_request_id(), "MessageId": task.message_id})
+
+    def mass_push(self, params: dict[str, str]) -> Reply:
+        """PushTask.1.* … PushTask.N.* (N ≤ 100), each checked as Push checks its parameters; one bad task refuses
+        the whole call (nothing is pushed), as a client must then fix and resend the batch."""
+        if not params.get("AppKey"):
+            return _missing("AppKey", "MassPush")
+        if params["AppKey"] != self.push_app_key:
+            return pop_error("PermissionDenied", action="MassPush")
+        per_task: dict[int, dict[str, str]] = {}
+        for name, value in params.items():
+            head, _, rest = name.partition(".")
+            number, _, field = rest.partition(".")
+            if head == "PushTask" and number.isdigit() and field:
+                per_task.setdefault(int(number), {})[field] = value
+        if not per_task:
+            return _missing("PushTask", "MassPush")
+        if sorted(per_task) != list(range(1, len(per_task) + 1)):
+            return pop_error("InvalidPushTask.Format", action="MassPush", status=400)
+        if len(per_task) > MASS_PUSH_MAX:
+            message = f"The PushTask count exceeds the {MASS_PUSH_MAX} limit."
+            return pop_error("InvalidPushTask.ExceedLimit", action="MassPush", message=message, status=400)
+        tasks: list[PushRecord] = []
+        for n in range(1, len(per_task) + 1):
+            task = self._push_task({**per_task[n], "AppKey": params["AppKey"]}, "MassPush")
+            if isinstance(task, Reply):
+                return task
+            tasks.append(task)
+        for task in tasks:
+            self.state.record_push(task)
+        ids = [t.message_id for t in tasks]
+        return json_reply({"RequestId": aliyun_request_id(), "MessageIds": {"MessageId": ids}})
+
+    def _push_task(self, params: dict[str, str], action: str) -> PushRecord | Reply:
+        """One push's parameters checked as CloudPush checks them; the record to keep, or the refusal."""
+        for name in ("Target", "TargetValue", "PushType", "DeviceType"):
+            if not params.get(name):
+                return _missing(name, action)
         for name, allowed in (
             ("Target", ("DEVICE", "ACCOUNT", "ALIAS", "TAG", "ALL")),
             ("PushType", ("MESSAGE", "NOTICE")),
             ("DeviceType", ("iOS", "ANDROID", "ALL")),
         ):
             if params[name] not in allowed:
-                return self._invalid("Format", name, f"The specified {name} format is invalid.")
+                return self._invalid("Format", name, f"The specified {name} format is invalid.", action)
         title, body = params.get("Title", ""), params.get("Body", "")
         if not title and params["DeviceType"] != "iOS":
-            return self._invalid("Empty", "Title", "The specified Title cannot be empty.")
+            return self._invalid("Empty", "Title", "The specified Title cannot be empty.", action)
         if len(title.encode("utf-8")) > PUSH_TITLE_MAX_BYTES:
             return self._invalid(
-                "BytesExceed", "Title", f"The specified Title exceeds the {PUSH_TITLE_MAX_BYTES} bytes limit."
+                "BytesExceed", "Title", f"The specified Title exceeds the {PUSH_TITLE_MAX_BYTES} bytes limit.", action
             )
         if not body:
-            return self._invalid("Empty", "Body", "The specified Body cannot be empty.")
+            return self._invalid("Empty", "Body", "The specified Body cannot be empty.", action)
         extras: dict[str, Any] = {}
         for name in ("AndroidExtParameters", "iOSExtParameters"):
             if params.get(name):
@@ -274,24 +322,20 @@ class AliyunEmulator:
                 except ValueError:
                     parsed = None
                 if not isinstance(parsed, dict):
-                    return self._invalid("Format", name, f"The specified {name} format is invalid.")
+                    return self._invalid("Format", name, f"The specified {name} format is invalid.", action)
                 extras.update(parsed)
-        message_id = str(500000 + secrets.randbelow(10**12))
-        self.state.record_push(
-            PushRecord(
-                message_id=message_id,
-                app_key=params["AppKey"],
-                target=params["Target"],
-                target_value=params["TargetValue"],
-                push_type=params["PushType"],
-                device_type=params["DeviceType"],
-                title=title,
-                body=body,
-                extras=extras,
-                at=self.state.stamp(),
-            )
+        return PushRecord(
+            message_id=str(500000 + secrets.randbelow(10**12)),
+            app_key=params["AppKey"],
+            target=params["Target"],
+            target_value=params["TargetValue"],
+            push_type=params["PushType"],
+            device_type=params["DeviceType"],
+            title=title,
+            body=body,
+            extras=extras,
+            at=self.state.stamp(),
         )
-        return json_reply({"RequestId": aliyun_request_id(), "MessageId": message_id})
 
-    def _invalid(self, kind: str, name: str, message: str) -> Reply:
-        return pop_error(f"Invalid{name}.{kind}", action="Push", message=message, status=400)
+    def _invalid(self, kind: str, name: str, message: str, action: str = "Push") -> Reply:
+        return pop_error(f"Invalid{name}.{kind}", action=action, message=message, status=400)

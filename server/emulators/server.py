@@ -37,6 +37,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # The headers and the body are two writes: without this, Nagle holds the body until the client's delayed
+        # ACK of the headers (40 ms on Linux), and every call looks 40 ms slower than the provider is.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, open_=True)
 
     def finish(self) -> None:

@@ -31,6 +31,7 @@ FAULT_TARGETS = frozenset(
     {
         "aliyun.SendSms",
         "aliyun.Push",
+        "aliyun.MassPush",
         "wechat.subscribe",
         "wechat.token",
         "wechat.jscode2session",
@@ -143,6 +144,7 @@ class _Store:
     pushes: list[PushRecord] = field(default_factory=list)
     mails: list[MailRecord] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    latency: dict[str, float] = field(default_factory=dict)
     login_codes: dict[str, _LoginCode] = field(default_factory=dict)
     phone_codes: dict[str, _PhoneCode] = field(default_factory=dict)
     tokens: dict[str, _Token] = field(default_factory=dict)
@@ -279,6 +281,19 @@ class EmulatorState:
                 queue.pop(0)
             return Fault(fault.code, 1, fault.http_status)
 
+    def set_latency(self, target: str, seconds: float) -> None:
+        """Make every call to ``target`` (a fault target) take ``seconds`` longer: a slow provider."""
+        if target not in FAULT_TARGETS:
+            raise ValueError(f"unknown latency target {target!r}; known: {sorted(FAULT_TARGETS)}")
+        if not 0 <= seconds <= 60:
+            raise ValueError("latency is 0 to 60 seconds")
+        with self._lock:
+            self._s.latency[target] = float(seconds)
+
+    def latency(self, target: str) -> float:
+        with self._lock:
+            return self._s.latency.get(target, 0.0)
+
     def pending_faults(self) -> dict[str, list[dict[str, Any]]]:
         with self._lock:
             return {t: [asdict(f) for f in q] for t, q in self._s.faults.items() if q}
@@ -398,6 +413,6 @@ class EmulatorState:
 
     # ---- everything -------------------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget everything: records, codes, tokens, subscriptions, nonces, faults, counts and time travel."""
+        """Forget everything: records, codes, tokens, subscriptions, nonces, faults, latencies, counts, time travel."""
         with self._lock:
             self._s = _Store()

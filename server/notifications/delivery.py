@@ -1,4 +1,9 @@
-"""Delivery of due rows: lease them, mark each in flight, call its provider in a thread pool, record the answer."""
+"""Delivery of due rows: lease them, mark each in flight, call its provider in a thread pool, record the answer.
+
+Pushes go out many at once: the push rows of a batch are grouped into CloudPush MassPush calls of up to
+``MASS_PUSH_MAX`` tasks each (one HTTP call, one signature, one answer with a MessageId per task), and the answers
+of a chunk are recorded with one statement for the sent rows. A lone push row still uses Push.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,22 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from tortoise.expressions import F, Q
 
 from server.db import run_atomic
 from server.integrations import ProviderError
+from server.integrations.aliyun import MASS_PUSH_MAX
 from server.integrations.wechat import WeChatNotSubscribed
 from server.notifications.channels import _classify, _Context, _Dead, _prepare, _Prepared, _Skip
-from server.notifications.engine import BATCH, _db_time, utcnow
+from server.notifications.engine import BATCH, CLAIMED_FIELDS, EVENT_FIELDS, Claimed, ClaimedEvent, _db_time, utcnow
 from server.notifications.models import Channel, Delivery, DeliveryStatus, OutboxEvent, WechatSubscription
-from server.notifications.retry import _complete_events, _finish, _Outcome
+from server.notifications.retry import _complete_events, _finish, _finish_sent, _Outcome
 from server.notifications.templates import render
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LEASE = timedelta(seconds=120)
 # Provider calls in flight at once per worker process. The SDKs are synchronous and mostly wait on the network, so
@@ -29,8 +37,8 @@ CONCURRENCY = 32
 _pool: ThreadPoolExecutor | None = None
 
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
-# Answers are recorded per chunk of this many rows, in one transaction each
-RECORD_EVERY = 2 * CONCURRENCY
+# Answers are recorded per chunk of at most CONCURRENCY provider calls and this many rows, in one transaction each
+RECORD_EVERY = 2 * MASS_PUSH_MAX
 # On a cancellation (worker stopping), how long calls already made may take to be recorded
 STOP_GRACE_S = 15.0
 
@@ -48,7 +56,7 @@ async def deliver_due(*, limit: int = BATCH, now: datetime | None = None) -> int
     due = Delivery.filter(status__in=CLAIMABLE, next_attempt_at__lte=now).filter(
         Q(leased_until=None) | Q(leased_until__lt=now)
     )
-    ids = list(await due.order_by("next_attempt_at", "id").limit(limit).values_list("id", flat=True))
+    ids: list[int] = list(await due.order_by("next_attempt_at", "id").limit(limit).values_list("id", flat=True))  # type: ignore[arg-type]
     if not ids:
         return 0
     await (
@@ -56,14 +64,14 @@ async def deliver_due(*, limit: int = BATCH, now: datetime | None = None) -> int
         .filter(Q(leased_until=None) | Q(leased_until__lt=now))
         .update(lease_owner=token, leased_until=now + LEASE)
     )
-    claimed = await Delivery.filter(id__in=ids, lease_owner=token).prefetch_related("event")
+    claimed = await _read_claimed(ids, token)
     if not claimed:
         return 0
     context = await _Context.load(claimed)
-    outcomes: list[tuple[Delivery, _Outcome]] = []
-    ready: list[tuple[Delivery, _Prepared]] = []
+    outcomes: list[tuple[Claimed, _Outcome]] = []
+    ready: list[tuple[Claimed, _Prepared]] = []
     for d in claimed:
-        event: OutboxEvent = d.event
+        event = d.event
         rendered = render(event.kind, event.payload, at=event.created_at)
         try:
             ready.append((d, _prepare(Channel(d.channel), d, event, rendered, context)))
@@ -81,19 +89,22 @@ async def deliver_due(*, limit: int = BATCH, now: datetime | None = None) -> int
     async def send_all() -> None:
         # In chunks, each recorded in one transaction as soon as its calls are answered: few commits, and a worker
         # killed mid-batch leaves at most one chunk in flight for recovery (OUTCOME_UNKNOWN), not the whole batch.
-        for start in range(0, len(sending), RECORD_EVERY):
-            answered: list[tuple[Delivery, _Outcome]] = []
+        for chunk in _chunks(_calls(sending)):
+            answered: list[tuple[Claimed, _Outcome]] = []
 
-            async def one(delivery: Delivery, prepared: _Prepared, answered: list[tuple[Delivery, _Outcome]]) -> None:
+            async def one(call: list[tuple[Claimed, _Prepared]], answered: list[tuple[Claimed, _Outcome]]) -> None:
                 async with semaphore:
                     if stopping:
-                        # Not started: hand the row back rather than call a provider while the worker shuts down.
-                        await _hand_back(delivery, prepared, token)
+                        # Not started: hand the rows back rather than call a provider while the worker shuts down.
+                        for delivery, prepared in call:
+                            await _hand_back(delivery, prepared, token)
                         return
-                    answered.append((delivery, await _call(delivery, prepared)))
+                    if len(call) > 1:
+                        answered.extend(await _call_many(call))
+                    else:
+                        answered.append((call[0][0], await _call(*call[0])))
 
-            part = sending[start : start + RECORD_EVERY]
-            results = await asyncio.gather(*(one(d, p, answered) for d, p in part), return_exceptions=True)
+            results = await asyncio.gather(*(one(call, answered) for call in chunk), return_exceptions=True)
             for result in results:
                 if isinstance(result, BaseException):
                     log.error("delivery crashed; its row is left for recovery", exc_info=result)
@@ -111,11 +122,69 @@ async def deliver_due(*, limit: int = BATCH, now: datetime | None = None) -> int
         except (TimeoutError, asyncio.CancelledError):
             log.warning("stopped with deliveries still in flight; recovery will dead-letter them")
         raise
-    await _complete_events({d.event_id for d in claimed})  # type: ignore[attr-defined]
+    await _complete_events({d.event_id for d in claimed})
     return len(claimed)
 
 
-async def _call(delivery: Delivery, prepared: _Prepared) -> _Outcome:
+async def _read_claimed(ids: list[int], token: str) -> list[Claimed]:
+    rows = await Delivery.filter(id__in=ids, lease_owner=token).order_by("id").values(*CLAIMED_FIELDS)
+    if not rows:
+        return []
+    events = {
+        e["id"]: ClaimedEvent(**e)
+        for e in await OutboxEvent.filter(id__in={r["event_id"] for r in rows}).values(*EVENT_FIELDS)
+    }
+    return [Claimed(**r, event=events[r["event_id"]]) for r in rows]
+
+
+def _calls(sending: list[tuple[Claimed, _Prepared]]) -> list[list[tuple[Claimed, _Prepared]]]:
+    """The provider calls a batch needs: push rows of the same client together, MASS_PUSH_MAX to a call; every
+    other row alone."""
+    calls: list[list[tuple[Claimed, _Prepared]]] = []
+    pushes: dict[int, list[tuple[Claimed, _Prepared]]] = {}
+    for delivery, prepared in sending:
+        if prepared.push_task is None or prepared.push_client is None:
+            calls.append([(delivery, prepared)])
+            continue
+        group = pushes.setdefault(id(prepared.push_client), [])
+        group.append((delivery, prepared))
+        if len(group) == MASS_PUSH_MAX:
+            calls.append(group)
+            pushes[id(prepared.push_client)] = []
+    calls.extend(group for group in pushes.values() if group)
+    return calls
+
+
+def _chunks(calls: list[list[tuple[Claimed, _Prepared]]]) -> list[list[list[tuple[Claimed, _Prepared]]]]:
+    """Calls in chunks of at most CONCURRENCY calls and RECORD_EVERY rows (a chunk holds at least one call)."""
+    chunks: list[list[list[tuple[Claimed, _Prepared]]]] = []
+    rows = 0
+    for call in calls:
+        if not chunks or len(chunks[-1]) >= CONCURRENCY or rows + len(call) > RECORD_EVERY:
+            chunks.append([])
+            rows = 0
+        chunks[-1].append(call)
+        rows += len(call)
+    return chunks
+
+
+async def _call_many(call: list[tuple[Claimed, _Prepared]]) -> list[tuple[Claimed, _Outcome]]:
+    """One MassPush for several push rows; its answer (a MessageId each, or one refusal) is every row's answer."""
+    client = call[0][1].push_client
+    tasks = [prepared.push_task for _, prepared in call]
+    assert client is not None and all(t is not None for t in tasks)
+    try:
+        ids = await _in_thread(lambda: client.mass_push([t for t in tasks if t is not None]))
+    except ProviderError as exc:
+        return [(d, _classify(Channel.PUSH, exc, p)) for d, p in call]
+    except Exception as exc:  # a bug or an SDK surprise: retried with backoff, then dead-lettered
+        log.exception("mass push of %d deliveries failed unexpectedly", len(call))
+        failed = _Outcome(DeliveryStatus.FAILED, "INTERNAL", f"{type(exc).__name__}: {exc}"[:300])
+        return [(d, failed) for d, _ in call]
+    return [(d, _Outcome(DeliveryStatus.SENT, provider_message_id=m)) for (d, _), m in zip(call, ids, strict=True)]
+
+
+async def _call(delivery: Claimed, prepared: _Prepared) -> _Outcome:
     """Call the provider (in a thread: the SDKs are synchronous) and turn its answer into an outcome."""
     channel = Channel(delivery.channel)
     try:
@@ -130,15 +199,19 @@ async def _call(delivery: Delivery, prepared: _Prepared) -> _Outcome:
     return _Outcome(DeliveryStatus.SENT, provider_message_id=message_id)
 
 
-async def _record(outcomes: list[tuple[Delivery, _Outcome]], token: str, now: datetime) -> None:
+async def _record(outcomes: list[tuple[Claimed, _Outcome]], token: str, now: datetime) -> None:
     """Record answers in one transaction (one commit instead of one per row). If that fails, the rows stay as
     they were (in flight after a provider call): recovery dead-letters them once their lease runs out, and never
     calls a provider again for them."""
     if not outcomes:
         return
 
+    sent = [(d, o) for d, o in outcomes if o.status == DeliveryStatus.SENT]
+    others = [(d, o) for d, o in outcomes if o.status != DeliveryStatus.SENT]
+
     async def tx() -> None:
-        for delivery, outcome in outcomes:
+        await _finish_sent(sent, token)
+        for delivery, outcome in others:
             await _finish(delivery, token, outcome, now)
 
     try:
@@ -154,20 +227,20 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-async def _in_thread(call: Callable[[], str]) -> str:
+async def _in_thread(call: Callable[[], T]) -> T:
     return await asyncio.get_running_loop().run_in_executor(_executor(), call)
 
 
 async def _mark_in_flight(
-    ready: list[tuple[Delivery, _Prepared]], token: str, now: datetime, outcomes: list[tuple[Delivery, _Outcome]]
-) -> list[tuple[Delivery, _Prepared]]:
+    ready: list[tuple[Claimed, _Prepared]], token: str, now: datetime, outcomes: list[tuple[Claimed, _Outcome]]
+) -> list[tuple[Claimed, _Prepared]]:
     """Commit "in flight" before any provider call; returns the rows still ours to send.
 
     Rows without a WeChat reservation switch in one UPDATE; a WeChat row reserves one of the user's remaining
     subscriptions in the same transaction as its switch, or is skipped when none is left.
     """
     plain = [(d, p) for d, p in ready if p.template_id is None]
-    sending: list[tuple[Delivery, _Prepared]] = []
+    sending: list[tuple[Claimed, _Prepared]] = []
     if plain:
         await Delivery.filter(id__in=[d.id for d, _ in plain], lease_owner=token, status__in=CLAIMABLE).update(
             status=DeliveryStatus.IN_FLIGHT, attempts=F("attempts") + 1, leased_until=utcnow() + LEASE
@@ -197,7 +270,7 @@ async def _mark_in_flight(
     return sending
 
 
-async def _reserve_and_switch(delivery: Delivery, prepared: _Prepared, token: str) -> str:
+async def _reserve_and_switch(delivery: Claimed, prepared: _Prepared, token: str) -> str:
     """A WeChat row: take one subscription and switch to in flight in one transaction."""
 
     async def body() -> str:
@@ -220,7 +293,7 @@ async def _reserve_and_switch(delivery: Delivery, prepared: _Prepared, token: st
         return "lost"
 
 
-async def _hand_back(delivery: Delivery, prepared: _Prepared, token: str) -> None:
+async def _hand_back(delivery: Claimed, prepared: _Prepared, token: str) -> None:
     """Undo the switch to in flight of a row whose provider was never called (the worker is stopping)."""
     await Delivery.filter(id=delivery.id, lease_owner=token, status=DeliveryStatus.IN_FLIGHT).update(
         status=delivery.status, attempts=F("attempts") - 1, lease_owner=None, leased_until=None
@@ -232,7 +305,7 @@ class _LeaseLost(Exception):
     pass
 
 
-async def _after_refusal(delivery: Delivery, prepared: _Prepared, exc: ProviderError) -> None:
+async def _after_refusal(delivery: Claimed, prepared: _Prepared, exc: ProviderError) -> None:
     if prepared.template_id is None:
         return
     if isinstance(exc, WeChatNotSubscribed):
@@ -242,7 +315,7 @@ async def _after_refusal(delivery: Delivery, prepared: _Prepared, exc: ProviderE
         await _give_back(delivery, prepared)
 
 
-async def _give_back(delivery: Delivery, prepared: _Prepared) -> None:
+async def _give_back(delivery: Claimed, prepared: _Prepared) -> None:
     if prepared.template_id is not None:
         await WechatSubscription.filter(user_id=delivery.user_id, template_id=prepared.template_id).update(
             remaining=F("remaining") + 1

@@ -1,8 +1,11 @@
-"""What the delivery engine's modules share: the batch size and the clock, in the database's zone."""
+"""What the delivery engine's modules share: the batch size, the clock in the database's zone, and the plain rows a
+claimed batch is read into."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from server.notifications.templates import SHANGHAI
 
@@ -17,3 +20,41 @@ def utcnow() -> datetime:
 
 def _db_time(value: datetime | None) -> datetime:
     return value.astimezone(SHANGHAI) if value is not None else utcnow()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedEvent:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchedEvent:
+    """An outbox event being fanned out, read as plain values."""
+
+    id: int
+    user_id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Claimed:
+    """A leased delivery row with its event, read as plain values: building ORM objects for every row of a batch
+    cost more than sending it. ``attempts`` follows the row as the worker changes it."""
+
+    id: int
+    event_id: int
+    user_id: int
+    channel: str
+    status: str
+    attempts: int
+    idempotency_key: str
+    event: ClaimedEvent
+
+
+CLAIMED_FIELDS = ("id", "event_id", "user_id", "channel", "status", "attempts", "idempotency_key")
+EVENT_FIELDS = ("id", "kind", "payload", "created_at")

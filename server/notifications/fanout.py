@@ -8,7 +8,7 @@ from typing import Any
 from server.accounts import api as accounts_api
 from server.config import get_settings
 from server.db import run_atomic
-from server.notifications.engine import BATCH, _db_time
+from server.notifications.engine import BATCH, DispatchedEvent, _db_time
 from server.notifications.models import (
     Channel,
     Delivery,
@@ -39,7 +39,14 @@ def wanted_channels(kind: str, overrides: dict[tuple[str, Channel], bool]) -> se
 async def dispatch_events(*, limit: int = BATCH, now: datetime | None = None) -> int:
     """Write the deliveries (and inbox messages) of up to ``limit`` undispatched events; returns how many."""
     now = _db_time(now)
-    events = await OutboxEvent.filter(dispatched_at=None).order_by("id").limit(limit)
+    # Plain values, not ORM objects: reading a batch of events into models cost more than fanning them out
+    events = [
+        DispatchedEvent(**row)
+        for row in await OutboxEvent.filter(dispatched_at=None)
+        .order_by("id")
+        .limit(limit)
+        .values("id", "user_id", "kind", "payload", "created_at")
+    ]
     if not events:
         return 0
     user_ids = {e.user_id for e in events}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from server.notifications.engine import utcnow
+from server.notifications.engine import Claimed, utcnow
 from server.notifications.models import FINAL_STATUSES, Delivery, DeliveryStatus, OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def backoff_s(attempts: int) -> float:
     return delay * (1 + random.random() / 10)
 
 
-async def _finish(delivery: Delivery, token: str, outcome: _Outcome, now: datetime) -> None:
+async def _finish(delivery: Claimed, token: str, outcome: _Outcome, now: datetime) -> None:
     values: dict[str, Any] = {"lease_owner": None, "leased_until": None}
     status = outcome.status
     reason = outcome.reason
@@ -57,6 +57,28 @@ async def _finish(delivery: Delivery, token: str, outcome: _Outcome, now: dateti
         values["dead_at"] = utcnow()
         log.warning("delivery %s dead-lettered: %s", delivery.id, reason)
     await Delivery.filter(id=delivery.id, lease_owner=token).update(**values)
+
+
+async def _finish_sent(answered: list[tuple[Claimed, _Outcome]], token: str) -> None:
+    """Record many sent rows in two statements, only those still leased to ``token``: what ``_finish`` does for a
+    sent row, without building an UPDATE per row (that cost more than the provider call it records).
+
+    Each row's provider message id goes first, as one prepared statement run for every row (executemany); then one
+    UPDATE marks them all sent and frees their lease."""
+    if not answered:
+        return
+    conn = Delivery._choose_db(for_write=True)
+    mark = "?" if conn.capabilities.dialect == "sqlite" else "${}"
+    n = iter(range(1, 4))
+    table = Delivery._meta.db_table
+    sql = (
+        f'UPDATE "{table}" SET "provider_message_id"={mark.format(next(n))} '
+        f'WHERE "id"={mark.format(next(n))} AND "lease_owner"={mark.format(next(n))}'
+    )
+    await conn.execute_many(sql, [[(o.provider_message_id or "")[:128] or None, d.id, token] for d, o in answered])
+    await Delivery.filter(id__in=[d.id for d, _ in answered], lease_owner=token).update(
+        status=DeliveryStatus.SENT, sent_at=utcnow(), lease_owner=None, leased_until=None
+    )
 
 
 async def _complete_events(event_ids: set[int]) -> None:

@@ -75,6 +75,8 @@ def prepare_env(tmp: Path) -> list[object]:
         keep.append(redis_server)
     port = free_port()
     os.environ["EMULATOR_PORT"] = str(port)
+    # The emulators' SMTP port too: the default (8925) may be taken by a dev server or a test run
+    os.environ["EMULATOR_SMTP_PORT"] = os.environ["SMTP_PORT"] = str(free_port())
     base = f"http://127.0.0.1:{port}"
     os.environ["WECHAT_API_BASE"] = base
     os.environ["ALIYUN_SMS_ENDPOINT"] = base
@@ -168,9 +170,13 @@ async def run(
         emit_line(f"seeded {args.events} events in {time.perf_counter() - seed_start:.1f}s; starting the worker")
         worker_log = (tmp / "worker.log").open("wb")
         started = time.perf_counter()
-        procs.append(
-            subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=ROOT, stdout=worker_log, stderr=worker_log)
-        )
+        for n in range(args.workers):
+            profile = ["-m", "cProfile", "-o", f"{args.profile}.{n}" if n else args.profile] if args.profile else []
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, *profile, "-m", "server", "worker"], cwd=ROOT, stdout=worker_log, stderr=worker_log
+                )
+            )
         last_report = 0.0
         while True:
             undispatched, open_ = await progress()
@@ -193,6 +199,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes draining the same outbox")
+    parser.add_argument("--profile", help="write the worker's cProfile statistics to this file (read with pstats)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="notify-bench-"))
@@ -208,7 +216,7 @@ def main() -> None:
         seconds, duplicates, lost, statuses = asyncio.run(run(args, base, tmp, procs))
         emit_line(f"delivery statuses: {dict(statuses)}")
         database = "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
-        emit_line(f"database={database} worker=1 process")
+        emit_line(f"database={database} workers={args.workers}")
         emit_line(
             f"events={args.events} seconds={seconds:.1f} per_s={args.events / seconds:.0f} "
             f"duplicates={duplicates} lost={lost}"

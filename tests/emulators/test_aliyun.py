@@ -38,7 +38,9 @@ def call(
     version: str | None = None,
     in_body: bool = False,
 ) -> dict[str, Any]:
-    version = version or {"SendSms": "2017-05-25", "Push": "2016-08-01"}.get(action, "2017-05-25")
+    version = version or {"SendSms": "2017-05-25", "Push": "2016-08-01", "MassPush": "2016-08-01"}.get(
+        action, "2017-05-25"
+    )
     request = CommonRequest(domain=emulator.address, version=version, action_name=action)
     request.set_method("POST")
     request.set_protocol_type("http")
@@ -281,3 +283,54 @@ def test_faults_wait_for_a_valid_signature(emulator: EmulatorServer) -> None:
     with pytest.raises(ServerException):
         call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}), client=acs(secret="forged"))
     assert call(emulator, "SendSms", sms(param={"code": "1", "minutes": "10"}))["Code"] == "isv.BUSINESS_LIMIT_CONTROL"
+
+
+# ---- MassPush ---------------------------------------------------------------------------------------------------
+
+
+def mass(tasks: list[dict[str, str]]) -> dict[str, str]:
+    params = {"AppKey": APP_KEY}
+    for n, task in enumerate(tasks, start=1):
+        for name, value in push(**task).items():
+            if name != "AppKey":
+                params[f"PushTask.{n}.{name}"] = value
+    return params
+
+
+def test_mass_push_records_every_task_in_order(emulator: EmulatorServer) -> None:
+    answer = call(emulator, "MassPush", mass([{"TargetValue": "u1"}, {"TargetValue": "u2", "Title": "二"}]))
+    ids = answer["MessageIds"]["MessageId"]
+    assert len(ids) == 2
+    by_id = {p.message_id: p for p in emulator.state.pushes}
+    assert [by_id[i].target_value for i in ids] == ["u1", "u2"] and by_id[ids[1]].title == "二"
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        (mass([{}, {"Body": ""}]), "InvalidBody.Empty"),  # one bad task: nothing is pushed
+        (mass([{}] * 101), "InvalidPushTask.ExceedLimit"),
+        ({"AppKey": APP_KEY, "PushTask.2.Target": "DEVICE"}, "InvalidPushTask.Format"),
+        ({"AppKey": APP_KEY}, "MissingPushTask"),
+        ({**mass([{}]), "AppKey": "99999999"}, "PermissionDenied"),
+    ],
+)
+def test_mass_push_refusals(emulator: EmulatorServer, params: dict[str, str], code: str) -> None:
+    with pytest.raises(ServerException) as excinfo:
+        call(emulator, "MassPush", params)
+    assert server_error(excinfo)[1] == code
+    assert emulator.state.pushes == []
+
+
+def test_latency_slows_a_target_only(emulator: EmulatorServer) -> None:
+    import time
+
+    emulator.state.set_latency("aliyun.MassPush", 0.3)
+    started = time.monotonic()
+    call(emulator, "Push", push())
+    assert time.monotonic() - started < 0.3
+    started = time.monotonic()
+    call(emulator, "MassPush", mass([{}]))
+    assert time.monotonic() - started >= 0.3
+    with pytest.raises(ValueError):
+        emulator.state.set_latency("aliyun.Nothing", 1)

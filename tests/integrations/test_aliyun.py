@@ -14,6 +14,7 @@ from server.integrations.aliyun import (
     PushClient,
     PushFailed,
     PushRateLimited,
+    PushTask,
     PushUnavailable,
     SmsClient,
     SmsPhoneInvalid,
@@ -185,3 +186,38 @@ def test_unreachable_push(config: AliyunConfig, closed_port: str) -> None:
     with pytest.raises(PushUnavailable) as excinfo:
         PushClient(replace(config, push_endpoint=closed_port)).push("ACCOUNT", "user-42", "t", "b")
     assert excinfo.value.provider_code is None
+
+
+# ---- MassPush ---------------------------------------------------------------------------------------------------
+
+
+def test_mass_push_sends_each_task_and_returns_ids_in_order(emulator: EmulatorServer, config: AliyunConfig) -> None:
+    tasks = [PushTask("DEVICE", f"dev{n}", f"标题{n}", f"正文{n}", extras={"delivery_id": n}) for n in range(100)]
+    ids = PushClient(config).mass_push(tasks)
+    assert len(ids) == 100 and len(set(ids)) == 100
+    assert emulator.state.call_count("aliyun.MassPush") == 1  # one signed call (tasks in the form body)
+    by_id = {p.message_id: p for p in emulator.state.pushes}
+    assert [by_id[i].target_value for i in ids] == [f"dev{n}" for n in range(100)]
+    assert [by_id[i].extras["delivery_id"] for i in ids] == list(range(100))
+    assert by_id[ids[7]].title == "标题7" and by_id[ids[7]].body == "正文7"
+
+
+def test_mass_push_one_bad_task_refuses_the_call(emulator: EmulatorServer, config: AliyunConfig) -> None:
+    tasks = [PushTask("DEVICE", "dev1", "t", "b"), PushTask("DEVICE", "dev2", "长" * 67, "b")]
+    with pytest.raises(PushFailed) as excinfo:
+        PushClient(config).mass_push(tasks)
+    assert excinfo.value.provider_code == "InvalidTitle.BytesExceed" and not excinfo.value.retryable
+    assert emulator.state.pushes == []
+
+
+def test_mass_push_fault_applies_to_every_task(emulator: EmulatorServer, config: AliyunConfig) -> None:
+    fault(emulator, "aliyun.MassPush", "Throttling.User")
+    with pytest.raises(PushRateLimited):
+        PushClient(config).mass_push([PushTask("DEVICE", "dev1", "t", "b"), PushTask("DEVICE", "dev2", "t", "b")])
+    assert emulator.state.pushes == []
+
+
+@pytest.mark.parametrize("count", [0, 101])
+def test_mass_push_takes_1_to_100_tasks(config: AliyunConfig, count: int) -> None:
+    with pytest.raises(ValueError):
+        PushClient(config).mass_push([PushTask("DEVICE", "d", "t", "b")] * count)

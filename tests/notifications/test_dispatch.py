@@ -177,6 +177,25 @@ async def test_push_throttled_backs_off(emu: Any) -> None:
     assert len(emu.state.pushes) == 1
 
 
+async def test_many_pushes_go_in_one_mass_push_and_its_refusal_is_each_rows(emu: Any) -> None:
+    users = [await physician() for _ in range(3)]
+    for user in users:
+        await device(user)
+    emu.state.add_fault("aliyun.MassPush", "ServiceUnavailable", http_status=503)
+    events = [await emit_event(u, "account.security", {"action": "password.changed"}) for u in users]
+    await drain()
+    pushes = [(await _by_channel(e.id))["push"] for e in events]
+    assert [(p.status, p.attempts) for p in pushes] == [(DeliveryStatus.FAILED, 1)] * 3
+    assert {p.error_code for p in pushes} == {"PUSH_UNAVAILABLE:ServiceUnavailable"}
+    assert emu.state.call_count("aliyun.MassPush") == 1 and emu.state.pushes == []
+    await drain(now=later(retry.BACKOFF_CAP_S * 2))
+    pushes = [(await _by_channel(e.id))["push"] for e in events]
+    assert [p.status for p in pushes] == [DeliveryStatus.SENT] * 3
+    assert emu.state.call_count("aliyun.MassPush") == 2 and emu.state.call_count("aliyun.Push") == 0
+    sent = {r.extras["delivery_id"]: r.message_id for r in emu.state.pushes}
+    assert {p.id: p.provider_message_id for p in pushes} == sent  # each row keeps its own MessageId
+
+
 async def test_push_refused_is_dead(emu: Any) -> None:
     user = await physician()
     await device(user)

@@ -26,20 +26,21 @@ async def test_crash_between_provider_accept_and_commit_never_resends(
     for user in users:
         await device(user)
         await emit_event(user, "account.security", {"action": "password.changed"})
-    real_finish = delivery._finish
+    real_finish_sent = delivery._finish_sent
     crashed: list[int] = []
 
-    async def crash_after_send(delivery: Delivery, token: str, outcome: Any, now: Any) -> None:
-        if outcome.status == DeliveryStatus.SENT and not crashed:
-            crashed.append(delivery.id)
+    async def crash_after_send(answered: list[tuple[Delivery, Any]], token: str) -> None:
+        if answered and not crashed:
+            crashed.append(len(answered))
             raise Crash("worker died after the provider accepted")
-        await real_finish(delivery, token, outcome, now)
+        await real_finish_sent(answered, token)
 
-    monkeypatch.setattr(delivery, "_finish", crash_after_send)
+    monkeypatch.setattr(delivery, "_finish_sent", crash_after_send)
     await drain()
-    monkeypatch.setattr(delivery, "_finish", real_finish)
+    monkeypatch.setattr(delivery, "_finish_sent", real_finish_sent)
     # the answers of a chunk commit together: the crash left the whole chunk unrecorded, in flight
-    assert len(crashed) == 1
+    assert crashed == [5]
+    assert emu.state.call_count("aliyun.MassPush") == 1  # the five pushes went out in one call
     in_flight = sorted(d.id for d in await Delivery.filter(status=DeliveryStatus.IN_FLIGHT))
     assert len(in_flight) == 5
     assert len(emu.state.pushes) == 5  # the provider accepted all five
@@ -101,6 +102,7 @@ async def test_stopping_worker_records_calls_already_made(emu: Any, monkeypatch:
         await emit_event(user, "account.security", {"action": "password.changed"})
     await fanout.dispatch_events()
     monkeypatch.setattr(delivery, "CONCURRENCY", 1)
+    monkeypatch.setattr(delivery, "MASS_PUSH_MAX", 1)  # one call per row, so that one is made and two are not
     started = asyncio.Event()
     real_in_thread = delivery._in_thread
 

@@ -23,7 +23,7 @@ from tests.support.notifications import device, emit_event, later
 pytestmark = pytest.mark.system
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENTS = 150
+EVENTS = 450  # more than two claims of BATCH (200) rows: the kill comes after the first claim is sent
 
 
 def _start_worker(log: Path) -> subprocess.Popen[bytes]:
@@ -50,6 +50,10 @@ async def test_sigkill_mid_drain_then_restart_delivers_each_event_once(emu: Any,
         user = await physician()
         await device(user)
         await emit_event(user, "account.security", {"action": "password.changed"})
+    # A slow provider (each push call takes 0.3 s more), so that the worker is surely killed in the middle: its
+    # MassPush calls carry a hundred pushes each and would otherwise finish 150 events before the kill.
+    emu.state.set_latency("aliyun.MassPush", 0.3)
+    emu.state.set_latency("aliyun.Push", 0.3)
     log = tmp_path / "worker.log"
     worker = _start_worker(log)
     try:

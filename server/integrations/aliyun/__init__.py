@@ -5,12 +5,13 @@
     biz_id = SmsClient(config).send("13800000000", "SMS_123", {"code": "123456"})
     message_id = PushClient(config).push("ACCOUNT", user_id, "考核结果", "您的定期考核结果已公布")
 
-Synchronous: run them in an executor. Errors: ``server.integrations.aliyun.errors``.
+Many different pushes at once: ``PushClient(config).mass_push([PushTask(...), ...])`` (CloudPush MassPush, at most
+``MASS_PUSH_MAX`` per call). Synchronous: run them in an executor. Errors: ``server.integrations.aliyun.errors``.
 """
 
 from __future__ import annotations
 
-from server.integrations.aliyun.client import AliyunConfig, PushClient, SmsClient
+from server.integrations.aliyun.client import MASS_PUSH_MAX, AliyunConfig, PushClient, PushTask, SmsClient
 from server.integrations.aliyun.errors import (
     PushFailed,
     PushRateLimited,
@@ -22,10 +23,12 @@ from server.integrations.aliyun.errors import (
 )
 
 __all__ = [
+    "MASS_PUSH_MAX",
     "AliyunConfig",
     "PushClient",
     "PushFailed",
     "PushRateLimited",
+    "PushTask",
     "PushUnavailable",
     "SmsClient",
     "SmsPhoneInvalid",

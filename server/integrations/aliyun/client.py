@@ -1,8 +1,9 @@
-"""SMS (Dysmsapi SendSms 2017-05-25) and app push (CloudPush Push 2016-08-01) through aliyunsdkcore.
+"""SMS (Dysmsapi SendSms 2017-05-25) and app push (CloudPush Push and MassPush 2016-08-01) through aliyunsdkcore.
 
-Both go through ``AcsClient`` + ``CommonRequest`` (RPC style, POST, parameters in the query string, signed by the
-SDK). The SDK's own retry is off: neither call is idempotent, and a retry after a read time-out could text a user
-twice; the notification worker decides about retries from ``ProviderError.retryable``.
+All go through ``AcsClient`` + ``CommonRequest`` (RPC style, POST, signed by the SDK; parameters in the query
+string, except MassPush's tasks, which go in the form body: a hundred of them would make a URL too long). The SDK's
+own retry is off: no call is idempotent, and a retry after a read time-out could text a user twice; the
+notification worker decides about retries from ``ProviderError.retryable``.
 
 Endpoints: ``sms_endpoint`` / ``push_endpoint`` are ``host[:port]`` (None: the public dysmsapi.aliyuncs.com /
 cloudpush.aliyuncs.com). A full URL such as the emulator's ``http://127.0.0.1:8900`` is accepted too, and then its
@@ -83,6 +84,7 @@ class _AcsCaller:
         action: str,
         params: dict[str, str],
         to_error: Callable[[str | None, str | None, int | None], ProviderError],
+        body: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         host, protocol = endpoint
         request = CommonRequest(domain=host, version=version, action_name=action)
@@ -90,6 +92,8 @@ class _AcsCaller:
         request.set_protocol_type(protocol)
         for name, value in params.items():
             request.add_query_param(name, value)
+        for name, value in (body or {}).items():
+            request.add_body_params(name, value)
         try:
             raw = self._client.do_action_with_exception(request)
         except ServerException as exc:
@@ -135,6 +139,41 @@ class SmsClient(_AcsCaller):
 
 PushTarget = Literal["DEVICE", "ACCOUNT"]
 PushType = Literal["NOTICE", "MESSAGE"]
+# CloudPush MassPush takes at most this many independent tasks per call
+MASS_PUSH_MAX = 100
+
+
+@dataclass(frozen=True)
+class PushTask:
+    """One push: to devices (by device id) or to a bound account, with its own title, body and extras."""
+
+    target: PushTarget
+    target_value: str
+    title: str
+    body: str
+    push_type: PushType = "NOTICE"
+    extras: dict[str, Any] | None = None
+
+    def params(self) -> dict[str, str]:
+        if self.target not in ("DEVICE", "ACCOUNT"):
+            raise ValueError(f"push target must be DEVICE or ACCOUNT, not {self.target!r}")
+        if self.push_type not in ("NOTICE", "MESSAGE"):
+            raise ValueError(f"push_type must be NOTICE or MESSAGE, not {self.push_type!r}")
+        query = {
+            "Target": self.target,
+            "TargetValue": self.target_value,
+            "DeviceType": "ALL",
+            "PushType": self.push_type,
+            "Title": self.title,
+            "Body": self.body,
+            # Keep it for a device that is offline now; it is delivered when the device comes back (72 h).
+            "StoreOffline": "true",
+        }
+        if self.extras:
+            encoded = json.dumps(self.extras, ensure_ascii=False)
+            query["AndroidExtParameters"] = encoded
+            query["iOSExtParameters"] = encoded
+        return query
 
 
 class PushClient(_AcsCaller):
@@ -150,25 +189,8 @@ class PushClient(_AcsCaller):
         extras: dict[str, Any] | None = None,
     ) -> str:
         """Push to devices (by device id) or to a bound account; returns Aliyun's MessageId."""
-        if target not in ("DEVICE", "ACCOUNT"):
-            raise ValueError(f"push target must be DEVICE or ACCOUNT, not {target!r}")
-        if push_type not in ("NOTICE", "MESSAGE"):
-            raise ValueError(f"push_type must be NOTICE or MESSAGE, not {push_type!r}")
-        query = {
-            "AppKey": str(self.config.push_app_key),
-            "Target": target,
-            "TargetValue": target_value,
-            "DeviceType": "ALL",
-            "PushType": push_type,
-            "Title": title,
-            "Body": body,
-            # Keep it for a device that is offline now; it is delivered when the device comes back (72 h).
-            "StoreOffline": "true",
-        }
-        if extras:
-            encoded = json.dumps(extras, ensure_ascii=False)
-            query["AndroidExtParameters"] = encoded
-            query["iOSExtParameters"] = encoded
+        task = PushTask(target, target_value, title, body, push_type, extras)
+        query = {"AppKey": str(self.config.push_app_key), **task.params()}
         endpoint = _endpoint(self.config.push_endpoint, PUSH_HOST, self.config.protocol)
         answer = self._call(endpoint, "2016-08-01", "Push", query, push_error)
         message_id = answer.get("MessageId")
@@ -176,3 +198,26 @@ class PushClient(_AcsCaller):
             raise PushFailed(provider_code=answer.get("Code"), provider_message="Push: no MessageId in answer")
         log.info("push %s to %s (message %s)", push_type, target, message_id)
         return str(message_id)
+
+    def mass_push(self, tasks: list[PushTask]) -> list[str]:
+        """Up to ``MASS_PUSH_MAX`` independent pushes in one call (CloudPush MassPush); returns their MessageIds in
+        the order of ``tasks``. The call succeeds or fails as a whole: a refusal raises for every task."""
+        if not 1 <= len(tasks) <= MASS_PUSH_MAX:
+            raise ValueError(f"MassPush takes 1 to {MASS_PUSH_MAX} tasks, not {len(tasks)}")
+        form: dict[str, str] = {}
+        for n, task in enumerate(tasks, start=1):
+            for name, value in task.params().items():
+                form[f"PushTask.{n}.{name}"] = value
+        endpoint = _endpoint(self.config.push_endpoint, PUSH_HOST, self.config.protocol)
+        query = {"AppKey": str(self.config.push_app_key)}
+        answer = self._call(endpoint, "2016-08-01", "MassPush", query, push_error, body=form)
+        ids = answer.get("MessageIds")
+        if isinstance(ids, dict):  # the RPC JSON form: {"MessageIds": {"MessageId": [...]}}
+            ids = ids.get("MessageId")
+        if not isinstance(ids, list) or len(ids) != len(tasks) or not all(ids):
+            raise PushFailed(
+                provider_code=answer.get("Code"),
+                provider_message=f"MassPush: {len(tasks)} tasks but MessageIds {ids!r}"[:300],
+            )
+        log.info("mass push of %d tasks (messages %s…%s)", len(tasks), ids[0], ids[-1])
+        return [str(i) for i in ids]

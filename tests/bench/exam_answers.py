@@ -60,6 +60,24 @@ async def hello(request):
     return text("hello")
 
 
+def profile_saves(args: argparse.Namespace, tmp: Path, people: list[dict[str, Any]]) -> None:
+    import pstats
+
+    port = free_port()
+    server = start_server(port, profile=args.profile)
+    try:
+        wait_ready(port)
+        plan = asyncio.run(start_attempts(port, people))
+        (tmp / "plan.json").write_text(json.dumps(plan))
+        s = load_result(run_load(f"127.0.0.1:{port}", args.seconds, args.connections, str(tmp / "plan.json")))
+        emit(f"answer saves (1 process, profiled): {s['ok_rps']:.0f}/s errors={s['errors']}")
+    finally:
+        stop(server)
+    stats = pstats.Stats(args.profile)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumtime").print_stats("server/", 30)
+
+
 if __name__ == "__main__":
     import sys
     app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=2, access_log=False, motd=False)
@@ -255,11 +273,14 @@ async def prepare(candidates: int) -> list[dict[str, Any]]:
     return out
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, profile: str = "") -> subprocess.Popen[bytes]:
+    env = server_env(port)
+    if profile:  # one process, so that cProfile sees every request
+        env["WORKERS"] = "1"
     return subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
+        [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []), "-m", "server", "serve"],
         cwd=ROOT,
-        env=server_env(port),
+        env=env,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
     )
@@ -351,6 +372,11 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="instead of the benchmark: one server process under cProfile for one save run, statistics to this file",
+    )
     args = parser.parse_args()
     if args.load:
         emit(json.dumps(asyncio.run(load(args))))
@@ -362,6 +388,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-exams-"))
     emit(f"preparing {args.candidates} candidates in test_exams_bench …")
     people = asyncio.run(prepare(args.candidates))
+
+    if args.profile:
+        profile_saves(args, tmp, people)
+        return
 
     hello_port = free_port()
     (tmp / "hello.py").write_text(HELLO_APP)
@@ -408,6 +438,24 @@ def main() -> None:
         f"saves_per_s={s['ok_rps']:.0f} hello_rps={h['rps']:.0f} ratio={ratio:.2f} p50_ms={s['p50_ms']:.1f} "
         f"p99_ms={s['p99_ms']:.1f} errors={s['errors']} missing={missing}"
     )
+
+
+def profile_saves(args: argparse.Namespace, tmp: Path, people: list[dict[str, Any]]) -> None:
+    import pstats
+
+    port = free_port()
+    server = start_server(port, profile=args.profile)
+    try:
+        wait_ready(port)
+        plan = asyncio.run(start_attempts(port, people))
+        (tmp / "plan.json").write_text(json.dumps(plan))
+        s = load_result(run_load(f"127.0.0.1:{port}", args.seconds, args.connections, str(tmp / "plan.json")))
+        emit(f"answer saves (1 process, profiled): {s['ok_rps']:.0f}/s errors={s['errors']}")
+    finally:
+        stop(server)
+    stats = pstats.Stats(args.profile)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumtime").print_stats("server/", 30)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from tests.support.notifications import device, emit_event, later
 pytestmark = pytest.mark.system
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENTS = 450  # more than two claims of BATCH (200) rows: the kill comes after the first claim is sent
+EVENTS = 450  # three chunks of at most 200 rows (RECORD_EVERY), recorded one after the other: the kill comes after the first
 
 
 def _start_worker(log: Path) -> subprocess.Popen[bytes]:

@@ -162,3 +162,45 @@ def test_postgres_connects_and_statements_are_bounded_but_not_migrations() -> No
     assert "command_timeout" not in _database_url(settings, statement_timeout=False)
     own = Settings(app_env="test", database_url="postgres://u@h/d?timeout=9&command_timeout=5", redis_url="redis://x")
     assert _database_url(own).count("timeout=") == 2  # what the URL says is kept
+
+
+async def _indexed_columns(is_postgres: bool) -> dict[str, set[str]]:
+    """Table → the columns that lead an index, as the migrated database has them."""
+    conn = connections.get("default")
+    found: dict[str, set[str]] = {}
+    if is_postgres:
+        _, rows = await conn.execute_query(
+            "SELECT t.relname AS tbl, a.attname AS col FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+            "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema()"
+        )
+        for row in rows:
+            found.setdefault(row["tbl"], set()).add(row["col"])
+        return found
+    _, tables = await conn.execute_query("SELECT name FROM sqlite_master WHERE type = 'table'")
+    for table in tables:
+        _, indexes = await conn.execute_query(f'PRAGMA index_list("{table["name"]}")')
+        for index in indexes:
+            _, cols = await conn.execute_query(f'PRAGMA index_info("{index["name"]}")')
+            lead = [c["name"] for c in cols if c["seqno"] == 0]
+            found.setdefault(table["name"], set()).update(lead)
+    return found
+
+
+async def test_every_index_the_models_declare_exists_after_migrating(db: None, is_postgres: bool) -> None:
+    # A field's db_index must become an index: one added by a field operation once made only the column
+    # (outbox_event.dispatched_at), so the drain scanned the whole outbox every second.
+    from tortoise import Tortoise
+
+    indexed = await _indexed_columns(is_postgres)
+    missing = []
+    for models in Tortoise.apps.values():
+        for model in models.values():
+            table = model._meta.db_table
+            for name, field in model._meta.fields_map.items():
+                if getattr(field, "index", False) and not field.pk:
+                    column = field.source_field or name
+                    if column not in indexed.get(table, set()):
+                        missing.append(f"{table}.{column}")
+    assert missing == [], " ".join(missing)
+    assert "event_id" in indexed["notification_delivery"]  # deliveries by event: completing an event's deliveries

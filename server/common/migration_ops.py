@@ -29,3 +29,34 @@ class StateOnly(TortoiseOperation):
         self.state_forward(app_label, state)
 
     # database_forward / database_backward: TortoiseOperation's, which do nothing
+
+
+def ensure_indexes(*columns: tuple[str, str]) -> Any:
+    """A migration operation that creates an index on each (table, column) that no index of the table leads with.
+
+    For indexes the models declare that an earlier migration failed to make (SQLite rebuilds a table to alter it and
+    the rebuild dropped the table's indexes; a field added with ``db_index`` got its column only). Where an index
+    already leads with the column, as tortoise made it on PostgreSQL, nothing is done: no duplicate.
+    """
+    from tortoise.migrations import operations as ops
+
+    async def run(apps: Any, schema_editor: Any) -> None:
+        client = schema_editor.client
+        for table, column in columns:
+            if client.capabilities.dialect == "postgres":
+                rows = await client.execute_query_dict(
+                    "SELECT a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+                    "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+                    "WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace",
+                    [table],
+                )
+                leading = {r["attname"] for r in rows}
+            else:
+                leading = set()
+                for index in await client.execute_query_dict(f'PRAGMA index_list("{table}")'):
+                    info = await client.execute_query_dict(f'PRAGMA index_info("{index["name"]}")')
+                    leading.update(i["name"] for i in info if i["seqno"] == 0)
+            if column not in leading:
+                await client.execute_script(f'CREATE INDEX "idx_{table}_{column}" ON "{table}" ("{column}")')
+
+    return ops.RunPython(run, ops.RunPython.noop)

@@ -42,7 +42,7 @@ class Delivery(Model):
 
     id = fields.BigIntField(primary_key=True)
     event: fields.ForeignKeyRelation[OutboxEvent] = fields.ForeignKeyField(
-        "core.OutboxEvent", related_name="deliveries", on_delete=fields.CASCADE
+        "core.OutboxEvent", related_name="deliveries", on_delete=fields.CASCADE, db_index=True
     )
     user_id = fields.BigIntField(db_index=True)
     kind = fields.CharField(max_length=64)

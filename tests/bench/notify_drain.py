@@ -189,10 +189,24 @@ async def run(
             if elapsed > args.timeout:
                 raise SystemExit(f"not drained after {args.timeout}s; see {tmp / 'worker.log'}")
             await asyncio.sleep(0.25)
+        emit_line(cpu_line(procs, args.events))
         duplicates, lost, statuses = await verify(args.events, base)
         return elapsed, duplicates, lost, statuses
     finally:
         await db.close_db()
+
+
+def cpu_line(procs: list[subprocess.Popen[bytes]], events: int) -> str:
+    """CPU seconds the worker(s) and the emulators used so far (start-up included): where the time went."""
+    import psutil
+
+    def cpu(proc: subprocess.Popen[bytes]) -> float:
+        times = psutil.Process(proc.pid).cpu_times()
+        return float(times.user + times.system)
+
+    emulators, workers = procs[0], procs[1:]
+    worker_s = sum(cpu(p) for p in workers)
+    return f"cpu: workers {worker_s:.1f}s ({worker_s / events * 1000:.2f} ms/event), emulators {cpu(emulators):.1f}s"
 
 
 def main() -> None:

@@ -23,7 +23,9 @@ from tests.support.notifications import device, emit_event, later
 pytestmark = pytest.mark.system
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENTS = 450  # three chunks of at most 200 rows (RECORD_EVERY), recorded one after the other: the kill comes after the first
+EVENTS = (
+    450  # three chunks of at most 200 rows (RECORD_EVERY), recorded one after the other: the kill comes after the first
+)
 
 
 def _start_worker(log: Path) -> subprocess.Popen[bytes]:

@@ -3,6 +3,8 @@
  * GET a page makes when it opens: the pictures (`npm run render`) and the words test (test/pages/words.test.js)
  * render every page with it. 陈晨, clinical practitioner at 东城区示范医院, in the 2024—2026 cycle.
  */
+const { seedStaff, QUERIES_STAFF } = require('./fixtures-staff')
+
 const REGIONS = {
   '': [
     {
@@ -702,6 +704,7 @@ function seed(fake) {
     items: [{ ...REVIEW_ITEM, status: 'approved', decided_at: '2026-06-01T12:00:00+08:00' }],
     next_cursor: null,
   })
+  seedStaff(fake)
 }
 
 /** The query each page opens with in the pictures (a page that needs one to show anything). */
@@ -712,6 +715,7 @@ const QUERIES = {
   'exam/pages/results/index': {},
   'reviewer/pages/detail/index': { id: '1' },
   'assessment/pages/appeal/index': { id: '21', cycle: '2024—2026年度' },
+  ...QUERIES_STAFF,
 }
 
 const REVIEWER_PAGES = /^reviewer\//

@@ -101,6 +101,14 @@ const CALLS = {
     applicationKinds: ['GET'],
     cycles: ['GET'],
   },
+  staff: {
+    list: ['GET'],
+    create: ['POST'],
+    item: ['GET'],
+    disable: ['POST'],
+    enable: ['POST'],
+    reset: ['POST'],
+  },
   reviews: {
     queue: ['GET'],
     counts: ['GET'],

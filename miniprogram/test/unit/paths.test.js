@@ -123,6 +123,9 @@ const CALLS = {
     myItem: ['GET'],
     withdraw: ['POST'],
     resubmit: ['POST'],
+    formPdf: ['GET'],
+    photo: ['GET'],
+    currentPhoto: ['GET'],
   },
 }
 

@@ -3,6 +3,8 @@
  * GET a page makes when it opens: the pictures (`npm run render`) and the words test (test/pages/words.test.js)
  * render every page with it. 陈晨, clinical practitioner at 东城区示范医院, in the 2024—2026 cycle.
  */
+const { seedStaff, QUERIES_STAFF } = require('./fixtures-staff')
+
 const REGIONS = {
   '': [
     {
@@ -580,6 +582,10 @@ const REVIEW_ITEM = {
   submitted_at: '2026-06-01T10:00:00+08:00',
   decided_at: null,
   applicant: { id: 4, name: '陈晨', phone: '138****0004', id_number: '1101**********1014' },
+  summary: [
+    { label: '修改项目', value: '学历、毕业学校' },
+    { label: '执业证书编码', value: '110101201000001' },
+  ],
   payload: { education: '硕士', school: '北京大学医学部' },
   attachments: [{ name: '学历证书.jpg', purpose: 'other', url: '/api/v1/registry/applications/3/attachments/0' }],
   history: [
@@ -702,6 +708,7 @@ function seed(fake) {
     items: [{ ...REVIEW_ITEM, status: 'approved', decided_at: '2026-06-01T12:00:00+08:00' }],
     next_cursor: null,
   })
+  seedStaff(fake)
 }
 
 /** The query each page opens with in the pictures (a page that needs one to show anything). */
@@ -712,6 +719,7 @@ const QUERIES = {
   'exam/pages/results/index': {},
   'reviewer/pages/detail/index': { id: '1' },
   'assessment/pages/appeal/index': { id: '21', cycle: '2024—2026年度' },
+  ...QUERIES_STAFF,
 }
 
 const REVIEWER_PAGES = /^reviewer\//

@@ -101,6 +101,14 @@ const CALLS = {
     applicationKinds: ['GET'],
     cycles: ['GET'],
   },
+  staff: {
+    list: ['GET'],
+    create: ['POST'],
+    item: ['GET'],
+    disable: ['POST'],
+    enable: ['POST'],
+    reset: ['POST'],
+  },
   reviews: {
     queue: ['GET'],
     counts: ['GET'],
@@ -115,6 +123,9 @@ const CALLS = {
     myItem: ['GET'],
     withdraw: ['POST'],
     resubmit: ['POST'],
+    formPdf: ['GET'],
+    photo: ['GET'],
+    currentPhoto: ['GET'],
   },
 }
 

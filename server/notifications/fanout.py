@@ -7,7 +7,7 @@ from typing import Any
 
 from server.accounts import api as accounts_api
 from server.config import get_settings
-from server.db import run_atomic
+from server.db import insert_rows, run_atomic
 from server.notifications.engine import BATCH, DispatchedEvent, _db_time
 from server.notifications.models import (
     Channel,
@@ -63,8 +63,8 @@ async def dispatch_events(*, limit: int = BATCH, now: datetime | None = None) ->
     }
     templates = get_settings().subscribe_templates
 
-    messages: list[InboxMessage] = []
-    deliveries: list[Delivery] = []
+    messages: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
     for event in events:
         rendered = render(event.kind, event.payload, at=event.created_at)
         channels = wanted_channels(event.kind, overrides.get(event.user_id, {}))
@@ -85,35 +85,36 @@ async def dispatch_events(*, limit: int = BATCH, now: datetime | None = None) ->
         for channel in sorted(channels):
             done = channel == Channel.INBOX
             deliveries.append(
-                Delivery(
-                    event_id=event.id,
-                    user_id=event.user_id,
-                    kind=event.kind,
-                    channel=channel,
-                    idempotency_key=f"{event.id}:{channel.value}",
-                    status=DeliveryStatus.SENT if done else DeliveryStatus.PENDING,
-                    next_attempt_at=now,
-                    sent_at=now if done else None,
-                )
+                {
+                    "event_id": event.id,
+                    "user_id": event.user_id,
+                    "kind": event.kind,
+                    "channel": channel,
+                    "idempotency_key": f"{event.id}:{channel.value}",
+                    "status": DeliveryStatus.SENT if done else DeliveryStatus.PENDING,
+                    "next_attempt_at": now,
+                    "sent_at": now if done else None,
+                }
             )
         messages.append(
-            InboxMessage(
-                user_id=event.user_id,
-                event_id=event.id,
-                kind=event.kind,
-                title=rendered.title[:100],
-                body=rendered.body,
-                link=rendered.link,
-                data=_public_data(event.kind, event.payload),
-                created_at=event.created_at,
-            )
+            {
+                "user_id": event.user_id,
+                "event_id": event.id,
+                "kind": event.kind,
+                "title": rendered.title[:100],
+                "body": rendered.body,
+                "link": rendered.link,
+                "data": _public_data(event.kind, event.payload),
+                "created_at": event.created_at,
+            }
         )
-    open_events = {d.event_id for d in deliveries if d.status != DeliveryStatus.SENT}  # type: ignore[attr-defined]
+    open_events = {d["event_id"] for d in deliveries if d["status"] != DeliveryStatus.SENT}
     finished = [e.id for e in events if e.id not in open_events]
 
     async def write() -> None:
-        await InboxMessage.bulk_create(messages, ignore_conflicts=True)
-        await Delivery.bulk_create(deliveries, ignore_conflicts=True)
+        # Plain rows, not model objects (see insert_rows); a second dispatch of an event writes nothing new
+        await insert_rows(InboxMessage, messages)
+        await insert_rows(Delivery, deliveries)
         await OutboxEvent.filter(id__in=[e.id for e in events], dispatched_at=None).update(dispatched_at=now)
         if finished:
             await OutboxEvent.filter(id__in=finished, delivered_at=None).update(delivered_at=now)

@@ -71,7 +71,8 @@ async function startServer({ timeoutMs = 120000 } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yishi-mp-e2e-'))
   const port = await freePort()
   const emulatorPort = await freePort()
-  const env = baseEnv(dataDir, port, emulatorPort)
+  // The SMTP emulator's default port (8925) may be taken by another server running tests on this machine.
+  const env = { ...baseEnv(dataDir, port, emulatorPort), EMULATOR_SMTP_PORT: String(await freePort()) }
   const log = []
   const proc = spawn(PYTHON, ['-m', 'server', 'run'], {
     cwd: REPO,

@@ -275,7 +275,7 @@ async def _requested(app: BusinessApplication) -> dict[str, Any]:
     if case is not None and app.registration_id:  # type: ignore[attr-defined]
         # the institution's list says whom each case is for (its own physician, named as in its roll)
         reg = await PracticeRegistration.get_or_none(id=app.registration_id).prefetch_related("qualification")  # type: ignore[attr-defined]
-        data["physician_name"] = reg.qualification.name if reg else None  # type: ignore[attr-defined]
+        data["physician_name"] = reg.qualification.name if reg else None
     return data
 
 

@@ -35,7 +35,14 @@ const PHYSICIANS = [
     phone: '138****0005',
     practice_scopes: ['外科专业'],
   }),
-  physicianRow(13, { name: '王芳', account_status: 'none', user_id: null, category: 'tcm', department_name: '中医科' }),
+  physicianRow(13, {
+    name: '王芳',
+    account_status: 'none',
+    user_id: null,
+    phone: null,
+    category: 'tcm',
+    department_name: '中医科',
+  }),
 ]
 
 const MULTI_SITE = {

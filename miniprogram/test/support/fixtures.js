@@ -4,6 +4,7 @@
  * render every page with it. 陈晨, clinical practitioner at 东城区示范医院, in the 2024—2026 cycle.
  */
 const { seedStaff, QUERIES_STAFF } = require('./fixtures-staff')
+const { seedInstitution, QUERIES_INSTITUTION } = require('./fixtures-institution')
 
 const REGIONS = {
   '': [
@@ -605,6 +606,7 @@ const REVIEW_ITEM = {
 
 /** Register the fixture GETs on a fake server (test/support/fake-wx.js); a test may add or override routes. */
 function seed(fake) {
+  seedInstitution(fake)
   const r = (path, data) => fake.route('GET', path, data)
   r('/me', ME)
   r('/registry/me', REGISTRY_ME)
@@ -713,6 +715,7 @@ function seed(fake) {
 
 /** The query each page opens with in the pictures (a page that needs one to show anything). */
 const QUERIES = {
+  ...QUERIES_INSTITUTION,
   'registration/pages/application-form/index': { kind: 'register' },
   'exam/pages/attempt/index': { ref: 'att-9' },
   'exam/pages/capture/index': { kind: 'professional' },

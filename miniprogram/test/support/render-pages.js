@@ -8,7 +8,10 @@ const { loadPage, installFakeWx, settle, text, ROOT } = require('./load-page')
 const { seed, QUERIES, REVIEWER_PAGES } = require('./fixtures')
 
 // Who opens the workbench pages (by path prefix); every other page a physician.
-const SIGNED_IN = [[/^staff\//, require('./fixtures-staff').ADMIN]]
+const SIGNED_IN = [
+  [/^staff\//, require('./fixtures-staff').ADMIN],
+  [/^institution\//, { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }],
+]
 
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
 const PAGES = APP.pages.concat(...APP.subpackages.map((s) => s.pages.map((p) => `${s.root}/${p}`)))

@@ -7,6 +7,7 @@ const { run, confirm } = require('../../../utils/ui')
 const { requireLogin } = require('../../../utils/page')
 
 const SUMMARY_STEPS = ['not_bound', 'not_enrolled', 'exams', 'passed']
+const SUMMARY_HEADS = ['未绑定', '未报名', '待测评', '合格']
 
 Component({
   data: {
@@ -18,7 +19,7 @@ Component({
     showInstitutions: false,
     cycleName: '',
     summary: [],
-    summaryHeads: SUMMARY_STEPS.map((s) => office.STEPS.find((x) => x.step === s).label),
+    summaryHeads: SUMMARY_HEADS,
     people: [],
     total: 0,
     nextCursor: null,

@@ -404,11 +404,21 @@ test('progress: summary per institution, people filtered by step and institution
     institution_id: '2',
     limit: '20',
   })
+  page.onNameInput({ detail: { value: ' 陈 ' } })
+  await page.onSearch()
+  await settle()
+  expect(sent(fake, 'GET', '/assessment/progress/people')[2].query).toEqual({
+    step: 'not_enrolled',
+    institution_id: '2',
+    name: '陈',
+    limit: '20',
+  })
   await page.onExport()
   await settle()
   expect(sent(fake, 'GET', '/assessment/progress/people.xlsx')[0].query).toEqual({
     step: 'not_enrolled',
     institution_id: '2',
+    name: '陈',
   })
   expect(fake.wx.openDocument.mock.calls[0][0]).toMatchObject({ filePath: '/tmp/people.xlsx', showMenu: true })
 })
@@ -424,6 +434,13 @@ test('progress: a reminder asks with the number of people, then says sent and sk
   expect(sent(fake, 'POST', '/assessment/progress/reminders').map((r) => r.data)).toEqual([{ step: 'not_enrolled' }])
   expect(text(comp)).toContain('已向 1 人发送提醒')
   expect(text(comp)).toContain('今天已提醒过、本次跳过 2 人')
+  // with a name the reminder goes to the same filtered group, and says so
+  page.onNameInput({ detail: { value: '林' } })
+  await page.onSearch()
+  await page.onRemind()
+  await settle()
+  expect(fake.calls.filter((c) => c[0] === 'modal')[1][2]).toContain('「未报名」、姓名含“林”的')
+  expect(sent(fake, 'POST', '/assessment/progress/reminders')[1].data).toEqual({ step: 'not_enrolled', name: '林' })
   // a step that is waiting on a reviewer has no reminder
   await page.onStep({ currentTarget: { dataset: { step: 'enrolment_review' } } })
   expect(page.data.canRemind).toBe(false)

@@ -12,9 +12,6 @@ const fs = require('fs')
 const os = require('os')
 const path = require('path')
 const { createWxBridge } = require('../support/wx-bridge')
-
-// The mail emulator's default port (8925) is taken when another server runs on this machine.
-if (!process.env.EMULATOR_SMTP_PORT) process.env.EMULATOR_SMTP_PORT = String(20000 + (process.pid % 20000))
 const { startServer } = require('../support/server')
 
 jest.setTimeout(180000)

@@ -256,7 +256,7 @@ test('questions: an xlsx picked from a chat is uploaded; the counts shown; expor
   })
 })
 
-test('questions: row errors are listed (row, question, message), nothing imported, sent once', async () => {
+test('questions: row errors are listed (row, question, column, message), nothing imported, sent once', async () => {
   const fake = office()
   fake.route(
     'POST',
@@ -264,8 +264,13 @@ test('questions: row errors are listed (row, question, message), nothing importe
     fake.error(422, 'BANK_IMPORT_INVALID', '导入文件中有错误，未导入任何题目', {
       details: {
         rows: [
-          { row: 3, ref: 'L-002', errors: ['题干不能为空', '答案应为从0开始的选项下标列表'] },
-          { row: 7, ref: '', errors: ['ref 不能为空且不超过64个字符'] },
+          {
+            row: 3,
+            ref: 'L-002',
+            errors: ['题干不能为空', '答案应为从0开始的选项下标列表'],
+            columns: ['stem', 'answer'],
+          },
+          { row: 7, ref: '', errors: ['ref 不能为空且不超过64个字符'], columns: ['ref'] },
         ],
         error_count: 2,
       },
@@ -276,9 +281,9 @@ test('questions: row errors are listed (row, question, message), nothing importe
   await settle()
   const t = text(comp)
   expect(t).toContain('未导入任何题目：2 行有错误')
-  expect(t).toContain('第 3 行L-002题干不能为空')
-  expect(t).toContain('第 3 行L-002答案应为从0开始的选项下标列表')
-  expect(t).toContain('第 7 行—ref 不能为空')
+  expect(t).toContain('第 3 行 · L-002 · 题干（stem）题干不能为空')
+  expect(t).toContain('第 3 行 · L-002 · 答案（answer）答案应为从0开始的选项下标列表')
+  expect(t).toContain('第 7 行 · 题目编号（ref）ref 不能为空')
   expect(t).not.toContain('已导入')
   expect(sent(fake, 'POST', '/exams/admin/questions/import')).toHaveLength(1)
 })

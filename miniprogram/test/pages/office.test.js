@@ -126,6 +126,38 @@ test('cycles: a window outside the level above is refused in words, sent once', 
   expect(sent(fake, 'PUT', '/assessment/windows')).toHaveLength(1)
 })
 
+test('cycles: the province moves and deletes a window a district set', async () => {
+  const fake = office()
+  fake.route('PUT', '/assessment/windows', (req) => ({ ...req.data, label: '考试', is_open: true }))
+  fake.route('DELETE', '/assessment/windows', (req) => ({
+    region_code: req.query.region_code,
+    kind: req.query.kind,
+    applies: null,
+  }))
+  const { page, comp } = await loadPage('office/pages/cycles/index', { fake })
+  expect(page.data.below.map((w) => [w.region, w.label])).toEqual([['北京市 朝阳区', '考试']])
+  page.onEdit({ currentTarget: { dataset: { key: '110105-exam' } } })
+  await settle()
+  expect(text(comp)).toContain('设置北京市 朝阳区的时间')
+  page.openPicker({ currentTarget: { dataset: { which: 'closesAt' } } })
+  page.onPicked({ detail: { value: '2026-12-15 18:00' } })
+  await page.onSave()
+  await settle()
+  expect(sent(fake, 'PUT', '/assessment/windows')[0].data).toEqual({
+    kind: 'exam',
+    opens_at: '2026-06-10T08:00:00',
+    closes_at: '2026-12-15T18:00:00',
+    region_code: '110105',
+  })
+  await page.onClear({ currentTarget: { dataset: { key: '110105-exam' } } })
+  await settle()
+  expect(fake.calls).toContainEqual(['modal', '删除北京市 朝阳区的考试时间', '删除后北京市 朝阳区适用上级设置的时间。'])
+  expect(sent(fake, 'DELETE', '/assessment/windows')[0].query).toEqual({ kind: 'exam', region_code: '110105' })
+  // back to this region's own
+  page.onOwnRegion()
+  expect(page.data.target).toBeNull()
+})
+
 test('cycles: deleting this region’s window asks first, in red', async () => {
   const fake = office(CY_OFFICE)
   fake.route('GET', '/assessment/windows', CY_WINDOWS)

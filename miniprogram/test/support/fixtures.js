@@ -5,6 +5,7 @@
  */
 const { seedStaff, QUERIES_STAFF } = require('./fixtures-staff')
 const { seedInstitution, QUERIES_INSTITUTION } = require('./fixtures-institution')
+const { seedOffice, QUERIES_OFFICE } = require('./fixtures-office')
 
 const REGIONS = {
   '': [
@@ -608,6 +609,7 @@ const REVIEW_ITEM = {
 function seed(fake) {
   seedInstitution(fake)
   const r = (path, data) => fake.route('GET', path, data)
+  seedOffice(fake)
   r('/me', ME)
   r('/registry/me', REGISTRY_ME)
   r('/registry/applications', APPLICATIONS)
@@ -716,6 +718,7 @@ function seed(fake) {
 /** The query each page opens with in the pictures (a page that needs one to show anything). */
 const QUERIES = {
   ...QUERIES_INSTITUTION,
+  ...QUERIES_OFFICE,
   'registration/pages/application-form/index': { kind: 'register' },
   'exam/pages/attempt/index': { ref: 'att-9' },
   'exam/pages/capture/index': { kind: 'professional' },

@@ -6,25 +6,26 @@ const fs = require('fs')
 const path = require('path')
 const { loadPage, installFakeWx, settle, text, ROOT } = require('./load-page')
 const { seed, QUERIES, REVIEWER_PAGES } = require('./fixtures')
+const { USERS_OFFICE } = require('./fixtures-office')
 
-// Who opens the workbench pages (by path prefix); every other page a physician.
-const SIGNED_IN = [
+// Which signed-in staff user opens a workbench page (a path prefix → the user); every other page a physician.
+const STAFF_USERS = [
   [/^staff\//, require('./fixtures-staff').ADMIN],
   [/^institution\//, { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }],
+  ...USERS_OFFICE,
 ]
+const staffUser = (rel) => (STAFF_USERS.find(([prefix]) => prefix.test(rel)) || [])[1]
 
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
 const PAGES = APP.pages.concat(...APP.subpackages.map((s) => s.pages.map((p) => `${s.root}/${p}`)))
 
 async function openPage(rel, { prepare = null } = {}) {
   const fake = installFakeWx()
-  const staffUser = SIGNED_IN.find(([prefix]) => prefix.test(rel))
   fake.signIn(
-    staffUser
-      ? staffUser[1]
-      : REVIEWER_PAGES.test(rel)
+    staffUser(rel) ||
+      (REVIEWER_PAGES.test(rel)
         ? { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }
-        : { id: 4, role: 'physician', real_name: '陈晨', phone: '138****0004' },
+        : { id: 4, role: 'physician', real_name: '陈晨', phone: '138****0004' }),
   )
   seed(fake)
   if (prepare) prepare(fake)

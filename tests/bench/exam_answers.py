@@ -60,24 +60,6 @@ async def hello(request):
     return text("hello")
 
 
-def profile_saves(args: argparse.Namespace, tmp: Path, people: list[dict[str, Any]]) -> None:
-    import pstats
-
-    port = free_port()
-    server = start_server(port, profile=args.profile)
-    try:
-        wait_ready(port)
-        plan = asyncio.run(start_attempts(port, people))
-        (tmp / "plan.json").write_text(json.dumps(plan))
-        s = load_result(run_load(f"127.0.0.1:{port}", args.seconds, args.connections, str(tmp / "plan.json")))
-        emit(f"answer saves (1 process, profiled): {s['ok_rps']:.0f}/s errors={s['errors']}")
-    finally:
-        stop(server)
-    stats = pstats.Stats(args.profile)
-    stats.sort_stats("tottime").print_stats(30)
-    stats.sort_stats("cumtime").print_stats("server/", 30)
-
-
 if __name__ == "__main__":
     import sys
     app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=2, access_log=False, motd=False)

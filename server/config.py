@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     agreement_version: str = "2026.1"
     privacy_version: str = "2026.1"
 
+    # How long a staff account's one-time password (new account, password reset) may be used for the first log-in
+    staff_one_time_password_hours: int = Field(default=72, ge=1, le=24 * 90)
+
     # Observability: how often the event-loop lag monitor wakes (finer = more precise, a little more work)
     loop_lag_interval_s: float = Field(default=0.02, gt=0, le=1)
 

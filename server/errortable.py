@@ -52,6 +52,7 @@ BY_CODE = {
     "ACCOUNT_DISABLED": "提示账号已停用，联系所在机构；不要重试。",
     "PASSWORD_CHANGE_REQUIRED": "进入修改密码页（`POST /api/v1/me/password`），改密后再继续。",
     "INITIAL_PASSWORD_USED": "引导到“忘记密码”，用短信验证码重设密码。",
+    "ONE_TIME_PASSWORD_EXPIRED": "提示联系管理员重置密码（重新获取一次性密码）。",
     "PASSWORD_WEAK": "在密码框下显示 message（`details.reason`：length / common / personal）。",
     "AGREEMENT_OUTDATED": "展示最新的服务协议与隐私政策（`details` 为当前版本），用户同意后带新版本号重试。",
     "SMS_CODE_INVALID": "提示验证码错误，让用户重新输入或重新获取。",

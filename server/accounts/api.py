@@ -157,7 +157,9 @@ async def new_password_hash(*, user_id: int, password: str, id_number: str | Non
 
 async def set_password_hash(*, user_id: int, password_hash: str, keep_session_id: str | None) -> int:
     """Replace the password (in the caller's transaction) and end every other session; returns how many ended."""
-    await User.filter(id=user_id).update(password_hash=password_hash, must_change_password=False)
+    await User.filter(id=user_id).update(
+        password_hash=password_hash, must_change_password=False, one_time_password_expires_at=None
+    )
     return await sessions.end_user_sessions(user_id=user_id, keep_sid=keep_session_id)
 
 

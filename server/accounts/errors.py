@@ -15,6 +15,7 @@ AppError
 ├── AccountDisabled            403 ACCOUNT_DISABLED
 ├── AgreementOutdated          409 AGREEMENT_OUTDATED         the versions accepted are not the current ones
 ├── InitialPasswordUsed        401 INITIAL_PASSWORD_USED      an imported initial password logs in once only
+├── OneTimePasswordExpired     401 ONE_TIME_PASSWORD_EXPIRED  a staff one-time password past its expires_at
 ├── UserNotFound               404 USER_NOT_FOUND             admin: no such account
 ├── EmailTaken                 409 EMAIL_TAKEN                another account verified this e-mail
 ├── EmailNotBound              404 EMAIL_NOT_BOUND            no security e-mail to remove
@@ -86,6 +87,14 @@ class AgreementOutdated(AppError):
 
 class InitialPasswordUsed(AppError):
     code, status, message = "INITIAL_PASSWORD_USED", 401, "初始密码只能登录一次，请通过“忘记密码”用短信验证码重设密码"
+
+
+class OneTimePasswordExpired(AppError):
+    code, status, message = (
+        "ONE_TIME_PASSWORD_EXPIRED",
+        401,
+        "一次性密码已过期，请联系为您开通账号的管理员重新获取",
+    )
 
 
 class UserNotFound(AppError):

@@ -17,6 +17,7 @@ from server.accounts.errors import (
     CaptchaRequired,
     InitialPasswordUsed,
     InvalidCredentials,
+    OneTimePasswordExpired,
 )
 from server.accounts.lockout import CaptchaNeeded, clear_failures, login_subject
 from server.accounts.models import User
@@ -54,7 +55,8 @@ async def open_login(user: User, *, ip: str | None, user_agent: str | None, meth
 
 async def _find_by_login(login: str) -> User | None:
     """The account a typed identifier names: phone, username, or (once linked to a physician record) the ID number,
-    found by its keyed blind index, or the qualification certificate number.
+    found by its keyed blind index, or the qualification certificate number. User names are stored lower-case
+    (server.accounts.staff), so ``BJ_Office`` names ``bj_office``.
 
     One query for every kind, so a known phone is not answered faster than an unknown ID number. An identifier
     that names more than one account (an ID number on two accounts) names none: it fails like a wrong password.
@@ -63,11 +65,12 @@ async def _find_by_login(login: str) -> User | None:
     if not login:
         return None
     index = crypto.blind_index(login)
-    q = Q(phone=login) | Q(username=login) | Q(qualification_cert_no=login) | Q(id_number_index=index)
+    username = login.lower()
+    q = Q(phone=login) | Q(username=username) | Q(qualification_cert_no=login) | Q(id_number_index=index)
     found = await User.filter(q).limit(4)
     for matches in (
         lambda u: u.phone == login,
-        lambda u: u.username == login,
+        lambda u: u.username == username,
         lambda u: u.qualification_cert_no == login,
         lambda u: u.id_number_index == index,
     ):
@@ -102,6 +105,17 @@ async def log_in_with_password(
     await clear_failures(subject)
     await _upgrade_hash(user, password)
     if user.must_change_password:
+        expires_at = user.one_time_password_expires_at
+        if expires_at is not None and expires_at <= now():
+            await audit.record(
+                action="login.one_time_password_expired",
+                actor_id=user.id,
+                subject_type="user",
+                subject_id=str(user.id),
+                ip=ip,
+                details={"expired_at": expires_at.isoformat()},
+            )
+            raise OneTimePasswordExpired()
         tokens = await run_atomic(_log_in_with_initial_password, user, ip=ip, user_agent=user_agent)
         if tokens is None:
             await audit.record(action="login.initial_password_reused", actor_id=user.id, ip=ip)

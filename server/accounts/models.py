@@ -19,6 +19,8 @@ class User(Model):
     must_change_password = fields.BooleanField(default=False)
     # When an imported initial password was first used: it logs in once, then only a change or a reset helps
     initial_login_at = fields.DatetimeField(null=True)
+    # Until when a staff account's one-time password (new account, reset) may log in; None: it does not expire
+    one_time_password_expires_at = fields.DatetimeField(null=True)
     role = fields.CharEnumField(Role, max_length=32, default=Role.PHYSICIAN, db_index=True)
     # Reviewer scope: an institution reviewer acts for one institution, an office or commission reviewer for a region
     # (province or county code, GB/T 2260) and everything below it.

@@ -41,7 +41,9 @@ async def _set_reset_password(user: User, new_password: str, *, ip: str | None, 
     new_hash = await pw.hash_password(new_password)
 
     async def body() -> None:
-        await User.filter(id=user.id).update(password_hash=new_hash, must_change_password=False, updated_at=now())
+        await User.filter(id=user.id).update(
+            password_hash=new_hash, must_change_password=False, one_time_password_expires_at=None, updated_at=now()
+        )
         ended = await sessions.end_user_sessions(user_id=user.id)
         await audit.record(
             action="password.reset", actor_id=user.id, ip=ip, details={"sessions_ended": ended, "via": via}

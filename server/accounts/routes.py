@@ -111,9 +111,10 @@ async def register(request: Request, body: RegisterIn) -> HTTPResponse:
     account_errors.AccountLocked,
     account_errors.AccountDisabled,
     account_errors.InitialPasswordUsed,
+    account_errors.OneTimePasswordExpired,
 )
 @openapi.tag("accounts")
-@openapi.summary("密码登录（手机号或用户名）")
+@openapi.summary("密码登录（手机号或用户名，用户名不区分大小写）")
 @openapi.response(200, json_content(TokensOut))
 @body(LoginIn)
 async def login(request: Request, body: LoginIn) -> HTTPResponse:

@@ -65,7 +65,10 @@ async def change_password(
         locked = await User.select_for_update().get(id=user_id)
         locked.password_hash = new_hash
         locked.must_change_password = False
-        await locked.save(update_fields=["password_hash", "must_change_password", "updated_at"])
+        locked.one_time_password_expires_at = None
+        await locked.save(
+            update_fields=["password_hash", "must_change_password", "one_time_password_expires_at", "updated_at"]
+        )
         ended = await sessions.end_user_sessions(user_id=user_id, keep_sid=session_id)
         await audit.record(action="password.changed", actor_id=user_id, ip=ip, details={"sessions_ended": ended})
         current = await UserSession.get_or_none(id=session_id, revoked_at__isnull=True)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.timezone import now
 
 from server.accounts import admin, sessions
 from server.accounts.errors import (
@@ -33,6 +35,7 @@ from server.accounts.rules import check_password_rules
 from server.common import audit, outbox, scope
 from server.common.auth import Principal
 from server.common.enums import Role
+from server.config import get_settings
 from server.db import run_atomic
 from server.directory import api as directory_api
 
@@ -53,12 +56,18 @@ def new_one_time_password() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(ONE_TIME_PASSWORD_LENGTH))
 
 
+def one_time_password_expiry() -> datetime:
+    """Until when a one-time password issued now may log in (STAFF_ONE_TIME_PASSWORD_HOURS, default 72)."""
+    return now() + timedelta(hours=get_settings().staff_one_time_password_hours)
+
+
 @dataclass(frozen=True, slots=True)
 class Issued:
     """A staff account and the one-time password to hand over (shown once, stored only as a hash)."""
 
     user: User
     one_time_password: str
+    expires_at: datetime
 
 
 def _manages(principal: Principal, user: User) -> bool:
@@ -127,6 +136,7 @@ async def create_staff(
     username = username.lower()
     password = new_one_time_password()
     password_hash = await hash_password(password)
+    expires_at = one_time_password_expiry()
 
     async def tx() -> User:
         if await User.filter(username=username).exists():
@@ -142,6 +152,7 @@ async def create_staff(
             region_code=region,
             password_hash=password_hash,
             must_change_password=True,
+            one_time_password_expires_at=expires_at,
         )
         await audit.record(
             action="staff.created",
@@ -149,11 +160,16 @@ async def create_staff(
             subject_type="user",
             subject_id=str(user.id),
             ip=ip,
-            details={"role": role.value, "institution_id": institution_id, "region_code": region},
+            details={
+                "role": role.value,
+                "institution_id": institution_id,
+                "region_code": region,
+                "one_time_password_expires_at": expires_at.isoformat(),
+            },
         )
         return user
 
-    return Issued(await run_atomic(tx), password)
+    return Issued(await run_atomic(tx), password, expires_at)
 
 
 async def list_staff(
@@ -210,10 +226,14 @@ async def reset_staff_password(*, principal: Principal, user_id: int, ip: str | 
         raise StaffSelfChange("修改自己的密码请使用“修改密码”")
     password = new_one_time_password()
     password_hash = await hash_password(password)
+    expires_at = one_time_password_expiry()
 
     async def tx() -> User:
         await User.filter(id=user.id).update(
-            password_hash=password_hash, must_change_password=True, initial_login_at=None
+            password_hash=password_hash,
+            must_change_password=True,
+            initial_login_at=None,
+            one_time_password_expires_at=expires_at,
         )
         ended = await sessions.end_user_sessions(user_id=user.id)
         await audit.record(
@@ -222,11 +242,11 @@ async def reset_staff_password(*, principal: Principal, user_id: int, ip: str | 
             subject_type="user",
             subject_id=str(user.id),
             ip=ip,
-            details={"sessions_ended": ended},
+            details={"sessions_ended": ended, "one_time_password_expires_at": expires_at.isoformat()},
         )
         return await User.get(id=user.id)
 
-    return Issued(await run_atomic(tx), password)
+    return Issued(await run_atomic(tx), password, expires_at)
 
 
 # ---------------------------------------------------- a physician's password, reset by their institution
@@ -258,7 +278,10 @@ async def reset_physician_password(*, principal: Principal, user_id: int, ip: st
 
     async def tx() -> int:
         await User.filter(id=user.id).update(
-            password_hash=password_hash, must_change_password=True, initial_login_at=None
+            password_hash=password_hash,
+            must_change_password=True,
+            initial_login_at=None,
+            one_time_password_expires_at=None,
         )
         ended = await sessions.end_user_sessions(user_id=user.id)
         await outbox.emit(

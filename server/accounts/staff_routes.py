@@ -11,6 +11,7 @@ from server.accounts import staff
 from server.accounts.staff_schemas import (
     IssuedOut,
     PhysicianResetOut,
+    ScopeNames,
     StaffIn,
     StaffOut,
     StaffPageOut,
@@ -41,7 +42,7 @@ async def create_staff(request: Request, body: StaffIn, principal: Principal) ->
         ip=client_ip(request),
         **{**body.model_dump(), "role": Role(body.role)},
     )
-    return out(IssuedOut.of(issued), status=201)
+    return out(await IssuedOut.of(issued), status=201)
 
 
 @bp.get("/staff")
@@ -62,7 +63,8 @@ async def list_staff(request: Request, query: StaffQuery, principal: Principal) 
         limit=query.limit,
     )
     next_cursor = rows[-1].id if len(rows) == query.limit else None
-    return out(StaffPageOut(items=[StaffOut.of(u) for u in rows], next_cursor=next_cursor))
+    names = await ScopeNames.of(rows)
+    return out(StaffPageOut(items=[StaffOut.of(u, names) for u in rows], next_cursor=next_cursor))
 
 
 @bp.get("/staff/<user_id:int>")
@@ -72,7 +74,7 @@ async def list_staff(request: Request, query: StaffQuery, principal: Principal) 
 @openapi.response(200, json_content(StaffOut))
 @require(*staff.MANAGERS)
 async def get_staff(request: Request, user_id: int, principal: Principal) -> HTTPResponse:
-    return out(StaffOut.of(await staff.get_staff(principal=principal, user_id=user_id)))
+    return out(await StaffOut.one(await staff.get_staff(principal=principal, user_id=user_id)))
 
 
 async def _set_active(
@@ -81,7 +83,7 @@ async def _set_active(
     user = await staff.set_staff_active(
         principal=principal, user_id=user_id, active=active, reason=body.reason, ip=client_ip(request)
     )
-    return out(StaffOut.of(user))
+    return out(await StaffOut.one(user))
 
 
 @bp.post("/staff/<user_id:int>/disable")
@@ -114,7 +116,7 @@ async def enable_staff(request: Request, user_id: int, body: StaffStatusIn, prin
 @require(*staff.MANAGERS)
 async def reset_staff_password(request: Request, user_id: int, principal: Principal) -> HTTPResponse:
     issued = await staff.reset_staff_password(principal=principal, user_id=user_id, ip=client_ip(request))
-    return out(IssuedOut.of(issued))
+    return out(await IssuedOut.of(issued))
 
 
 @bp.post("/staff/physicians/<user_id:int>/password-reset")

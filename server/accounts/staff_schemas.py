@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -11,6 +12,7 @@ from server.accounts.models import User
 from server.accounts.staff import Issued
 from server.common.masking import mask_phone
 from server.common.schemas import CursorQuery, RegionCode, StrictIn
+from server.directory import api as directory_api
 
 StaffRole = Literal["institution_reviewer", "office_reviewer", "commission_reviewer", "admin"]
 Username = Annotated[
@@ -47,6 +49,24 @@ class StaffStatusIn(StrictIn):
     reason: str = Field(min_length=2, max_length=200, description="停用或启用的原因（写入审计日志）")
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeNames:
+    """The names of the institutions and regions a page of staff accounts acts in (codes and ids never show)."""
+
+    institutions: dict[int, str]
+    regions: dict[str, str]
+
+    @classmethod
+    async def of(cls, users: list[User]) -> ScopeNames:
+        ids = {u.institution_id for u in users if u.institution_id}  # type: ignore[attr-defined]
+        regions: dict[str, str] = {}
+        for code in {u.region_code for u in users if u.region_code}:
+            path = await directory_api.region_path(code)
+            # 北京市 › 市辖区 › 东城区 reads 北京市东城区: the municipal "市辖区" level says nothing
+            regions[code] = "".join(r.name for r in path if r.name not in ("市辖区", "县")) or code
+        return cls(institutions=await directory_api.institution_names(ids), regions=regions)
+
+
 class StaffOut(BaseModel):
     id: int
     username: str | None
@@ -54,23 +74,36 @@ class StaffOut(BaseModel):
     real_name: str | None
     phone: str | None = Field(description="脱敏手机号")
     institution_id: int | None
+    institution_name: str | None = Field(default=None, description="机构账号的所属机构名称")
     region_code: str | None
+    region_name: str | None = Field(default=None, description="辖区名称（如 北京市东城区）")
     is_active: bool
     must_change_password: bool = Field(description="仍在使用一次性密码（首次登录须修改）")
+    one_time_password_expires_at: datetime | None = Field(
+        default=None, description="一次性密码的有效期（过期后须重置密码）；已修改密码时为空"
+    )
     created_at: datetime
 
     @classmethod
-    def of(cls, user: User) -> StaffOut:
+    async def one(cls, user: User) -> StaffOut:
+        return cls.of(user, await ScopeNames.of([user]))
+
+    @classmethod
+    def of(cls, user: User, names: ScopeNames) -> StaffOut:
+        institution_id = user.institution_id  # type: ignore[attr-defined]
         return cls(
             id=user.id,
             username=user.username,
             role=str(user.role),
             real_name=user.real_name,
             phone=mask_phone(user.phone),
-            institution_id=user.institution_id,  # type: ignore[attr-defined]
+            institution_id=institution_id,
+            institution_name=names.institutions.get(institution_id) if institution_id else None,
             region_code=user.region_code,
+            region_name=names.regions.get(user.region_code) if user.region_code else None,
             is_active=user.is_active,
             must_change_password=user.must_change_password,
+            one_time_password_expires_at=user.one_time_password_expires_at if user.must_change_password else None,
             created_at=user.created_at,
         )
 
@@ -85,10 +118,17 @@ class IssuedOut(BaseModel):
 
     staff: StaffOut
     one_time_password: str = Field(description="一次性密码：仅本次显示，首次登录后须立即修改")
+    expires_at: datetime = Field(
+        description="一次性密码的有效期：过期未使用须重新重置（STAFF_ONE_TIME_PASSWORD_HOURS）"
+    )
 
     @classmethod
-    def of(cls, issued: Issued) -> IssuedOut:
-        return cls(staff=StaffOut.of(issued.user), one_time_password=issued.one_time_password)
+    async def of(cls, issued: Issued) -> IssuedOut:
+        return cls(
+            staff=await StaffOut.one(issued.user),
+            one_time_password=issued.one_time_password,
+            expires_at=issued.expires_at,
+        )
 
 
 class PhysicianResetOut(BaseModel):

@@ -25,8 +25,9 @@ S = "/api/v1/staff"
 
 async def _world() -> dict[str, Any]:
     """Beijing (东城 110101, 朝阳 110105) and Hebei (长安 130102), a manager of each kind and an institution each."""
+    names = {"110000": "北京市", "110100": "市辖区", "110101": "东城区", "110105": "朝阳区", "130000": "河北省"}
     for code in ("110000", "110100", "110101", "110105", "130000", "130100", "130102"):
-        await f.region(code)
+        await f.region(code, names.get(code))
     dc = await f.institution("110101", "东城医院")
     cy = await f.institution("110105", "朝阳医院")
     hb = await f.institution("130102", "长安医院")
@@ -315,3 +316,74 @@ async def test_institution_resets_its_physicians_password_by_sms(client: httpx.A
     assert r.status_code == 200 and r.json()["must_change_password"] is True
     r = await client.post("/api/v1/auth/login", json={"login": doctor.phone, "password": temp})
     assert r.status_code == 401 and error_code(r) == "INITIAL_PASSWORD_USED"
+
+
+async def test_one_time_password_expires_and_the_answer_says_when(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from tortoise.timezone import now
+
+    from server.config import get_settings
+
+    w = await _world()
+    monkeypatch.setattr(get_settings(), "staff_one_time_password_hours", 24)
+    h = await _h(w, "admin")
+    r = await client.post(S, json=_body("late_office", "office_reviewer", region_code="110105"), headers=h)
+    assert r.status_code == 201, r.text
+    data = r.json()
+    user = await User.get(username="late_office")
+    expires = user.one_time_password_expires_at
+    assert expires is not None and timedelta(hours=23) < expires - now() <= timedelta(hours=24)
+    assert data["expires_at"] and data["staff"]["one_time_password_expires_at"]
+    assert data["staff"]["region_name"] == "北京市朝阳区" and data["staff"]["institution_name"] is None
+    # past its time: a clear code, audited, and no session opened (a wrong password still says only "wrong")
+    await User.filter(id=user.id).update(one_time_password_expires_at=now() - timedelta(minutes=1))
+    r = await client.post("/api/v1/auth/login", json={"login": "late_office", "password": "Wrong-Guess-2026"})
+    assert r.status_code == 401 and error_code(r) == "INVALID_CREDENTIALS"
+    r = await client.post("/api/v1/auth/login", json={"login": "late_office", "password": data["one_time_password"]})
+    assert r.status_code == 401 and error_code(r) == "ONE_TIME_PASSWORD_EXPIRED"
+    assert "管理员" in r.json()["error"]["message"]
+    assert await AuditEntry.filter(action="login.one_time_password_expired", subject_id=str(user.id)).exists()
+    assert (await User.get(id=user.id)).initial_login_at is None
+    # a reset gives a fresh one (its own expires_at); once changed, nothing expires any more
+    r = await client.post(f"{S}/{user.id}/password-reset", headers=h)
+    assert r.status_code == 200 and r.json()["expires_at"]
+    otp = r.json()["one_time_password"]
+    r = await client.post("/api/v1/auth/login", json={"login": "late_office", "password": otp})
+    assert r.status_code == 200 and r.json()["must_change_password"] is True
+    token = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    r = await client.post(
+        "/api/v1/me/password", json={"old_password": otp, "new_password": "Xin-Mima-2026!"}, headers=token
+    )
+    assert r.status_code == 200, r.text
+    changed = await User.get(id=user.id)
+    assert changed.one_time_password_expires_at is None and not changed.must_change_password
+    r = await client.get(f"{S}/{user.id}", headers=h)
+    assert r.json()["one_time_password_expires_at"] is None and r.json()["must_change_password"] is False
+
+
+async def test_username_log_in_is_case_insensitive(client: httpx.AsyncClient) -> None:
+    w = await _world()
+    await User.filter(id=w["bj_office"].id).update(username="bj_office", password_hash=await pw.hash_password(PASSWORD))
+    for typed in ("BJ_Office", "BJ_OFFICE", " bj_office "):
+        r = await client.post("/api/v1/auth/login", json={"login": typed, "password": PASSWORD})
+        assert r.status_code == 200, (typed, r.text)
+    r = await client.post("/api/v1/auth/login", json={"login": "BJ_OFFICE", "password": "Wrong-Guess-2026"})
+    assert r.status_code == 401 and error_code(r) == "INVALID_CREDENTIALS"
+    r = await client.post("/api/v1/auth/login", json={"login": "BJ_OFFICE2", "password": PASSWORD})
+    assert r.status_code == 401 and error_code(r) == "INVALID_CREDENTIALS"
+
+
+async def test_staff_answers_name_the_scope(client: httpx.AsyncClient) -> None:
+    w = await _world()
+    h = await _h(w, "admin")
+    r = await client.get(S, params={"limit": 50}, headers=h)
+    by_id = {s["id"]: s for s in r.json()["items"]}
+    assert by_id[w["dc_hospital"].id]["institution_name"] == "东城医院"
+    assert by_id[w["bj_office"].id]["region_name"] == "北京市"
+    assert by_id[w["cy_office"].id]["region_name"] == "北京市朝阳区"
+    assert by_id[w["admin"].id]["region_name"] is None and by_id[w["admin"].id]["institution_name"] is None
+    r = await client.get(f"{S}/{w['dc_commission'].id}", headers=h)
+    assert r.json()["region_name"] == "北京市东城区"

@@ -3,6 +3,8 @@
  * GET a page makes when it opens: the pictures (`npm run render`) and the words test (test/pages/words.test.js)
  * render every page with it. 陈晨, clinical practitioner at 东城区示范医院, in the 2024—2026 cycle.
  */
+const { seedOffice, QUERIES_OFFICE } = require('./fixtures-office')
+
 const REGIONS = {
   '': [
     {
@@ -600,6 +602,7 @@ const REVIEW_ITEM = {
 /** Register the fixture GETs on a fake server (test/support/fake-wx.js); a test may add or override routes. */
 function seed(fake) {
   const r = (path, data) => fake.route('GET', path, data)
+  seedOffice(fake)
   r('/me', ME)
   r('/registry/me', REGISTRY_ME)
   r('/registry/applications', APPLICATIONS)
@@ -706,6 +709,7 @@ function seed(fake) {
 
 /** The query each page opens with in the pictures (a page that needs one to show anything). */
 const QUERIES = {
+  ...QUERIES_OFFICE,
   'registration/pages/application-form/index': { kind: 'register' },
   'exam/pages/attempt/index': { ref: 'att-9' },
   'exam/pages/capture/index': { kind: 'professional' },

@@ -6,6 +6,11 @@ const fs = require('fs')
 const path = require('path')
 const { loadPage, installFakeWx, settle, text, ROOT } = require('./load-page')
 const { seed, QUERIES, REVIEWER_PAGES } = require('./fixtures')
+const { USERS_OFFICE } = require('./fixtures-office')
+
+// Which signed-in staff user opens a workbench page: a path prefix → the user.
+const STAFF_USERS = [...USERS_OFFICE]
+const staffUser = (rel) => (STAFF_USERS.find(([prefix]) => prefix.test(rel)) || [])[1]
 
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
 const PAGES = APP.pages.concat(...APP.subpackages.map((s) => s.pages.map((p) => `${s.root}/${p}`)))
@@ -13,9 +18,10 @@ const PAGES = APP.pages.concat(...APP.subpackages.map((s) => s.pages.map((p) => 
 async function openPage(rel, { prepare = null } = {}) {
   const fake = installFakeWx()
   fake.signIn(
-    REVIEWER_PAGES.test(rel)
-      ? { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }
-      : { id: 4, role: 'physician', real_name: '陈晨', phone: '138****0004' },
+    staffUser(rel) ||
+      (REVIEWER_PAGES.test(rel)
+        ? { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }
+        : { id: 4, role: 'physician', real_name: '陈晨', phone: '138****0004' }),
   )
   seed(fake)
   if (prepare) prepare(fake)

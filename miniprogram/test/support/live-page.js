@@ -52,6 +52,7 @@ function createLive({ server }) {
   let media = null // file path chooseMedia hands over
   let messageFile = null // {path, name} chooseMessageFile hands over
   let current = null
+  const loaded = {} // page path → miniprogram-simulate id
 
   // Every network call counts while in flight, so `idle` knows when the page is done.
   const counted =
@@ -178,8 +179,9 @@ function createLive({ server }) {
     const { rel, query } = parseUrl(url)
     if (!fs.existsSync(path.join(ROOT, `${rel}.js`))) throw new Error(`page ${rel} does not exist`)
     const simulate = require('miniprogram-simulate')
-    const id = load(rel)
-    const comp = simulate.render(id)
+    // A page's module runs once (Component() registers it then): later opens render the same registration.
+    if (!loaded[rel]) loaded[rel] = load(rel)
+    const comp = simulate.render(loaded[rel])
     comp.attach(document.createElement('parent-wrapper'))
     const page = comp.instance
     current = { rel, comp, page, url }
@@ -236,8 +238,8 @@ function createLive({ server }) {
     for (const el of [node, ...ancestors]) {
       const a = attrsOf(el)
       if (a.hidden === true || a.hidden === 'true') return false
-      const tag = el._vt && (el._vt.componentId || el._vt.tagName)
-      if (/t-(popup|dialog|drawer|action-sheet)/.test(String(tag)) && !a.visible) return false
+      const tag = el._vt && el._vt.tagName
+      if (/^t-(popup|dialog|drawer|action-sheet|picker|date-time-picker)$/.test(String(tag)) && !a.visible) return false
     }
     const first = [node, ...ancestors.slice().reverse()].find(inDom)
     for (let d = first.$$; d && d !== p.comp.dom; d = d.parentNode) {
@@ -258,7 +260,9 @@ function createLive({ server }) {
   function findTappable(p, label, { nth = 0, events = ['tap'] } = {}) {
     const all = ownElements(p).filter((e) => onScreen(p, e))
     let hits
-    if (label.startsWith('#')) hits = all.filter((e) => idOf(e.node) === label.slice(1))
+    const byAttr = /^\[([\w-]+)=(.+)\]$/.exec(label)
+    if (byAttr) hits = all.filter((e) => String(attrsOf(e.node)[byAttr[1]]) === byAttr[2])
+    else if (label.startsWith('#')) hits = all.filter((e) => idOf(e.node) === label.slice(1))
     else {
       const want = normalise(label)
       const texts = all.map((e) => ({ ...e, text: textOf(e.node) }))
@@ -295,7 +299,9 @@ function createLive({ server }) {
   function findField(p, label) {
     const all = ownElements(p).filter((e) => onScreen(p, e))
     const want = label.startsWith('#') ? null : normalise(label)
+    const byAttr = /^\[([\w-]+)=(.+)\]$/.exec(label)
     const hit = all.find(({ node }) => {
+      if (byAttr) return String(attrsOf(node)[byAttr[1]]) === byAttr[2]
       if (!want) return idOf(node) === label.slice(1)
       const a = attrsOf(node)
       return [a.label, a.placeholder, a.title].some((v) => typeof v === 'string' && normalise(v) === want)
@@ -347,7 +353,7 @@ function createLive({ server }) {
     /** What the page's own tree holds (tag, id, bound events, on screen): for a failing locator's message. */
     elements: (p) =>
       ownElements(p).map((e) => ({
-        tag: e.node._vt && (e.node._vt.componentId || e.node._vt.tagName),
+        tag: e.node._vt && e.node._vt.tagName,
         id: idOf(e.node),
         events: Object.values(eventsOf(e.node)).map((v) => `${v.name}:${v.handler}`),
         attrs: attrsOf(e.node),

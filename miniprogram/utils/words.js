@@ -142,4 +142,26 @@ function enrolmentSections(e, places = {}) {
   return sections
 }
 
-module.exports = { profileSections, enrolmentSections, regionCodes, yesNo, ACTIVATED_VIA_TEXT, ID_TYPE_TEXT }
+/** The institution's look-up (POST /registry/lookup) in sections: each qualification, each registration. */
+function lookupSections(answer, places = {}) {
+  const quals = (answer && answer.qualifications) || []
+  const regs = (answer && answer.registrations) || []
+  const n = (arr, i) => (arr.length > 1 ? ` ${i + 1}` : '')
+  return [
+    ...quals.map((q, i) => ({
+      title: `资格信息${n(quals, i)}`,
+      rows: rows([['姓名', q.name]]).concat(qualificationRows(q)),
+    })),
+    ...regs.map((r, i) => ({ title: `注册信息${n(regs, i)}`, rows: registrationRows(r, places) })),
+  ]
+}
+
+module.exports = {
+  lookupSections,
+  profileSections,
+  enrolmentSections,
+  regionCodes,
+  yesNo,
+  ACTIVATED_VIA_TEXT,
+  ID_TYPE_TEXT,
+}

@@ -272,6 +272,10 @@ async def _requested(app: BusinessApplication) -> dict[str, Any]:
     case = INSTITUTION_KINDS.get(app.kind)
     if "reason" in data and case is not None:
         data["reason_label"] = case.reasons.get(str(data["reason"]))
+    if case is not None and app.registration_id:  # type: ignore[attr-defined]
+        # the institution's list says whom each case is for (its own physician, named as in its roll)
+        reg = await PracticeRegistration.get_or_none(id=app.registration_id).prefetch_related("qualification")  # type: ignore[attr-defined]
+        data["physician_name"] = reg.qualification.name if reg else None
     return data
 
 

@@ -419,6 +419,7 @@ async def test_institution_filing_and_cancellation(client: httpx.AsyncClient, wo
     listed = await client.get(url, headers=await wf.auth_headers(world.dc_reviewer))
     assert [a["id"] for a in listed.json()["items"]] == [(await BusinessApplication.get()).id]
     assert listed.json()["items"][0]["status_label"] == "待卫生健康行政部门审批"
+    assert listed.json()["items"][0]["data"]["physician_name"] == who.name  # whom the case is for
     form = await client.get(
         f"{R}/applications/{listed.json()['items'][0]['id']}/form.pdf", headers=await wf.auth_headers(world.dc_reviewer)
     )

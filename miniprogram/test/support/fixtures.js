@@ -4,6 +4,7 @@
  * render every page with it. 陈晨, clinical practitioner at 东城区示范医院, in the 2024—2026 cycle.
  */
 const { seedOffice, QUERIES_OFFICE } = require('./fixtures-office')
+const { seedInstitution, QUERIES_INSTITUTION } = require('./fixtures-institution')
 
 const REGIONS = {
   '': [
@@ -601,6 +602,7 @@ const REVIEW_ITEM = {
 
 /** Register the fixture GETs on a fake server (test/support/fake-wx.js); a test may add or override routes. */
 function seed(fake) {
+  seedInstitution(fake)
   const r = (path, data) => fake.route('GET', path, data)
   seedOffice(fake)
   r('/me', ME)
@@ -710,6 +712,7 @@ function seed(fake) {
 /** The query each page opens with in the pictures (a page that needs one to show anything). */
 const QUERIES = {
   ...QUERIES_OFFICE,
+  ...QUERIES_INSTITUTION,
   'registration/pages/application-form/index': { kind: 'register' },
   'exam/pages/attempt/index': { ref: 'att-9' },
   'exam/pages/capture/index': { kind: 'professional' },

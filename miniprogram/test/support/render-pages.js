@@ -15,13 +15,19 @@ const staffUser = (rel) => (STAFF_USERS.find(([prefix]) => prefix.test(rel)) || 
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
 const PAGES = APP.pages.concat(...APP.subpackages.map((s) => s.pages.map((p) => `${s.root}/${p}`)))
 
+// Staff pages by path prefix: who is signed in when they open.
+const STAFF = [[/^institution\//, { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }]]
+
 async function openPage(rel, { prepare = null } = {}) {
   const fake = installFakeWx()
+  const staff = STAFF.find(([prefix]) => prefix.test(rel))
   fake.signIn(
     staffUser(rel) ||
-      (REVIEWER_PAGES.test(rel)
-        ? { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }
-        : { id: 4, role: 'physician', real_name: '陈晨', phone: '138****0004' }),
+      (staff
+        ? staff[1]
+        : REVIEWER_PAGES.test(rel)
+          ? { id: 9, role: 'institution_reviewer', username: 'dc_hospital', phone: null }
+          : { id: 4, role: 'physician', real_name: '陈晨', phone: '138****0004' }),
   )
   seed(fake)
   if (prepare) prepare(fake)

@@ -150,8 +150,10 @@ const image = (imageId) => http.download({ path: PATHS.image(imageId) })
 // ---- progress and reminders
 const progress = (cycleId) => http.get(PATHS.progress, { cycle_id: cycleId })
 
-function peopleQuery({ step = null, institutionId = null, regionCode = null, cycleId = null } = {}) {
-  return { step, institution_id: institutionId, region_code: regionCode, cycle_id: cycleId }
+/** The filters of the list, its Excel and a reminder: step, institution, region, name (contains), cycle. */
+function peopleQuery({ step = null, institutionId = null, regionCode = null, name = null, cycleId = null } = {}) {
+  const trimmed = name ? String(name).trim() : ''
+  return { step, institution_id: institutionId, region_code: regionCode, name: trimmed || null, cycle_id: cycleId }
 }
 
 const people = ({ cursor = null, limit = 20, ...filters } = {}) =>
@@ -160,11 +162,11 @@ const people = ({ cursor = null, limit = 20, ...filters } = {}) =>
 const peopleXlsx = (filters = {}) => http.download({ path: PATHS.peopleXlsx, query: peopleQuery(filters) })
 
 /** {matched, sent, already_today, no_account}. */
-function remind({ step, institutionId = null, regionCode = null, cycleId = null }) {
-  const body = { step }
-  if (institutionId) body.institution_id = institutionId
-  if (regionCode) body.region_code = regionCode
-  if (cycleId) body.cycle_id = cycleId
+function remind(filters) {
+  const body = {}
+  Object.entries(peopleQuery(filters)).forEach(([k, v]) => {
+    if (v !== null && v !== undefined) body[k] = v
+  })
   return http.post(PATHS.reminders, body)
 }
 

@@ -279,6 +279,7 @@ async def progress_people(request: Request, principal: Principal, query: PeopleQ
         region_code=query.region_code,
         institution_id=query.institution_id,
         step=query.step,
+        name=query.name,
         offset=offset,
         limit=query.limit,
         ip=client_ip(request),

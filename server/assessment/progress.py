@@ -104,8 +104,9 @@ async def people(
     region_code: str | None = None,
     institution_id: int | None = None,
     step: str | None = None,
+    name: str | None = None,
 ) -> tuple[Cycle, list[PersonProgress]]:
-    """Everyone in scope with their step this cycle, by institution then name."""
+    """Everyone in scope with their step this cycle (``name``: whose name contains it), by institution then name."""
     cycle = await cycle_or_current(cycle_id)
     institutions = await _institutions_in_scope(principal, region_code=region_code, institution_id=institution_id)
     if not institutions:
@@ -176,6 +177,8 @@ async def people(
         )
     if step:
         result = [p for p in result if p.step == step]
+    if name and name.strip():
+        result = [p for p in result if name.strip() in p.name]
     result.sort(key=lambda p: (p.institution_id, p.name, p.id_number_masked, p.account_id or 0))
     return cycle, result
 
@@ -196,11 +199,17 @@ async def read_people(
     step: str | None,
     offset: int,
     limit: int,
+    name: str | None = None,
     ip: str | None = None,
 ) -> tuple[Cycle, list[PersonProgress], int]:
     """One page of the per-physician progress, and how many there are in all (the read is audited)."""
     cycle, rows = await people(
-        principal=principal, cycle_id=cycle_id, region_code=region_code, institution_id=institution_id, step=step
+        principal=principal,
+        cycle_id=cycle_id,
+        region_code=region_code,
+        institution_id=institution_id,
+        step=step,
+        name=name,
     )
     await run_atomic(
         audit.record,
@@ -209,7 +218,13 @@ async def read_people(
         subject_type="cycle",
         subject_id=str(cycle.id),
         ip=ip,
-        details={"region_code": region_code, "institution_id": institution_id, "step": step, "offset": offset},
+        details={
+            "region_code": region_code,
+            "institution_id": institution_id,
+            "step": step,
+            "name": name,
+            "offset": offset,
+        },
     )
     return cycle, rows[offset : offset + limit], len(rows)
 
@@ -221,10 +236,16 @@ async def people_xlsx(
     region_code: str | None,
     institution_id: int | None,
     step: str | None,
+    name: str | None = None,
     ip: str | None = None,
 ) -> tuple[bytes, str]:
     cycle, rows = await people(
-        principal=principal, cycle_id=cycle_id, region_code=region_code, institution_id=institution_id, step=step
+        principal=principal,
+        cycle_id=cycle_id,
+        region_code=region_code,
+        institution_id=institution_id,
+        step=step,
+        name=name,
     )
     table = [
         [p.institution_name, p.name, p.id_number_masked, p.step_label, "是" if p.registered else "否"] for p in rows
@@ -237,7 +258,13 @@ async def people_xlsx(
         subject_type="cycle",
         subject_id=str(cycle.id),
         ip=ip,
-        details={"region_code": region_code, "institution_id": institution_id, "step": step, "rows": len(rows)},
+        details={
+            "region_code": region_code,
+            "institution_id": institution_id,
+            "step": step,
+            "name": name,
+            "rows": len(rows),
+        },
     )
     return data, f"assessment-people-{cycle.id}.xlsx"
 
@@ -303,6 +330,7 @@ async def send_reminders(
     step: str,
     region_code: str | None = None,
     institution_id: int | None = None,
+    name: str | None = None,
     ip: str | None = None,
 ) -> ReminderReport:
     """Remind everyone of the filtered group at ``step`` through their notification channels; each person at most
@@ -310,7 +338,12 @@ async def send_reminders(
     if step not in REMINDABLE:
         raise StepNotRemindable(field="step")
     cycle, rows = await people(
-        principal=principal, cycle_id=cycle_id, region_code=region_code, institution_id=institution_id, step=step
+        principal=principal,
+        cycle_id=cycle_id,
+        region_code=region_code,
+        institution_id=institution_id,
+        step=step,
+        name=name,
     )
     await _take_batch(principal.user_id)
     day = datetime.now(CN_TZ).date().isoformat()
@@ -342,6 +375,7 @@ async def send_reminders(
                 "step": step,
                 "region_code": region_code,
                 "institution_id": institution_id,
+                "name": name,
                 "matched": len(rows),
                 "sent": sent,
             },

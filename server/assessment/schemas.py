@@ -717,6 +717,7 @@ class PeopleFilter(_In):
     region_code: RegionCode | None = Field(default=None, description="辖区（含下级），须在本考核机构辖区内")
     institution_id: int | None = Field(default=None, ge=1, le=2**62)
     step: ProgressStep | None = Field(default=None, description=STEP_DESCRIPTION)
+    name: str | None = Field(default=None, min_length=1, max_length=32, description="姓名（包含此文字即可）")
 
 
 class PeopleQuery(PeopleFilter):
@@ -768,6 +769,9 @@ class ReminderIn(_In):
     )
     region_code: RegionCode | None = None
     institution_id: int | None = Field(default=None, ge=1, le=2**62)
+    name: str | None = Field(
+        default=None, min_length=1, max_length=32, description="姓名（包含此文字即可），同明细列表"
+    )
 
 
 class ReminderOut(BaseModel):

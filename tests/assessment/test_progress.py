@@ -134,3 +134,29 @@ async def test_reminders_reach_the_group_once_a_day_and_are_limited(client: http
         assert (await client.post(REMIND, json=body, headers=h)).status_code == 200
     r = await client.post(REMIND, json=body, headers=h)
     assert r.status_code == 429 and code(r) == "REMINDERS_LIMITED" and int(r.headers["Retry-After"]) > 0
+
+
+async def test_people_by_name_in_the_list_the_export_and_a_reminder(client: httpx.AsyncClient) -> None:
+    w = await _population(client)
+    h = await w.h(w.office)
+    r = await client.get(PEOPLE, params={"name": "小"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert sorted(p["name"] for p in r.json()["items"]) == ["李小明", "王小五"] and r.json()["total"] == 2
+    r = await client.get(PEOPLE, params={"name": "小", "step": "not_bound"}, headers=h)
+    assert [p["name"] for p in r.json()["items"]] == ["王小五"]
+    r = await client.get(f"{PEOPLE}.xlsx", params={"name": "赵"}, headers=h)
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert [row[1] for row in rows[2:]] == ["赵未开"]
+    # the reminder goes to the same filtered group: 王小五 has an app account, 赵未开 none
+    r = await client.post(REMIND, json={"step": "not_bound", "name": "赵"}, headers=h)
+    assert r.json() == {"matched": 1, "sent": 0, "already_today": 0, "no_account": 1}
+    assert not await OutboxEvent.filter(kind="assessment.reminder").exists()
+    # bad input: an empty or overlong name is refused, nothing read
+    for name in ("", "名" * 33):
+        r = await client.get(PEOPLE, params={"name": name}, headers=h)
+        assert r.status_code == 422 and code(r) == "VALIDATION_FAILED", name
+    # the name filter does not widen the scope: another province's office finds nobody, a commission is refused
+    r = await client.get(PEOPLE, params={"name": "小"}, headers=await w.h(w.other_office))
+    assert r.status_code == 200 and r.json()["total"] == 0
+    r = await client.get(PEOPLE, params={"name": "小"}, headers=await w.h(w.commission))
+    assert r.status_code == 403 and code(r) == "ROLE_FORBIDDEN"

@@ -9,6 +9,7 @@ const { requireLogin, go } = require('../../../utils/page')
 
 // States shown as columns, in the order an application moves (the server names each in state_labels).
 const STATES = ['submitted', 'institution_confirmed', 'approved', 'rejected', 'returned', 'withdrawn']
+const ALWAYS_SHOWN = ['submitted', 'institution_confirmed', 'approved']
 
 Component({
   data: {
@@ -38,7 +39,11 @@ Component({
         return
       }
       const { state_labels: labels, items } = r.result
-      const states = STATES.filter((s) => labels[s]).concat(Object.keys(labels).filter((s) => !STATES.includes(s)))
+      // Columns: the states an application waits in, and any other state some application is in.
+      const used = (s) => items.some((row) => row.counts[s])
+      const states = STATES.concat(Object.keys(labels).filter((s) => !STATES.includes(s))).filter(
+        (s) => labels[s] && (ALWAYS_SHOWN.includes(s) || used(s)),
+      )
       const byKind = {}
       const byInstitution = {}
       items.forEach((row) => {

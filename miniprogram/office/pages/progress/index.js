@@ -7,6 +7,7 @@ const { run, confirm } = require('../../../utils/ui')
 const { requireLogin } = require('../../../utils/page')
 
 const SUMMARY_STEPS = ['not_bound', 'not_enrolled', 'exams', 'passed']
+const SUMMARY_HEADS = ['未绑定', '未报名', '待测评', '合格']
 
 Component({
   data: {
@@ -16,9 +17,10 @@ Component({
     institutionId: null,
     institutionName: '',
     showInstitutions: false,
+    name: '',
     cycleName: '',
     summary: [],
-    summaryHeads: SUMMARY_STEPS.map((s) => office.STEPS.find((x) => x.step === s).label),
+    summaryHeads: SUMMARY_HEADS,
     people: [],
     total: 0,
     nextCursor: null,
@@ -54,7 +56,7 @@ Component({
     },
 
     filters() {
-      return { step: this.data.step || null, institutionId: this.data.institutionId }
+      return { step: this.data.step || null, institutionId: this.data.institutionId, name: this.data.name || null }
     },
 
     async reload() {
@@ -108,6 +110,20 @@ Component({
       return this.reloadPeople()
     },
 
+    onNameInput(e) {
+      this.setData({ name: e.detail.value })
+    },
+
+    onSearch() {
+      this.setData({ reminder: null, remindError: '' })
+      return this.reloadPeople()
+    },
+
+    onClearName() {
+      this.setData({ name: '', reminder: null, remindError: '' })
+      return this.reloadPeople()
+    },
+
     toggleInstitutions() {
       this.setData({ showInstitutions: !this.data.showInstitutions })
     },
@@ -139,9 +155,10 @@ Component({
       if (!this.data.canRemind || this.data.reminding) return
       const label = office.STEPS.find((s) => s.step === this.data.step).label
       const where = this.data.institutionName || '本辖区'
+      const named = this.data.name ? `、姓名含“${this.data.name}”` : ''
       const ok = await confirm({
         title: '发送催办提醒',
-        content: `向${where}「${label}」的 ${this.data.total} 位医师发送提醒？每人每天至多提醒一次。`,
+        content: `向${where}「${label}」${named}的 ${this.data.total} 位医师发送提醒？每人每天至多提醒一次。`,
         confirmText: '发送',
       })
       if (!ok) return

@@ -16,6 +16,10 @@ const PATHS = {
   myItem: (id) => `/my/reviews/${id}`,
   withdraw: (id) => `/my/reviews/${id}/withdraw`,
   resubmit: (id) => `/my/reviews/${id}/resubmit`,
+  // Files a reviewer's detail opens (each GET checks who asks); the item's `files` carry these as `href`.
+  formPdf: (id) => `/registry/applications/${id}/form.pdf`,
+  photo: (id) => `/registry/info-changes/${id}/photo`,
+  currentPhoto: (id) => `/registry/info-changes/${id}/current-photo`,
 }
 
 // Review kinds registered on the server (server/assessment/review_kinds.py, server/registry/review_kinds.py),
@@ -124,6 +128,43 @@ function downloadAttachment(a) {
   return http.download({ path })
 }
 
+/** The API path of a file link (`/api/v1/…` as the server writes it, or already without the prefix). */
+function filePath(href) {
+  if (typeof href !== 'string' || !href) return null
+  if (href.startsWith('/api/v1/')) return href.slice('/api/v1'.length)
+  return href.startsWith('/') ? href : null
+}
+
+/** Download one of the item's files ({role, label, href, media_type}) with the token: a temp file path. */
+function downloadFile(file) {
+  const path = filePath(file && file.href)
+  if (!path) return Promise.reject(clientError('ATTACHMENT_UNAVAILABLE'))
+  return http.download({ path })
+}
+
+/** An application's printable form: downloaded with the token and opened. */
+async function openApplicationForm(applicationId) {
+  const path = await http.download({ path: PATHS.formPdf(applicationId) })
+  await openPdf(path)
+  return path
+}
+
+/** Open a downloaded PDF in WeChat's viewer (resolves once it opened; rejects with the reason). */
+function openPdf(path) {
+  return new Promise((resolve, reject) => {
+    wx.openDocument({
+      filePath: path,
+      fileType: 'pdf',
+      showMenu: true,
+      success: () => resolve(path),
+      fail: () => reject(clientError('DOCUMENT_OPEN_FAILED')),
+    })
+  })
+}
+
+const isImage = (file) => Boolean(file && /^image\//.test(file.media_type || ''))
+const isPdf = (file) => Boolean(file && file.media_type === 'application/pdf')
+
 function clean(obj) {
   const out = {}
   Object.keys(obj).forEach((k) => {
@@ -153,4 +194,10 @@ module.exports = {
   attachmentPath,
   attachmentName,
   downloadAttachment,
+  filePath,
+  downloadFile,
+  openApplicationForm,
+  openPdf,
+  isImage,
+  isPdf,
 }

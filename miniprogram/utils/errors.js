@@ -16,6 +16,7 @@ const CLIENT_MESSAGES = {
   PHONE_AUTH_DENIED: '未授权手机号，可改用短信验证码注册',
   CAMERA_FAILED: '无法使用摄像头，请在设置中允许使用摄像头后重试',
   ATTACHMENT_UNAVAILABLE: '该附件无法查看',
+  DOCUMENT_OPEN_FAILED: '文件无法打开，请稍后重试',
   ANSWERS_PENDING: '还有答案尚未保存，请联网后再交卷',
 }
 

@@ -3,6 +3,7 @@ const store = require('./auth-store')
 const inbox = require('../services/inbox')
 const { messageOf } = require('./errors')
 const { toast } = require('./ui')
+const { FORCED_PASSWORD_PAGE } = require('./request')
 
 /** Bind `<input data-field="phone" bindinput="onInput">` to this.data.phone. */
 const formMethods = {
@@ -27,10 +28,10 @@ function go(url) {
   wx.navigateTo({ url })
 }
 
-/** Where a freshly signed-in person starts. */
+/** Where a freshly signed-in person starts: a forced password change first; then home (a staff account's
+ * workbench by role, a physician's cards). */
 function homeFor(user) {
-  if (user && user.must_change_password) return '/pages/settings/password?first=1'
-  if (user && /_reviewer$/.test(user.role)) return '/reviewer/pages/queue/index'
+  if (user && user.must_change_password) return FORCED_PASSWORD_PAGE
   return '/pages/home/index'
 }
 

@@ -14,6 +14,9 @@ const { ApiError, fromResponse, clientError } = require('./errors')
 
 const TIMEOUT_MS = 15000
 const REFRESHABLE = new Set(['TOKEN_EXPIRED', 'TOKEN_INVALID'])
+// A session opened with a one-time or initial password may only change it (server: 403 PASSWORD_CHANGE_REQUIRED):
+// any other call sends the person to the password page in its forced mode, which cannot be left.
+const FORCED_PASSWORD_PAGE = '/pages/settings/password?first=1'
 let refreshing = null
 let onSignedOut = defaultSignedOut
 
@@ -98,6 +101,16 @@ function refreshTokens() {
   return refreshing
 }
 
+function forcePasswordChange() {
+  try {
+    const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : []
+    const here = pages.length ? pages[pages.length - 1].route : ''
+    if (here !== 'pages/settings/password') wx.reLaunch({ url: FORCED_PASSWORD_PAGE })
+  } catch (e) {
+    // no page stack (tests, background): the caller still gets the error
+  }
+}
+
 function signOut(err) {
   store.clear()
   onSignedOut(err)
@@ -112,6 +125,7 @@ async function withAuth(transport, { auth = true } = {}) {
   try {
     return parse(first)
   } catch (err) {
+    if (auth && err instanceof ApiError && err.code === 'PASSWORD_CHANGE_REQUIRED') forcePasswordChange()
     if (!auth || !(err instanceof ApiError) || err.status !== 401) throw err
     if (!REFRESHABLE.has(err.code)) {
       signOut(err)
@@ -191,4 +205,16 @@ const post = (path, data, opts = {}) => request({ ...opts, method: 'POST', path,
 const put = (path, data, opts = {}) => request({ ...opts, method: 'PUT', path, data })
 const del = (path, opts = {}) => request({ ...opts, method: 'DELETE', path })
 
-module.exports = { request, get, post, put, del, upload, download, url, setSignedOutHandler, refreshTokens }
+module.exports = {
+  request,
+  get,
+  post,
+  put,
+  del,
+  upload,
+  download,
+  url,
+  setSignedOutHandler,
+  refreshTokens,
+  FORCED_PASSWORD_PAGE,
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -49,6 +49,17 @@ class StaffStatusIn(StrictIn):
     reason: str = Field(min_length=2, max_length=200, description="停用或启用的原因（写入审计日志）")
 
 
+def _full_name(path: list[Any]) -> str:
+    """北京市 › 市辖区 › 东城区 reads 北京市东城区 (the municipal 市辖区 says nothing); a region whose own name
+    already carries its parents' (北京市 › 北京市东城区) is not repeated."""
+    name = ""
+    for region in path:
+        if region.name in ("市辖区", "县"):
+            continue
+        name = region.name if region.name.startswith(name) else name + region.name
+    return name
+
+
 @dataclass(frozen=True, slots=True)
 class ScopeNames:
     """The names of the institutions and regions a page of staff accounts acts in (codes and ids never show)."""
@@ -61,9 +72,7 @@ class ScopeNames:
         ids = {u.institution_id for u in users if u.institution_id}  # type: ignore[attr-defined]
         regions: dict[str, str] = {}
         for code in {u.region_code for u in users if u.region_code}:
-            path = await directory_api.region_path(code)
-            # 北京市 › 市辖区 › 东城区 reads 北京市东城区: the municipal "市辖区" level says nothing
-            regions[code] = "".join(r.name for r in path if r.name not in ("市辖区", "县")) or code
+            regions[code] = _full_name(await directory_api.region_path(code)) or code
         return cls(institutions=await directory_api.institution_names(ids), regions=regions)
 
 

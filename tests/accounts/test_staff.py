@@ -387,3 +387,14 @@ async def test_staff_answers_name_the_scope(client: httpx.AsyncClient) -> None:
     assert by_id[w["admin"].id]["region_name"] is None and by_id[w["admin"].id]["institution_name"] is None
     r = await client.get(f"{S}/{w['dc_commission'].id}", headers=h)
     assert r.json()["region_name"] == "北京市东城区"
+
+
+def test_region_names_read_once_whatever_the_directory_calls_them() -> None:
+    from types import SimpleNamespace as R
+
+    from server.accounts.staff_schemas import _full_name
+
+    assert _full_name([R(name="北京市"), R(name="市辖区"), R(name="东城区")]) == "北京市东城区"
+    assert _full_name([R(name="北京市"), R(name="北京市东城区")]) == "北京市东城区"
+    assert _full_name([R(name="河北省"), R(name="石家庄市"), R(name="长安区")]) == "河北省石家庄市长安区"
+    assert _full_name([]) == ""

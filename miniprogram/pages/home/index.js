@@ -1,4 +1,8 @@
-/** Home: where I stand in registration and assessment, what to do next, the open windows, unread messages. */
+/**
+ * Home: for a physician, where I stand in registration and assessment, what to do next, the open windows and
+ * unread messages; for a staff account, its workbench by role (the institution's, the office's, the
+ * commission's, the reviewer queue, staff accounts) instead of the physician's cards.
+ */
 const store = require('../../utils/auth-store')
 const assessment = require('../../services/assessment')
 const registration = require('../../services/registration')
@@ -18,11 +22,46 @@ const WINDOW_TEXT = {
   exemption: '免考申请',
 }
 
+const QUEUE = { key: 'queue', title: '审核工作台', text: '待我审核的事项', url: '/reviewer/pages/queue/index' }
+const STAFF = { key: 'staff', title: '工作人员账号', text: '新建、停用账号，重置密码', url: '/staff/pages/list/index' }
+const OFFICE = {
+  key: 'office',
+  title: '考核机构工作台',
+  text: '考核安排、成绩与统计',
+  url: '/office/pages/index/index',
+}
+// What each staff role works with, first the role's own workbench (pages on their own subpackages).
+const WORKBENCH = {
+  institution_reviewer: [
+    {
+      key: 'institution',
+      title: '机构工作台',
+      text: '本机构医师、注册与考核事务',
+      url: '/institution/pages/index/index',
+    },
+    QUEUE,
+  ],
+  office_reviewer: [OFFICE, QUEUE, STAFF],
+  commission_reviewer: [
+    {
+      key: 'commission',
+      title: '卫生健康行政部门工作台',
+      text: '注册审批、机构与考核监管',
+      url: '/commission/pages/index/index',
+    },
+    QUEUE,
+    STAFF,
+  ],
+  admin: [STAFF, OFFICE],
+}
+
 Component({
   data: {
     loading: false,
     user: null,
     isReviewer: false,
+    isStaff: false,
+    workbench: [],
     registration: null,
     registrationError: '',
     assessment: null,
@@ -32,6 +71,7 @@ Component({
     unread: 0,
     unreadError: '',
     pendingReviews: 0,
+    reviewError: '',
     resumeRef: null,
   },
   methods: {
@@ -49,10 +89,19 @@ Component({
     async refresh() {
       const user = store.user()
       const isReviewer = store.isReviewer()
-      this.setData({ loading: true, user, isReviewer, resumeRef: currentAttempt() })
+      const workbench = (user && WORKBENCH[user.role]) || []
+      const isStaff = workbench.length > 0
+      this.setData({
+        loading: true,
+        user,
+        isReviewer,
+        isStaff,
+        workbench,
+        resumeRef: isStaff ? null : currentAttempt(),
+      })
       const jobs = [this.loadUnread()]
       if (isReviewer) jobs.push(this.loadReviewCounts())
-      else jobs.push(this.loadRegistration(), this.loadAssessment())
+      if (!isStaff) jobs.push(this.loadRegistration(), this.loadAssessment())
       await Promise.all(jobs)
       this.setData({ loading: false })
     },
@@ -73,7 +122,7 @@ Component({
         const res = await reviews.counts()
         this.setData({ pendingReviews: res.total })
       } catch (err) {
-        this.setData({ assessmentError: messageOf(err) })
+        this.setData({ reviewError: messageOf(err) })
       }
     },
 
@@ -114,6 +163,9 @@ Component({
     goAssessment: () => go('/assessment/pages/index/index'),
     goExams: () => go('/exam/pages/index/index'),
     goReviews: () => go('/reviewer/pages/queue/index'),
+    onWorkbench(e) {
+      go(e.currentTarget.dataset.url)
+    },
     goInbox: () => wx.switchTab({ url: '/pages/inbox/index' }),
     resumeExam() {
       go(`/exam/pages/attempt/index?ref=${encodeURIComponent(this.data.resumeRef)}`)

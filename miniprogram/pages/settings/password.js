@@ -9,7 +9,10 @@ Component({
   methods: {
     ...formMethods,
     onLoad(query) {
-      this.setData({ first: Boolean(query && query.first) })
+      const first = Boolean(query && query.first)
+      this.setData({ first })
+      // Forced mode (a one-time or initial password): no way out but the change — no home button, no back.
+      if (first && wx.hideHomeButton) wx.hideHomeButton()
     },
     async onSubmit() {
       const { oldPassword, newPassword, confirmPassword } = this.data

@@ -12,7 +12,16 @@ const pages = app.pages.concat(...app.subpackages.map((s) => s.pages.map((p) => 
 
 test('app.json: subpackages per feature, main package holds log-in, home, inbox, settings', () => {
   expect(app.subpackages.map((s) => s.root).sort()).toEqual(
-    expect.arrayContaining(['assessment', 'commission', 'exam', 'institution', 'office', 'registration', 'reviewer']),
+    expect.arrayContaining([
+      'assessment',
+      'commission',
+      'exam',
+      'institution',
+      'office',
+      'registration',
+      'reviewer',
+      'staff',
+    ]),
   )
   ;['pages/login/index', 'pages/home/index', 'pages/inbox/index', 'pages/settings/index'].forEach((p) =>
     expect(app.pages).toContain(p),

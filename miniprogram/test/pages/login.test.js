@@ -100,7 +100,7 @@ test('SMS log-in: code sent, resend timer running, server refusal shown in Chine
   jest.useRealTimers()
 })
 
-test('password log-in: reviewer goes to the queue; a must-change password goes to the password page', async () => {
+test('password log-in: a reviewer goes to the workbench (home); a must-change password goes to the password page', async () => {
   const fake = installFakeWx()
   fake.route('POST', '/auth/login', (req) => {
     expect(req.data).toEqual({ login: 'dc_hospital', password: 'pw' })
@@ -110,7 +110,7 @@ test('password log-in: reviewer goes to the queue; a must-change password goes t
   const { page } = await loadPage('pages/login/index', { fake })
   page.setData({ mode: 'password', login: 'dc_hospital', password: 'pw' })
   await page.onPasswordLogin()
-  expect(fake.calls).toContainEqual(['reLaunch', '/reviewer/pages/queue/index'])
+  expect(fake.calls).toContainEqual(['reLaunch', '/pages/home/index'])
 
   fake.route('GET', '/me', { ...ME, must_change_password: true })
   await page.onPasswordLogin()

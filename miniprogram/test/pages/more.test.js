@@ -9,7 +9,7 @@ test('reviewer pages are shown by role: home and settings of a reviewer lead to 
   const home = await loadPage('pages/home/index', { fake })
   expect(text(home.comp)).toContain('审核工作台')
   expect(home.page.data.pendingReviews).toBe(6)
-  expect(text(home.comp)).toContain('待审核6')
+  expect(text(home.comp)).toContain('6 项待审')
   expect(text(home.comp)).not.toContain('定期考核')
   expect(fake.requests.map((r) => r.path)).not.toContain('/assessment/home')
 

@@ -22,7 +22,10 @@ function item(id, extra = {}) {
 }
 
 function queueServer(fake) {
-  fake.route('GET', '/reviews/queue/counts', { counts: { registry_info_change: 2, assessment_enrolment: 1 }, total: 3 })
+  fake.route('GET', '/reviews/queue/counts', {
+    counts: { registry_info_change: 2, assessment_enrolment: 1, registry_photo: 0 },
+    total: 3,
+  })
   fake.route('GET', '/reviews/queue', (req) => ({
     items:
       req.query.kind === 'assessment_enrolment'
@@ -51,7 +54,38 @@ test('queue: counts as tabs, items, stats; a tab filters by kind', async () => {
   await settle()
   expect(page.data.items.map((i) => i.id)).toEqual([3])
   page.onOpen({ currentTarget: { dataset: { id: 3 } } })
-  expect(fake.calls).toContainEqual(['navigateTo', '/reviewer/pages/detail/index?id=3'])
+  expect(fake.calls).toContainEqual(['navigateTo', '/reviewer/pages/detail/index?id=3&kind=assessment_enrolment'])
+})
+
+test('queue: ?kind= opens that kind; rows show the summary fields; a kind without items gets no tab', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  queueServer(fake)
+  const asked = []
+  fake.route('GET', '/reviews/queue', (req) => {
+    asked.push(req.query.kind)
+    return {
+      items: [
+        item(3, {
+          kind: 'assessment_enrolment',
+          title: '定期考核报名（信息确认）',
+          summary: [
+            { label: '报考专业', value: '内科专业' },
+            { label: '执业机构', value: '东城区示范医院' },
+          ],
+        }),
+      ],
+      next_cursor: null,
+    }
+  })
+  const { page, comp } = await loadPage('reviewer/pages/queue/index', { fake, query: { kind: 'assessment_enrolment' } })
+  expect(asked).toEqual(['assessment_enrolment'])
+  expect(page.data.kind).toBe('assessment_enrolment')
+  expect(page.data.tabs.map((t) => t.kind)).not.toContain('registry_photo')
+  const t = text(comp)
+  expect(t).toContain('报考专业')
+  expect(t).toContain('东城区示范医院')
+  expect(t).toContain('提交于 2026-06-01 10:00')
 })
 
 test('batch approve: select, confirm, per-item failures shown with the server reason', async () => {
@@ -69,22 +103,46 @@ test('batch approve: select, confirm, per-item failures shown with the server re
     }
   })
   const { page, comp } = await loadPage('reviewer/pages/queue/index', { fake })
-  page.toggleBatch()
-  page.onOpen({ currentTarget: { dataset: { id: 1 } } })
-  page.onOpen({ currentTarget: { dataset: { id: 2 } } })
+  expect(text(comp)).toContain('批量通过 (0)')
+  page.onCheck({ currentTarget: { dataset: { id: 1 } } })
+  expect(page.data.allSelected).toBe(false)
+  page.onSelectAll()
   expect(page.data.selectedCount).toBe(2)
+  expect(page.data.allSelected).toBe(true)
+  await settle()
+  expect(text(comp)).toContain('批量通过 (2)')
   await page.onBatchApprove()
   await settle()
   expect(text(comp)).toContain('已通过 1 项')
-  expect(text(comp)).toContain('#2：该事项已被处理，请刷新后查看')
+  expect(text(comp)).toContain('张三 · 医师信息修改：该事项已被处理，请刷新后查看')
+  // 全选 twice clears the selection; nothing is sent without a selection
+  page.onSelectAll()
+  page.onSelectAll()
+  expect(page.data.selectedCount).toBe(0)
+  await page.onBatchApprove()
+  expect(fake.requests.filter((r) => r.path === '/reviews/batch-approve')).toHaveLength(1)
 })
 
 test('queue: a physician is refused with the server message', async () => {
   const fake = installFakeWx()
   fake.signIn()
   fake.route('GET', '/reviews/queue/counts', fake.error(403, 'ROLE_FORBIDDEN', '当前账号无权使用此功能'))
-  const { comp } = await loadPage('reviewer/pages/queue/index', { fake })
+  fake.route('GET', '/reviews/queue', fake.error(403, 'ROLE_FORBIDDEN', '当前账号无权使用此功能'))
+  fake.route('GET', '/reviews/stats', fake.error(403, 'ROLE_FORBIDDEN', '当前账号无权使用此功能'))
+  const { page, comp } = await loadPage('reviewer/pages/queue/index', { fake })
   expect(text(comp)).toContain('当前账号无权使用此功能')
+  expect(page.data.items).toEqual([])
+  expect(text(comp)).not.toContain('批量通过')
+})
+
+test('detail: a physician is refused with the server message and no data', async () => {
+  const fake = installFakeWx()
+  fake.signIn()
+  fake.route('GET', '/reviews/items/1', fake.error(403, 'ROLE_FORBIDDEN', '当前账号无权使用此功能'))
+  const { page, comp } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '1' } })
+  expect(text(comp)).toContain('当前账号无权使用此功能')
+  expect(page.data.item).toBeNull()
+  expect(text(comp)).not.toContain('通过')
 })
 
 function detailServer(fake) {
@@ -134,13 +192,121 @@ test('detail: payload, attachments, history; reject needs a reason; the version 
   page.choose({ currentTarget: { dataset: { action: 'reject' } } })
   await page.onDecide()
   await settle()
-  expect(text(comp)).toContain('请填写原因')
+  expect(text(comp)).toContain('请填写不通过的原因')
   expect(body).toBeNull()
 
   page.onInput({ currentTarget: { dataset: { field: 'reason' } }, detail: { value: '学历证书不清晰' } })
   await page.onDecide()
+  await settle()
   expect(body).toEqual({ reason: '学历证书不清晰', version: 1 })
+  expect(text(comp)).toContain('已驳回')
+  expect(text(comp)).toContain('下一条')
+})
+
+test('detail: after a decision 下一条 opens the next item of the queue, or back to the queue when none', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  detailServer(fake)
+  fake.route('POST', '/reviews/items/1/approve', { ...item(1), status: 'approved' })
+  let queue = [item(1), item(2)]
+  fake.route('GET', '/reviews/queue', (req) => {
+    expect(req.query.kind).toBe('registry_info_change')
+    return { items: queue, next_cursor: null }
+  })
+  const { page } = await loadPage('reviewer/pages/detail/index', {
+    fake,
+    query: { id: '1', kind: 'registry_info_change' },
+  })
+  page.choose({ currentTarget: { dataset: { action: 'approve' } } })
+  await page.onDecide()
+  await settle()
+  expect(page.data.decided).toBe('已通过')
+  await page.onNext()
+  expect(fake.calls).toContainEqual(['redirectTo', '/reviewer/pages/detail/index?id=2&kind=registry_info_change'])
+  queue = [item(1)]
+  await page.onNext()
+  expect(fake.calls).toContainEqual(['toast', '队列中已没有待审核事项'])
   expect(fake.calls).toContainEqual(['navigateBack'])
+})
+
+test('detail: a photo change shows the current and the new photo side by side, fetched with the token', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  fake.route('GET', '/reviews/items/8', {
+    ...item(8, { kind: 'registry_photo', title: '医师相片更新' }),
+    payload: { request_id: 5 },
+    attachments: [],
+    files: [
+      { role: 'new_photo', label: '新相片', href: '/api/v1/registry/info-changes/5/photo', media_type: 'image/jpeg' },
+      {
+        role: 'current_photo',
+        label: '当前相片',
+        href: '/api/v1/registry/info-changes/5/current-photo',
+        media_type: 'image/jpeg',
+      },
+    ],
+    history: [],
+  })
+  const got = []
+  fake.route('GET', '/registry/info-changes/5/photo', (req) => {
+    got.push([req.path, req.header.Authorization])
+    return { statusCode: 200, data: '', tempFilePath: '/tmp/new.jpg' }
+  })
+  fake.route('GET', '/registry/info-changes/5/current-photo', (req) => {
+    got.push([req.path, req.header.Authorization])
+    return { statusCode: 200, data: '', tempFilePath: '/tmp/current.jpg' }
+  })
+  const { page, comp } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '8' } })
+  await settle()
+  expect(got).toEqual(
+    expect.arrayContaining([
+      ['/registry/info-changes/5/photo', 'Bearer at-1'],
+      ['/registry/info-changes/5/current-photo', 'Bearer at-1'],
+    ]),
+  )
+  expect(page.data.photoPair.next.src).toBe('/tmp/new.jpg')
+  expect(page.data.photoPair.current.src).toBe('/tmp/current.jpg')
+  expect(text(comp)).toContain('相片对比')
+  expect(text(comp)).not.toContain('request_id')
+  page.onPreviewImage({ currentTarget: { dataset: { src: '/tmp/new.jpg' } } })
+  expect(fake.calls).toContainEqual(['previewImage', ['/tmp/new.jpg']])
+})
+
+test('detail: an application prints its form (downloaded, opened); a PDF attachment opens; a failed one says why', async () => {
+  const fake = installFakeWx()
+  fake.signIn({ id: 6, role: 'commission_reviewer', username: 'bj_commission' })
+  fake.route('GET', '/reviews/items/9', {
+    ...item(9, { kind: 'registry_register', title: '注册', subject_type: 'business_application', step_count: 2 }),
+    payload: { application_id: 12, kind: 'register', kind_title: '注册' },
+    attachments: [],
+    files: [
+      {
+        role: 'form',
+        label: '申请表',
+        href: '/api/v1/registry/applications/12/form.pdf',
+        media_type: 'application/pdf',
+      },
+      {
+        role: 'attachment',
+        label: '学历证书',
+        href: '/api/v1/registry/applications/12/attachments/0',
+        media_type: 'application/pdf',
+      },
+    ],
+    history: [],
+  })
+  fake.route('GET', '/registry/applications/12/form.pdf', { statusCode: 200, data: '', tempFilePath: '/tmp/form.pdf' })
+  fake.route('GET', '/registry/applications/12/attachments/0', fake.error(404, 'NOT_FOUND', '附件不存在'))
+  const { page, comp } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '9' } })
+  expect(text(comp)).toContain('打印申请表')
+  expect(page.data.formApplicationId).toBe(12)
+  await page.onPrintForm()
+  expect(fake.wx.openDocument).toHaveBeenCalledWith(expect.objectContaining({ filePath: '/tmp/form.pdf' }))
+  await page.onOpenDocument({ currentTarget: { dataset: { index: 0 } } })
+  await settle()
+  expect(text(comp)).toContain('请求的内容不存在') // the fake's download has no body to read: the 404's words
+  expect(fake.wx.openDocument).toHaveBeenCalledTimes(1)
+  expect(text(comp)).not.toMatch(/application_id|kind_title/)
 })
 
 test('detail: approve and return; a colleague deciding first shows the message and reloads', async () => {
@@ -148,11 +314,12 @@ test('detail: approve and return; a colleague deciding first shows the message a
   fake.signIn(REVIEWER)
   detailServer(fake)
   fake.route('POST', '/reviews/items/1/approve', fake.error(409, 'ALREADY_DECIDED', '该事项已被处理，请刷新后查看'))
-  const { page } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '1' } })
+  const { page, comp } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '1' } })
   page.choose({ currentTarget: { dataset: { action: 'approve' } } })
   await page.onDecide()
   await settle()
   expect(fake.calls).toContainEqual(['toast', '该事项已被处理，请刷新后查看'])
+  expect(text(comp)).toContain('该事项已被处理，请刷新后查看')
   expect(fake.requests.filter((r) => r.path === '/reviews/items/1')).toHaveLength(2)
 
   let returned = null

@@ -79,7 +79,7 @@ test('a must-change password: after the change, on to the start page', async () 
   const { page } = await loadPage('pages/settings/password', { fake, query: { first: '1' } })
   page.setData({ oldPassword: 'old', newPassword: 'Xin-Mima-2026', confirmPassword: 'Xin-Mima-2026' })
   await page.onSubmit()
-  expect(fake.calls).toContainEqual(['reLaunch', '/reviewer/pages/queue/index'])
+  expect(fake.calls).toContainEqual(['reLaunch', '/pages/home/index'])
 })
 
 test('notification preferences: per kind and channel; mandatory locked; a failed save shows what is stored', async () => {

@@ -111,6 +111,11 @@ function createFakeWx() {
       later(() => (/\.(jpe?g|png)$/i.test(src) ? success({ path: src }) : fail({ errMsg: 'getImageInfo:fail' }))),
     ),
     showToast: jest.fn((o) => calls.push(['toast', o.title])),
+    setClipboardData: jest.fn((o) => {
+      calls.push(['clipboard', o.data])
+      if (o.success) later(() => o.success({}))
+    }),
+    hideHomeButton: jest.fn(() => calls.push(['hideHomeButton'])),
     showActionSheet: jest.fn(({ itemList, success }) => {
       calls.push(['actionSheet', itemList])
       later(() => success({ tapIndex: 2 }))

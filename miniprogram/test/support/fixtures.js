@@ -5,6 +5,7 @@
  */
 const { seedOffice, QUERIES_OFFICE } = require('./fixtures-office')
 const { seedInstitution, QUERIES_INSTITUTION } = require('./fixtures-institution')
+const { seedStaff, QUERIES_STAFF } = require('./fixtures-staff')
 
 const REGIONS = {
   '': [
@@ -707,6 +708,7 @@ function seed(fake) {
     items: [{ ...REVIEW_ITEM, status: 'approved', decided_at: '2026-06-01T12:00:00+08:00' }],
     next_cursor: null,
   })
+  seedStaff(fake)
 }
 
 /** The query each page opens with in the pictures (a page that needs one to show anything). */
@@ -719,6 +721,7 @@ const QUERIES = {
   'exam/pages/results/index': {},
   'reviewer/pages/detail/index': { id: '1' },
   'assessment/pages/appeal/index': { id: '21', cycle: '2024—2026年度' },
+  ...QUERIES_STAFF,
 }
 
 const REVIEWER_PAGES = /^reviewer\//

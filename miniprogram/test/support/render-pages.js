@@ -12,6 +12,9 @@ const { USERS_OFFICE } = require('./fixtures-office')
 const STAFF_USERS = [...USERS_OFFICE]
 const staffUser = (rel) => (STAFF_USERS.find(([prefix]) => prefix.test(rel)) || [])[1]
 
+// Who opens the workbench pages (by path prefix); every other page a physician.
+const SIGNED_IN = [[/^staff\//, require('./fixtures-staff').ADMIN]]
+
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
 const PAGES = APP.pages.concat(...APP.subpackages.map((s) => s.pages.map((p) => `${s.root}/${p}`)))
 
@@ -20,7 +23,7 @@ const STAFF = [[/^institution\//, { id: 9, role: 'institution_reviewer', usernam
 
 async function openPage(rel, { prepare = null } = {}) {
   const fake = installFakeWx()
-  const staff = STAFF.find(([prefix]) => prefix.test(rel))
+  const staff = STAFF.find(([prefix]) => prefix.test(rel)) || SIGNED_IN.find(([prefix]) => prefix.test(rel))
   fake.signIn(
     staffUser(rel) ||
       (staff

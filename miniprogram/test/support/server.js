@@ -46,8 +46,9 @@ function baseEnv(dataDir, port, emulatorPort, smtpPort) {
     HOST: '127.0.0.1',
     PORT: String(port),
     EMULATOR_PORT: String(emulatorPort),
-    // the mail emulator's own port too: its default (8925) is taken when another server runs on this machine
+    // The SMTP emulator's own free port too (8925 by default, taken when two test servers run at once)
     EMULATOR_SMTP_PORT: String(smtpPort),
+    SMTP_PORT: String(smtpPort),
     EMULATORS_ENABLED: 'true',
     // The worker delivers notifications (inbox messages) from the outbox, as in `make run`.
     RUN_WORKER_IN_PROCESS: process.env.E2E_WORKER === '0' ? 'false' : 'true',
@@ -77,7 +78,8 @@ async function startServer({ timeoutMs = 120000, demo = true } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yishi-mp-e2e-'))
   const port = await freePort()
   const emulatorPort = await freePort()
-  const env = baseEnv(dataDir, port, emulatorPort, await freePort())
+  const smtpPort = await freePort()
+  const env = baseEnv(dataDir, port, emulatorPort, smtpPort)
   const log = []
   const proc = spawn(PYTHON, ['-m', 'server', 'run', ...(demo ? [] : ['--no-demo'])], {
     cwd: REPO,

@@ -143,6 +143,14 @@ const CALLS = {
     currentPhoto: ['GET'],
     formPdf: ['GET'],
   },
+  staff: {
+    list: ['GET'],
+    create: ['POST'],
+    item: ['GET'],
+    disable: ['POST'],
+    enable: ['POST'],
+    reset: ['POST'],
+  },
   reviews: {
     queue: ['GET'],
     counts: ['GET'],
@@ -157,6 +165,9 @@ const CALLS = {
     myItem: ['GET'],
     withdraw: ['POST'],
     resubmit: ['POST'],
+    formPdf: ['GET'],
+    photo: ['GET'],
+    currentPhoto: ['GET'],
   },
 }
 

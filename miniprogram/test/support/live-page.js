@@ -195,7 +195,7 @@ function createLive({ server }) {
     if (!current) return
     const { page, comp } = current
     try {
-      if (page.onHide) page.onHide()
+      // onUnload only: a page's methods may use the name onHide for a handler of their own
       if (page.onUnload) page.onUnload()
     } catch (e) {
       // a page with nothing to stop
@@ -228,7 +228,13 @@ function createLive({ server }) {
     const key = Object.keys(events).find((k) => names.includes(events[k].name) && events[k].handler)
     return key ? events[key] : null
   }
-  const textOf = (node) => normalise(node.$$ ? node.$$.textContent : '')
+  // What an element reads: its text, or for a component with a virtual host (t-cell…) the words it is given
+  const textOf = (node) => {
+    const own = normalise(node.$$ ? node.$$.textContent : '')
+    if (own) return own
+    const a = attrsOf(node)
+    return normalise([a.title, a.label, a.note, a.content].filter((v) => typeof v === 'string').join(' '))
+  }
 
   /** On screen: rendered into the page's DOM, not hidden, not inside a closed popup or dialog. */
   function onScreen(p, { node, ancestors }) {

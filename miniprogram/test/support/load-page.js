@@ -71,7 +71,13 @@ function cacheCompiler(compiler) {
     if (fs.existsSync(file)) out = fs.readFileSync(file, 'utf8')
     else {
       const only = (ext) => files.filter((f) => f.endsWith(ext))
-      out = original(rootPath, { ...options, wxmlList: only('.wxml'), wxsList: only('.wxs') })
+      // The whole project's output passes 1 MB (spawnSync's default buffer) once every workbench page is in.
+      out = original(rootPath, {
+        ...options,
+        maxBuffer: 64 * 1024 * 1024,
+        wxmlList: only('.wxml'),
+        wxsList: only('.wxs'),
+      })
       fs.writeFileSync(file, out)
     }
     global.__wccMemo = { key, out }

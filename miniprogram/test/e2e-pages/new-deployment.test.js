@@ -370,3 +370,146 @@ test('4. two physicians of the register sign up and pass the real-name check; th
   expect(home.current_step).toBe('user_notice')
   await bind(XU, world.credentials.xu)
 })
+
+// ---------------------------------------------------------------- 5. notice, enrolment, procedure, self-evaluation, reviews
+
+/** The reviewer opens the physician's item in the queue and approves it on the detail page. */
+async function approve(reviewer, person) {
+  await logIn(reviewer.username, reviewer.newPassword)
+  const queue = await live.open('/reviewer/pages/queue/index')
+  await live.tap(queue, `${person.name[0]}*`) // the queue masks the applicant's name
+  const detail = await live.follow()
+  expect(live.text(detail)).toContain(`申请人${person.name[0]}*`)
+  await live.tap(detail, '#approve')
+  await live.tap(detail, '#confirm')
+  expect(detail.page.data.error).toBe('')
+  expect(live.text(detail)).toContain('下一条') // decided: the bar offers the next item
+}
+
+test('5. she accepts the notice, enrols, takes the simplified procedure with a proof, self-evaluates; both approved twice', async () => {
+  await wechatLogIn(HE)
+  const notice = await live.open('/assessment/pages/notice/index')
+  await live.tap(notice, '我已阅读并同意')
+  expect(live.toasts).toContain('已确认') // and back to the assessment page
+  expect(live.nav.pop()).toEqual({ how: 'navigateBack', url: null })
+
+  const enrolment = await live.open('/assessment/pages/enrolment/index')
+  expect(live.text(enrolment)).toContain(INSTITUTION.name) // the registry's data, in words
+  await live.type(enrolment, '#specialty', '内科专业')
+  await live.emit(enrolment, '以上信息真实无误', 'change', { value: ['yes'] })
+  await live.tap(enrolment, '提交报名')
+  expect(enrolment.page.data.error).toBe('')
+  expect((await api('GET', '/assessment/home')).current_step).toBe('enrolment_review')
+
+  await approve(HOSPITAL, HE)
+  await approve(OFFICE, HE)
+
+  await wechatLogIn(HE)
+  expect((await api('GET', '/assessment/home')).current_step).toBe('procedure')
+  const procedure = await live.open('/assessment/pages/procedure/index')
+  await live.emit(procedure, '简易程序', 'change', { value: 'simplified' })
+  const condition = procedure.page.data.conditions[0]
+  await live.emit(procedure, condition.label, 'change', { value: [condition.code] })
+  live.useMedia(world.frames.face) // the proof: a photo from the album
+  await live.tap(procedure, '上传证明材料')
+  expect(live.text(procedure)).toContain('证明材料：')
+  await live.tap(procedure, '确认')
+  expect(procedure.page.data.error).toBe('')
+
+  const evaluation = await live.open('/assessment/pages/self-evaluation/index')
+  for (const part of evaluation.page.data.parts) {
+    await live.type(evaluation, `[data-key=${part.key}]`, `${part.title}：本周期认真履职，无不良执业记录。`)
+  }
+  await live.tap(evaluation, '提交审核')
+  expect(evaluation.page.data.error).toBe('')
+  expect((await api('GET', '/assessment/home')).current_step).toBe('self_evaluation_review')
+
+  await approve(HOSPITAL, HE)
+  await approve(OFFICE, HE)
+  await wechatLogIn(HE)
+  expect((await api('GET', '/assessment/home')).current_step).toBe('humanities_exam')
+})
+
+// ---------------------------------------------------------------- 6. exam, a flag, invalidated
+
+test('6. she sits the humanities exam: face capture, a faceless proctoring photo raises a flag, the office invalidates it', async () => {
+  await wechatLogIn(HE)
+  const exams = await live.open('/exam/pages/index/index')
+  await live.tap(exams, '开始考试')
+  const capture = await live.follow()
+  await live.tap(capture, '同意并继续')
+  if (capture.page.data.compare) await live.tap(capture, '同意比对')
+  live.useCamera(world.frames.face) // the front camera sees her face
+  await live.tap(capture, '#capture')
+  expect(capture.page.data.reasons).toEqual([])
+  if (capture.page.data.match) await live.tap(capture, '#start-anyway')
+  expect(live.next()).toMatch(/^\/exam\/pages\/attempt\/index\?/)
+  const attempt = await live.follow()
+  expect(attempt.page.data.questions.length).toBeGreaterThan(3)
+  world.attemptRef = attempt.page.session.ref
+
+  // A proctoring photo: she has left the camera's view. The server's moments fall 60 s or more after the start
+  // (FACE_SNAPSHOT_WINDOW_S); rather than wait, the page's own scheduler takes its first slot now, as its timer
+  // would at that moment (same photo, same upload, same slot within the grace).
+  live.useCamera(world.frames.noface)
+  const slot = [...attempt.page.snapshots.pending.keys()][0]
+  expect(slot).toBeDefined()
+  await attempt.page.snapshots.fire(slot, 0)
+  await live.idle()
+  expect(live.text(attempt)).toContain('监考拍照')
+
+  for (let i = 0; i < 3; i += 1) {
+    const q = attempt.page.data.question
+    await live.tap(attempt, q.options[0].text)
+    await live.tap(attempt, '下一题')
+  }
+  expect(live.text(attempt)).toContain('已答 3/')
+  const last = attempt.page.data.isLastSection ? '交卷' : '完成本部分，进入下一部分'
+  await live.tap(attempt, last)
+  if (!live.next() || !live.next().startsWith('/exam/pages/results')) await live.tap(attempt, '交卷')
+  expect(live.next()).toMatch(/^\/exam\/pages\/results\/index/)
+  const results = await live.follow()
+  world.resultBefore = live.text(results)
+  expect(world.resultBefore).toContain('人文医学')
+
+  await logIn(OFFICE.username, OFFICE.newPassword)
+  const flags = await live.open('/office/pages/flags/index')
+  expect(live.text(flags)).toContain(`${HE.name[0]}*待处理未检测到人脸`) // masked, open, the photo's reason
+  await live.tap(flags, `${HE.name[0]}*`)
+  const flag = await live.follow()
+  await live.type(flag, '处理理由（判定无效时必填）', '监考照片中无人，本场考试无效')
+  await live.tap(flag, '判定无效')
+  expect(live.modals.map((m) => m.title).join()).toMatch(/无效/) // asked first
+  expect(flag.page.data.error).toBe('')
+  expect(live.text(flag)).toContain('监考照片中无人，本场考试无效')
+
+  await wechatLogIn(HE)
+  const after = await live.open('/exam/pages/results/index')
+  world.resultAfter = live.text(after)
+  expect(world.resultAfter).not.toBe(world.resultBefore)
+  const attempts = await api('GET', '/exams/results')
+  expect(JSON.stringify(attempts)).toContain('invalidated')
+})
+
+// ---------------------------------------------------------------- 7. reminder
+
+test('7. the office reminds the physicians who have not enrolled; the other physician finds it in her inbox', async () => {
+  await logIn(OFFICE.username, OFFICE.newPassword)
+  const progress = await live.open('/office/pages/progress/index')
+  expect(live.text(progress)).toContain(XU.name)
+  await live.tap(progress, '未报名')
+  expect(live.text(progress)).toContain(XU.name)
+  expect(live.text(progress)).not.toContain(HE.name)
+  await live.tap(progress, '发送催办提醒')
+  expect(live.modals.pop().content).toContain('1')
+  expect(progress.page.data.error).toBe('')
+  expect(live.text(progress)).toMatch(/已发送|发送 1/)
+
+  await wechatLogIn(XU)
+  const message = await poll('the reminder in the inbox', async () => {
+    const inbox = await live.open('/pages/inbox/index')
+    const shown = live.text(inbox)
+    return shown.includes('确认信息并报名') ? shown : null
+  })
+  expect(message).toContain(world.cycleName)
+})

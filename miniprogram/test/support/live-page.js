@@ -337,8 +337,14 @@ function createLive({ server }) {
     await idle()
   }
 
+  /** What the page shows: its text, and the words given to components whose insides have no DOM here (t-cell). */
   function text(p) {
-    return normalise(p.comp.dom.textContent)
+    const given = ownElements(p)
+      .filter((e) => e.node instanceof exparser.Component && onScreen(p, e))
+      .filter((e) => !normalise(e.node.$$ ? e.node.$$.textContent : ''))
+      .map((e) => textOf(e.node))
+      .filter(Boolean)
+    return normalise([p.comp.dom.textContent, ...given].join(' '))
   }
 
   return {

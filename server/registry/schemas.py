@@ -212,7 +212,9 @@ class ApplicationOut(BaseModel):
     kind_title: str = Field(examples=["注册"])
     status: str = Field(description="draft/submitted/institution_confirmed/approved/rejected/returned/withdrawn")
     status_label: str = Field(examples=["待机构确认"])
-    data: dict[str, Any] = Field(description="申请事项（含机构与地点名称）")
+    data: dict[str, Any] = Field(
+        description="申请事项（含机构与地点名称；机构申请的备案与注销另含 reason_label 原因、physician_name 医师姓名）"
+    )
     attachments: list[AttachmentOut]
     institution_id: int | None = Field(None, description="确认机构")
     review_item_id: int | None = Field(None, description="审核事项（/api/v1/my/reviews/{id}）")

@@ -153,6 +153,8 @@ describe('physician', () => {
     expect(fake.calls.find((c) => c[0] === 'modal')[1]).toBe('直接激活')
     expect(sent(fake, 'POST', '/registry/institution/physicians/11/activate')).toHaveLength(1)
     expect(fake.calls).toContainEqual(['toast', '已激活'])
+    page.onFileCase()
+    expect(fake.calls).toContainEqual(['navigateTo', '/institution/pages/filings/index?id=11'])
   })
 
   test('a code the server could not send: its reason shown, sent once', async () => {
@@ -522,6 +524,12 @@ describe('filings', () => {
     await settle()
     expect(body).toEqual({ kind: 'filing', registration_id: 12, reason: 'retirement', note: '已办理退休手续' })
     expect(fake.calls).toContainEqual(['toast', '已提交'])
+  })
+
+  test('opened from a physician: that physician is chosen', async () => {
+    const { page, comp } = await loadPage('institution/pages/filings/index', { fake: staff(), query: { id: '12' } })
+    expect(page.data.registrationId).toBe(12)
+    expect(text(comp)).toContain('林琳')
   })
 
   test('a second case for the same physician: the server refusal, sent once; cancellation is asked in red', async () => {

@@ -8,7 +8,7 @@ const lookups = require('../../../services/lookups')
 const { CATEGORY_TEXT, LEVEL_TEXT } = require('../../../services/registration')
 const { documentProblem, normalise } = require('../../../utils/identity')
 const { run, confirm, toast, formatTime } = require('../../../utils/ui')
-const { requireLogin, formMethods } = require('../../../utils/page')
+const { requireLogin, formMethods, go } = require('../../../utils/page')
 const { messageOf } = require('../../../utils/errors')
 
 /** One tap at a time: a second tap while the first is asking or sending does nothing. */
@@ -142,6 +142,10 @@ Component({
         const r = await this.act(() => institution.resetPassword(this.data.p.user_id), '已重置')
         if (r.ok) this.setData({ resetDone: { phone: this.data.p.phone || '', sessions: r.result.sessions_ended } })
       })
+    },
+
+    onFileCase() {
+      go(`/institution/pages/filings/index?id=${this.data.p.registration_id}`)
     },
 
     onDocType(e) {

@@ -128,14 +128,31 @@ const importQuestions = (filePath) => http.upload({ path: PATHS.importQuestions,
 const exportQuestions = ({ format = XLSX_TYPE, section = null } = {}) =>
   http.download({ path: PATHS.exportQuestions, query: { format, section } })
 
-/** The rows the server refused in an import (details.rows: [{row, ref, errors: [..]}]), one line per message. */
+// The bank file's columns (xlsx headers, JSON keys) as the import's row errors name them.
+const BANK_COLUMNS = {
+  ref: '题目编号（ref）',
+  section: '题库（section）',
+  specialty: '考核专业（specialty）',
+  type: '题型（type）',
+  stem: '题干（stem）',
+  options: '选项（A～F）',
+  answer: '答案（answer）',
+  explanation: '解析（explanation）',
+  difficulty: '难度（difficulty）',
+}
+
+/**
+ * The rows the server refused in an import, one line per message: details.rows is
+ * [{row, ref, errors: [message], columns: [column of each message]}].
+ */
 function importErrors(err) {
   const rows = (err && err.details && err.details.rows) || []
   const out = []
   rows.forEach((r) =>
-    (r.errors && r.errors.length ? r.errors : ['']).forEach((message, i) =>
-      out.push({ key: `${r.row}-${i}`, row: r.row, ref: r.ref || '', message }),
-    ),
+    (r.errors && r.errors.length ? r.errors : ['']).forEach((message, i) => {
+      const column = (r.columns || [])[i]
+      out.push({ key: `${r.row}-${i}`, row: r.row, ref: r.ref || '', column: BANK_COLUMNS[column] || '', message })
+    }),
   )
   return out
 }

@@ -39,73 +39,83 @@ LETTERS = "ABCDEF"
 TRUE_FALSE_OPTIONS = ["正确", "错误"]
 
 
-def _check_row(raw: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
-    """A clean question dict, or the Chinese reasons why the row is refused."""
+def _check_row(raw: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str], list[str]]:
+    """A clean question dict, or the Chinese reasons why the row is refused and the column each one is about."""
     problems: list[str] = []
+    columns: list[str] = []
+
+    def problem(column: str, message: str) -> None:
+        columns.append(column)
+        problems.append(message)
+
     ref = str(raw.get("ref") or "").strip()
     if not ref or len(ref) > 64:
-        problems.append("ref 不能为空且不超过64个字符")
+        problem("ref", "ref 不能为空且不超过64个字符")
     section = raw.get("section") or defaults.get("section")
     if section not in {s.value for s in Section}:
-        problems.append("section 应为 law、humanities、professional 或 practice（练习题库）")
+        problem("section", "section 应为 law、humanities、professional 或 practice（练习题库）")
     specialty = raw.get("specialty", defaults.get("specialty"))
     specialty = str(specialty).strip() if specialty not in (None, "") else None
     if section == Section.PROFESSIONAL and specialty not in directory_api.SPECIALTIES:
         # A professional question outside the list would sit in a pool no candidate is ever examined from.
-        problems.append("specialty 应为考核专业列表中的编码（见 /api/v1/lookups/specialties）")
+        problem("specialty", "specialty 应为考核专业列表中的编码（见 /api/v1/lookups/specialties）")
     elif section != Section.PROFESSIONAL and specialty is not None:
-        problems.append("只有 professional 部分的题目属于某个专业，specialty 应为空")
+        problem("specialty", "只有 professional 部分的题目属于某个专业，specialty 应为空")
     qtype = raw.get("type")
     if qtype not in {t.value for t in QuestionType}:
-        problems.append("type 应为 single、multiple 或 true_false")
+        problem("type", "type 应为 single、multiple 或 true_false")
     stem = str(raw.get("stem") or "").strip()
     if not stem:
-        problems.append("题干不能为空")
+        problem("stem", "题干不能为空")
     options = raw.get("options")
     if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
-        problems.append("选项应为非空文本列表")
+        problem("options", "选项应为非空文本列表")
         options = []
     options = [o.strip() for o in options]
     if qtype == QuestionType.TRUE_FALSE and options and len(options) != 2:
-        problems.append("判断题应有2个选项")
+        problem("options", "判断题应有2个选项")
     if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE) and not 2 <= len(options) <= 6:
-        problems.append("选择题应有2～6个选项")
+        problem("options", "选择题应有2～6个选项")
     if len(set(options)) != len(options):
-        problems.append("选项不能重复")
+        problem("options", "选项不能重复")
     answer = raw.get("answer")
     if (
         not isinstance(answer, list)
         or not answer
         or not all(isinstance(a, int) and not isinstance(a, bool) for a in answer)
     ):
-        problems.append("答案应为从0开始的选项下标列表")
+        problem("answer", "答案应为从0开始的选项下标列表")
         answer = []
     elif any(a < 0 or a >= len(options) for a in answer) or len(set(answer)) != len(answer):
-        problems.append("答案下标超出选项范围或重复")
+        problem("answer", "答案下标超出选项范围或重复")
     if qtype in (QuestionType.SINGLE, QuestionType.TRUE_FALSE) and len(answer) != 1:
-        problems.append("单选题和判断题只能有1个正确答案")
+        problem("answer", "单选题和判断题只能有1个正确答案")
     if qtype == QuestionType.MULTIPLE and len(answer) < 2:
-        problems.append("多选题至少有2个正确答案")
+        problem("answer", "多选题至少有2个正确答案")
     difficulty = raw.get("difficulty", 1)
     try:
         difficulty = int(difficulty)
     except (TypeError, ValueError):
         difficulty = 0
     if difficulty not in (1, 2, 3):
-        problems.append("难度应为1、2或3")
+        problem("difficulty", "难度应为1、2或3")
     if problems:
-        return None, problems
-    return {
-        "ref": ref,
-        "section": section,
-        "specialty": specialty,
-        "type": qtype,
-        "stem": stem,
-        "options": options,
-        "answer": sorted(answer),
-        "explanation": str(raw.get("explanation") or "").strip(),
-        "difficulty": difficulty,
-    }, []
+        return None, problems, columns
+    return (
+        {
+            "ref": ref,
+            "section": section,
+            "specialty": specialty,
+            "type": qtype,
+            "stem": stem,
+            "options": options,
+            "answer": sorted(answer),
+            "explanation": str(raw.get("explanation") or "").strip(),
+            "difficulty": difficulty,
+        },
+        [],
+        [],
+    )
 
 
 def _rows_from_json(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Any]]:
@@ -187,11 +197,12 @@ async def import_questions(*, kind: str, data: bytes) -> dict[str, Any]:
     seen: set[str] = set()
     rows_of: dict[str, int] = {}
     for number, raw in rows:
-        question, problems = _check_row(raw, defaults)
+        question, problems, columns = _check_row(raw, defaults)
         if question is not None and question["ref"] in seen:
-            question, problems = None, ["ref 在文件中重复"]
+            question, problems, columns = None, ["ref 在文件中重复"], ["ref"]
         if question is None:
-            errors.append({"row": number, "ref": str(raw.get("ref") or ""), "errors": problems})
+            # `columns[i]` names the column (xlsx) or key (JSON) that `errors[i]` is about
+            errors.append({"row": number, "ref": str(raw.get("ref") or ""), "errors": problems, "columns": columns})
             continue
         seen.add(question["ref"])
         rows_of[question["ref"]] = number
@@ -218,6 +229,7 @@ async def _pool_moves(clean: list[dict[str, Any]], rows_of: dict[str, int]) -> l
                     "row": rows_of[c["ref"]],
                     "ref": c["ref"],
                     "errors": ["练习题与考试题不能互相转换：练习会公布答案，请为新题另起 ref"],
+                    "columns": ["section"],
                 }
             )
     return errors

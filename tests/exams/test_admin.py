@@ -175,6 +175,12 @@ async def test_import_with_bad_rows_stores_nothing(client: httpx.AsyncClient) ->
     assert err["code"] == "BANK_IMPORT_INVALID"
     assert [row["row"] for row in err["details"]["rows"]] == [2, 3, 4, 5]
     assert any("题干" in msg for msg in err["details"]["rows"][3]["errors"])
+    # each message names its column (xlsx) or key (JSON), one for one
+    rows = err["details"]["rows"]
+    assert all(len(row["columns"]) == len(row["errors"]) for row in rows)
+    assert rows[0]["columns"] == ["answer"] and rows[1]["columns"] == ["answer"]
+    assert rows[2]["columns"] == ["ref"]  # imp-1 twice in the file
+    assert set(rows[3]["columns"]) == {"type", "stem"}
     # neither xlsx nor JSON by content (whatever the name says): the one upload parser's answer
     for name, data in (("q.csv", b"a,b"), ("q.xlsx", b"not excel")):
         r = await client.post(

@@ -12,9 +12,6 @@ const fs = require('fs')
 const os = require('os')
 const path = require('path')
 const { createWxBridge } = require('../support/wx-bridge')
-
-// The mail emulator's default port (8925) is taken when another server runs on this machine.
-if (!process.env.EMULATOR_SMTP_PORT) process.env.EMULATOR_SMTP_PORT = String(20000 + (process.pid % 20000))
 const { startServer } = require('../support/server')
 
 jest.setTimeout(180000)
@@ -211,6 +208,7 @@ test('a question bank is imported; a bad file gives row errors and imports nothi
   const rows = office.importErrors(err)
   expect(rows.map((r) => r.row)).toEqual(expect.arrayContaining([2, 3]))
   expect(rows.every((r) => /[\u4e00-\u9fa5]/.test(r.message))).toBe(true)
+  expect(rows.every((r) => r.column)).toBe(true) // each message names its column
 
   const exported = fs.readFileSync(await office.exportQuestions({ format: 'json' }), 'utf8')
   expect(exported).toContain('E2E-LAW-1')

@@ -126,6 +126,38 @@ test('cycles: a window outside the level above is refused in words, sent once', 
   expect(sent(fake, 'PUT', '/assessment/windows')).toHaveLength(1)
 })
 
+test('cycles: the province moves and deletes a window a district set', async () => {
+  const fake = office()
+  fake.route('PUT', '/assessment/windows', (req) => ({ ...req.data, label: '考试', is_open: true }))
+  fake.route('DELETE', '/assessment/windows', (req) => ({
+    region_code: req.query.region_code,
+    kind: req.query.kind,
+    applies: null,
+  }))
+  const { page, comp } = await loadPage('office/pages/cycles/index', { fake })
+  expect(page.data.below.map((w) => [w.region, w.label])).toEqual([['北京市 朝阳区', '考试']])
+  page.onEdit({ currentTarget: { dataset: { key: '110105-exam' } } })
+  await settle()
+  expect(text(comp)).toContain('设置北京市 朝阳区的时间')
+  page.openPicker({ currentTarget: { dataset: { which: 'closesAt' } } })
+  page.onPicked({ detail: { value: '2026-12-15 18:00' } })
+  await page.onSave()
+  await settle()
+  expect(sent(fake, 'PUT', '/assessment/windows')[0].data).toEqual({
+    kind: 'exam',
+    opens_at: '2026-06-10T08:00:00',
+    closes_at: '2026-12-15T18:00:00',
+    region_code: '110105',
+  })
+  await page.onClear({ currentTarget: { dataset: { key: '110105-exam' } } })
+  await settle()
+  expect(fake.calls).toContainEqual(['modal', '删除北京市 朝阳区的考试时间', '删除后北京市 朝阳区适用上级设置的时间。'])
+  expect(sent(fake, 'DELETE', '/assessment/windows')[0].query).toEqual({ kind: 'exam', region_code: '110105' })
+  // back to this region's own
+  page.onOwnRegion()
+  expect(page.data.target).toBeNull()
+})
+
 test('cycles: deleting this region’s window asks first, in red', async () => {
   const fake = office(CY_OFFICE)
   fake.route('GET', '/assessment/windows', CY_WINDOWS)
@@ -256,7 +288,7 @@ test('questions: an xlsx picked from a chat is uploaded; the counts shown; expor
   })
 })
 
-test('questions: row errors are listed (row, question, message), nothing imported, sent once', async () => {
+test('questions: row errors are listed (row, question, column, message), nothing imported, sent once', async () => {
   const fake = office()
   fake.route(
     'POST',
@@ -264,8 +296,13 @@ test('questions: row errors are listed (row, question, message), nothing importe
     fake.error(422, 'BANK_IMPORT_INVALID', '导入文件中有错误，未导入任何题目', {
       details: {
         rows: [
-          { row: 3, ref: 'L-002', errors: ['题干不能为空', '答案应为从0开始的选项下标列表'] },
-          { row: 7, ref: '', errors: ['ref 不能为空且不超过64个字符'] },
+          {
+            row: 3,
+            ref: 'L-002',
+            errors: ['题干不能为空', '答案应为从0开始的选项下标列表'],
+            columns: ['stem', 'answer'],
+          },
+          { row: 7, ref: '', errors: ['ref 不能为空且不超过64个字符'], columns: ['ref'] },
         ],
         error_count: 2,
       },
@@ -276,9 +313,9 @@ test('questions: row errors are listed (row, question, message), nothing importe
   await settle()
   const t = text(comp)
   expect(t).toContain('未导入任何题目：2 行有错误')
-  expect(t).toContain('第 3 行L-002题干不能为空')
-  expect(t).toContain('第 3 行L-002答案应为从0开始的选项下标列表')
-  expect(t).toContain('第 7 行—ref 不能为空')
+  expect(t).toContain('第 3 行 · L-002 · 题干（stem）题干不能为空')
+  expect(t).toContain('第 3 行 · L-002 · 答案（answer）答案应为从0开始的选项下标列表')
+  expect(t).toContain('第 7 行 · 题目编号（ref）ref 不能为空')
   expect(t).not.toContain('已导入')
   expect(sent(fake, 'POST', '/exams/admin/questions/import')).toHaveLength(1)
 })

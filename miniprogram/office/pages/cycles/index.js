@@ -25,6 +25,7 @@ Component({
     kind: 'enrolment',
     opensAt: '',
     closesAt: '',
+    target: null,
     picker: '',
     formError: '',
     saving: false,
@@ -113,9 +114,24 @@ Component({
       this.setData({ kind: e.currentTarget.dataset.kind, formError: '' })
     },
 
+    /** Edit this region's window, or one a region below set (the form then sets that region's). */
     onEdit(e) {
-      const w = this.data.own.find((x) => x.key === e.currentTarget.dataset.key)
-      if (w) this.setData({ kind: w.kind, opensAt: w.opens, closesAt: w.closes, formError: '' })
+      const key = e.currentTarget.dataset.key
+      const own = this.data.own.find((x) => x.key === key)
+      const below = this.data.below.find((x) => x.key === key)
+      const w = own || below
+      if (!w) return
+      this.setData({
+        kind: w.kind,
+        opensAt: w.opens,
+        closesAt: w.closes,
+        target: below ? { code: below.regionCode, name: below.region } : null,
+        formError: '',
+      })
+    },
+
+    onOwnRegion() {
+      this.setData({ target: null, formError: '' })
     },
 
     openPicker(e) {
@@ -136,25 +152,34 @@ Component({
         this.setData({ formError: '请选择开始和结束时间' })
         return
       }
-      const r = await run(this, () => office.setWindow({ kind, opensAt: wire(opensAt), closesAt: wire(closesAt) }), {
-        key: 'saving',
-        errorKey: 'formError',
-        success: '已保存',
-      })
+      const regionCode = this.data.target ? this.data.target.code : null
+      const r = await run(
+        this,
+        () => office.setWindow({ kind, opensAt: wire(opensAt), closesAt: wire(closesAt), regionCode }),
+        {
+          key: 'saving',
+          errorKey: 'formError',
+          success: '已保存',
+        },
+      )
       if (r.ok) await this.reload()
     },
 
     async onClear(e) {
-      const w = this.data.own.find((x) => x.key === e.currentTarget.dataset.key)
+      const key = e.currentTarget.dataset.key
+      const below = this.data.below.find((x) => x.key === key)
+      const w = this.data.own.find((x) => x.key === key) || below
       if (!w) return
+      const where = below ? below.region : '本辖区'
       const ok = await confirm({
-        title: `删除本辖区的${w.label}时间`,
-        content: '删除后本辖区适用上级设置的时间。',
+        title: `删除${where}的${w.label}时间`,
+        content: `删除后${where}适用上级设置的时间。`,
         confirmText: '删除',
         danger: true,
       })
       if (!ok) return
-      const r = await run(this, () => office.clearWindow({ kind: w.kind }), {
+      const regionCode = below ? below.regionCode : null
+      const r = await run(this, () => office.clearWindow({ kind: w.kind, regionCode }), {
         key: 'saving',
         errorKey: 'formError',
         success: '已删除',

@@ -8,7 +8,7 @@ A kind missing here cannot be submitted, and an item of an unknown kind is an er
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from server.common.enums import Role
 from server.workflow.errors import UnknownKind
@@ -38,6 +38,8 @@ class KindSpec:
     # True: the engine tells the applicant of every decision (``review.decided``); False: the owner sends its own
     # message for the kind (it has more to say than "approved / rejected"), so the applicant hears once
     engine_notice: bool = True
+    # What a queue row shows of an item: (label, dotted path into its payload), the key fields of its subject
+    summary: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -58,6 +60,15 @@ OFFICE = Step(Role.OFFICE_REVIEWER, "region", "待考核机构复核")
 APPEAL_OFFICE = Step(Role.OFFICE_REVIEWER, "region", "待考核机构处理")
 
 _APPLICATION_HINT = "请在“业务申请”中修改后重新提交"
+
+# The queue rows' key fields per kind (server/registry/applications.py review_payload, registry/changes.py
+# _payload, assessment/journey.py, assessment/appeals.py, proctoring/identity.py write these payloads)
+_APPLICATION_SUMMARY = (
+    ("执业机构", "requested.institution_name"),
+    ("执业地点", "requested.practice_region_name"),
+    ("确认机构", "confirming_institution.name"),
+    ("资格证书编码", "physician.qualification_cert_no"),
+)
 _ASSESSMENT_HINT = "请在定期考核中修改后重新提交"
 
 _REGISTRY_APPLICATIONS = {
@@ -78,17 +89,41 @@ _REGISTRY_INSTITUTION_CASES = {
 
 _ALL: tuple[KindSpec, ...] = (
     KindSpec(
-        "registry_info_change", "医师信息修改", "registry", (INSTITUTION,), resubmit_hint="请重新提交信息修改申请"
+        "registry_info_change",
+        "医师信息修改",
+        "registry",
+        (INSTITUTION,),
+        resubmit_hint="请重新提交信息修改申请",
+        summary=(("修改项目", "labels"), ("执业证书编码", "physician.practice_cert_no")),
     ),
-    KindSpec("registry_photo", "医师相片更新", "registry", (INSTITUTION,), resubmit_hint="请重新上传相片"),
+    KindSpec(
+        "registry_photo",
+        "医师相片更新",
+        "registry",
+        (INSTITUTION,),
+        resubmit_hint="请重新上传相片",
+        summary=(("执业证书编码", "physician.practice_cert_no"),),
+    ),
     *(
         KindSpec(
-            f"registry_{kind}", title, "registry", (INSTITUTION_CONFIRM, COMMISSION), resubmit_hint=_APPLICATION_HINT
+            f"registry_{kind}",
+            title,
+            "registry",
+            (INSTITUTION_CONFIRM, COMMISSION),
+            resubmit_hint=_APPLICATION_HINT,
+            summary=_APPLICATION_SUMMARY,
         )
         for kind, title in _REGISTRY_APPLICATIONS.items()
     ),
     *(
-        KindSpec(f"registry_{kind}", title, "registry", (COMMISSION,), resubmit_hint="请重新发起")
+        KindSpec(
+            f"registry_{kind}",
+            title,
+            "registry",
+            (COMMISSION,),
+            resubmit_hint="请重新发起",
+            summary=_APPLICATION_SUMMARY,
+        )
         for kind, title in _REGISTRY_INSTITUTION_CASES.items()
     ),
     KindSpec(
@@ -97,6 +132,7 @@ _ALL: tuple[KindSpec, ...] = (
         "assessment",
         (INSTITUTION, OFFICE),
         resubmit_hint=_ASSESSMENT_HINT,
+        summary=(("报考专业", "specialty"), ("执业机构", "registry.practice.institution_name")),
     ),
     KindSpec(
         "assessment_self_evaluation",
@@ -104,6 +140,7 @@ _ALL: tuple[KindSpec, ...] = (
         "assessment",
         (INSTITUTION, OFFICE),
         resubmit_hint=_ASSESSMENT_HINT,
+        summary=(("报考专业", "specialty"), ("简易程序条件", "simplified_conditions")),
     ),
     KindSpec(
         "assessment_exemption",
@@ -111,6 +148,7 @@ _ALL: tuple[KindSpec, ...] = (
         "assessment",
         (INSTITUTION, OFFICE),
         resubmit_hint=_ASSESSMENT_HINT,
+        summary=(("免考原因", "reason_label"), ("报考专业", "specialty")),
     ),
     # The non-face way into an exam: the office confirms the person in person or by video call
     KindSpec(
@@ -119,6 +157,7 @@ _ALL: tuple[KindSpec, ...] = (
         "proctoring",
         (Step(Role.OFFICE_REVIEWER, "region", "待考核机构核验身份"),),
         resubmit_hint="请重新提交人工核验身份申请",
+        summary=(("原因", "reason_label"), ("说明", "note")),
     ),
     KindSpec(
         "assessment_appeal",
@@ -127,10 +166,39 @@ _ALL: tuple[KindSpec, ...] = (
         (APPEAL_OFFICE,),
         resubmit_hint="请在考核结果中重新提交申诉",
         engine_notice=False,
+        summary=(("考核周期", "cycle_name"), ("考核结果", "result_label"), ("报考专业", "specialty")),
     ),
 )
 
 KINDS: dict[str, KindSpec] = {spec.name: spec for spec in _ALL}
+
+
+def summarize(spec: KindSpec, payload: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The kind's key fields of one item, in words: (label, text); a field the payload lacks is left out."""
+    out: list[tuple[str, str]] = []
+    for label, dotted in spec.summary:
+        value: Any = payload or {}
+        for key in dotted.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        text = _words(value)
+        if text:
+            out.append((label, text))
+    return out
+
+
+def _words(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        # {code, label} reads as its label; {field: label} (an info change's labels) as its labels
+        if "label" in value:
+            return _words(value["label"])
+        return "、".join(w for w in (_words(v) for v in value.values()) if w)
+    if isinstance(value, list | tuple):
+        return "、".join(w for w in (_words(v) for v in value) if w)
+    return str(value)[:80]
 
 
 def get_kind(name: str) -> KindSpec:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from server.accounts.api import Person
-from server.workflow.kinds import get_kind
+from server.workflow.kinds import get_kind, summarize
 from server.workflow.models import ReviewAction, ReviewItem
 from server.workflow.service import BatchResult, Stats
 
@@ -88,6 +88,11 @@ class ApplicantOut(BaseModel):
         return cls(id=user_id, name=person.name_masked, phone=person.phone_masked, id_number=person.id_number_masked)
 
 
+class SummaryFieldOut(BaseModel):
+    label: str = Field(examples=["报考专业"])
+    value: str = Field(examples=["内科专业"])
+
+
 class ItemOut(BaseModel):
     id: int
     kind: str
@@ -102,6 +107,9 @@ class ItemOut(BaseModel):
     submitted_at: datetime
     decided_at: datetime | None
     applicant: ApplicantOut
+    summary: list[SummaryFieldOut] = Field(
+        default_factory=list, description="队列中显示的关键信息（按事项类型，如报考专业、执业机构）"
+    )
 
     @classmethod
     def of(cls, item: ReviewItem, people: dict[int, Person]) -> ItemOut:
@@ -122,6 +130,7 @@ class ItemOut(BaseModel):
             submitted_at=item.submitted_at,
             decided_at=item.decided_at,
             applicant=ApplicantOut.masked(applicant_id, people.get(applicant_id)),
+            summary=[SummaryFieldOut(label=label, value=value) for label, value in summarize(spec, item.payload)],
         )
 
 

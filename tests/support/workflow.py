@@ -19,7 +19,9 @@ TWO_STEP = "test_two_step"
 ONE_STEP = "test_one_step"
 BOOM = "test_boom"
 TEST_KINDS = {
-    TWO_STEP: KindSpec(TWO_STEP, "测试两级审核", "tests", (INSTITUTION, COMMISSION), resubmit="engine"),
+    TWO_STEP: KindSpec(
+        TWO_STEP, "测试两级审核", "tests", (INSTITUTION, COMMISSION), resubmit="engine", summary=(("新名称", "name"),)
+    ),
     ONE_STEP: KindSpec(ONE_STEP, "测试单级审核", "tests", (OFFICE,), resubmit="engine"),
     BOOM: KindSpec(BOOM, "炸", "tests", (OFFICE,)),
 }

@@ -280,3 +280,19 @@ async def test_my_reviews_and_withdraw(client: httpx.AsyncClient, world: World) 
     r = await client.post(f"{MY}/{second.id}/withdraw", headers=me)
     assert r.status_code == 409 and _code(r) == "NOT_WITHDRAWABLE"
     assert await OutboxEvent.all().count() == 0
+
+
+async def test_queue_rows_carry_the_kinds_key_fields(client: httpx.AsyncClient, world: World) -> None:
+    first = await world.submit(name="朝阳新区")
+    second = await world.submit(ONE_STEP)
+    r = await client.get(f"{R}/queue", headers=await auth_headers(world.inst_reviewer))
+    [row] = [i for i in r.json()["items"] if i["id"] == first.id]
+    assert row["summary"] == [{"label": "新名称", "value": "朝阳新区"}]
+    # a kind without summary fields answers an empty list; the detail carries the same summary
+    r = await client.get(f"{R}/queue", headers=await auth_headers(world.province_office))
+    assert [i["summary"] for i in r.json()["items"] if i["id"] == second.id] == [[]]
+    r = await client.get(f"{R}/items/{first.id}", headers=await auth_headers(world.inst_reviewer))
+    assert r.json()["summary"] == [{"label": "新名称", "value": "朝阳新区"}]
+    # wrong user: a physician gets no queue (and so no summaries)
+    r = await client.get(f"{R}/queue", headers=await auth_headers(world.physician))
+    assert r.status_code == 403

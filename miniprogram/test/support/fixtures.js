@@ -584,6 +584,10 @@ const REVIEW_ITEM = {
   submitted_at: '2026-06-01T10:00:00+08:00',
   decided_at: null,
   applicant: { id: 4, name: '陈晨', phone: '138****0004', id_number: '1101**********1014' },
+  summary: [
+    { label: '修改项目', value: '学历、毕业学校' },
+    { label: '执业证书编码', value: '110101201000001' },
+  ],
   payload: { education: '硕士', school: '北京大学医学部' },
   attachments: [{ name: '学历证书.jpg', purpose: 'other', url: '/api/v1/registry/applications/3/attachments/0' }],
   history: [

@@ -32,5 +32,14 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/e2e/**/*.test.js'],
     },
+    {
+      // Pages (miniprogram-simulate, as `unit`) driven against a real server through test/support/live-page.js:
+      // jsdom for the pages, Node's fetch for the wx bridge (test/support/live-environment.js).
+      displayName: 'e2e-pages',
+      testEnvironment: '<rootDir>/test/support/live-environment.js',
+      testMatch: ['<rootDir>/test/e2e-pages/**/*.test.js'],
+      transform,
+      moduleDirectories: ['node_modules', 'miniprogram_npm'],
+    },
   ],
 }

@@ -1,6 +1,7 @@
 """Command line: `python -m server COMMAND`.
 
 run             development: embedded Redis, emulators, migrations, demo data once, the job worker and the server
+                (--no-demo: no demo data, as a new deployment starts: create-admin and the registers' import)
 serve           the HTTP server only (production: WORKERS processes)
 worker          the job worker only
 migrate         apply committed migrations
@@ -194,8 +195,9 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def cmd_run(settings: Settings) -> None:
-    """Everything in one process tree, on embedded defaults, for a newcomer's machine."""
+def cmd_run(settings: Settings, *, seed_demo: bool = True) -> None:
+    """Everything in one process tree, on embedded defaults, for a newcomer's machine (``seed_demo=False``: an empty
+    deployment, as production starts, for rehearsing `create-admin` and the registers' import)."""
     started = time.monotonic()
     if settings.is_production:
         raise SystemExit("`run` is the development command; use `serve` and `worker` in production")
@@ -230,7 +232,7 @@ def cmd_run(settings: Settings) -> None:
         settings = get_settings()
 
         cmd_migrate(settings)
-        accounts, demo_lines = cmd_seed_demo(settings)
+        accounts, demo_lines = cmd_seed_demo(settings) if seed_demo else ([], [])
 
         if settings.run_worker_in_process:
             worker = subprocess.Popen([sys.executable, "-m", "server", "worker"], env=os.environ.copy())
@@ -268,9 +270,12 @@ def _print_banner(settings: Settings, accounts: list[Any], demo_lines: list[str]
         f"  Database       {_safe_url(settings.effective_database_url)}",
         f"  Redis          {_safe_url(os.environ.get('REDIS_URL', settings.redis_url))}",
         "",
-        f"Demo accounts (password for all: {DEMO_PASSWORD}; physicians log in with their phone):",
     ]
-    lines += [f"  {a.login:<14} {a.role:<22} {a.description}" for a in accounts]
+    if accounts:
+        lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}; physicians log in with their phone):")
+        lines += [f"  {a.login:<14} {a.role:<22} {a.description}" for a in accounts]
+    else:
+        lines.append("No demo data: `python -m server create-admin --username NAME` makes the first administrator.")
     if demo_lines:
         lines += ["", "Demo data (see README for the flows to try):"] + [f"  {line}" for line in demo_lines]
     lines += ["", f"Prepared in {elapsed:.1f}s; starting the server (Ctrl-C stops everything)…", ""]
@@ -282,8 +287,10 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m server", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "serve", "worker", "migrate", "seed-demo", "emulators", "seal-stored-files"):
+    for name in ("serve", "worker", "migrate", "seed-demo", "emulators", "seal-stored-files"):
         sub.add_parser(name)
+    rn = sub.add_parser("run", help="development: everything in one process tree")
+    rn.add_argument("--no-demo", action="store_true", help="start without demo data (a new deployment)")
     ex = sub.add_parser("export-openapi")
     ex.add_argument("--check", action="store_true", help="fail when the committed document is stale")
     ca = sub.add_parser("create-admin", help="create the first administrator of a new deployment")
@@ -300,7 +307,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(settings.log_level, as_json=settings.log_json)
     match args.command:
         case "run":
-            cmd_run(settings)
+            cmd_run(settings, seed_demo=not args.no_demo)
         case "serve":
             cmd_serve(settings)
         case "worker":

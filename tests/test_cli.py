@@ -121,3 +121,78 @@ def test_create_admin_in_production_settings(tmp_path: Path) -> None:
         ).fetchall()
         audited = conn.execute("SELECT count(*) FROM audit_entry WHERE action = 'staff.admin_created'").fetchone()
     assert admins == [("root", 0), ("root2", 0)] and audited == (2,)
+
+
+def test_run_without_demo_data_is_a_new_deployment(tmp_path: Path) -> None:
+    """`run --no-demo` migrates and serves an empty deployment: no demo account exists (the demo admin's log-in is
+    refused), the banner points at create-admin, and `create-admin` against its database makes the first
+    administrator, who logs in while it runs."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL"} and not k.startswith(("WECHAT_", "ALIYUN_", "SMTP_", "MAIL_"))
+    }
+    port = free_port()
+    env.update(
+        APP_ENV="development",
+        PORT=str(port),
+        EMULATOR_PORT=str(free_port()),
+        EMULATOR_SMTP_PORT=str(free_port()),
+        DATA_DIR=str(tmp_path),
+        LOG_LEVEL="INFO",
+        RUN_WORKER_IN_PROCESS="false",
+    )
+    log_path = tmp_path / "run.log"
+    log_file = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "run", "--no-demo"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        ready = False
+        while time.monotonic() - started < 90 and proc.poll() is None:
+            try:
+                ready = httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                pass
+            if ready:
+                break
+            time.sleep(0.2)
+        assert ready, log_path.read_text()[:3000]
+        login = {"login": "admin", "password": "Yishi-Demo-2026"}
+        refused = httpx.post(f"{base}/api/v1/auth/login", json=login, timeout=10)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "INVALID_CREDENTIALS"
+        regions = httpx.get(f"{base}/api/v1/lookups/regions", timeout=10)
+        assert regions.status_code == 200 and regions.json()["items"] == []
+
+        created = subprocess.run(
+            [sys.executable, "-m", "server", "create-admin", "--username", "Ops", "--password-stdin"],
+            cwd=ROOT,
+            env=env,
+            input="Ops-Start-2026!\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert created.returncode == 0, created.stderr
+        signed_in = httpx.post(
+            f"{base}/api/v1/auth/login", json={"login": "ops", "password": "Ops-Start-2026!"}, timeout=10
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        token = signed_in.json()["access_token"]
+        me = httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert me.status_code == 200 and me.json()["role"] == "admin"
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        log_file.close()
+    out = log_path.read_text()
+    assert proc.returncode == 0, out[-3000:]
+    assert "Demo accounts" not in out and "13800000001" not in out and "create-admin" in out

@@ -40,6 +40,10 @@ function pageFor(message) {
   }
   if (kind === 'account.security' || link.startsWith('/pages/me/security')) return '/pages/settings/sessions'
   if (kind === 'registry.activation_code') return '/registration/pages/activation/index'
+  // an office's reminder (催办) leads to the assessment's steps (the server links `/assessment/pages/index/index`)
+  if (kind === 'assessment.reminder' || link.startsWith('/assessment/pages/index/index')) {
+    return '/assessment/pages/index/index'
+  }
   return null
 }
 

@@ -205,13 +205,29 @@ test('exam results: the attempt title, score, pass or fail, and why it ended', a
         started_at: '2026-06-01T02:00:00Z',
         ended_at: '2026-06-01T02:50:00Z',
       },
+      {
+        attempt_ref: 'att-0',
+        exam_kind: 'humanities',
+        title: '人文医学测评',
+        status: 'invalidated',
+        invalidation_reason: '监考照片中无人',
+        is_make_up: false,
+        score: 90,
+        passed: true,
+        section_scores: { humanities: 90 },
+        end_reason: 'submitted',
+        started_at: '2026-05-01T02:00:00Z',
+        ended_at: '2026-05-01T02:50:00Z',
+      },
     ],
   })
   const { page, comp } = await loadPage('exam/pages/results/index', { fake, query: { ref: 'att-2' } })
   expect(page.data.items.map((i) => [i.title, i.resultText, i.endText])).toEqual([
     ['业务水平测评（内科）', '不合格', '法律法规部分未通过'],
     ['人文医学测评', '合格', ''],
+    ['人文医学测评', '成绩无效', ''],
   ])
+  expect(text(comp)).toContain('考核机构判定本场考试无效：监考照片中无人')
   expect(text(comp)).toContain('补考')
   expect(text(comp)).toContain('86')
 })

@@ -2,6 +2,10 @@
  * Start the real server for the end-to-end test: `python -m server run` (demo data, the notifications worker,
  * embedded Redis, the WeChat / Aliyun emulators) on free ports with a temp DATA_DIR; wait for /readyz; stop it
  * (its whole process group) afterwards. test/e2e/helper.py makes camera frames and reads a demo physician's ID.
+ *
+ * `startServer({ demo: false })` is a new deployment: `run --no-demo` (no account, no region, no institution);
+ * `createAdmin()` runs `python -m server create-admin --password-stdin` against its database, as an operator would,
+ * and `importRegister()` posts a register file to `/registry/import/{register}` as the administrator.
  */
 const { spawn, execFile } = require('child_process')
 const fs = require('fs')
@@ -70,14 +74,14 @@ async function waitReady(url, proc, timeoutMs) {
   throw new Error(`server not ready at ${url} after ${timeoutMs} ms`)
 }
 
-async function startServer({ timeoutMs = 120000 } = {}) {
+async function startServer({ timeoutMs = 120000, demo = true } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yishi-mp-e2e-'))
   const port = await freePort()
   const emulatorPort = await freePort()
   const smtpPort = await freePort()
   const env = baseEnv(dataDir, port, emulatorPort, smtpPort)
   const log = []
-  const proc = spawn(PYTHON, ['-m', 'server', 'run'], {
+  const proc = spawn(PYTHON, ['-m', 'server', 'run', ...(demo ? [] : ['--no-demo'])], {
     cwd: REPO,
     env,
     detached: true,
@@ -139,12 +143,42 @@ async function startServer({ timeoutMs = 120000 } = {}) {
     return { face: path.join(dataDir, 'face.jpg'), noface: path.join(dataDir, 'noface.jpg') }
   }
 
+  /** `python -m server create-admin --username NAME --password-stdin` on this server's database. */
+  function createAdmin({ username, password, realName = null }) {
+    return new Promise((resolve, reject) => {
+      const args = ['-m', 'server', 'create-admin', '--username', username, '--password-stdin']
+      if (realName) args.push('--real-name', realName)
+      const child = execFile(PYTHON, args, { cwd: REPO, env }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(`create-admin failed: ${err.message}\n${stderr}`))
+        resolve(stdout.trim())
+      })
+      child.stdin.end(`${password}\n`)
+    })
+  }
+
+  /** Import a register file (CSV or xlsx) as the administrator: the server's per-row report. */
+  async function importRegister({ token, register, filePath }) {
+    const form = new FormData()
+    form.append('file', new Blob([fs.readFileSync(filePath)]), path.basename(filePath))
+    const res = await fetch(`${baseUrl}/api/v1/registry/import/${register}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    })
+    const body = await res.json()
+    if (res.status !== 200) throw new Error(`import ${register}: ${res.status} ${JSON.stringify(body)}`)
+    return body
+  }
+
   return {
     baseUrl,
     emulatorBase: `http://127.0.0.1:${emulatorPort}`,
+    dataDir,
     stop,
     person,
     cameraFrames,
+    createAdmin,
+    importRegister,
     log,
   }
 }

@@ -18,6 +18,9 @@ test("inbox: the server's message links lead to this mini-program's pages", () =
     '/assessment/pages/result/index',
   )
   expect(pageFor({ kind: 'account.security', link: '/pages/me/security' })).toBe('/pages/settings/sessions')
+  expect(pageFor({ kind: 'assessment.reminder', link: '/assessment/pages/index/index', data: {} })).toBe(
+    '/assessment/pages/index/index',
+  )
   expect(pageFor({ kind: 'something.new', link: null })).toBeNull()
 })
 

@@ -254,11 +254,11 @@ describe('physician', () => {
       document_type: 'resident_id',
     })
     expect(text(comp)).toContain('正常 · 未绑定')
-    await page.onHide({ currentTarget: { dataset: { id: 7 } } })
+    await page.onHideAccount({ currentTarget: { dataset: { id: 7 } } })
     expect(text(comp)).toContain('请填写隐藏原因')
     expect(hidden).toBeNull()
     page.onInput({ currentTarget: { dataset: { field: 'hideReason' } }, detail: { value: '重复账号' } })
-    await page.onHide({ currentTarget: { dataset: { id: 7 } } })
+    await page.onHideAccount({ currentTarget: { dataset: { id: 7 } } })
     await settle()
     expect(hidden).toEqual({ reason: '重复账号' })
     expect(text(comp)).toContain('已隐藏 · 未绑定')

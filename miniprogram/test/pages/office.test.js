@@ -173,8 +173,12 @@ test('cycles: deleting this region’s window asks first, in red', async () => {
 test('cycles: only the admin may create a cycle; a bad one is refused by the server', async () => {
   const fake = office({ id: 1, role: 'admin', username: 'admin', phone: null })
   fake.route('POST', '/assessment/cycles', fake.error(409, 'CYCLE_OVERLAPS', '与已有考核周期时间重叠'))
+  fake.route('GET', '/assessment/windows', fake.error(...FORBIDDEN)) // the admin has no region: never asked
   const { page, comp } = await loadPage('office/pages/cycles/index', { fake })
   expect(page.data.isAdmin).toBe(true)
+  expect(page.data.ready).toBe(true)
+  expect(text(comp)).toContain('新建周期')
+  expect(text(comp)).not.toContain('当前账号无权使用此功能')
   page.toggleCreate()
   await page.onCreateCycle()
   expect(page.data.cycleError).toBe('请填写周期名称和起止日期')

@@ -386,6 +386,27 @@ test('detail: an assessment enrolment shows its nested registry data in words, i
   expect(text(comp)).toContain('内科专业')
 })
 
+test('detail: a self-evaluation names its procedure in words, never its code', async () => {
+  const fake = installFakeWx()
+  fake.signIn(REVIEWER)
+  fake.route('GET', '/reviews/items/8', {
+    ...item(8, { kind: 'assessment_self_evaluation', title: '定期考核自评', subject_type: 'assessment' }),
+    payload: {
+      procedure: 'simplified',
+      simplified_conditions: [{ code: 'no_bad_record', label: '连续两个周期考核合格' }],
+      self_evaluation: { practice_record: '无不良记录', work_report: '述职' },
+      specialty: '内科专业',
+    },
+    attachments: [],
+    history: [],
+  })
+  const { page, comp } = await loadPage('reviewer/pages/detail/index', { fake, query: { id: '8' } })
+  const fields = Object.fromEntries(page.data.fields.map((f) => [f.label, f.value]))
+  expect(fields['考核程序']).toBe('简易程序')
+  expect(fields['自评']).toBe('执业行为记录：无不良记录；个人述职报告：述职')
+  expect(text(comp)).not.toContain('simplified')
+})
+
 test('detail: attachments are fetched with the token; a photo previewed, a PDF opened', async () => {
   const fake = installFakeWx()
   fake.signIn(REVIEWER)

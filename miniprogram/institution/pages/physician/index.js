@@ -200,7 +200,7 @@ Component({
       })
     },
 
-    onHide(e) {
+    onHideAccount(e) {
       return exclusive(this, async () => {
         const id = e.currentTarget.dataset.id
         const reason = this.data.hideReason.trim()

@@ -12,6 +12,7 @@ Component({
   data: {
     cycles: [],
     isAdmin: false,
+    hasWindows: false,
     creating: false,
     cycleForm: { name: '', startsOn: '', endsOn: '' },
     cycleError: '',
@@ -46,7 +47,9 @@ Component({
       const r = await run(
         this,
         async () => {
-          const [list, win] = await Promise.all([office.cycles(), office.windows()])
+          // The administrator belongs to no region: it creates the cycles, the offices set their regions' windows
+          const [list, win] = await Promise.all([office.cycles(), this.data.isAdmin ? null : office.windows()])
+          if (!win) return { list, win, byCode: {} }
           const codes = [win.region_code].concat(win.items.map((w) => w.region_code))
           const unique = codes.filter((c, i) => codes.indexOf(c) === i)
           const names = await Promise.all(unique.map((c) => lookups.regionName(c)))
@@ -61,6 +64,10 @@ Component({
         return
       }
       const { list, win, byCode } = r.result
+      if (!win) {
+        this.setData({ ready: true, hasWindows: false, cycles: list.items.map((c) => ({ ...c, current: false })) })
+        return
+      }
       const view = (w) => ({
         key: `${w.region_code}-${w.kind}`,
         kind: w.kind,
@@ -74,6 +81,7 @@ Component({
       const mine = win.region_code
       this.setData({
         ready: true,
+        hasWindows: true,
         cycles: list.items.map((c) => ({ ...c, current: c.id === win.cycle.id })),
         regionName: byCode[mine] || '本辖区',
         cycleName: win.cycle.name,

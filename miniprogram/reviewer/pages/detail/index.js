@@ -49,6 +49,12 @@ const FIELD_TEXT = {
   major: '专业',
   changes: '修改内容',
 }
+// Coded values of the assessment payloads, in words
+const CODE_TEXT = {
+  procedure: { general: '一般程序', simplified: '简易程序' },
+}
+const words = (key, value) => (CODE_TEXT[key] && CODE_TEXT[key][value]) || valueText(key, value)
+
 // Internal references a reviewer has no use for.
 const HIDDEN_FIELDS = new Set([
   'cycle_id',
@@ -122,7 +128,7 @@ Component({
           .map((k) => ({
             key: k,
             label: FIELD_TEXT[k] || k,
-            value: show(valueText(k, item.payload[k])),
+            value: show(words(k, item.payload[k])),
           })),
         photoPair,
         images: files.filter((f) => reviews.isImage(f) && !inPair(f)),
@@ -274,7 +280,7 @@ function show(v) {
     if (v.label) return String(v.label) // {code, label}: the words, not the code
     return Object.keys(v)
       .filter((k) => !HIDDEN_FIELDS.has(k))
-      .map((k) => `${FIELD_TEXT[k] || k}：${show(valueText(k, v[k]))}`)
+      .map((k) => `${FIELD_TEXT[k] || k}：${show(words(k, v[k]))}`)
       .join('；')
   }
   if (typeof v === 'boolean') return v ? '是' : '否'

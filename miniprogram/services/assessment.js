@@ -131,11 +131,7 @@ async function results() {
 /** The notice PDF of one result (its notice_url), downloaded with the token and opened. */
 async function openNotice(noticeUrl) {
   const path = String(noticeUrl).replace(/^.*\/api\/v1/, '')
-  const filePath = await http.download({ path })
-  await new Promise((resolve, reject) =>
-    wx.openDocument({ filePath, fileType: 'pdf', showMenu: true, success: resolve, fail: reject }),
-  )
-  return filePath
+  return http.openDownload({ path })
 }
 
 /** 成绩有问题: the reason, and one optional file (PDF/JPG/PNG, ≤ 4 MB) sent as multipart with it. */

@@ -23,9 +23,6 @@ const PATHS = {
   accounts: '/assessment/accounts',
   hide: (id) => `/assessment/accounts/${id}/hide`,
   unhide: (id) => `/assessment/accounts/${id}/unhide`,
-  photo: (id) => `/registry/info-changes/${id}/photo`,
-  currentPhoto: (id) => `/registry/info-changes/${id}/current-photo`,
-  formPdf: (id) => `/registry/applications/${id}/form.pdf`,
 }
 
 // PhysicianRowOut.account_status as a person reads it.
@@ -126,24 +123,6 @@ const accounts = async ({ idNumber, documentType }) =>
 const hideAccount = (id, reason) => http.post(PATHS.hide(id), { reason })
 const unhideAccount = (id) => http.post(PATHS.unhide(id), {})
 
-/** The photo change's two pictures as local files, for the reviewer to compare: {current, proposed}. */
-async function photoPair(requestId) {
-  const [current, proposed] = await Promise.all([
-    http.download({ path: PATHS.currentPhoto(requestId) }),
-    http.download({ path: PATHS.photo(requestId) }),
-  ])
-  return { current, proposed }
-}
-
-/** Download the application's printed form and open it; resolves to the local path. */
-async function applicationFormPdf(applicationId) {
-  const filePath = await http.download({ path: PATHS.formPdf(applicationId) })
-  await new Promise((resolve, reject) =>
-    wx.openDocument({ filePath, fileType: 'pdf', showMenu: true, success: resolve, fail: reject }),
-  )
-  return filePath
-}
-
 module.exports = {
   PATHS,
   ACCOUNT_TEXT,
@@ -173,6 +152,4 @@ module.exports = {
   accounts,
   hideAccount,
   unhideAccount,
-  photoPair,
-  applicationFormPdf,
 }

@@ -189,9 +189,7 @@ function remind(filters) {
 
 /** Open a downloaded file (xlsx) so desktop WeChat can save it. */
 function openFile(filePath, fileType = XLSX_TYPE) {
-  return new Promise((resolve, reject) => {
-    wx.openDocument({ filePath, fileType, showMenu: true, success: resolve, fail: reject })
-  })
+  return http.openDocument(filePath, fileType)
 }
 
 /** Does region `outer` contain `inner` (GB/T 2260: a province ends in 0000, a city in 00)? */

@@ -246,11 +246,7 @@ async function uploadAttachment({ id, filePath, purpose, onProgress }) {
 }
 /** The printable application form: downloaded with the token and opened (wx.openDocument). */
 async function openForm(id) {
-  const filePath = await http.download({ path: PATHS.formPdf(id) })
-  await new Promise((resolve, reject) =>
-    wx.openDocument({ filePath, fileType: 'pdf', showMenu: true, success: resolve, fail: reject }),
-  )
-  return filePath
+  return http.openDownload({ path: PATHS.formPdf(id) })
 }
 
 /**

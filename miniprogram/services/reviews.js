@@ -144,23 +144,11 @@ function downloadFile(file) {
 
 /** An application's printable form: downloaded with the token and opened. */
 async function openApplicationForm(applicationId) {
-  const path = await http.download({ path: PATHS.formPdf(applicationId) })
-  await openPdf(path)
-  return path
+  return http.openDownload({ path: PATHS.formPdf(applicationId) })
 }
 
-/** Open a downloaded PDF in WeChat's viewer (resolves once it opened; rejects with the reason). */
-function openPdf(path) {
-  return new Promise((resolve, reject) => {
-    wx.openDocument({
-      filePath: path,
-      fileType: 'pdf',
-      showMenu: true,
-      success: () => resolve(path),
-      fail: () => reject(clientError('DOCUMENT_OPEN_FAILED')),
-    })
-  })
-}
+/** Open a downloaded PDF in WeChat's viewer (resolves once it opened; rejects with DOCUMENT_OPEN_FAILED). */
+const openPdf = (path) => http.openDocument(path, 'pdf')
 
 const isImage = (file) => Boolean(file && /^image\//.test(file.media_type || ''))
 const isPdf = (file) => Boolean(file && file.media_type === 'application/pdf')

@@ -200,6 +200,27 @@ function readError(res) {
   }
 }
 
+/**
+ * Open a downloaded file in WeChat's viewer (``showMenu``: WeChat on Windows and Mac can save it); resolves to the
+ * path once it is open, rejects with DOCUMENT_OPEN_FAILED.
+ */
+function openDocument(filePath, fileType = 'pdf') {
+  return new Promise((resolve, reject) => {
+    wx.openDocument({
+      filePath,
+      fileType,
+      showMenu: true,
+      success: () => resolve(filePath),
+      fail: () => reject(clientError('DOCUMENT_OPEN_FAILED')),
+    })
+  })
+}
+
+/** Download with the token (as ``download``), then open it; resolves to the local path. */
+async function openDownload(args, fileType = 'pdf') {
+  return openDocument(await download(args), fileType)
+}
+
 const get = (path, query, opts = {}) => request({ ...opts, method: 'GET', path, query })
 const post = (path, data, opts = {}) => request({ ...opts, method: 'POST', path, data })
 const put = (path, data, opts = {}) => request({ ...opts, method: 'PUT', path, data })
@@ -213,6 +234,8 @@ module.exports = {
   del,
   upload,
   download,
+  openDocument,
+  openDownload,
   url,
   setSignedOutHandler,
   refreshTokens,

@@ -57,4 +57,15 @@ function formatTime(iso) {
   return `${sh.getUTCFullYear()}-${p(sh.getUTCMonth() + 1)}-${p(sh.getUTCDate())} ${p(sh.getUTCHours())}:${p(sh.getUTCMinutes())}`
 }
 
-module.exports = { run, toast, confirm, formatTime }
+/** One tap at a time: a second tap while the first is asking or sending does nothing. */
+async function exclusive(page, fn) {
+  if (page.busy) return undefined
+  page.busy = true
+  try {
+    return await fn()
+  } finally {
+    page.busy = false
+  }
+}
+
+module.exports = { run, toast, confirm, formatTime, exclusive }

@@ -557,33 +557,3 @@ describe('filings', () => {
     expect(text(comp)).not.toContain('提交申请')
   })
 })
-
-describe('services for the reviewer detail page', () => {
-  test('photoPair downloads both photos; applicationFormPdf opens the PDF', async () => {
-    const fake = staff()
-    const got = []
-    fake.route('GET', '/registry/info-changes/5/current-photo', (req) => {
-      got.push(req.path)
-      return { statusCode: 200, data: '', tempFilePath: '/tmp/current.jpg' }
-    })
-    fake.route('GET', '/registry/info-changes/5/photo', (req) => {
-      got.push(req.path)
-      return { statusCode: 200, data: '', tempFilePath: '/tmp/proposed.jpg' }
-    })
-    fake.route('GET', '/registry/applications/8/form.pdf', { statusCode: 200, data: '', tempFilePath: '/tmp/form.pdf' })
-    const institution = require('../../services/institution')
-    expect(await institution.photoPair(5)).toEqual({ current: '/tmp/current.jpg', proposed: '/tmp/proposed.jpg' })
-    expect(got.sort()).toEqual(['/registry/info-changes/5/current-photo', '/registry/info-changes/5/photo'])
-    expect(await institution.applicationFormPdf(8)).toBe('/tmp/form.pdf')
-    expect(wx.openDocument.mock.calls[0][0].filePath).toBe('/tmp/form.pdf')
-  })
-
-  test('a photo the reviewer may not see: the server message', async () => {
-    const fake = staff()
-    const no = fake.error(404, 'NOT_FOUND', '请求的内容不存在')
-    fake.route('GET', '/registry/info-changes/5/current-photo', no)
-    fake.route('GET', '/registry/info-changes/5/photo', no)
-    const institution = require('../../services/institution')
-    await expect(institution.photoPair(5)).rejects.toMatchObject({ status: 404 })
-  })
-})

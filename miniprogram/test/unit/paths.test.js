@@ -126,9 +126,6 @@ const CALLS = {
     accounts: ['GET'],
     hide: ['POST'],
     unhide: ['POST'],
-    photo: ['GET'],
-    currentPhoto: ['GET'],
-    formPdf: ['GET'],
   },
   office: {
     cycles: ['GET', 'POST'],

@@ -3,19 +3,8 @@
  * category's authority is typed, or filled from a region picked by name (its health commission).
  */
 const institution = require('../../../services/institution')
-const { run } = require('../../../utils/ui')
+const { run, exclusive } = require('../../../utils/ui')
 const { requireLogin } = require('../../../utils/page')
-
-/** One tap at a time: a second tap while the first is asking or sending does nothing. */
-async function exclusive(page, fn) {
-  if (page.busy) return undefined
-  page.busy = true
-  try {
-    return await fn()
-  } finally {
-    page.busy = false
-  }
-}
 
 Component({
   data: {

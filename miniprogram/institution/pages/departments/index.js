@@ -1,18 +1,7 @@
 /** The institution's department dictionary: add, rename, delete (the server refuses while physicians are in it). */
 const institution = require('../../../services/institution')
-const { run, confirm } = require('../../../utils/ui')
+const { run, confirm, exclusive } = require('../../../utils/ui')
 const { requireLogin, formMethods } = require('../../../utils/page')
-
-/** One tap at a time: a second tap while the first is asking or sending does nothing. */
-async function exclusive(page, fn) {
-  if (page.busy) return undefined
-  page.busy = true
-  try {
-    return await fn()
-  } finally {
-    page.busy = false
-  }
-}
 
 Component({
   data: {

@@ -3,19 +3,8 @@
  * one: the physician (one of ours), the kind, the reason, a note.
  */
 const institution = require('../../../services/institution')
-const { run, confirm, formatTime } = require('../../../utils/ui')
+const { run, confirm, formatTime, exclusive } = require('../../../utils/ui')
 const { requireLogin, formMethods } = require('../../../utils/page')
-
-/** One tap at a time: a second tap while the first is asking or sending does nothing. */
-async function exclusive(page, fn) {
-  if (page.busy) return undefined
-  page.busy = true
-  try {
-    return await fn()
-  } finally {
-    page.busy = false
-  }
-}
 
 Component({
   data: {

@@ -3,23 +3,12 @@ const institution = require('../../../services/institution')
 const lookups = require('../../../services/lookups')
 const { documentProblem, normalise } = require('../../../utils/identity')
 const { lookupSections, regionCodes } = require('../../../utils/words')
-const { run } = require('../../../utils/ui')
+const { run, exclusive } = require('../../../utils/ui')
 const { requireLogin, formMethods } = require('../../../utils/page')
 
 async function placeNames(codes) {
   const names = await Promise.all(codes.map((c) => lookups.regionName(c).catch(() => '')))
   return Object.fromEntries(codes.map((c, i) => [c, names[i]]))
-}
-
-/** One tap at a time: a second tap while the first is asking or sending does nothing. */
-async function exclusive(page, fn) {
-  if (page.busy) return undefined
-  page.busy = true
-  try {
-    return await fn()
-  } finally {
-    page.busy = false
-  }
 }
 
 Component({

@@ -7,20 +7,9 @@ const institution = require('../../../services/institution')
 const lookups = require('../../../services/lookups')
 const { CATEGORY_TEXT, LEVEL_TEXT } = require('../../../services/registration')
 const { documentProblem, normalise } = require('../../../utils/identity')
-const { run, confirm, toast, formatTime } = require('../../../utils/ui')
+const { run, confirm, toast, formatTime, exclusive } = require('../../../utils/ui')
 const { requireLogin, formMethods, go } = require('../../../utils/page')
 const { messageOf } = require('../../../utils/errors')
-
-/** One tap at a time: a second tap while the first is asking or sending does nothing. */
-async function exclusive(page, fn) {
-  if (page.busy) return undefined
-  page.busy = true
-  try {
-    return await fn()
-  } finally {
-    page.busy = false
-  }
-}
 
 Component({
   data: {

@@ -199,8 +199,31 @@ async def bounded(command: Awaitable[T]) -> T:
         task.cancel()
         task.add_done_callback(_forget)
         _hot_timed_out_at = time.monotonic()
+        _retire_hot()
         raise RedisTimeout("Redis did not answer in time")
-    return task.result()
+    try:
+        return task.result()
+    except KeyError as exc:
+        # redis-py's single-connection client after one of its commands was cancelled: it hands the next command a
+        # pooled connection and then fails to give it back (KeyError in ConnectionPool.release; measured at 5,000
+        # candidates on 2 cores, each a 500). Redis itself may be fine: a fresh client, and this request retried.
+        _retire_hot()
+        raise RedisTimeout("Redis connection was reset after a time-out") from exc
+
+
+def _retire_hot() -> None:
+    """Stop using the hot client: its one connection's state is unknown after a cancelled command. The next
+    ``hot_redis()`` opens a fresh one; the old client is closed once the commands still on it have wound down."""
+    global _hot
+    old, _hot = _hot, None
+    if old is not None:
+        task = asyncio.ensure_future(_close_later(old, 2 * get_settings().redis_timeout_s))
+        task.add_done_callback(_forget)
+
+
+async def _close_later(client: aioredis.Redis, delay_s: float) -> None:
+    await asyncio.sleep(delay_s)
+    await client.aclose()
 
 
 def _forget(task: asyncio.Task[Any]) -> None:

@@ -16,7 +16,7 @@ from server.integrations.wechat import (
     WeChatRateLimited,
 )
 from server.notifications import providers
-from server.notifications.engine import Claimed, ClaimedEvent
+from server.notifications.engine import Claimed, EventRow
 from server.notifications.models import Channel, DeliveryStatus, PushDevice
 from server.notifications.retry import RATE_LIMITED_MIN_S, _Outcome
 from server.notifications.templates import Rendered
@@ -66,9 +66,7 @@ class _Context:
         return cls(devices, openids, phones)
 
 
-def _prepare(
-    channel: Channel, delivery: Claimed, event: ClaimedEvent, rendered: Rendered, context: _Context
-) -> _Prepared:
+def _prepare(channel: Channel, delivery: Claimed, event: EventRow, rendered: Rendered, context: _Context) -> _Prepared:
     settings = get_settings()
     if channel == Channel.PUSH:
         device_ids = context.devices.get(delivery.user_id)

@@ -22,7 +22,7 @@ from server.integrations import ProviderError
 from server.integrations.aliyun import MASS_PUSH_MAX
 from server.integrations.wechat import WeChatNotSubscribed
 from server.notifications.channels import _classify, _Context, _Dead, _prepare, _Prepared, _Skip
-from server.notifications.engine import BATCH, CLAIMED_FIELDS, EVENT_FIELDS, Claimed, ClaimedEvent, _db_time, utcnow
+from server.notifications.engine import BATCH, CLAIMED_FIELDS, EVENT_FIELDS, Claimed, EventRow, _db_time, utcnow
 from server.notifications.models import Channel, Delivery, DeliveryStatus, OutboxEvent, WechatSubscription
 from server.notifications.retry import _complete_events, _finish, _finish_sent, _Outcome
 from server.notifications.templates import render
@@ -131,7 +131,7 @@ async def _read_claimed(ids: list[int], token: str) -> list[Claimed]:
     if not rows:
         return []
     events = {
-        e["id"]: ClaimedEvent(**e)
+        e["id"]: EventRow(**e)
         for e in await OutboxEvent.filter(id__in={r["event_id"] for r in rows}).values(*EVENT_FIELDS)
     }
     return [Claimed(**r, event=events[r["event_id"]]) for r in rows]

@@ -23,16 +23,8 @@ def _db_time(value: datetime | None) -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimedEvent:
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchedEvent:
-    """An outbox event being fanned out, read as plain values."""
+class EventRow:
+    """An outbox event read as plain values (EVENT_FIELDS), for the fan-out and for a claimed delivery."""
 
     id: int
     user_id: int
@@ -53,8 +45,8 @@ class Claimed:
     status: str
     attempts: int
     idempotency_key: str
-    event: ClaimedEvent
+    event: EventRow
 
 
 CLAIMED_FIELDS = ("id", "event_id", "user_id", "channel", "status", "attempts", "idempotency_key")
-EVENT_FIELDS = ("id", "kind", "payload", "created_at")
+EVENT_FIELDS = ("id", "user_id", "kind", "payload", "created_at")

@@ -8,7 +8,7 @@ from typing import Any
 from server.accounts import api as accounts_api
 from server.config import get_settings
 from server.db import insert_rows, run_atomic
-from server.notifications.engine import BATCH, DispatchedEvent, _db_time
+from server.notifications.engine import BATCH, EVENT_FIELDS, EventRow, _db_time
 from server.notifications.models import (
     Channel,
     Delivery,
@@ -41,11 +41,8 @@ async def dispatch_events(*, limit: int = BATCH, now: datetime | None = None) ->
     now = _db_time(now)
     # Plain values, not ORM objects: reading a batch of events into models cost more than fanning them out
     events = [
-        DispatchedEvent(**row)
-        for row in await OutboxEvent.filter(dispatched_at=None)
-        .order_by("id")
-        .limit(limit)
-        .values("id", "user_id", "kind", "payload", "created_at")
+        EventRow(**row)
+        for row in await OutboxEvent.filter(dispatched_at=None).order_by("id").limit(limit).values(*EVENT_FIELDS)
     ]
     if not events:
         return 0

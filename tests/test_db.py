@@ -204,3 +204,40 @@ async def test_every_index_the_models_declare_exists_after_migrating(db: None, i
                         missing.append(f"{table}.{column}")
     assert missing == [], " ".join(missing)
     assert "event_id" in indexed["notification_delivery"]  # deliveries by event: completing an event's deliveries
+
+
+async def test_pooled_connections_come_back_without_a_reset_statement_yet_never_inside_a_transaction(
+    db: None, is_postgres: bool
+) -> None:
+    """PostgreSQL connections skip asyncpg's reset query (server.db.SessionlessConnection): a released connection
+    that was left inside a transaction is still rolled back, and the server leaves no session state behind."""
+    if not is_postgres:
+        pytest.skip("SQLite has no connection pool")
+    from server.db import SessionlessConnection
+
+    pool = connections.get("default")._pool
+    async with pool.acquire() as raw:
+        assert isinstance(raw._con, SessionlessConnection) and raw.get_reset_query() == ""
+        await raw.execute("BEGIN")
+        await raw.execute(
+            "INSERT INTO region (code, name, level, province_code) VALUES ('990000', '遗留', 'province', '990000')"
+        )
+    async with pool.acquire() as raw:
+        assert not raw.is_in_transaction()
+    assert not await Region.filter(code="990000").exists()
+
+
+def test_the_server_keeps_no_postgres_session_state() -> None:
+    """What skipping the reset relies on: no session-level SET, LISTEN, advisory lock or cursor anywhere."""
+    import re
+    from pathlib import Path
+
+    # a statement that starts with SET (not SET LOCAL), RESET or LISTEN; an advisory lock; a cursor
+    forbidden = re.compile(r"[\"'](SET (?!LOCAL\b)|RESET |LISTEN )|pg_advisory_(xact_)?lock|DECLARE \w+ CURSOR")
+    found = [
+        f"{path}:{n}"
+        for path in Path(__file__).resolve().parents[1].joinpath("server").rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if forbidden.search(line) and "forbidden" not in line
+    ]
+    assert found == []

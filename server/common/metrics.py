@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -36,6 +37,18 @@ DEPENDENCY_UP = Gauge(
     ["dependency"],
     multiprocess_mode="min",
 )
+
+_request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """One answered request: its count and its duration (the label children looked up once per series)."""
+    key = (method, route, status)
+    series = _request_series.get(key)
+    if series is None:
+        series = _request_series[key] = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def render() -> tuple[bytes, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import orjson
 from pydantic import BaseModel, Field
 from sanic.response import HTTPResponse, json, raw
 
@@ -27,6 +28,7 @@ JSON_FILE = "application/json"
 
 
 WIRE_TZ = ZoneInfo("Asia/Shanghai")
+WIRE_OFFSET = "+08:00"
 # A time with an offset (``Z`` or ``±hh:mm``) as pydantic and ``isoformat()`` write it
 _AWARE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
@@ -48,6 +50,8 @@ def wire_times(value: Any) -> Any:
     schema and service having to remember it.
     """
     if isinstance(value, str):
+        if value.endswith(WIRE_OFFSET):  # already on the wire's offset (what wire_time wrote)
+            return value
         if _AWARE_TIME.match(value):
             return wire_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
         return value
@@ -68,7 +72,12 @@ class OkOut(BaseModel):
 
 def out(model: BaseModel, status: int = 200, *, headers: dict[str, str] | None = None) -> HTTPResponse:
     """The schema instance as the JSON body: what the OpenAPI document promises, field for field."""
-    return json(wire_times(model.model_dump(mode="json")), status=status, headers=headers, ensure_ascii=False)
+    return json(wire_times(model.model_dump(mode="json")), status=status, headers=headers, dumps=_dumps)
+
+
+def _dumps(value: Any) -> bytes:
+    """JSON as UTF-8 (no ASCII escapes), compact: orjson, several times faster than the json module."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def ok() -> HTTPResponse:

@@ -138,8 +138,8 @@ class AnswerWriter:
         fut: asyncio.Future[tuple[Outcome, datetime]] = loop.create_future()
         self._pending.append(_Save(attempt_id, question_ref, option_ids, seq, section, fut))
         self._kick()
-        # Shielded: a client that hangs up must not cancel the shared future (the write goes on regardless).
-        return await asyncio.shield(fut)
+        # A client that hangs up cancels only its own future: the save stays in the batch and is written regardless.
+        return await fut
 
     def _kick(self) -> None:
         if self._pending and not self._scheduled and self._in_flight < self.MAX_IN_FLIGHT:

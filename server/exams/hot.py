@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from server.common import audit
+from server.common.web import wire_time
 from server.db import run_atomic
 from server.exams.answers import writer
 from server.exams.errors import (
@@ -53,7 +54,7 @@ class AttemptState:
     deadline_iso: str = ""
 
     def __post_init__(self) -> None:
-        self.deadline_iso = datetime.fromtimestamp(self.deadline_ts, UTC).isoformat()
+        self.deadline_iso = wire_time(datetime.fromtimestamp(self.deadline_ts, UTC))  # once, not per save
 
 
 _cache: OrderedDict[str, AttemptState] = OrderedDict()
@@ -252,8 +253,8 @@ async def save_answer(
         "question_ref": question_ref,
         "seq": seq,
         "applied": outcome == "applied",
-        "saved_at": saved_at.isoformat(),
-        "server_time": now().isoformat(),
+        "saved_at": wire_time(saved_at),
+        "server_time": wire_time(now()),
         "deadline_at": state.deadline_iso,
     }
 

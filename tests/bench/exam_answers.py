@@ -426,11 +426,16 @@ def profile_saves(args: argparse.Namespace, tmp: Path, people: list[dict[str, An
     import pstats
 
     port = free_port()
-    server = start_server(port, profile=args.profile)
-    try:
+    server = start_server(port)
+    try:  # attempts are started unprofiled: the profile is of saves alone
         wait_ready(port)
         plan = asyncio.run(start_attempts(port, people))
         (tmp / "plan.json").write_text(json.dumps(plan))
+    finally:
+        stop(server)
+    server = start_server(port, profile=args.profile)
+    try:
+        wait_ready(port)
         s = load_result(run_load(f"127.0.0.1:{port}", args.seconds, args.connections, str(tmp / "plan.json")))
         emit(f"answer saves (1 process, profiled): {s['ok_rps']:.0f}/s errors={s['errors']}")
     finally:

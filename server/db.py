@@ -30,6 +30,9 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+
+
 def _database_url(settings: Settings, *, statement_timeout: bool = True) -> str:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
@@ -42,13 +45,13 @@ def _database_url(settings: Settings, *, statement_timeout: bool = True) -> str:
         query.setdefault("busy_timeout", "10000")
         query.setdefault("synchronous", "NORMAL")
         return urlunsplit(parts._replace(query=urlencode(query)))
-    if url.startswith(("postgres://", "postgresql://")) and "maxsize" not in url:
+    if url.startswith(POSTGRES_SCHEMES) and "maxsize" not in url:
         sep = "&" if "?" in url else "?"
         # Every connection is opened at start-up: a pool that grows during a burst opens its connections right when
         # the loop is busiest (200 simultaneous log-ins held it ~120 ms that way; tests/bench/login_burst.py).
         minsize = min(settings.db_pool_min or settings.db_pool_max, settings.db_pool_max)
         url = f"{url}{sep}minsize={minsize}&maxsize={settings.db_pool_max}"
-    if url.startswith(("postgres://", "postgresql://")):
+    if url.startswith(POSTGRES_SCHEMES):
         # A server that does not answer fails the connect (and a statement) after a bounded time, so the request
         # answers 503 instead of waiting on asyncpg's 60 s default (or for ever, for a statement).
         query = dict(parse_qsl(urlsplit(url).query))
@@ -77,7 +80,7 @@ class SessionlessConnection(asyncpg.connection.Connection):
 
 def _connection(url: str) -> str | dict[str, Any]:
     """The URL as tortoise takes it; for PostgreSQL its expanded form with :class:`SessionlessConnection`."""
-    if not url.startswith(("postgres://", "postgresql://")):
+    if not url.startswith(POSTGRES_SCHEMES):
         return url
     from tortoise.backends.base.config_generator import expand_db_url
 

@@ -92,3 +92,20 @@ async def test_writes_go_through_and_bad_input_changes_nothing(client: httpx.Asy
     assert await Region.filter(province_code="990000").count() == 2
     await client.post("/_test/echo", json={"name": ""})
     assert await Region.filter(province_code="990000").count() == 2
+
+
+def test_request_ids_are_unique_hex_and_a_forked_process_draws_its_own_prefix() -> None:
+    import os
+
+    from server.common.http import new_request_id
+
+    ids = [new_request_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000 and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its first id, through the pipe
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    assert len(child) == 32 and child[:20] != ids[0][:20]

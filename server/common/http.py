@@ -18,7 +18,7 @@ from tortoise.exceptions import ValidationError as TortoiseValidationError
 
 from server.common import audit, metrics, outage, scope
 from server.common.logging import request_id_var
-from server.common.web import wire_times
+from server.common.web import json_bytes, wire_times
 from server.errors import (
     AppError,
     InternalError,
@@ -36,7 +36,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 def error_response(err: AppError) -> HTTPResponse:
     metrics.APP_ERRORS.labels(err.code).inc()
-    return json(wire_times(err.to_dict()), status=err.status, headers=err.headers or None, ensure_ascii=False)
+    return json(wire_times(err.to_dict()), status=err.status, headers=err.headers or None, dumps=json_bytes)
 
 
 class AppErrorHandler(ErrorHandler):
@@ -90,13 +90,13 @@ class _RequestIds:
     system call for its randomness on the busiest path; an id needs to be unique, not unguessable)."""
 
     def __init__(self) -> None:
-        self._pid = -1
-        self._prefix = ""
-        self._counter = count()
+        self.reseed()
+        os.register_at_fork(after_in_child=self.reseed)  # a forked process draws its own prefix
+
+    def reseed(self) -> None:
+        self._prefix, self._counter = secrets.token_hex(10), count()
 
     def __call__(self) -> str:
-        if self._pid != os.getpid():  # a forked process draws its own prefix
-            self._pid, self._prefix, self._counter = os.getpid(), secrets.token_hex(10), count()
         return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
 
 

@@ -72,11 +72,12 @@ class OkOut(BaseModel):
 
 def out(model: BaseModel, status: int = 200, *, headers: dict[str, str] | None = None) -> HTTPResponse:
     """The schema instance as the JSON body: what the OpenAPI document promises, field for field."""
-    return json(wire_times(model.model_dump(mode="json")), status=status, headers=headers, dumps=_dumps)
+    return json(wire_times(model.model_dump(mode="json")), status=status, headers=headers, dumps=json_bytes)
 
 
-def _dumps(value: Any) -> bytes:
-    """JSON as UTF-8 (no ASCII escapes), compact: orjson, several times faster than the json module."""
+def json_bytes(value: Any) -> bytes:
+    """Every JSON body the API answers (``out`` and the error body): UTF-8 with no ASCII escapes, compact; orjson,
+    several times faster than the json module."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 

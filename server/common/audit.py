@@ -46,6 +46,7 @@ async def record(
 REFUSAL_ACTION = "access.refused"
 REFUSAL_WINDOW_S = 3600
 _REFUSAL_KEY = "audit:refused:{actor}:{route}:{window}"
+_REFUSAL_CATCH_UP = 8  # rewrites at most per refusal while the count grows under it (a scan of thousands a second)
 
 # KEYS[1]: the window's counter. ARGV: window seconds. Answers {count, row id or false}.
 _REFUSAL_SCRIPT = """
@@ -96,8 +97,24 @@ async def record_refusal(
             details=details,
         )
         await redis.hset(key, "id", entry.id)  # type: ignore[misc]
-    elif row_id:  # (a refusal racing the window's first may find no row yet: the next one updates it)
-        await AuditEntry.filter(id=int(row_id)).update(details=details)
+        row_id = entry.id
+    elif row_id:
+        await _write_count(int(row_id), details)
+    else:  # a refusal racing the window's first finds no row yet; the first brings the count up to date
+        return
+    # Concurrent refusals' updates may commit out of order, and those racing the first wrote nothing: after its own
+    # write each one re-reads the counter and writes again while it has grown. The last write to commit is then the
+    # latest count (any increment after its re-read would have a writer whose update commits later still).
+    for _ in range(_REFUSAL_CATCH_UP):
+        latest = int(await redis.hget(key, "n") or 0)  # type: ignore[misc]
+        if latest <= count:
+            return
+        count = details["count"] = latest
+        await _write_count(int(row_id), details)
+
+
+async def _write_count(row_id: int, details: dict[str, Any]) -> None:
+    await AuditEntry.filter(id=row_id).update(details=details)
 
 
 async def list_refusals(

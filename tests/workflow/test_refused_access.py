@@ -6,8 +6,11 @@ The engine's routes serve as the example: any route of any part is covered the s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
+import pytest
 
 from server.accounts.models import User
 from server.common import audit, scope
@@ -93,3 +96,52 @@ async def test_the_office_finds_the_refusals_of_the_people_in_its_region(
     assert r.status_code == 403
     r = await client.get("/api/v1/audit/refusals", params={"limit": 0}, headers=await f.auth_headers(world.admin))
     assert r.status_code == 422
+
+
+async def test_the_row_ends_at_the_latest_count_when_refusals_race_each_other(
+    world: wt.World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refusals that race the window's first find no row yet, and updates commit out of order: the row still ends
+    at the counter's value. The races are forced: the first one's region lookup runs while two more arrive, and a
+    late update carrying an older count lands after a newer one."""
+    actor = world.other_physician.id
+
+    async def refuse(region_of: Callable[[], Awaitable[str | None]] = _no_region) -> None:
+        await audit.record_refusal(
+            actor_id=actor,
+            method="GET",
+            route="/api/v1/x/<id:int>",
+            status=404,
+            code="NOT_FOUND",
+            params={"id": 1},
+            ip="127.0.0.1",
+            region_of=region_of,
+        )
+
+    async def two_more_arrive() -> str | None:  # between the first's count and its row
+        await refuse()
+        await refuse()
+        return None
+
+    await refuse(two_more_arrive)
+    row = await AuditEntry.get(action=audit.REFUSAL_ACTION, actor_id=actor)
+    assert row.details and row.details["count"] == 3
+
+    # An update that commits after a newer one: the row is written with count 4 while the counter says 5.
+    real_update = audit._write_count
+    late = asyncio.Event()
+
+    async def slow_update(row_id: int, details: dict[str, Any]) -> None:
+        if details["count"] == 4 and not late.is_set():
+            late.set()
+            await refuse()  # the fifth refusal writes 5 first
+        await real_update(row_id, details)
+
+    monkeypatch.setattr(audit, "_write_count", slow_update)
+    await refuse()
+    await row.refresh_from_db()
+    assert late.is_set() and row.details and row.details["count"] == 5
+
+
+async def _no_region() -> str | None:
+    return None

@@ -109,3 +109,20 @@ def test_request_ids_are_unique_hex_and_a_forked_process_draws_its_own_prefix() 
     os.waitpid(pid, 0)
     child = os.read(read, 64).decode()
     assert len(child) == 32 and child[:20] != ids[0][:20]
+
+
+def test_wire_time_is_the_zones_own_text_also_across_chinas_summer_time_years() -> None:
+    """Since 1992 a fixed +08:00 stands in for the zone; before it the zone itself answers (1986-1991 had +09:00)."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from server.common.web import wire_time
+
+    zone = ZoneInfo("Asia/Shanghai")
+    moments = [datetime(1988, 7, 1, 4, tzinfo=UTC), datetime(1991, 12, 31, 23, 59, tzinfo=UTC)]
+    moments += [datetime(1992, 1, 1, tzinfo=UTC) + timedelta(days=97 * i, seconds=7 * i) for i in range(400)]
+    for moment in moments:
+        assert wire_time(moment) == moment.astimezone(zone).isoformat()
+        assert wire_time(moment.replace(tzinfo=None)) == moment.astimezone(zone).isoformat()  # naive: UTC
+    assert wire_time(datetime(1988, 7, 1, 4, tzinfo=UTC)).endswith("+09:00")
+    assert wire_time(datetime(2026, 12, 2, 0, 0, 0, 123456, tzinfo=UTC)) == "2026-12-02T08:00:00.123456+08:00"

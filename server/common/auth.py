@@ -138,7 +138,9 @@ class SessionProbe:
         if not self._scheduled:
             self._scheduled = True
             loop.create_task(self._flush())
-        return await asyncio.shield(fut)
+        # Each request waits on a future of its own: a caller that hangs up cancels only that one (``_flush`` skips
+        # futures already done), so no shield is needed.
+        return await fut
 
     async def _flush(self) -> None:
         await asyncio.sleep(0)

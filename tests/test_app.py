@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 
 from server.directory.models import Region
 
@@ -126,3 +129,20 @@ def test_wire_time_is_the_zones_own_text_also_across_chinas_summer_time_years() 
         assert wire_time(moment.replace(tzinfo=None)) == moment.astimezone(zone).isoformat()  # naive: UTC
     assert wire_time(datetime(1988, 7, 1, 4, tzinfo=UTC)).endswith("+09:00")
     assert wire_time(datetime(2026, 12, 2, 0, 0, 0, 123456, tzinfo=UTC)) == "2026-12-02T08:00:00.123456+08:00"
+
+
+def test_a_client_hanging_up_mid_request_is_not_logged_as_a_server_error(caplog: pytest.LogCaptureFixture) -> None:
+    """Sanic raises RequestCancelled into a handler whose caller went away: no "unhandled error" with a traceback
+    (thousands of phones losing signal must not bury real faults), and no 500 counted."""
+    from sanic.exceptions import RequestCancelled
+
+    from server.common.http import to_app_error
+
+    with caplog.at_level(logging.INFO, logger="server.http"):
+        err = to_app_error(RequestCancelled())
+    assert err.status == 400 and err.code == "BAD_REQUEST"
+    assert [r.levelno for r in caplog.records if r.name == "server.http"] == [logging.INFO]
+    assert not any(r.exc_info for r in caplog.records)
+    with caplog.at_level(logging.INFO, logger="server.http"):
+        assert to_app_error(RuntimeError("a real fault")).status == 500
+    assert caplog.records[-1].levelno == logging.ERROR  # a real fault still is one

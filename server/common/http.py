@@ -72,6 +72,11 @@ def to_app_error(exception: BaseException, request: Request | None = None) -> Ap
     if isinstance(exception, sx.SanicException) and 400 <= exception.status_code < 500:
         err = AppError("请求格式不正确")
         return err
+    if isinstance(exception, sx.RequestCancelled):
+        # The caller hung up mid-request (a phone losing its signal, a client stopping): there is nobody to answer
+        # and nothing is wrong here; a save already queued is written regardless (server/exams/answers.py).
+        log.info("request cancelled by the client", extra={"path": request.path if request else None})
+        return AppError("请求已取消")
     dependency = outage.classify(exception)
     if dependency is not None:
         # Not a bug: the database or Redis is down or not answering. One rate-limited line, no traceback.

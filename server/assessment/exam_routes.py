@@ -63,7 +63,8 @@ async def my_exams(request: Request, principal: Principal) -> HTTPResponse:
 )
 @openapi.tag("exams")
 @openapi.summary("开始考试（需先通过头像采集）；同一设备重复请求返回进行中的考试")
-@openapi.response(201, json_content(AttemptOut))
+@openapi.response(201, json_content(AttemptOut), "已开始一场新的考试")
+@openapi.response(200, json_content(AttemptOut), "这台设备上已有进行中的考试（例如重发的开考请求）：返回这场考试")
 @body(StartAttemptIn)
 @require(PHYSICIAN)
 async def start_attempt(request: Request, exam_kind: str, body: StartAttemptIn, principal: Principal) -> HTTPResponse:

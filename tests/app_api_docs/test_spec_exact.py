@@ -165,3 +165,12 @@ def test_every_success_answer_has_a_shape(method: str, path: str, op: dict[str, 
 
 def test_the_one_time_format_is_stated() -> None:
     assert "+08:00" in SPEC["info"]["description"]
+
+
+def test_a_start_repeated_on_the_same_device_has_its_200_in_the_spec() -> None:
+    """Starting again on the same device answers 200 with the attempt in progress (tests/exams/test_attempts.py): the
+    app must find that answer described, not only the 201 of a new attempt."""
+    responses = SPEC["paths"]["/api/v1/exams/{exam_kind}/attempts"]["post"]["responses"]
+    for status in ("200", "201"):
+        assert responses[status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/AttemptOut"}
+        assert responses[status]["description"]

@@ -454,6 +454,41 @@ def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))] if values else 0.0
 
 
+def _busy_cpu_seconds() -> float:
+    """CPU seconds this machine has spent not idle since boot (all cores, /proc/stat; 0 where there is none)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+SESSIONS: dict[int, str] = {}  # process session id → role ("server", "worker"); filled once the stack is up
+
+
+def _cpu_seconds_by_role() -> dict[str, float]:
+    """CPU seconds so far of the stack's processes by role: the server's and the worker's sessions (and their
+    children), PostgreSQL and Redis by name (Linux /proc; empty elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        role = SESSIONS.get(int(fields[3])) or (
+            "postgres" if name.startswith("postgres") else "redis" if name.startswith("redis") else ""
+        )
+        if role:
+            out[role] = out.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 async def _counters(args: argparse.Namespace) -> dict[str, float]:
     """PostgreSQL transactions and connections of the bench database, and Redis commands, right now."""
     import asyncpg
@@ -513,18 +548,45 @@ def run_steps_asyncio(args: argparse.Namespace, base_url: str, credentials: dict
             if more > 0:
                 began = time.monotonic()
                 per_proc = -(-more // args.load_procs)
-                answers = ask({"cmd": "spawn", "count": per_proc, "rate": args.spawn_rate / args.load_procs})
+                answers = ask(
+                    {
+                        "cmd": "spawn",
+                        "count": per_proc,
+                        "rate": args.spawn_rate / args.load_procs,
+                        "timeout": args.ramp_timeout,
+                    }
+                )
                 seated = sum(a["seated"] for a in answers)
                 failed = sum(a["failed"] for a in answers)
                 emit(f"   seated {seated} candidates ({failed} could not start) in {time.monotonic() - began:.0f}s")
+                stuck: dict[str, int] = {}
+                for a in answers:
+                    for step_status, n in a.get("why", {}).items():
+                        stuck[step_status] = stuck.get(step_status, 0) + n
+                for step_status, n in sorted(stuck.items(), key=lambda kv: -kv[1]):
+                    emit(f"     could not start ×{n}: {step_status}")
+                retried: dict[str, int] = {}
+                for a in answers:
+                    for route, n in a.get("retried", {}).items():
+                        retried[route] = retried.get(route, 0) + n
+                if retried:
+                    emit(
+                        "     retried after Retry-After (so far): " + ", ".join(f"{r} ×{n}" for r, n in retried.items())
+                    )
             time.sleep(args.settle_seconds)
             ask({"cmd": "reset"})
             before = asyncio.run(_counters(args))
+            busy_before = _busy_cpu_seconds()
+            roles_before = _cpu_seconds_by_role()
             started = time.monotonic()
             time.sleep(args.step_seconds)
             after = asyncio.run(_counters(args))
             seconds = time.monotonic() - started
+            busy_cores = (_busy_cpu_seconds() - busy_before) / seconds
+            role_cores = {r: (v - roles_before.get(r, 0.0)) / seconds for r, v in _cpu_seconds_by_role().items()}
             reports = ask({"cmd": "report"})
+            load_cores = sum(r["cpu_seconds"] for r in reports) / seconds
+            load_lag = max(r["loop_lag_p99_ms"] for r in reports)
             latencies: dict[str, list[float]] = {}
             failures: dict[str, int] = {}
             errors: dict[str, int] = {}
@@ -535,7 +597,7 @@ def run_steps_asyncio(args: argparse.Namespace, base_url: str, credentials: dict
                     failures[route] = failures.get(route, 0) + n
                 for why, n in r["errors"].items():
                     errors[why] = errors.get(why, 0) + n
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
                     "route": route,
                     "method": route.split()[0],
@@ -562,6 +624,10 @@ def run_steps_asyncio(args: argparse.Namespace, base_url: str, credentials: dict
                 "db_xacts_per_candidate_s": (after["xacts"] - before["xacts"]) / per_candidate_s,
                 "db_connections": after["connections"],
                 "redis_ops_per_candidate_s": (after["redis_commands"] - before["redis_commands"]) / per_candidate_s,
+                "busy_cores": busy_cores,
+                "load_cores": load_cores,
+                "load_lag_p99_ms": load_lag,
+                "role_cores": role_cores,
                 "rows": rows,
                 "errors": sorted(((n, "", why, "") for why, n in errors.items()), reverse=True)[:8],
             }
@@ -572,6 +638,11 @@ def run_steps_asyncio(args: argparse.Namespace, base_url: str, credentials: dict
                 f"{step['db_connections']:.0f} connections; Redis: {step['redis_ops_per_candidate_s']:.3f} commands "
                 "per candidate-second"
             )
+            emit(
+                f"   CPU: {busy_cores:.2f} of {os.cpu_count()} cores busy, of which the load generator "
+                f"{load_cores:.2f}; the generator's own loop ran up to {load_lag:.0f} ms late (p99)"
+            )
+            emit("   CPU by role (cores): " + ", ".join(f"{r} {c:.2f}" for r, c in sorted(role_cores.items())))
             too_slow = step["p99_save_ms"] is None or step["p99_save_ms"] > args.p99_ms
             if too_slow or step["error_rate"] > args.max_error_rate:
                 break
@@ -686,6 +757,7 @@ def main(argv: list[str] | None = None) -> None:
     stack = Stack(env, work)
     try:
         stack.start(base_url)
+        SESSIONS.update({stack.procs[0].pid: "server", stack.procs[1].pid: "worker"})
         emit(
             f"server ready at {base_url} ({args.workers} processes, DB_POOL_MAX={args.db_pool}); stepping {args.steps}"
         )
@@ -713,6 +785,7 @@ def main(argv: list[str] | None = None) -> None:
             f" db_xacts_per_candidate_s={last['db_xacts_per_candidate_s']:.3f}"
             f" db_connections={last['db_connections']:.0f}"
             f" redis_ops_per_candidate_s={last['redis_ops_per_candidate_s']:.3f}"
+            f" busy_cores={last['busy_cores']:.2f} load_cores={last['load_cores']:.2f}"
         )
     emit(
         f"candidates={last['candidates']} rps={last['rps']:.1f} p99_save_ms={last['p99_save_ms']:.0f} "

@@ -4,12 +4,16 @@ Not run by hand: exam_peak.py starts ``--load-procs`` copies of this script, eac
 and talks to them over stdin/stdout (one JSON object per line). Each candidate is an asyncio task with its own
 keep-alive HTTP/1.1 connection (raw asyncio streams: a few microseconds of CPU per request, where an HTTP library
 costs hundreds, so the generator does not take the cores the server needs): log in, read and give the face consent,
-upload a real face frame, start the humanities attempt, then save one answer every 3–7 s (× ``BENCH_WAIT_SCALE``),
-with increasing ``seq``, and reload the attempt now and then, until told to stop.
+upload a real face frame, start the humanities attempt (an answer "busy, come back", 503 or 429, retried after its
+Retry-After, as the app does), then save one answer every 3–7 s (× ``BENCH_WAIT_SCALE``), with increasing ``seq``,
+and reload the attempt now and then, until told to stop; an expired access token is renewed with the refresh token
+and the request sent again, as the app does. Each report also says how much CPU the generator used and
+how late its own loop ran (p99), so that what it adds to the latencies is known.
 
 Protocol (parent → child): ``{"cmd": "spawn", "count": N, "rate": R}`` seats N more candidates at R per second;
 ``{"cmd": "reset"}`` starts a measurement window; ``{"cmd": "report"}`` answers with the window's counts and
-latencies; ``{"cmd": "stop"}``. Child → parent: ``{"seated": n, "failed": n}`` after each spawn, the report.
+latencies; ``{"cmd": "stop"}``. Child → parent: ``{"seated": n, "failed": n, "why": {step: n}}`` after each spawn
+(so far, in all), the report.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class Connection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.retry_after = 0.0  # the last answer's Retry-After, in seconds (0: none)
 
     async def request(
         self, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
@@ -45,33 +50,34 @@ class Connection:
         for attempt in range(2):  # a connection the server closed while idle is reopened once
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-            lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
+            lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}"]
+            if body or method not in ("GET", "HEAD"):  # (as phones send them: no length on a bodiless GET)
+                lines.append(f"Content-Length: {len(body)}")
             lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
             self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
             try:
                 await self.writer.drain()
                 assert self.reader is not None
-                status_line = await self.reader.readline()
-                if not status_line:
-                    raise ConnectionResetError("closed")
-                status = int(status_line.split()[1])
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                answer = head.decode("latin-1").split("\r\n")
+                status = int(answer[0].split()[1])
                 length = 0
                 close = False
-                while True:
-                    line = await self.reader.readline()
-                    if line in (b"\r\n", b"\n", b""):
-                        break
-                    name, _, value = line.decode("latin-1").partition(":")
+                self.retry_after = 0.0
+                for line in answer[1:]:
+                    name, _, value = line.partition(":")
                     name = name.strip().lower()
                     if name == "content-length":
                         length = int(value.strip())
                     elif name == "connection" and value.strip().lower() == "close":
                         close = True
+                    elif name == "retry-after" and value.strip().isdigit():
+                        self.retry_after = float(value.strip())
                 data = await self.reader.readexactly(length) if length else b""
                 if close:
                     self.close()
                 return status, data
-            except (ConnectionError, asyncio.IncompleteReadError):
+            except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
                 self.close()
                 if attempt:
                     raise
@@ -83,12 +89,31 @@ class Connection:
         self.reader = self.writer = None
 
 
+class LoopLag:
+    """How late this generator's own event loop runs a 50 ms timer: a latency it adds to every figure it reports."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + 0.05
+            await asyncio.sleep(0.05)
+            self.samples.append(max(0.0, loop.time() - due) * 1000)
+
+
+LAG = LoopLag()
+
+
 class Stats:
     def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
         self.started = time.monotonic()
+        self.cpu_started = time.process_time()
+        LAG.samples = []
         self.latencies: dict[str, list[float]] = {}
         self.failures: dict[str, int] = {}
         self.errors: dict[str, int] = {}
@@ -103,6 +128,8 @@ class Stats:
     def report(self) -> dict[str, Any]:
         return {
             "seconds": time.monotonic() - self.started,
+            "cpu_seconds": time.process_time() - self.cpu_started,
+            "loop_lag_p99_ms": sorted(LAG.samples)[int(len(LAG.samples) * 0.99)] if LAG.samples else 0.0,
             "latencies": self.latencies,
             "failures": self.failures,
             "errors": self.errors,
@@ -110,6 +137,17 @@ class Stats:
 
 
 STATS = Stats()
+SEAT_FAILURES: dict[str, int] = {}  # "step: status code" → candidates that stopped there (0: no answer at all)
+SEAT_RETRIES: dict[str, int] = {}  # step → answers "busy, come back" retried while seating
+SEAT_TRIES = 6
+
+
+def _seat_failed(step: str, status: int, body: Any) -> dict[str, Any] | None:
+    """Count a candidate that could not start at ``step``; None, what ``seat`` answers then."""
+    code = (body.get("error") or {}).get("code", "") if isinstance(body, dict) else ""
+    key = f"{step}: {status} {code}".strip()
+    SEAT_FAILURES[key] = SEAT_FAILURES.get(key, 0) + 1
+    return None
 
 
 def _multipart(fields: dict[str, str], file_field: str, filename: str, data: bytes) -> tuple[bytes, str]:
@@ -131,7 +169,7 @@ class Candidate:
     def __init__(self, host: str, port: int, login: str, password: str, frame: bytes) -> None:
         self.conn = Connection(host, port)
         self.login, self.password, self.frame = login, password, frame
-        self.token = ""
+        self.token = self.refresh_token = ""
         self.device = uuid.uuid4().hex
 
     async def call(
@@ -150,6 +188,8 @@ class Candidate:
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             STATS.record(route, time.monotonic() - started, False, type(exc).__name__)
             return 0, None
+        if status == 401 and b"TOKEN_EXPIRED" in data and self.refresh_token and await self.refresh():
+            return await self.call(route, method, path, json_body=json_body, raw=raw, ctype=ctype)  # as the app does
         ok = 200 <= status < 300
         STATS.record(route, time.monotonic() - started, ok, f"{status} {data[:120]!r}")
         try:
@@ -157,35 +197,68 @@ class Candidate:
         except ValueError:
             return status, None
 
+    async def refresh(self) -> bool:
+        """A new access token from the refresh token, when the old one expired mid-exam (the app's own step)."""
+        body = json.dumps({"refresh_token": self.refresh_token}).encode()
+        started = time.monotonic()
+        try:
+            status, data = await self.conn.request(
+                "POST", "/api/v1/auth/refresh", body=body, headers={"Content-Type": "application/json"}
+            )
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            STATS.record("POST /auth/refresh", time.monotonic() - started, False, type(exc).__name__)
+            return False
+        STATS.record("POST /auth/refresh", time.monotonic() - started, status == 200, f"{status} {data[:120]!r}")
+        if status != 200:
+            return False
+        tokens = json.loads(data)
+        self.token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+        return True
+
+    async def setting_up(self, route: str, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        """A step before the exam, as the app sends it: an answer saying "busy, come back" (503 or 429) is retried
+        after its Retry-After (with some spread, as thousands of phones would), up to SEAT_TRIES times in all."""
+        for attempt in range(SEAT_TRIES):
+            status, body = await self.call(route, method, path, **kwargs)
+            if status not in (429, 503) or attempt == SEAT_TRIES - 1:
+                return status, body
+            SEAT_RETRIES[route] = SEAT_RETRIES.get(route, 0) + 1
+            await asyncio.sleep((self.conn.retry_after or 2.0) * random.uniform(1.0, 2.0))
+        raise AssertionError("unreachable")
+
     async def seat(self) -> dict[str, Any] | None:
-        """Log in, consent, capture, start: the attempt, or None when a step failed."""
-        status, body = await self.call(
+        """Log in, consent, capture, start: the attempt, or None when a step failed (counted in SEAT_FAILURES by
+        step and answer, so that the ramp says why a candidate could not start)."""
+        status, body = await self.setting_up(
             "POST /auth/login", "POST", "/api/v1/auth/login", json_body={"login": self.login, "password": self.password}
         )
         if status != 200:
-            return None
-        self.token = body["access_token"]
-        status, consent = await self.call("GET /proctoring/consent", "GET", "/api/v1/proctoring/consent")
-        if status == 200 and not consent.get("accepted"):
-            await self.call(
+            return _seat_failed("POST /auth/login", status, body)
+        self.token, self.refresh_token = body["access_token"], body["refresh_token"]
+        status, consent = await self.setting_up("GET /proctoring/consent", "GET", "/api/v1/proctoring/consent")
+        if status != 200:
+            return _seat_failed("GET /proctoring/consent", status, consent)
+        if not consent.get("accepted"):
+            await self.setting_up(
                 "POST /proctoring/consent",
                 "POST",
                 "/api/v1/proctoring/consent",
                 json_body={"version": consent["version"]},
             )
         raw, ctype = _multipart({"exam_kind": EXAM_KIND}, "image", "face.jpg", self.frame)
-        status, capture = await self.call(
+        status, capture = await self.setting_up(
             "POST /proctoring/captures", "POST", "/api/v1/proctoring/captures", raw=raw, ctype=ctype
         )
         if status not in (200, 201):
-            return None
-        status, attempt = await self.call(
+            return _seat_failed("POST /proctoring/captures", status, capture)
+        status, attempt = await self.setting_up(
             "POST /exams/[kind]/attempts",
             "POST",
             f"/api/v1/exams/{EXAM_KIND}/attempts",
             json_body={"capture_id": capture["capture_id"], "device_id": self.device},
         )
-        return attempt if status == 201 else None
+        # 201: started; 200: already in progress on this device (a retried start whose first answer was lost)
+        return attempt if status in (200, 201) else _seat_failed("POST /exams/[kind]/attempts", status, attempt)
 
     async def sit(self, attempt: dict[str, Any], stop: asyncio.Event) -> None:
         """One save every 3–7 s until stopped; a reload of the attempt about every 20 saves."""
@@ -193,11 +266,9 @@ class Candidate:
         questions = [q for q in attempt.get("questions") or [] if q.get("options")]
         seq = 0
         while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), random.uniform(3, 7) * WAIT_SCALE)
+            await asyncio.sleep(random.uniform(3, 7) * WAIT_SCALE)  # (a timer, not a task per wait: stop cancels)
+            if stop.is_set():
                 return
-            except TimeoutError:
-                pass
             if random.random() < 0.05:
                 await self.call("GET /exams/attempts/[ref]", "GET", f"/api/v1/exams/attempts/{ref}")
                 continue
@@ -222,6 +293,7 @@ async def child_main(base_url: str, identities_path: str) -> None:
     tasks: list[asyncio.Task[None]] = []
     seated = failed = 0
     loop = asyncio.get_running_loop()
+    lag = asyncio.create_task(LAG.run())
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
 
@@ -259,7 +331,7 @@ async def child_main(base_url: str, identities_path: str) -> None:
             deadline = time.monotonic() + cmd.get("timeout", 600)
             while seated + failed < target and time.monotonic() < deadline and len(tasks) >= target:
                 await asyncio.sleep(0.5)
-            say({"seated": seated, "failed": failed})
+            say({"seated": seated, "failed": failed, "why": SEAT_FAILURES, "retried": SEAT_RETRIES})
         elif cmd["cmd"] == "reset":
             STATS.reset()
             say({"ok": True})
@@ -267,7 +339,10 @@ async def child_main(base_url: str, identities_path: str) -> None:
             say(STATS.report())
         elif cmd["cmd"] == "stop":
             stop.set()
+            for task in tasks:
+                task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            lag.cancel()
             say({"stopped": True})
             break
 

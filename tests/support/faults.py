@@ -218,7 +218,8 @@ def system_env(database_url: str, redis_url: str, data_dir: Path, port: int) -> 
 def helper(command: str, env: dict[str, str], *args: str, timeout: float = 180) -> Any:
     """Run ``python -m tests.support.faults <command>`` (database work in a process of its own); its JSON answer."""
     done = subprocess.run(
-        [sys.executable, "-m", "tests.support.faults", command, *args],
+        # "--": an attempt ref may begin with "-" (URL-safe base64), which argparse would take for an option
+        [sys.executable, "-m", "tests.support.faults", command, "--", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -426,11 +427,15 @@ async def _status(refs: list[str], event_ids: list[int]) -> dict[str, Any]:
     return {"attempts": statuses, "inbox": inbox}
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("command", choices=["seed", "overdue", "emit", "status"])
     parser.add_argument("args", nargs="*")
-    ns = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    ns = parse_args()
     if ns.command == "seed":
         result: Any = asyncio.run(_seed(int(ns.args[0])))
     elif ns.command == "overdue":

@@ -211,7 +211,7 @@ def test_the_servers_of_this_machine_are_not_the_ones_killed(system: System) -> 
 
 
 def test_the_helpers_take_an_attempt_ref_that_begins_with_a_dash() -> None:
-    """Attempt refs are URL-safe base64, so one in 32 begins with "-": argparse read it as an option and the helper
+    """Attempt refs are URL-safe base64, so one in 64 begins with "-": argparse read it as an option and the helper
     failed (seen once in CI's random draw). The helper's command line ends the options before its arguments."""
     ns = faults.parse_args(["overdue", "--", "-EMv2IXSuKb6t2NNHZghMg", "55"])
     assert (ns.command, ns.args) == ("overdue", ["-EMv2IXSuKb6t2NNHZghMg", "55"])

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 from base64 import b64encode
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -464,6 +465,11 @@ def _busy_cpu_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def _summed(answers: list[dict[str, Any]], key: str) -> Counter[str]:
+    """The ``key`` counts of every generator process's answer, added up."""
+    return sum((Counter(a.get(key, {})) for a in answers), Counter())
+
+
 SESSIONS: dict[int, str] = {}  # process session id → role ("server", "worker"); filled once the stack is up
 
 
@@ -559,17 +565,9 @@ def run_steps_asyncio(args: argparse.Namespace, base_url: str, credentials: dict
                 seated = sum(a["seated"] for a in answers)
                 failed = sum(a["failed"] for a in answers)
                 emit(f"   seated {seated} candidates ({failed} could not start) in {time.monotonic() - began:.0f}s")
-                stuck: dict[str, int] = {}
-                for a in answers:
-                    for step_status, n in a.get("why", {}).items():
-                        stuck[step_status] = stuck.get(step_status, 0) + n
-                for step_status, n in sorted(stuck.items(), key=lambda kv: -kv[1]):
+                for step_status, n in _summed(answers, "why").most_common():
                     emit(f"     could not start ×{n}: {step_status}")
-                retried: dict[str, int] = {}
-                for a in answers:
-                    for route, n in a.get("retried", {}).items():
-                        retried[route] = retried.get(route, 0) + n
-                if retried:
+                if retried := _summed(answers, "retried"):
                     emit(
                         "     retried after Retry-After (so far): " + ", ".join(f"{r} ×{n}" for r, n in retried.items())
                     )
@@ -588,15 +586,10 @@ def run_steps_asyncio(args: argparse.Namespace, base_url: str, credentials: dict
             load_cores = sum(r["cpu_seconds"] for r in reports) / seconds
             load_lag = max(r["loop_lag_p99_ms"] for r in reports)
             latencies: dict[str, list[float]] = {}
-            failures: dict[str, int] = {}
-            errors: dict[str, int] = {}
             for r in reports:
                 for route, values in r["latencies"].items():
                     latencies.setdefault(route, []).extend(values)
-                for route, n in r["failures"].items():
-                    failures[route] = failures.get(route, 0) + n
-                for why, n in r["errors"].items():
-                    errors[why] = errors.get(why, 0) + n
+            failures, errors = _summed(reports, "failures"), _summed(reports, "errors")
             rows: list[dict[str, Any]] = [
                 {
                     "route": route,

@@ -140,6 +140,7 @@ STATS = Stats()
 SEAT_FAILURES: dict[str, int] = {}  # "step: status code" → candidates that stopped there (0: no answer at all)
 SEAT_RETRIES: dict[str, int] = {}  # step → answers "busy, come back" retried while seating
 SEAT_TRIES = 6
+REFRESH = "POST /auth/refresh"
 
 
 def _seat_failed(step: str, status: int, body: Any) -> dict[str, Any] | None:
@@ -188,7 +189,7 @@ class Candidate:
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             STATS.record(route, time.monotonic() - started, False, type(exc).__name__)
             return 0, None
-        if status == 401 and b"TOKEN_EXPIRED" in data and self.refresh_token and await self.refresh():
+        if status == 401 and b"TOKEN_EXPIRED" in data and route != REFRESH and await self.refresh():
             return await self.call(route, method, path, json_body=json_body, raw=raw, ctype=ctype)  # as the app does
         ok = 200 <= status < 300
         STATS.record(route, time.monotonic() - started, ok, f"{status} {data[:120]!r}")
@@ -199,19 +200,11 @@ class Candidate:
 
     async def refresh(self) -> bool:
         """A new access token from the refresh token, when the old one expired mid-exam (the app's own step)."""
-        body = json.dumps({"refresh_token": self.refresh_token}).encode()
-        started = time.monotonic()
-        try:
-            status, data = await self.conn.request(
-                "POST", "/api/v1/auth/refresh", body=body, headers={"Content-Type": "application/json"}
-            )
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            STATS.record("POST /auth/refresh", time.monotonic() - started, False, type(exc).__name__)
-            return False
-        STATS.record("POST /auth/refresh", time.monotonic() - started, status == 200, f"{status} {data[:120]!r}")
+        status, tokens = await self.call(
+            REFRESH, "POST", "/api/v1/auth/refresh", json_body={"refresh_token": self.refresh_token}
+        )
         if status != 200:
             return False
-        tokens = json.loads(data)
         self.token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
         return True
 

@@ -7,6 +7,7 @@ import logging
 
 from sanic import Blueprint, Sanic
 from sanic_ext import Extend
+from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from server import db
 from server.common import apidoc, http, jobs
@@ -72,7 +73,9 @@ def create_app(settings: Settings | None = None, *, name: str = "yishi", connect
     # Integers in paths are database ids: one that no 64-bit column can hold is simply not found (not a 500)
     app.router.register_pattern("int", _database_int, r"^-?\d{1,19}$")
 
-    Extend(app)
+    # Only the OpenAPI extension: the others are off by configuration or unused, and dependency injection would
+    # run a signal handler on every request (the routes take their arguments from decorators, not from injection).
+    Extend(app, built_in_extensions=False, extensions=[OpenAPIExtension])
     _describe_openapi(app)
     http.install(app)
 

@@ -131,6 +131,57 @@ def test_wire_time_is_the_zones_own_text_also_across_chinas_summer_time_years() 
     assert wire_time(datetime(2026, 12, 2, 0, 0, 0, 123456, tzinfo=UTC)) == "2026-12-02T08:00:00.123456+08:00"
 
 
+def test_wire_times_rewrites_every_time_wherever_it_sits_and_nothing_else() -> None:
+    """Times as datetimes and as UTC texts, nested in dicts, lists and tuples, and in subclasses of the JSON types,
+    come out at +08:00; keys, other texts (also 20+ characters with a T at index 10) and other values are as given."""
+    from datetime import UTC, datetime
+    from enum import StrEnum
+
+    from server.common.web import wire_times
+
+    class Colour(StrEnum):
+        RED = "red"
+
+    class Text(str):
+        pass
+
+    class Mapping(dict):  # type: ignore[type-arg]
+        pass
+
+    moment = datetime(2026, 12, 2, 1, 2, 3, tzinfo=UTC)
+    given = {
+        "at": moment,
+        "naive": moment.replace(tzinfo=None),
+        "text": "2026-12-02T01:02:03+00:00",
+        "zulu": "2026-12-02T01:02:03.5Z",
+        "wire": "2026-12-02T09:02:03+08:00",
+        "2026-12-02T01:02:03Z": "key stays",
+        "nested": [{"at": "2026-12-02T01:02:03Z"}, ("2026-12-02T01:02:03Z", 1, 2.5, True, None)],
+        "sub": Mapping(at=moment),
+        "subtext": Text("2026-12-02T01:02:03Z"),
+        "enum": Colour.RED,
+        "lookalike": "2026-12-02T01:02:03 is not a time",
+        "short": "2026-12-02",
+        "plain": "医师定期考核 2026 年度第二次考试安排已经发布",
+    }
+    wired = "2026-12-02T09:02:03+08:00"
+    assert wire_times(given) == {
+        "at": wired,
+        "naive": wired,
+        "text": wired,
+        "zulu": "2026-12-02T09:02:03.500000+08:00",
+        "wire": wired,
+        "2026-12-02T01:02:03Z": "key stays",
+        "nested": [{"at": wired}, [wired, 1, 2.5, True, None]],
+        "sub": {"at": wired},
+        "subtext": wired,
+        "enum": Colour.RED,
+        "lookalike": "2026-12-02T01:02:03 is not a time",
+        "short": "2026-12-02",
+        "plain": "医师定期考核 2026 年度第二次考试安排已经发布",
+    }
+
+
 def test_a_client_hanging_up_mid_request_is_not_logged_as_a_server_error(caplog: pytest.LogCaptureFixture) -> None:
     """Sanic raises RequestCancelled into a handler whose caller went away: no "unhandled error" with a traceback
     (thousands of phones losing signal must not bury real faults), and no 500 counted."""

@@ -54,13 +54,22 @@ def wire_times(value: Any) -> Any:
     Services hand times over as ``datetime`` fields or as ``isoformat()`` strings of UTC values (stored JSON,
     cached attempt state, error details): converting here, once, for every answer keeps one format without each
     schema and service having to remember it.
+
+    Every answer passes through here, a resumed exam paper with a thousand strings in it: the plain JSON types are
+    told apart by ``type() is`` first (a quarter of the cost of a chain of ``isinstance``), subclasses fall through
+    to the general rules.
     """
-    if isinstance(value, str):
-        if value.endswith(WIRE_OFFSET):  # already on the wire's offset (what wire_time wrote)
-            return value
-        if _AWARE_TIME.match(value):
-            return wire_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    kind = type(value)
+    if kind is dict:
+        return {k: wire_times(v) for k, v in value.items()}
+    if kind is list:
+        return [wire_times(v) for v in value]
+    if kind is str:
+        return _wire_text(value)
+    if value is None or kind is int or kind is bool or kind is float:
         return value
+    if isinstance(value, str):
+        return _wire_text(value)
     if isinstance(value, datetime):
         return wire_time(value)
     if isinstance(value, dict):
@@ -68,6 +77,13 @@ def wire_times(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [wire_times(v) for v in value]
     return value
+
+
+def _wire_text(value: str) -> str:
+    # The shortest time text is 20 characters (``2026-11-24T00:00:00Z``), always with its ``T`` at index 10
+    if len(value) < 20 or value[10] != "T" or value.endswith(WIRE_OFFSET) or not _AWARE_TIME.match(value):
+        return value
+    return wire_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 class OkOut(BaseModel):

@@ -116,30 +116,39 @@ def _sections_view(attempt: Attempt, counts: dict[str, int]) -> list[dict[str, A
 
 
 async def attempt_view(attempt: Attempt) -> dict[str, Any]:
-    rows = await AttemptQuestion.filter(attempt_id=attempt.id).order_by("position").prefetch_related("question")
     counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.section] = counts.get(r.section, 0) + 1
     questions: list[dict[str, Any]] = []
     answers: list[dict[str, Any]] = []
-    if attempt.status == AttemptStatus.IN_PROGRESS:
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        for (section,) in await AttemptQuestion.filter(attempt_id=attempt.id).values_list("section"):
+            counts[section] = counts.get(section, 0) + 1
+    else:
         names = [s["section"] for s in attempt.rules["sections"]]
         opened = set(names[: names.index(attempt.current_section) + 1]) if attempt.current_section else set()
-        for r in rows:
-            if r.section not in opened:
+        # One joined query read as tuples: a resume is the heaviest read of an exam (the whole paper), and model
+        # instances for every paper row and bank question cost more than the query (tests/bench/exam_peak.py)
+        rows = await (
+            AttemptQuestion.filter(attempt_id=attempt.id)
+            .order_by("position")
+            .values_list("ref", "section", "options", "question__type", "question__stem", "question__options")
+        )
+        for ref, section, options, qtype, stem, texts in rows:
+            counts[section] = counts.get(section, 0) + 1
+            if section not in opened:
                 continue
-            q = r.question
             questions.append(
                 {
-                    "question_ref": r.ref,
-                    "section": r.section,
-                    "type": str(q.type),
-                    "stem": q.stem,
-                    "options": [{"option_id": o["id"], "text": q.options[o["index"]]} for o in r.options],
+                    "question_ref": ref,
+                    "section": section,
+                    "type": str(qtype),
+                    "stem": stem,
+                    "options": [{"option_id": o["id"], "text": texts[o["index"]]} for o in options],
                 }
             )
-        for a in await Answer.filter(attempt_id=attempt.id).order_by("id"):
-            answers.append({"question_ref": a.question_ref, "option_ids": orjson.loads(a.option_ids), "seq": a.seq})
+        for question_ref, option_ids, seq in (
+            await Answer.filter(attempt_id=attempt.id).order_by("id").values_list("question_ref", "option_ids", "seq")
+        ):
+            answers.append({"question_ref": question_ref, "option_ids": orjson.loads(option_ids), "seq": seq})
     return {
         "attempt_ref": attempt.ref,
         "exam_kind": str(attempt.exam_kind),

@@ -766,10 +766,14 @@ def main(argv: list[str] | None = None) -> None:
     emit()
     emit(json.dumps([{k: v for k, v in s.items() if k not in ("rows", "errors")} for s in results], ensure_ascii=False))
     if last is None:
+        first = results[0] if results else {}
+        p99 = first.get("p99_save_ms")
+        error_rate = first.get("error_rate")
+        # No step held: the figures are those of the first step, so the line still says how far off it was
         emit(
-            f"candidates=0 rps=0 p99_save_ms={results[0]['p99_save_ms'] if results else 'n/a'} "
-            f"error_rate={results[0]['error_rate'] if results else 'n/a'} save_route=n/a workers={args.workers} "
-            f"cores={os.cpu_count()}"
+            f"candidates=0 rps=0 p99_save_ms={'n/a' if p99 is None else f'{p99:.0f}'} "
+            f"error_rate={'n/a' if error_rate is None else f'{error_rate:.4f}'} save_route=n/a "
+            f"workers={args.workers} cores={os.cpu_count()}"
         )
         return
     extra = ""

@@ -657,10 +657,14 @@ def _candidate_count(runner: Any, scenario: Any) -> int:
     return int(counts.get(scenario.Candidate.__name__, 0))
 
 
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
 def _print_step(step: dict[str, Any]) -> None:
     emit(
         f"\n== {step['users']} users ({step['candidates']} candidates): {step['rps']:.1f} req/s, "
-        f"error rate {step['error_rate']:.4f}, p99 save {step['p99_save_ms']} ms ({step['save_route']})"
+        f"error rate {step['error_rate']:.4f}, p99 save {_ms(step['p99_save_ms'])} ms ({step['save_route']})"
     )
     emit(f"   {'route':<48} {'reqs':>7} {'fail':>5} {'rps':>7} {'p50':>6} {'p95':>6} {'p99':>6}")
     for r in step["rows"]:
@@ -771,7 +775,7 @@ def main(argv: list[str] | None = None) -> None:
         error_rate = first.get("error_rate")
         # No step held: the figures are those of the first step, so the line still says how far off it was
         emit(
-            f"candidates=0 rps=0 p99_save_ms={'n/a' if p99 is None else f'{p99:.0f}'} "
+            f"candidates=0 rps=0 p99_save_ms={_ms(p99)} "
             f"error_rate={'n/a' if error_rate is None else f'{error_rate:.4f}'} save_route=n/a "
             f"workers={args.workers} cores={os.cpu_count()}"
         )

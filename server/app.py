@@ -18,7 +18,7 @@ from server.common.looplag import LoopLagMonitor
 from server.config import Settings, get_settings
 from server.parts import with_
 from server.proctoring import api as proctoring_api
-from server.redis import create_client, get_redis, set_redis
+from server.redis import close_redis, create_client, set_redis
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,8 @@ def _add_connection_listeners(app: Sanic, settings: Settings) -> None:
         if monitor := getattr(app.ctx, "loop_lag", None):
             await monitor.stop()
         try:
-            await get_redis().aclose()
+            await close_redis()
         finally:
-            set_redis(None)
             await jobs.close_pool()
             await db.close_db()
             proctoring_api.shutdown_face_pool()  # the dlib worker processes, when a comparison started them

@@ -234,11 +234,27 @@ def _forget(task: asyncio.Task[Any]) -> None:
 _hot_timed_out_at = float("-inf")
 
 
-async def drop_stale_connections() -> None:
-    """After an outage: close the connections opened before it, so that no request meets a dead socket."""
+async def _close_hot() -> None:
     global _hot
-    if _client is not None:
-        await _client.connection_pool.disconnect(inuse_connections=False)
     hot, _hot = _hot, None
     if hot is not None:
         await hot.aclose()
+
+
+async def drop_stale_connections() -> None:
+    """After an outage: close the connections opened before it, so that no request meets a dead socket."""
+    if _client is not None:
+        await _client.connection_pool.disconnect(inuse_connections=False)
+    await _close_hot()
+
+
+async def close_redis() -> None:
+    """At shutdown: close the process's clients, the pooled one and the hot one (left open, the hot client is
+    collected after its event loop has closed and complains on the way out)."""
+    global _client
+    client, _client = _client, None
+    try:
+        if client is not None:
+            await client.aclose()
+    finally:
+        await _close_hot()

@@ -26,7 +26,7 @@ from server import db
 from server.common import jobs, outage
 from server.config import get_settings
 from server.parts import with_
-from server.redis import create_client, get_redis, set_redis
+from server.redis import close_redis, create_client, set_redis
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +106,7 @@ async def _startup(ctx: dict[str, Any]) -> None:
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
-    try:
-        await get_redis().aclose()
-    except RuntimeError:  # stopped while still waiting for the database at start-up: never connected
-        pass
-    set_redis(None)
+    await close_redis()  # (nothing to close when stopped while still waiting for the database at start-up)
     await jobs.close_pool()
     await db.close_db()
 

@@ -30,8 +30,7 @@ async def _connect(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _disconnect() -> None:
-    await server_redis.get_redis().aclose()
-    await server_redis.hot_redis().aclose()
+    await server_redis.close_redis()
 
 
 @pytest.mark.parametrize("persist", [True, False], ids=["aof", "no-persistence"])

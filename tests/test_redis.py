@@ -72,3 +72,28 @@ async def test_sessions_and_queued_jobs_survive_a_crash(
     finally:
         server.stop()
         await asyncio.sleep(0)
+
+
+async def test_closing_at_shutdown_closes_the_pooled_and_the_hot_client(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the app and the worker call when they stop: both of the process's connections to Redis are gone, and
+    the next use of the hot client opens a fresh one instead of reusing a closed one."""
+    import redis as sync_redis
+
+    watcher = sync_redis.Redis.from_url(redis_url)
+    before = len(watcher.client_list())
+    await _connect(redis_url, monkeypatch)
+    hot = server_redis.hot_redis()
+    assert await hot.ping() and await server_redis.get_redis().ping()
+    assert len(watcher.client_list()) == before + 2
+
+    await server_redis.close_redis()
+
+    assert len(watcher.client_list()) == before
+    with pytest.raises(RuntimeError, match="not connected"):
+        server_redis.get_redis()
+    fresh = server_redis.hot_redis()
+    assert fresh is not hot and await fresh.ping()
+    await server_redis.close_redis()
+    watcher.close()

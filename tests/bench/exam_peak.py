@@ -789,7 +789,7 @@ def main(argv: list[str] | None = None) -> None:
             f" busy_cores={last['busy_cores']:.2f} load_cores={last['load_cores']:.2f}"
         )
     emit(
-        f"candidates={last['candidates']} rps={last['rps']:.1f} p99_save_ms={last['p99_save_ms']:.0f} "
+        f"candidates={last['candidates']} rps={last['rps']:.1f} p99_save_ms={_ms(last['p99_save_ms'])} "
         f"error_rate={last['error_rate']:.4f} save_route={last['save_route']} workers={args.workers} "
         f"cores={os.cpu_count()}{extra}"
     )
